@@ -1,0 +1,66 @@
+"""A real boto3 client whose requests are answered in-process, with no socket.
+
+botocore still serialises, signs and parses; a `before-send` hook hands the
+prepared request to a callable and returns its answer as the HTTP response.
+The same hook serves the simulator and the cassette pipeline.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+from .model import SERVICE_NAME
+from .wire import HttpRequest, HttpResponse
+
+# Fake credentials, so a test needs no AWS account and never finds a real one.
+DEFAULT_ACCESS_KEY = "AKIASMSVOICESIM00000"
+DEFAULT_SECRET_KEY = "smsvoice-sim-secret-key-not-a-real-one"
+
+
+class _RawBody(io.BytesIO):
+    """What botocore expects of urllib3's raw response."""
+
+    def stream(self, amt: int = 1024, decode_content: bool | None = None):
+        while chunk := self.read(amt):
+            yield chunk
+
+
+def to_http_request(prepared) -> HttpRequest:
+    body = prepared.body
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, bytes | bytearray):
+        body = body.read()
+    headers = {k: v.decode("latin-1") if isinstance(v, bytes) else str(v)
+               for k, v in prepared.headers.items()}
+    return HttpRequest(prepared.method, prepared.url, headers, bytes(body))
+
+
+def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
+    return AWSResponse(url, response.status, dict(response.headers), _RawBody(response.body))
+
+
+def before_send_hook(answer: Callable[[HttpRequest], HttpResponse | None]):
+    def hook(request, **_kwargs):
+        response = answer(to_http_request(request))
+        return None if response is None else to_aws_response(request.url, response)
+    return hook
+
+
+def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
+                     region_name: str = "us-east-1", **kwargs):
+    creds = {k: kwargs.pop(k) for k in ("aws_access_key_id", "aws_secret_access_key",
+                                        "aws_session_token") if k in kwargs}
+    creds.setdefault("aws_access_key_id", DEFAULT_ACCESS_KEY)
+    creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
+    session = boto3.session.Session(region_name=region_name, **creds)
+    client = session.client(SERVICE_NAME, **kwargs)
+    client.meta.events.register_first(f"before-send.{client.meta.service_model.service_name}",
+                                      before_send_hook(answer))
+    return client

@@ -1,0 +1,169 @@
+"""Resource lifecycles as `transitions` state machines, and the schedule that
+fires their automatic steps when the clock says they are due.
+
+Only the moves listed here exist; any other is a MachineError, so an invalid
+move is impossible by construction. Automatic steps (CREATING -> ACTIVE, ...)
+are scheduled from the moment the resource entered its state, so a late read
+sees every step that fell due since, not one step per read.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+from transitions import Machine
+
+from .clock import Clock
+
+GONE = "GONE"  # internal: the resource no longer exists
+
+
+@dataclass(frozen=True)
+class LifecycleSpec:
+    kind: str
+    states: tuple[str, ...]
+    initial: str
+    transitions: tuple[dict, ...]
+    automatic: dict[str, str]  # state -> trigger fired when its time is due
+
+    def step_name(self, trigger: str, source: str) -> str:
+        for t in self.transitions:
+            if t["trigger"] == trigger and source in _as_list(t["source"]):
+                return f"{source}->{t['dest']}"
+        raise KeyError((trigger, source))
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+POOL = LifecycleSpec(
+    kind="pool",
+    states=("CREATING", "ACTIVE", "DELETING", GONE),
+    initial="CREATING",
+    transitions=(
+        {"trigger": "activate", "source": "CREATING", "dest": "ACTIVE"},
+        {"trigger": "delete", "source": "ACTIVE", "dest": "DELETING"},
+        {"trigger": "purge", "source": "DELETING", "dest": GONE},
+    ),
+    automatic={"CREATING": "activate", "DELETING": "purge"},
+)
+
+PHONE_NUMBER = LifecycleSpec(
+    kind="phone-number",
+    states=("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING", "DELETED"),
+    initial="PENDING",
+    transitions=(
+        {"trigger": "activate", "source": "PENDING", "dest": "ACTIVE"},
+        {"trigger": "associate", "source": "ACTIVE", "dest": "ASSOCIATING"},
+        {"trigger": "associated", "source": "ASSOCIATING", "dest": "ACTIVE"},
+        {"trigger": "disassociate", "source": ["ACTIVE", "ASSOCIATING"], "dest": "DISASSOCIATING"},
+        {"trigger": "disassociated", "source": "DISASSOCIATING", "dest": "ACTIVE"},
+        {"trigger": "release", "source": ["PENDING", "ACTIVE"], "dest": "DELETED"},
+    ),
+    automatic={"PENDING": "activate", "ASSOCIATING": "associated",
+               "DISASSOCIATING": "disassociated"},
+)
+
+SPECS = {spec.kind: spec for spec in (POOL, PHONE_NUMBER)}
+
+# Seconds each automatic step takes by default. AWS publishes none of these
+# ([inf]); Terraform waits up to 10 minutes for a pool to become ACTIVE.
+DEFAULT_DURATIONS: dict[str, float] = {
+    "pool:CREATING->ACTIVE": 5.0,
+    "pool:DELETING->GONE": 5.0,
+    "phone-number:PENDING->ACTIVE": 5.0,
+    "phone-number:ASSOCIATING->ACTIVE": 0.0,
+    "phone-number:DISASSOCIATING->ACTIVE": 0.0,
+}
+
+
+def make_machine(spec: LifecycleSpec) -> Machine:
+    return Machine(model=None, states=list(spec.states), transitions=[dict(t) for t in spec.transitions],
+                   initial=spec.initial, auto_transitions=False, send_event=False)
+
+
+@dataclass(eq=False)
+class Lifecycled:
+    """Base for resources with a status. `state` is owned by the machine."""
+
+    kind: str = field(default="", init=False)
+    entered_at: float = field(default=0.0, init=False)
+    reads: int = field(default=0, init=False)
+    generation: int = field(default=0, init=False)
+
+
+class Lifecycles:
+    """Machines (one per kind, shared by that kind's resources) plus the schedule."""
+
+    def __init__(self, clock: Clock, durations: dict[str, float] | None = None):
+        self.clock = clock
+        self.durations = {**DEFAULT_DURATIONS, **(durations or {})}
+        self.machines = {kind: make_machine(spec) for kind, spec in SPECS.items()}
+        self._heap: list[tuple[float, int, int, Lifecycled]] = []
+        self._seq = itertools.count()
+        self.on_gone = None  # callable(resource) set by the owner
+
+    def duration(self, kind: str, step: str) -> float:
+        return float(self.durations.get(f"{kind}:{step}", 0.0))
+
+    def adopt(self, resource: Lifecycled, kind: str, at: float, state: str | None = None) -> None:
+        spec = SPECS[kind]
+        resource.kind = kind
+        self.machines[kind].add_model(resource, initial=state or spec.initial)
+        self._entered(resource, at)
+
+    def move(self, resource: Lifecycled, trigger: str, at: float) -> None:
+        getattr(resource, trigger)()  # raises MachineError for a move the spec lacks
+        self._entered(resource, at)
+
+    def _entered(self, resource: Lifecycled, at: float) -> None:
+        resource.entered_at = at
+        resource.reads = 0
+        resource.generation += 1
+        if resource.state == GONE:
+            self.machines[resource.kind].remove_model(resource)
+            if self.on_gone:
+                self.on_gone(resource)
+            return
+        trigger = SPECS[resource.kind].automatic.get(resource.state)
+        if trigger is None:
+            return
+        step = SPECS[resource.kind].step_name(trigger, resource.state)
+        duration = self.duration(resource.kind, step)
+        due = at if duration <= 0 else self.clock.due_at(at, duration)
+        if due is not None:
+            heapq.heappush(self._heap, (due, next(self._seq), resource.generation, resource))
+
+    def settle(self, now: float | None = None, limit: int = 1_000_000) -> int:
+        """Fire every automatic step due by `now`; returns how many fired."""
+        now = self.clock.now() if now is None else now
+        fired = 0
+        while self._heap and self._heap[0][0] <= now and fired < limit:
+            due, _seq, generation, resource = heapq.heappop(self._heap)
+            if generation != resource.generation:
+                continue  # stale: the resource moved on since this was scheduled
+            self._fire(resource, at=due)
+            fired += 1
+        return fired
+
+    def observed(self, resource: Lifecycled) -> None:
+        """A read returned this resource; the reads clock counts these."""
+        resource.reads += 1
+        if self.clock.due_after_reads(resource.reads) and resource.state in SPECS[resource.kind].automatic:
+            self._fire(resource, at=self.clock.now())
+
+    def force(self, resource: Lifecycled) -> bool:
+        """Fire the resource's pending automatic step now, whatever the clock says."""
+        if resource.state not in SPECS[resource.kind].automatic:
+            return False
+        self._fire(resource, at=self.clock.now())
+        return True
+
+    def _fire(self, resource: Lifecycled, at: float) -> None:
+        self.move(resource, SPECS[resource.kind].automatic[resource.state], at)
+
+    def pending(self) -> int:
+        return len(self._heap)

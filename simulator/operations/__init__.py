@@ -1,0 +1,20 @@
+"""The simulated operations. Each handler takes the caller's Partition and the
+validated parameters and returns the output structure, or raises ServiceError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+HANDLERS: dict[str, Callable] = {}
+
+
+def operation(name: str):
+    def register(fn: Callable) -> Callable:
+        HANDLERS[name] = fn
+        return fn
+    return register
+
+
+def load_all() -> dict[str, Callable]:
+    from . import account, keywords, opt_out_lists, phone_numbers, pools, sender_ids, tags  # noqa: F401
+    return HANDLERS

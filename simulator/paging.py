@@ -1,0 +1,74 @@
+"""Filters and NextToken pagination shared by every Describe/List operation."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterable, Sequence
+
+from . import errors
+
+DEFAULT_PAGE_SIZE = 100  # [inf] AWS does not publish its default page size
+
+
+def flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def apply_filters(items: Iterable, filters: Sequence[dict] | None,
+                  getters: dict[str, Callable[[object], object]]) -> list:
+    """Keep the items that match every filter; a filter matches when any of its values does.
+    A getter returns a string or a list of strings (e.g. number capabilities)."""
+    items = list(items)
+    for flt in filters or ():
+        getter = getters[flt["Name"]]  # names were checked against the model's enum
+        wanted = set(flt["Values"])
+
+        def matches(item, getter=getter, wanted=wanted) -> bool:
+            value = getter(item)
+            values = value if isinstance(value, list) else [value]
+            return any(v in wanted for v in values if v is not None)
+
+        items = [i for i in items if matches(i)]
+    return items
+
+
+def _encode(operation: str, offset: int) -> str:
+    raw = json.dumps({"op": operation, "offset": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode(operation: str, token: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if data.get("op") == operation and isinstance(data.get("offset"), int) and data["offset"] >= 0:
+            return data["offset"]
+    except (binascii.Error, ValueError, AttributeError, UnicodeError):
+        pass
+    raise errors.validation("INVALID_NEXT_TOKEN", "The NextToken is invalid or expired.",
+                            [{"Name": "NextToken", "Message": "Invalid NextToken"}])
+
+
+def paginate(operation: str, items: list, params: dict) -> tuple[list, str | None]:
+    start = _decode(operation, params["NextToken"]) if params.get("NextToken") else 0
+    size = params.get("MaxResults") or DEFAULT_PAGE_SIZE
+    page = items[start:start + size]
+    more = start + size < len(items)
+    return page, (_encode(operation, start + size) if more else None)
+
+
+def page_result(operation: str, key: str, items: list, params: dict,
+                render: Callable[[object], dict]) -> tuple[dict, list]:
+    page, token = paginate(operation, items, params)
+    result = {key: [render(i) for i in page]}
+    if token:
+        result["NextToken"] = token
+    return result, page
+
+
+def reject_together(params: dict, first: str, second: str) -> None:
+    if params.get(first) and params.get(second):
+        raise errors.validation(
+            "PARAMETERS_CANNOT_BE_USED_TOGETHER", f"{first} and {second} cannot be used together.",
+            [{"Name": first, "Message": f"Cannot be used with {second}"}])

@@ -1,0 +1,206 @@
+"""The service: one entry point from an HTTP request to the HTTP response AWS would send.
+
+It knows nothing of proxies or cassettes. Every door (in-process botocore,
+the HTTP endpoint, the mitmproxy addon) hands it an HttpRequest.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import threading
+from collections.abc import Callable
+
+from . import errors, model, validation
+from .auth import caller_of
+from .clock import Clock, make_clock
+from .errors import ServiceError
+from .ids import IdFactory
+from .lifecycle import Lifecycles
+from .operations import load_all
+from .partition import DEFAULT_QUOTAS, Partition
+from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
+
+DEFAULT_ACCOUNT = "123456789012"
+AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
+
+
+class Simulator:
+    """AWS End User Messaging SMS and Voice v2, simulated in memory.
+
+    >>> sim = Simulator(clock="manual", seed=7)
+    >>> client = sim.client(region_name="us-east-1")
+    >>> sim.clock.advance(10)
+    """
+
+    def __init__(self, clock: str | Clock = "manual", seed: int | None = None,
+                 accounts: dict[str, str] | None = None, default_account: str = DEFAULT_ACCOUNT,
+                 durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
+                 audit_log: str | None = None):
+        self.clock = make_clock(clock)
+        self.seed = seed
+        self.accounts = dict(accounts or {})
+        self.default_account = default_account
+        self.durations = dict(durations or {})
+        self.quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
+        self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
+        self.handlers = load_all()
+        self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
+        self._lock = threading.RLock()
+        self.reset()
+
+    # -- state ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every resource; ids start again from the seed."""
+        with self._lock:
+            self.ids = IdFactory(self.seed)
+            self.lifecycles = Lifecycles(self.clock, self.durations)
+            self.lifecycles.on_gone = self._forget
+            self.partitions: dict[tuple[str, str], Partition] = {}
+
+    def _forget(self, resource) -> None:
+        for part in self.partitions.values():
+            if part.pools.get(getattr(resource, "pool_id", None)) is resource:
+                del part.pools[resource.pool_id]
+
+    def account_of(self, access_key_id: str) -> str:
+        return self.accounts.get(access_key_id, self.default_account)
+
+    def partition(self, account: str, region: str) -> Partition:
+        key = (account, region)
+        part = self.partitions.get(key)
+        if part is None:
+            part = Partition(account, region, self.ids, self.lifecycles, self.quotas,
+                             created=self.clock.now())
+            self.partitions[key] = part
+        return part
+
+    def settle(self) -> int:
+        with self._lock:
+            return self.lifecycles.settle()
+
+    def advance(self, seconds: float) -> float:
+        """Advance the clock and apply every transition that fell due."""
+        with self._lock:
+            now = self.clock.advance(seconds)
+            self.lifecycles.settle(now)
+            return now
+
+    def force_transition(self, resource_id: str) -> str:
+        """Fire a resource's pending automatic step now (e.g. CREATING -> ACTIVE); returns
+        the state it is in afterwards."""
+        with self._lock:
+            self.lifecycles.settle()
+            for part in self.partitions.values():
+                resource = part.pools.get(resource_id) or part.phones.get(resource_id)
+                if resource is not None:
+                    self.lifecycles.force(resource)
+                    return resource.state
+        raise KeyError(f"no pool or phone number {resource_id}")
+
+    def state(self) -> dict:
+        """A JSON view of every resource, per account and region."""
+        with self._lock:
+            self.lifecycles.settle()
+            view = {"clock": self.clock.describe(), "accounts": {}}
+            for (account, region), part in sorted(self.partitions.items()):
+                view["accounts"].setdefault(account, {})[region] = {
+                    "pools": [{**p.info(), "OriginationIdentities": [m.identity for m in p.members],
+                               "Tags": dict(p.tags)} for p in part.pools.values()],
+                    "phone_numbers": [p.info() for p in part.phones.values()],
+                    "sender_ids": [{**s.info(), "PoolIds": sorted(s.pool_ids)}
+                                   for s in part.sender_ids.values()],
+                    "opt_out_lists": [o.info() for o in part.opt_out_lists.values()],
+                    "sent_messages": list(part.sent_messages),
+                }
+            return view
+
+    # -- the wire ---------------------------------------------------------------
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        with self._lock:
+            request_id = self.ids.request_id()
+            operation = operation_from_target(request.header("x-amz-target"), model.target_prefix())
+            try:
+                status, payload = 200, self._dispatch(request, operation)
+            except ServiceError as err:
+                status, payload = err.status, err.body()
+            except Exception as exc:  # noqa: BLE001 - a bug must still answer like AWS
+                err = ServiceError("InternalServerException", f"smsvoice-sim bug: {exc!r}",
+                                   RequestId=request_id)
+                status, payload = err.status, err.body()
+            headers = {"x-amzn-RequestId": request_id,
+                       "Date": email.utils.formatdate(usegmt=True)}
+            if status != 200:
+                headers["x-amzn-ErrorType"] = payload["__type"]
+            response = json_response(status, payload, headers)
+            self._observe(operation or "", request, response)
+            return response
+
+    def _dispatch(self, request: HttpRequest, operation: str | None) -> dict:
+        caller = caller_of(request.header("authorization"))
+        if operation is None or operation not in model.operation_names():
+            raise ServiceError("UnknownOperationException",
+                               f"Unknown operation {request.header('x-amz-target')!r}")
+        params = _parse_body(request.body)
+        validation.validate(operation, params)
+        handler = self.handlers.get(operation)
+        if handler is None:
+            raise errors.validation(
+                "UNKNOWN_OPERATION",
+                f"{operation} exists in AWS End User Messaging SMS and Voice v2 but "
+                "smsvoice-sim does not simulate it.")
+        part = self.partition(self.account_of(caller.access_key_id), caller.region)
+        self.lifecycles.settle()
+        tokens = model.idempotency_token_members(operation)
+        token = next((params[t] for t in tokens if t in params), None)
+        fingerprint = ""
+        if token is not None:
+            fingerprint = json.dumps({k: v for k, v in params.items() if k not in tokens},
+                                     sort_keys=True)
+            seen = part.remembered(operation, token)
+            if seen is not None:
+                if seen[0] != fingerprint:
+                    raise ServiceError(
+                        "ConflictException",
+                        f"ClientToken {token} was already used with different parameters.")
+                return seen[1]
+        result = _project(operation, handler(part, params))
+        if token is not None:
+            part.remember(operation, token, fingerprint, result)
+        return result
+
+    def _observe(self, operation: str, request: HttpRequest, response: HttpResponse) -> None:
+        for listener in self.listeners:
+            listener(operation, request, response)
+        if self.audit_log:
+            line = json.dumps({"operation": operation, "status": response.status,
+                               "body": response.json()})
+            with open(self.audit_log, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    # -- doors ------------------------------------------------------------------
+    def client(self, region_name: str = "us-east-1", **kwargs):
+        """A real boto3 `pinpoint-sms-voice-v2` client answered in-process."""
+        from .inprocess import inprocess_client
+        return inprocess_client(self.handle, region_name=region_name, **kwargs)
+
+
+def _parse_body(body: bytes) -> dict:
+    if not body:
+        return {}
+    try:
+        params = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise errors.serialization(f"The request body is not valid JSON: {exc}") from None
+    if not isinstance(params, dict):
+        raise errors.serialization("The request body must be a JSON object.")
+    return params
+
+
+def _project(operation: str, result: dict) -> dict:
+    """Keep the top-level members the operation's output shape has (no more)."""
+    shape = model.operation(operation).output_shape
+    if shape is None:
+        return {}
+    return {k: v for k, v in result.items() if k in shape.members and v is not None}

@@ -1,0 +1,68 @@
+"""The small value every door turns a request into, and AWS JSON 1.0 framing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+
+def _lower(headers: dict[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return _lower(self.headers).get(name.lower(), default)
+
+    @property
+    def path(self) -> str:
+        rest = self.url.split("://", 1)[-1]
+        slash = rest.find("/")
+        return "/" if slash < 0 else rest[slash:]
+
+    @property
+    def host(self) -> str:
+        hdr = self.header("host")
+        if hdr:
+            return hdr
+        rest = self.url.split("://", 1)[-1]
+        return rest.split("/", 1)[0]
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return _lower(self.headers).get(name.lower(), default)
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+
+JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+def json_response(status: int, payload: dict, extra_headers: dict[str, str] | None = None,
+                  content_type: str = JSON_CONTENT_TYPE) -> HttpResponse:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+    if extra_headers:
+        headers.update(extra_headers)
+    return HttpResponse(status, headers, body)
+
+
+def operation_from_target(target: str | None, prefix: str) -> str | None:
+    """`PinpointSMSVoiceV2.CreatePool` -> `CreatePool`; None if not this service's."""
+    if not target or "." not in target:
+        return None
+    head, _, op = target.partition(".")
+    return op if head == prefix and op else None
