@@ -45,7 +45,7 @@ def default_keywords() -> dict[str, Keyword]:
     }
 
 
-@dataclass
+@dataclass(eq=False)
 class Settings:
     """What a pool shares with (and requires of) its origination identities."""
 

@@ -1,0 +1,61 @@
+"""The control API under /_smsvoice/, shared by every HTTP door.
+
+    GET  /_smsvoice/health
+    GET  /_smsvoice/state
+    POST /_smsvoice/clock/advance     {"seconds": N}
+    POST /_smsvoice/transitions/force {"ResourceId": "pool-..."}
+    POST /_smsvoice/reset
+"""
+
+from __future__ import annotations
+
+import json
+
+from simulator import HttpRequest, HttpResponse, Simulator
+from simulator.wire import json_response
+
+PREFIX = "/_smsvoice/"
+
+
+def is_control(request: HttpRequest) -> bool:
+    return request.path.startswith(PREFIX)
+
+
+def _error(status: int, message: str) -> HttpResponse:
+    return json_response(status, {"error": message}, content_type="application/json")
+
+
+def _ok(payload: dict) -> HttpResponse:
+    return json_response(200, payload, content_type="application/json")
+
+
+def handle_control(sim: Simulator | None, request: HttpRequest, mode: str,
+                   extra_health: dict | None = None) -> HttpResponse:
+    route = (request.method.upper(), request.path.split("?", 1)[0].rstrip("/"))
+    if route == ("GET", "/_smsvoice/health"):
+        return _ok({"status": "ok", "mode": mode, **(extra_health or {})})
+    if sim is None:
+        return _error(404, f"{route[1]} needs a simulator; this server runs in {mode} mode")
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+    except ValueError as exc:
+        return _error(400, f"bad JSON body: {exc}")
+    if route == ("GET", "/_smsvoice/state"):
+        return _ok(sim.state())
+    if route == ("POST", "/_smsvoice/reset"):
+        sim.reset()
+        return _ok({"reset": True})
+    if route == ("POST", "/_smsvoice/clock/advance"):
+        seconds = body.get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            return _error(400, 'give {"seconds": N} with N >= 0')
+        return _ok({"now": sim.advance(seconds), "clock": sim.clock.mode})
+    if route == ("POST", "/_smsvoice/transitions/force"):
+        try:
+            return _ok({"ResourceId": body.get("ResourceId"),
+                        "Status": sim.force_transition(str(body.get("ResourceId")))})
+        except KeyError as exc:
+            return _error(404, str(exc.args[0]))
+    return _error(404, f"no control endpoint {request.method} {route[1]}")

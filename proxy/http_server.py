@@ -1,0 +1,119 @@
+"""A light HTTP/1.1 endpoint (keep-alive, threaded) serving any request handler.
+
+`smsvoice-sim simulate` runs on this rather than on mitmproxy: the endpoint
+only answers, it never forwards, and the stdlib server costs a fraction of
+mitmproxy's per-request work (see bench/). mitmproxy stays the door for
+record and replay, where interception is the point.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from simulator import HttpRequest, HttpResponse
+from simulator.wire import json_response
+
+MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused before they are read
+
+
+def _too_large(size: int) -> HttpResponse:
+    return json_response(413, {"__type": "SerializationException",
+                               "message": f"Request body of {size} bytes exceeds the "
+                                          f"{MAX_BODY_BYTES}-byte limit."})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "smsvoice-sim"
+    sys_version = ""
+    answer: Callable[[HttpRequest], HttpResponse]
+    quiet = True
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without this, Nagle plus
+        # the client's delayed ACK adds ~40 ms to every keep-alive request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _serve(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            response = _too_large(length)
+            self.close_connection = True
+        else:
+            body = self.rfile.read(length) if length else b""
+            host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+            request = HttpRequest(self.command, f"http://{host}{self.path}",
+                                  {k: v for k, v in self.headers.items()}, body)
+            response = self.answer(request)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            if name.lower() not in ("content-length", "connection", "date", "server"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib's name
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+class EndpointServer:
+    """Serve `answer` on host:port in a background thread until `close()`."""
+
+    def __init__(self, answer: Callable[[HttpRequest], HttpResponse], host: str = "127.0.0.1",
+                 port: int = 0, quiet: bool = True):
+        handler = type("Handler", (_Handler,), {"answer": staticmethod(answer), "quiet": quiet})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.httpd.server_address[0]}:{self.port}"
+
+    def start(self) -> EndpointServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> EndpointServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def simulator_answer(sim, mode: str = "simulate") -> Callable[[HttpRequest], HttpResponse]:
+    """The simulate endpoint: the control API, else the service."""
+    from .control import handle_control, is_control
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        if is_control(request):
+            return handle_control(sim, request, mode)
+        return sim.handle(request)
+    return answer

@@ -1,0 +1,113 @@
+"""Shared fixtures, and the check that every response the simulator produced in
+this session holds against the model's output or error shape."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from proxy.http_server import EndpointServer, simulator_answer
+from simulator import Simulator
+from simulator.conformance import check_response
+from simulator.service import AUDIT_ENV
+
+FAKE_CREDS = {"aws_access_key_id": "AKIATESTTESTTEST0000", "aws_secret_access_key": "test-secret"}
+NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
+
+
+def pytest_configure(config):
+    # Every Simulator (in this process and in CLI subprocesses, which inherit the
+    # environment) appends each response it sends to this file.
+    if AUDIT_ENV not in os.environ:
+        fd, path = tempfile.mkstemp(prefix="smsvoice-audit-", suffix=".jsonl")
+        os.close(fd)
+        os.environ[AUDIT_ENV] = path
+        config._smsvoice_audit = path
+
+
+def audited_violations(path: str) -> tuple[int, list[str]]:
+    count, found = 0, []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        count += 1
+        for problem in check_response(entry["operation"], entry["status"], entry["body"]):
+            found.append(f"{entry['operation']} {entry['status']}: {problem}")
+    return count, found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = getattr(session.config, "_smsvoice_audit", None)
+    if not path or not os.path.exists(path):
+        return
+    count, found = audited_violations(path)
+    os.unlink(path)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"smsvoice-sim conformance: {count} responses walked against the "
+                            f"model, {len(found)} violations")
+        for problem in found[:50]:
+            reporter.write_line(f"  {problem}")
+    if found:
+        session.exitstatus = 1
+
+
+def endpoint_client(url: str, region: str = "us-east-1", **kwargs):
+    creds = {**FAKE_CREDS, **{k: kwargs.pop(k) for k in list(kwargs) if k.startswith("aws_")}}
+    return boto3.client("pinpoint-sms-voice-v2", region_name=region, endpoint_url=url,
+                        **creds, **kwargs)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(clock="manual", seed=1234)
+
+
+@pytest.fixture
+def server(sim):
+    with EndpointServer(simulator_answer(sim)) as srv:
+        yield srv
+
+
+@pytest.fixture(params=["inprocess", "http"])
+def door(request, sim):
+    """(simulator, client factory) for both doors: the same tests drive each."""
+    if request.param == "inprocess":
+        yield sim, lambda **kw: sim.client(**kw)
+        return
+    with EndpointServer(simulator_answer(sim)) as srv:
+        yield sim, lambda region_name="us-east-1", **kw: endpoint_client(srv.url, region_name, **kw)
+
+
+@pytest.fixture
+def client(door):
+    sim, make = door
+    return make(region_name="us-east-1")
+
+
+@pytest.fixture
+def raw_client(door):
+    """Client-side validation off: the server does all the checking."""
+    sim, make = door
+    return make(region_name="us-east-1", config=NO_CLIENT_VALIDATION)
+
+
+def active_phone(sim: Simulator, client, iso="US", message_type="TRANSACTIONAL", **extra) -> dict:
+    phone = client.request_phone_number(IsoCountryCode=iso, MessageType=message_type,
+                                        NumberCapabilities=["SMS", "VOICE"],
+                                        NumberType="LONG_CODE", **extra)
+    sim.force_transition(phone["PhoneNumberId"])
+    return phone
+
+
+def active_pool(sim: Simulator, client, phone: dict | None = None, **extra) -> dict:
+    phone = phone or active_phone(sim, client)
+    pool = client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
+                              MessageType=phone["MessageType"], **extra)
+    sim.force_transition(pool["PoolId"])
+    return pool
