@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from simulator import HttpRequest, HttpResponse
 from simulator.wire import json_response
 
-MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused before they are read
+MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
+MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer
 
 
 def _too_large(size: int) -> HttpResponse:
@@ -46,6 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0 or length > MAX_BODY_BYTES:
             response = _too_large(length)
             self.close_connection = True
+            remaining = min(max(length, 0), MAX_DRAIN_BYTES)
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 65536))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
         else:
             body = self.rfile.read(length) if length else b""
             host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
