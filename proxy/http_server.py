@@ -55,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
                 remaining -= len(chunk)
         else:
             body = self.rfile.read(length) if length else b""
-            host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             request = HttpRequest(self.command, f"http://{host}{self.path}",
                                   {k: v for k, v in self.headers.items()}, body)
             response = self.answer(request)

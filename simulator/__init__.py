@@ -1,6 +1,6 @@
 """smsvoice-sim's service simulator for AWS End User Messaging SMS and Voice v2."""
 
-from .clock import Clock, InstantClock, ManualClock, RealClock, ReadsClock, make_clock
+from .clock import Clock, InstantClock, ManualClock, ReadsClock, RealClock, make_clock
 from .service import DEFAULT_ACCOUNT, Simulator
 from .wire import HttpRequest, HttpResponse
 

@@ -1,0 +1,139 @@
+"""Clocks and lifecycle machines: nothing sleeps, every step is on a clock the test holds."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import active_phone
+from transitions import MachineError
+
+from simulator import InstantClock, ManualClock, ReadsClock, Simulator
+from simulator.clock import make_clock
+from simulator.lifecycle import POOL, Lifecycles
+
+
+def pool_status(client, pool_id):
+    return client.describe_pools(PoolIds=[pool_id])["Pools"][0]["Status"]
+
+
+def new_pool(sim, client):
+    sender = client.request_sender_id(SenderId="LIFE", IsoCountryCode="US") \
+        if not client.describe_sender_ids()["SenderIds"] else \
+        client.describe_sender_ids()["SenderIds"][0]
+    return client.create_pool(OriginationIdentity=sender["SenderIdArn"],
+                              MessageType="TRANSACTIONAL")["PoolId"]
+
+
+def test_manual_clock_moves_only_when_advanced():
+    sim = Simulator(clock="manual")
+    client = sim.client()
+    pool = new_pool(sim, client)
+    for _ in range(20):
+        assert pool_status(client, pool) == "CREATING"
+    sim.clock.advance(5)  # advancing the clock alone is enough: the next request settles
+    assert pool_status(client, pool) == "ACTIVE"
+
+
+def test_instant_clock_makes_every_step_due_at_once():
+    sim = Simulator(clock="instant")
+    client = sim.client()
+    pool = new_pool(sim, client)
+    assert pool_status(client, pool) == "ACTIVE"
+    client.delete_pool(PoolId=pool)
+    assert client.describe_pools()["Pools"] == []
+
+
+def test_reads_clock_gives_n_reads_in_each_state():
+    sim = Simulator(clock="reads:3")
+    client = sim.client()
+    pool = new_pool(sim, client)
+    assert [pool_status(client, pool) for _ in range(5)] == [
+        "CREATING", "CREATING", "CREATING", "ACTIVE", "ACTIVE"]
+
+
+def test_real_clock_catches_up_every_step_that_fell_due():
+    # A late read must see every step since, each timed from when its state began.
+    clock = make_clock("real")
+    sim = Simulator(clock=clock, durations={"pool:CREATING->ACTIVE": 30,
+                                            "phone-number:PENDING->ACTIVE": 20})
+    client = sim.client()
+    phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                        NumberCapabilities=["SMS"], NumberType="LONG_CODE")
+    created = sim.clock.now()
+    sim.clock.advance(3600)  # an hour later, without waiting for it
+    number = sim.partitions[("123456789012", "us-east-1")].phones[phone["PhoneNumberId"]]
+    assert number.state == "PENDING"  # nothing moves until something looks
+    assert client.describe_phone_numbers()["PhoneNumbers"][0]["Status"] == "ACTIVE"
+    assert number.entered_at == pytest.approx(created + 20, abs=0.5)
+
+
+def test_durations_are_configurable():
+    sim = Simulator(durations={"pool:CREATING->ACTIVE": 60})
+    client = sim.client()
+    pool = new_pool(sim, client)
+    sim.advance(59)
+    assert pool_status(client, pool) == "CREATING"
+    sim.advance(1)
+    assert pool_status(client, pool) == "ACTIVE"
+
+
+def test_forced_transition_ignores_the_clock(sim, client):
+    pool = new_pool(sim, client)
+    assert sim.force_transition(pool) == "ACTIVE"
+    assert pool_status(client, pool) == "ACTIVE"
+    with pytest.raises(KeyError):
+        sim.force_transition("pool-" + "f" * 32)
+
+
+def test_simulator_numbers_are_active_at_once(sim, client):
+    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+    assert number["Status"] == "ACTIVE" and number["MonthlyLeasingPrice"] == "0.00"
+
+
+def test_association_steps_are_visible_when_given_a_duration():
+    sim = Simulator(durations={"phone-number:ASSOCIATING->ACTIVE": 2})
+    client = sim.client()
+    phone = active_phone(sim, client)
+    client.create_pool(OriginationIdentity=phone["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    status = client.describe_phone_numbers()["PhoneNumbers"][0]["Status"]
+    assert status == "ASSOCIATING"
+    sim.advance(2)
+    assert client.describe_phone_numbers()["PhoneNumbers"][0]["Status"] == "ACTIVE"
+
+
+def test_invalid_moves_are_impossible_by_construction():
+    lifecycles = Lifecycles(ManualClock())
+
+
+    from simulator.resources import Pool
+    pool = Pool(pool_id="pool-x")
+    lifecycles.adopt(pool, "pool", 0.0)
+    with pytest.raises(MachineError):
+        lifecycles.move(pool, "purge", 0.0)  # CREATING cannot jump to gone
+    with pytest.raises(AttributeError):
+        lifecycles.move(pool, "to_DELETING", 0.0)  # no auto "to_X" shortcuts exist
+    assert pool.state == "CREATING"
+    assert {t["dest"] for t in POOL.transitions} == {"ACTIVE", "DELETING", "GONE"}
+
+
+def test_clock_specs():
+    assert isinstance(make_clock("instant"), InstantClock)
+    reads = make_clock("reads:4")
+    assert isinstance(reads, ReadsClock) and reads.reads == 4
+    for bad in ("sometimes", "reads:0", "reads:x"):
+        with pytest.raises(ValueError):
+            make_clock(bad)
+    with pytest.raises(ValueError):
+        ManualClock().advance(-1)
+
+
+def test_deleted_pools_leave_no_machine_behind():
+    sim = Simulator(clock="instant")
+    client = sim.client()
+    for _ in range(20):
+        pool = new_pool(sim, client)
+        client.describe_pools(PoolIds=[pool])
+        client.delete_pool(PoolId=pool)
+    client.describe_pools()
+    assert sim.lifecycles.machines["pool"].models == []
+    assert sim.lifecycles.pending() == 0
