@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 
 class UsageError(Exception):
@@ -93,6 +94,106 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def _proxy_settings(args, mode: str) -> dict:
+    return {
+        "smsvoice_cassette": str(args.cassette), "smsvoice_mode": mode,
+        "smsvoice_record_mode": getattr(args, "record_mode", "none"),
+        "smsvoice_on_exhausted": getattr(args, "on_exhausted", "repeat"),
+        "smsvoice_ignore": list(args.ignore), "smsvoice_redact": list(args.redact),
+        "smsvoice_pseudonymise": args.pseudonymise, "smsvoice_resign": not args.no_resign,
+        "smsvoice_profile": args.profile or "",
+    }
+
+
+def _run_proxy(args, mode: str) -> int:
+    from mitmproxy import exceptions
+
+    from . import mitm
+    if not args.listen and not args.proxy_listen:
+        raise UsageError("give --listen HOST:PORT (endpoint) and/or --proxy-listen HOST:PORT "
+                         "(forward proxy)")
+    for addr in filter(None, (args.listen, args.proxy_listen)):
+        try:
+            mitm.check_free(*addr)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {addr[0]}:{addr[1]}: {exc.strerror or exc}") from None
+    if mode == "replay" and args.record_mode == "none" and not Path(args.cassette).exists():
+        raise UsageError(f"cassette {args.cassette} does not exist; record it first with "
+                         f"`smsvoice-sim record --cassette {args.cassette} ...`")
+    upstream = args.upstream or f"https://sms-voice.{args.region}.amazonaws.com"
+    opts = mitm.build_options(listen=args.listen, proxy_listen=args.proxy_listen,
+                              upstream=upstream, confdir=args.confdir,
+                              settings=_proxy_settings(args, mode), ssl_insecure=args.ssl_insecure)
+    try:
+        mitm.run(opts)
+    except exceptions.OptionsError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_record(args) -> int:
+    return _run_proxy(args, "record")
+
+
+def cmd_replay(args) -> int:
+    return _run_proxy(args, "replay")
+
+
+def _open(path):
+    from .cassette import Cassette, CassetteError
+    try:
+        return Cassette(path, create=False)
+    except CassetteError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_cassette(args) -> int:
+    from . import cassette_tools
+    from .cassette import Cassette, CassetteError
+    if args.action == "list":
+        folder = Path(args.path or "cassettes")
+        if not folder.is_dir():
+            raise UsageError(f"{folder} is not a folder")
+        found = sorted(folder.rglob("*.db"))
+        for path in found:
+            print(cassette_tools.summary(path))
+        if not found:
+            print(f"no cassettes under {folder}")
+        return 0
+    if args.action == "show":
+        with _open(args.path) as cassette:
+            print("\n".join(cassette_tools.timeline(cassette)))
+        return 0
+    if args.action == "export":
+        with _open(args.path) as cassette:
+            out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+            try:
+                for line in cassette_tools.export_lines(cassette):
+                    out.write(line + "\n")
+            finally:
+                if out is not sys.stdout:
+                    out.close()
+        return 0
+    if args.action == "import":
+        source, target = Path(args.path), Path(args.target)
+        if not source.is_file():
+            raise UsageError(f"{source} does not exist")
+        if target.exists() and not args.force:
+            raise UsageError(f"{target} exists; pass --force to add to it")
+        from rich.progress import Progress
+        try:
+            with Cassette(target) as cassette, open(source, encoding="utf-8") as lines, \
+                    Progress(transient=True) as progress:
+                task = progress.add_task(f"importing {source.name}", total=source.stat().st_size)
+                count = cassette_tools.import_lines(
+                    lines, cassette, progress=lambda n: progress.advance(task, n))
+        except CassetteError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"imported {count} interactions into {target}")
+        return 0
+    raise UsageError(f"unknown cassette action {args.action}")
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo()
@@ -116,6 +217,58 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("-v", "--verbose", action="store_true", help="log every request")
     sim.set_defaults(func=cmd_simulate)
 
+    for name, help_text in (
+            ("record", "record real traffic into a cassette through mitmproxy"),
+            ("replay", "answer from a cassette, offline, through mitmproxy")):
+        cmd = sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
+        cmd.add_argument("--cassette", required=True, type=Path, help="cassette file (SQLite)")
+        cmd.add_argument("--listen", type=parse_listen, metavar="HOST:PORT",
+                         help="serve as the client's endpoint_url (reverse proxy)")
+        cmd.add_argument("--proxy-listen", type=parse_listen, metavar="HOST:PORT",
+                         help="serve as a forward HTTPS proxy (HTTPS_PROXY + AWS_CA_BUNDLE)")
+        cmd.add_argument("--upstream", metavar="URL",
+                         help="where requests go upstream (default "
+                              "https://sms-voice.REGION.amazonaws.com)")
+        cmd.add_argument("--region", default="us-east-1", help="picks the default upstream")
+        cmd.add_argument("--profile", help="AWS profile whose credentials re-sign upstream "
+                                           "requests in reverse mode")
+        cmd.add_argument("--no-resign", action="store_true",
+                         help="forward the client's own signature unchanged")
+        cmd.add_argument("--confdir", default="~/.mitmproxy",
+                         help="mitmproxy's folder; its CA is mitmproxy-ca-cert.pem there")
+        cmd.add_argument("--ignore", action="append", default=[], metavar="MEMBER",
+                         help="request member to ignore when matching (repeatable)")
+        cmd.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                         help="extra pattern scrubbed before writing (repeatable)")
+        cmd.add_argument("--pseudonymise", action="store_true",
+                         help="replace account ids and phone numbers with consistent pseudonyms")
+        cmd.add_argument("--ssl-insecure", action="store_true",
+                         help="do not verify the upstream's certificate (local test upstreams)")
+        if name == "replay":
+            cmd.add_argument("--record-mode", default="none",
+                             choices=["none", "once", "new_episodes", "all"],
+                             help="VCR's record modes; none (default) is pure replay")
+            cmd.add_argument("--on-exhausted", default="repeat", choices=["repeat", "error"],
+                             help="when a polling sequence is used up: repeat the last response "
+                                  "(default) or answer a miss")
+        cmd.set_defaults(func=cmd_record if name == "record" else cmd_replay)
+
+    cas = sub.add_parser("cassette", help="list, show, export or import cassettes")
+    cas_sub = cas.add_subparsers(dest="action", metavar="ACTION")
+    cas_sub.required = True
+    p = cas_sub.add_parser("list", help="cassettes in a folder (default cassettes/)")
+    p.add_argument("path", nargs="?")
+    p = cas_sub.add_parser("show", help="a readable timeline of a cassette")
+    p.add_argument("path")
+    p = cas_sub.add_parser("export", help="JSON lines, one per interaction (secrets already absent)")
+    p.add_argument("path")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p = cas_sub.add_parser("import", help="turn exported JSON lines back into a cassette")
+    p.add_argument("path", help="JSON lines file")
+    p.add_argument("target", help="cassette to write")
+    p.add_argument("--force", action="store_true", help="add to an existing cassette")
+    cas.set_defaults(func=cmd_cassette)
+
     demo = sub.add_parser("demo", help="an offline walk through a pool's life (no AWS account)")
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -131,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `cassette export C | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,189 @@
+"""A cassette: one SQLite file, one row per interaction, written with sqlite-utils.
+
+Each interaction is committed as it completes, in WAL mode, so a killed
+recorder loses nothing it already answered and several readers (pytest-xdist
+workers) can share a file. Only redacted data is ever handed to `append`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from simulator import HttpRequest, HttpResponse
+
+FORMAT_VERSION = 1
+TABLE = "interactions"
+
+
+class CassetteError(Exception):
+    """A cassette that cannot be used, with a message that says what to do."""
+
+
+@dataclass
+class Interaction:
+    id: int
+    seq: int
+    operation: str
+    region: str
+    match_key: str
+    match_body: str
+    request: HttpRequest
+    response: HttpResponse
+    recorded_at: float
+    duration_ms: float
+
+    def to_json(self) -> dict:
+        def body(raw: bytes):
+            try:
+                return json.loads(raw) if raw else None
+            except ValueError:
+                return raw.decode("utf-8", "replace")
+        return {
+            "seq": self.seq, "operation": self.operation, "region": self.region,
+            "recorded_at": self.recorded_at, "duration_ms": self.duration_ms,
+            "request": {"method": self.request.method, "url": self.request.url,
+                        "headers": self.request.headers, "body": body(self.request.body)},
+            "response": {"status": self.response.status, "headers": self.response.headers,
+                         "body": body(self.response.body)},
+        }
+
+
+def _row_to_interaction(row: dict) -> Interaction:
+    return Interaction(
+        id=row["id"], seq=row["seq"], operation=row["operation"], region=row["region"],
+        match_key=row["match_key"], match_body=row["match_body"],
+        request=HttpRequest(row["request_method"], row["request_url"],
+                            json.loads(row["request_headers"]), row["request_body"]),
+        response=HttpResponse(row["status"], json.loads(row["response_headers"]),
+                              row["response_body"]),
+        recorded_at=row["recorded_at"], duration_ms=row["duration_ms"],
+    )
+
+
+class Cassette:
+    def __init__(self, path: str | Path, create: bool = True):
+        self.path = Path(path)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists and not create:
+            raise CassetteError(f"cassette {self.path} does not exist; record it first "
+                                f"(smsvoice-sim record --cassette {self.path} ...)")
+        if not exists:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
+                                   isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            if exists:
+                self._check_format()
+            else:
+                self._create()
+        except sqlite3.DatabaseError as exc:
+            raise CassetteError(f"{self.path} is not a smsvoice-sim cassette ({exc})") from None
+
+    # -- layout -----------------------------------------------------------------
+    def _create(self) -> None:
+        with self.db.conn:
+            self.db["meta"].insert_all([
+                {"key": "format_version", "value": str(FORMAT_VERSION)},
+                {"key": "created_at", "value": str(time.time())},
+                {"key": "pseudonym_salt", "value": secrets.token_hex(16)},
+            ], pk="key", replace=True)
+            self.db[TABLE].create({
+                "id": int, "seq": int, "operation": str, "region": str, "match_key": str,
+                "match_body": str, "request_method": str, "request_url": str,
+                "request_headers": str, "request_body": bytes, "status": int,
+                "response_headers": str, "response_body": bytes, "recorded_at": float,
+                "duration_ms": float,
+            }, pk="id", if_not_exists=True)
+            self.db[TABLE].create_index(["match_key", "seq"], if_not_exists=True)
+
+    def _check_format(self) -> None:
+        if "meta" not in self.db.table_names() or TABLE not in self.db.table_names():
+            raise CassetteError(f"{self.path} is a SQLite file but not a smsvoice-sim cassette")
+        version = self.meta("format_version")
+        if version != str(FORMAT_VERSION):
+            raise CassetteError(
+                f"{self.path} has cassette format {version}; this smsvoice-sim reads format "
+                f"{FORMAT_VERSION}. Re-record it, or export it with the version that wrote it "
+                f"and `smsvoice-sim cassette import` the JSON lines here.")
+
+    def meta(self, key: str) -> str | None:
+        rows = list(self.db.query("SELECT value FROM meta WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # -- writing ------------------------------------------------------------------
+    def append(self, *, operation: str, region: str, match_key: str, match_body: str,
+               request: HttpRequest, response: HttpResponse, recorded_at: float,
+               duration_ms: float) -> int:
+        """Commit one (already redacted) interaction; returns its sequence number."""
+        columns = {
+            "operation": operation, "region": region, "match_key": match_key,
+            "match_body": match_body, "request_method": request.method,
+            "request_url": request.url, "request_headers": json.dumps(request.headers),
+            "request_body": request.body, "status": response.status,
+            "response_headers": json.dumps(response.headers), "response_body": response.body,
+            "recorded_at": recorded_at, "duration_ms": duration_ms,
+        }
+        names = ", ".join(["seq", *columns])
+        marks = ", ".join("?" * len(columns))
+        conn = self.db.conn
+        # BEGIN IMMEDIATE takes the write lock before reading MAX(seq), so two
+        # recorders sharing a cassette never hand out the same place in sequence.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {TABLE}").fetchone()[0]
+            conn.execute(f"INSERT INTO {TABLE} ({names}) VALUES (?, {marks})",
+                         [seq, *columns.values()])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return seq
+
+    # -- reading ------------------------------------------------------------------
+    def count(self) -> int:
+        return self.db[TABLE].count
+
+    def nth_match(self, key: str, index: int) -> Interaction | None:
+        rows = list(self.db.query(
+            f"SELECT * FROM {TABLE} WHERE match_key = ? ORDER BY seq LIMIT 1 OFFSET ?",
+            [key, index]))
+        return _row_to_interaction(rows[0]) if rows else None
+
+    def matches(self, key: str) -> int:
+        row = next(self.db.query(f"SELECT COUNT(*) AS n FROM {TABLE} WHERE match_key = ?", [key]))
+        return row["n"]
+
+    def candidates(self, operation: str, limit: int = 200) -> list[Interaction]:
+        rows = self.db.query(f"SELECT * FROM {TABLE} WHERE operation = ? ORDER BY seq LIMIT ?",
+                             [operation, limit])
+        return [_row_to_interaction(r) for r in rows]
+
+    def interactions(self):
+        for row in self.db.query(f"SELECT * FROM {TABLE} ORDER BY seq"):
+            yield _row_to_interaction(row)
+
+    def integrity_ok(self) -> bool:
+        return next(self.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Cassette:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
