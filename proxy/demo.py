@@ -66,6 +66,86 @@ def simulate_walk() -> None:
           f"{(time.perf_counter() - wall) * 1000:.0f} ms of wall time)")
 
 
+MAX_POLLS = 20  # every polling loop here is bounded
+
+
+def _poll(call, pick, until: str, **kwargs) -> list[str]:
+    seen = []
+    for _ in range(MAX_POLLS):
+        seen.append(pick(call(**kwargs)))
+        if seen[-1] == until:
+            break
+    return seen
+
+
+def pool_workflow(client) -> list[tuple[str, object]]:
+    """Request a number, create a pool, poll until ACTIVE, hit a ConflictException,
+    delete. Returns a transcript (step, what the service said) for comparison."""
+    out: list[tuple[str, object]] = []
+    phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                        NumberCapabilities=["SMS"], NumberType="LONG_CODE")
+    out.append(("RequestPhoneNumber", (phone["PhoneNumberId"], phone["Status"])))
+    out.append(("poll number", _poll(client.describe_phone_numbers,
+                                     lambda r: r["PhoneNumbers"][0]["Status"], "ACTIVE",
+                                     PhoneNumberIds=[phone["PhoneNumberId"]])))
+    pool = client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
+                              MessageType="TRANSACTIONAL")
+    out.append(("CreatePool", (pool["PoolId"], pool["Status"])))
+    out.append(("poll pool", _poll(client.describe_pools, lambda r: r["Pools"][0]["Status"],
+                                   "ACTIVE", PoolIds=[pool["PoolId"]])))
+    try:
+        client.create_pool(OriginationIdentity=phone["PhoneNumberId"], MessageType="TRANSACTIONAL")
+        out.append(("CreatePool again", "no error?"))
+    except ClientError as err:
+        out.append(("CreatePool again", (err.response["Error"]["Code"], err.response.get("Reason"))))
+    out.append(("DeletePool", client.delete_pool(PoolId=pool["PoolId"])["Status"]))
+    return out
+
+
+def record_replay_walk() -> None:
+    import subprocess
+    import tempfile
+
+    import boto3
+
+    from .http_server import EndpointServer, simulator_answer
+    from .processes import CLI, cli_server, drain
+
+    print("\n2. Record -> replay: the simulator's endpoint stands in for AWS")
+    creds = {"aws_access_key_id": "AKIADEMODEMODEMO0000", "aws_secret_access_key": "demo"}
+    env = {"AWS_ACCESS_KEY_ID": creds["aws_access_key_id"],
+           "AWS_SECRET_ACCESS_KEY": creds["aws_secret_access_key"]}
+    with tempfile.TemporaryDirectory(prefix="smsvoice-demo-") as folder:
+        cassette = f"{folder}/demo.db"
+        sim = Simulator(clock="reads:2", seed=7)
+        with EndpointServer(simulator_answer(sim)) as upstream:
+            print(f"  upstream (simulator) on {upstream.url}")
+            with cli_server("record", "--cassette", cassette, "--listen", "127.0.0.1:0",
+                            "--upstream", upstream.url, env=env) as (ready, proc):
+                print(f"  recorder on {ready.group(1)}")
+                client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
+                                      endpoint_url=ready.group(1), **creds)
+                recorded = pool_workflow(client)
+            for line in drain(proc):
+                print("   ", line.rstrip())
+        print("  upstream stopped; nothing listens there any more")
+        shown = subprocess.run([*CLI, "cassette", "show", cassette], capture_output=True,
+                               text=True, timeout=60)
+        for line in shown.stdout.splitlines():
+            print("   ", line)
+        with cli_server("replay", "--cassette", cassette, "--listen", "127.0.0.1:0") \
+                as (ready, proc):
+            print(f"  replaying on {ready.group(1)} (offline)")
+            client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
+                                  endpoint_url=ready.group(1), **creds)
+            replayed = pool_workflow(client)
+        for (step, was), (_, now) in zip(recorded, replayed, strict=True):
+            print(f"    {step:<18} recorded {was!s:<52} replayed {'same' if was == now else now}")
+        if recorded != replayed:
+            raise SystemExit("replay differed from the recording")
+
+
 def run_demo() -> int:
     simulate_walk()
+    record_replay_walk()
     return 0

@@ -51,6 +51,12 @@ def build_options(*, listen: tuple[str, int] | None, proxy_listen: tuple[str, in
     }
 
 
+def _quiet_cancellations(loop, context) -> None:
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 def run(opts: dict, announce=None) -> None:
     """Run until SIGINT/SIGTERM."""
     async def main():
@@ -61,5 +67,8 @@ def run(opts: dict, announce=None) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, master.shutdown)
         await master.run()
+        # Keep-alive client connections still open at shutdown are cancelled;
+        # that is the normal end of a session, not an error worth a traceback.
+        loop.set_exception_handler(_quiet_cancellations)
 
     asyncio.run(main())

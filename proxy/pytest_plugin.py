@@ -2,15 +2,83 @@
 
 Fixtures:
 - `smsvoice_sim`: a fresh Simulator on a manual clock, per test.
+- `smsvoice_client`: a boto3 client answered in-process from the cassette named by
+  `@pytest.mark.smsvoice_cassette("path.db")` (relative to the test file; default
+  `cassettes/<module>/<test>.db`). Matching is the addon's own.
+
+Option `--smsvoice-record-mode=none|once|new_episodes|all` (VCR's names; default
+`none`, pure replay) records what the cassette lacks through botocore's own
+HTTP stack, with your default AWS credentials.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from simulator import Simulator
 
+from .cassette import Cassette
+from .inprocess import cassette_client
+from .session import RECORD_MODES, CassetteSession
+
+MARKER = "smsvoice_cassette"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("smsvoice-sim")
+    group.addoption("--smsvoice-record-mode", default=None, choices=RECORD_MODES,
+                    help="record what smsvoice cassettes lack (default: none, pure replay)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"{MARKER}(path=None, record_mode=None, on_exhausted='repeat', ignore=(), "
+                   "region_name='us-east-1', client_kwargs=None): answer smsvoice_client "
+                   "from this cassette")
+
 
 @pytest.fixture
 def smsvoice_sim() -> Simulator:
     return Simulator(clock="manual")
+
+
+def _cassette_path(request) -> Path:
+    marker = request.node.get_closest_marker(MARKER)
+    given = (marker.args[0] if marker and marker.args else None) or \
+        (marker.kwargs.get("path") if marker else None)
+    base = Path(request.node.path).parent
+    if given:
+        path = Path(given)
+        return path if path.is_absolute() else base / path
+    return base / "cassettes" / request.node.path.stem / f"{request.node.name}.db"
+
+
+@pytest.fixture
+def smsvoice_session(request):
+    marker = request.node.get_closest_marker(MARKER)
+    kwargs = dict(marker.kwargs) if marker else {}
+    record_mode = request.config.getoption("--smsvoice-record-mode") or \
+        kwargs.get("record_mode") or "none"
+    path = _cassette_path(request)
+    if record_mode == "none" and not path.exists():
+        pytest.fail(f"smsvoice cassette {path} does not exist; record it with "
+                    f"--smsvoice-record-mode=once", pytrace=False)
+    cassette = Cassette(path)
+    session = CassetteSession(cassette, record_mode=record_mode,
+                              on_exhausted=kwargs.get("on_exhausted", "repeat"),
+                              ignore=tuple(kwargs.get("ignore", ())))
+    yield session
+    cassette.close()
+
+
+@pytest.fixture
+def smsvoice_client(request, smsvoice_session):
+    marker = request.node.get_closest_marker(MARKER)
+    kwargs = dict(marker.kwargs) if marker else {}
+    client_kwargs = dict(kwargs.get("client_kwargs") or {})
+    # Replay signs with throwaway keys (no AWS account is needed or touched);
+    # recording uses the default credential chain, as the code under test would.
+    return cassette_client(smsvoice_session, region_name=kwargs.get("region_name", "us-east-1"),
+                           use_default_credentials=smsvoice_session.may_record, **client_kwargs)

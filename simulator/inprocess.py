@@ -63,11 +63,15 @@ def _shared_botocore_session() -> botocore.session.Session:
 
 
 def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
-                     region_name: str = "us-east-1", **kwargs):
+                     region_name: str = "us-east-1", use_default_credentials: bool = False,
+                     **kwargs):
     creds = {k: kwargs.pop(k) for k in ("aws_access_key_id", "aws_secret_access_key",
                                         "aws_session_token") if k in kwargs}
-    creds.setdefault("aws_access_key_id", DEFAULT_ACCESS_KEY)
-    creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
+    if use_default_credentials and not creds:
+        pass  # boto3's default chain: recording real traffic needs real credentials
+    else:
+        creds.setdefault("aws_access_key_id", DEFAULT_ACCESS_KEY)
+        creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
     session = boto3.session.Session(botocore_session=_shared_botocore_session())
     client = session.client(SERVICE_NAME, region_name=region_name, **creds, **kwargs)
     client.meta.events.register_first(f"before-send.{client.meta.service_model.service_name}",

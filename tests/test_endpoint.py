@@ -10,7 +10,7 @@ import urllib.request
 import boto3
 import pytest
 from conftest import FAKE_CREDS, active_phone
-from helpers import cli_server, run_cli
+from helpers import ROOT, cli_server, run_cli
 
 
 def control(url: str, path: str, payload: dict | None = None, method: str | None = None):
@@ -50,7 +50,7 @@ def test_control_api(sim, server):
 
 def test_cli_simulate_with_zero_code_change(monkeypatch):
     with cli_server("simulate", "--listen", "127.0.0.1:0", "--clock", "manual",
-                    "--seed", "7") as (match, _proc):
+                    "--seed", "7", cwd=str(ROOT)) as (match, _proc):
         url = match.group(1)
         monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", url)
         client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1", **FAKE_CREDS)
@@ -65,7 +65,7 @@ def test_cli_simulate_with_zero_code_change(monkeypatch):
         assert client.describe_pools()["Pools"][0]["Status"] == "ACTIVE"
         first_ids = (phone["PhoneNumberId"], pool["PoolId"])
     with cli_server("simulate", "--listen", "127.0.0.1:0", "--clock", "manual",
-                    "--seed", "7") as (match, _proc):
+                    "--seed", "7", cwd=str(ROOT)) as (match, _proc):
         client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
                               endpoint_url=match.group(1), **FAKE_CREDS)
         phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",

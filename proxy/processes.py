@@ -1,0 +1,75 @@
+"""Run `smsvoice-sim` subcommands as child processes: bounded waits, always stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+
+CLI = [sys.executable, "-m", "proxy.cli"]
+READY = r"(http://127\.0\.0\.1:\d+)"
+
+
+@contextlib.contextmanager
+def cli_server(*args: str, ready: str = READY, timeout: float = 60, env: dict | None = None,
+               cwd: str | None = None):
+    """Start `smsvoice-sim ARGS`; wait (bounded) for a line matching `ready`; yield
+    (match, process). The process is terminated (then killed) on exit; its later
+    output lines are on `process.lines` (a queue ending with None)."""
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=cwd, env={**os.environ, **(env or {})})
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump():
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError(f"smsvoice-sim {' '.join(args)} said nothing ready in "
+                                   f"{timeout}s: {''.join(seen)}") from None
+            if line is None:
+                raise RuntimeError(f"smsvoice-sim {' '.join(args)} exited {proc.wait()}: "
+                                   f"{''.join(seen)}")
+            seen.append(line)
+            match = re.search(ready, line)
+            if match:
+                break
+        proc.seen = seen  # type: ignore[attr-defined]
+        proc.lines = lines  # type: ignore[attr-defined]
+        yield match, proc
+    finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def drain(proc, timeout: float = 5) -> list[str]:
+    """The lines a stopped process printed after it was ready."""
+    out = []
+    while True:
+        try:
+            line = proc.lines.get(timeout=timeout)
+        except queue.Empty:
+            return out
+        if line is None:
+            return out
+        out.append(line)
