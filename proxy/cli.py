@@ -48,6 +48,14 @@ def parse_account(value: str) -> tuple[str, str]:
     return key, account
 
 
+def parse_credentials(value: str) -> tuple[str, str, str | None]:
+    parts = value.split(":")
+    if len(parts) not in (2, 3) or not all(parts[:2]) or (
+            len(parts) == 3 and not (parts[2].isdigit() and len(parts[2]) == 12)):
+        raise argparse.ArgumentTypeError(f"{value!r}: use AKID:SECRET or AKID:SECRET:ACCOUNT")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None
+
+
 def wait_for_signal() -> None:
     """Block until SIGINT or SIGTERM, without sleeping in a loop."""
     stop = threading.Event()
@@ -65,13 +73,23 @@ def add_simulator_options(parser: argparse.ArgumentParser) -> None:
                         help="override a lifecycle step, e.g. pool:CREATING->ACTIVE=30")
     parser.add_argument("--account", action="append", type=parse_account, default=[],
                         metavar="AKID=ACCOUNT", help="map an access key id to an account id")
+    parser.add_argument("--verify-sigv4", action="store_true",
+                        help="check SigV4 signatures for real (needs --credentials)")
+    parser.add_argument("--credentials", action="append", type=parse_credentials, default=[],
+                        metavar="AKID:SECRET[:ACCOUNT]",
+                        help="a key pair the service accepts, optionally mapped to an account")
 
 
 def build_simulator(args):
     from simulator import Simulator
+    if args.verify_sigv4 and not args.credentials:
+        raise UsageError("--verify-sigv4 needs at least one --credentials AKID:SECRET")
+    accounts = dict(args.account)
+    accounts.update({akid: account for akid, _secret, account in args.credentials if account})
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
-                         accounts=dict(args.account))
+                         accounts=accounts, verify_sigv4=args.verify_sigv4,
+                         credentials={akid: secret for akid, secret, _ in args.credentials})
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from . import errors, model, validation
+from . import errors, model, sigv4, validation
 from .auth import caller_of
 from .clock import Clock, make_clock
 from .errors import ServiceError
@@ -37,10 +37,14 @@ class Simulator:
     def __init__(self, clock: str | Clock = "manual", seed: int | None = None,
                  accounts: dict[str, str] | None = None, default_account: str = DEFAULT_ACCOUNT,
                  durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
-                 audit_log: str | None = None):
+                 audit_log: str | None = None, credentials: dict[str, str] | None = None,
+                 verify_sigv4: bool = False):
         self.clock = make_clock(clock)
         self.seed = seed
         self.accounts = dict(accounts or {})
+        # With verify_sigv4, only these access keys (id -> secret) are accepted.
+        self.credentials = dict(credentials or {})
+        self.verify_sigv4 = verify_sigv4
         self.default_account = default_account
         self.durations = dict(durations or {})
         self.quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
@@ -139,6 +143,8 @@ class Simulator:
 
     def _dispatch(self, request: HttpRequest, operation: str | None) -> dict:
         caller = caller_of(request.header("authorization"))
+        if self.verify_sigv4:
+            sigv4.verify(request, self.credentials)
         if operation is None or operation not in model.operation_names():
             raise ServiceError("UnknownOperationException",
                                f"Unknown operation {request.header('x-amz-target')!r}")
