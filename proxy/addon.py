@@ -22,18 +22,14 @@ from pathlib import Path
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.proxy import mode_specs
 
-if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
+if __name__ != "proxy.addon":  # loaded by path with `mitmdump -s`, perhaps uninstalled
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from proxy.cassette import Cassette, CassetteError
-    from proxy.control import handle_control, is_control
-    from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice
-    from proxy.upstream import NoCredentials, recorder_credentials, resign
-else:
-    from .cassette import Cassette, CassetteError
-    from .control import handle_control, is_control
-    from .session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice
-    from .upstream import NoCredentials, recorder_credentials, resign
 
+from proxy.cassette import Cassette, CassetteError  # noqa: E402
+from proxy.control import handle_control, is_control  # noqa: E402
+from proxy.matching import region_of  # noqa: E402
+from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice  # noqa: E402
+from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: E402
 from simulator import HttpRequest, HttpResponse  # noqa: E402
 
 log = logging.getLogger("smsvoice-sim")
@@ -129,7 +125,6 @@ class SmsVoiceAddon:
                 {"Content-Type": "application/x-amz-json-1.0"})
             flow.metadata.pop("smsvoice_pending", None)
             return
-        from .matching import region_of
         signed = resign(request, flow.request.url, region_of(request) or "us-east-1",
                         self.credentials)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):

@@ -38,7 +38,7 @@ def export_lines(cassette: Cassette) -> Iterator[str]:
             "response": {"status": it.response.status, "headers": it.response.headers,
                          **_raw_or_parsed(it.response.body)},
         }
-        yield json.dumps(line, sort_keys=True)
+        yield json.dumps(line)  # body key order is kept: it is what was sent
 
 
 def _body_bytes(part: dict) -> bytes:

@@ -16,11 +16,11 @@ READY = r"(http://127\.0\.0\.1:\d+)"
 
 @contextlib.contextmanager
 def cli_server(*args: str, ready: str = READY, timeout: float = 60, env: dict | None = None,
-               cwd: str | None = None):
-    """Start `smsvoice-sim ARGS`; wait (bounded) for a line matching `ready`; yield
-    (match, process). The process is terminated (then killed) on exit; its later
-    output lines are on `process.lines` (a queue ending with None)."""
-    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+               cwd: str | None = None, command: list[str] | None = None):
+    """Start `smsvoice-sim ARGS` (or `command`); wait, bounded, for a line matching
+    `ready`; yield (match, process). The process is terminated (then killed) on
+    exit; its later output lines are on `process.lines` (a queue ending with None)."""
+    proc = subprocess.Popen(command or [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, cwd=cwd, env={**os.environ, **(env or {})})
     lines: queue.Queue[str | None] = queue.Queue()
 

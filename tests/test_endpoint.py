@@ -9,6 +9,7 @@ import urllib.request
 
 import boto3
 import pytest
+
 from conftest import FAKE_CREDS, active_phone
 from helpers import ROOT, cli_server, run_cli
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import active_phone
 from transitions import MachineError
 
 from simulator import InstantClock, ManualClock, ReadsClock, Simulator
 from simulator.clock import make_clock
 from simulator.lifecycle import POOL, Lifecycles
+
+from conftest import active_phone
 
 
 def pool_status(client, pool_id):

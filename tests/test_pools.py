@@ -6,6 +6,7 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import active_phone, active_pool
 
 ID_RE = re.compile(r"^(pool|phone)-[0-9a-f]{32}$")
