@@ -163,6 +163,13 @@ class Cassette:
             [key, index]))
         return _row_to_interaction(rows[0]) if rows else None
 
+    def by_id(self, interaction_id: int) -> Interaction | None:
+        rows = list(self.db.query(f"SELECT * FROM {TABLE} WHERE id = ?", [interaction_id]))
+        return _row_to_interaction(rows[0]) if rows else None
+
+    def last_id(self) -> int:
+        return next(self.db.query(f"SELECT MAX(id) AS n FROM {TABLE}"))["n"]
+
     def matches(self, key: str) -> int:
         row = next(self.db.query(f"SELECT COUNT(*) AS n FROM {TABLE} WHERE match_key = ?", [key]))
         return row["n"]

@@ -24,7 +24,14 @@ from simulator import HttpRequest, HttpResponse
 from simulator.wire import json_response
 
 from .cassette import Cassette
-from .matching import MatchKey, differing_fields, match_key, operation_of, region_of
+from .matching import (
+    MatchKey,
+    canonical_body,
+    differing_fields,
+    match_key,
+    operation_of,
+    region_of,
+)
 from .redaction import Redactor
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
@@ -65,6 +72,7 @@ class CassetteSession:
                                  salt=cassette.meta("pseudonym_salt") or "")
         self.started_empty = cassette.count() == 0
         self.cursors: dict[str, int] = {}
+        self._index: dict[str, list[int]] | None = None
         self.announce = announce  # callable(str) for progress lines, or None
         self.replayed = self.recorded = self.missed = 0
         self._lock = threading.Lock()
@@ -74,20 +82,36 @@ class CassetteSession:
         return self.record_mode in ("new_episodes", "all") or (
             self.record_mode == "once" and self.started_empty)
 
-    def key_of(self, request: HttpRequest) -> MatchKey:
+    def key_of(self, request: HttpRequest, ignore: tuple[str, ...] = ()) -> MatchKey:
         # Keys are computed on the redacted request: that is what the cassette holds.
         region = region_of(request)
-        return match_key(self.redactor.request(request), self.ignore, region=region)
+        return match_key(self.redactor.request(request), ignore, region=region)
+
+    def _nth(self, key: MatchKey, index: int):
+        """The index-th recorded interaction for `key`. The cassette indexes keys made
+        without user ignores; with some, an in-memory index re-keys it once."""
+        if not self.ignore:
+            return self.cassette.nth_match(key.digest, index)
+        if self._index is None:
+            self._index = {}
+            for it in self.cassette.interactions():
+                self._index_add(it)
+        ids = self._index.get(key.digest, [])
+        return self.cassette.by_id(ids[index]) if index < len(ids) else None
+
+    def _index_add(self, it) -> None:
+        base = MatchKey(it.operation, it.region, it.match_body)
+        self._index.setdefault(_without(base, self.ignore).digest, []).append(it.id)
 
     def decide(self, request: HttpRequest) -> Decision:
-        key = self.key_of(request)
+        key = self.key_of(request, self.ignore)
         if self.record_mode == "all":
             return Decision("forward", key=key)
         with self._lock:
             index = self.cursors.get(key.digest, 0)
-            hit = self.cassette.nth_match(key.digest, index)
+            hit = self._nth(key, index)
             if hit is None and index > 0 and not self.may_record and self.on_exhausted == "repeat":
-                hit = self.cassette.nth_match(key.digest, index - 1)
+                hit = self._nth(key, index - 1)
             elif hit is not None:
                 self.cursors[key.digest] = index + 1
             if hit is not None:
@@ -105,15 +129,18 @@ class CassetteSession:
         duration_ms = (time.perf_counter() - pending.started) * 1000
         request = self.redactor.request(pending.request, pending.secrets)
         stored = self.redactor.response(response, pending.secrets)
-        key = match_key(request, self.ignore, region=region_of(pending.request))
+        key = match_key(request, region=region_of(pending.request))
         with self._lock:
             seq = self.cassette.append(
                 operation=key.operation, region=key.region, match_key=key.digest,
                 match_body=key.body, request=request, response=stored,
                 recorded_at=pending.started_at, duration_ms=duration_ms)
+            played = _without(key, self.ignore).digest
+            if self._index is not None:
+                self._index.setdefault(played, []).append(self.cassette.last_id())
             # What was just recorded counts as played: a later identical request
             # in this session gets the next response, not this one again.
-            self.cursors[key.digest] = self.cursors.get(key.digest, 0) + 1
+            self.cursors[played] = self.cursors.get(played, 0) + 1
             self.recorded += 1
         if self.announce:
             self.announce(f"recorded #{seq} {key.operation or request.url} -> {response.status} "
@@ -123,7 +150,9 @@ class CassetteSession:
     def miss_response(self, key: MatchKey, exhausted: bool = False) -> HttpResponse:
         operation = key.operation or "(not an sms-voice request)"
         if exhausted:
-            detail = (f"its {self.cassette.matches(key.digest)} recorded response(s) were all "
+            count = len(self._index.get(key.digest, [])) if self.ignore and self._index is not None \
+                else self.cassette.matches(key.digest)
+            detail = (f"its {count} recorded response(s) were all "
                       "replayed already (on_exhausted=error)")
         else:
             detail = self._closest(key)
@@ -148,6 +177,13 @@ class CassetteSession:
                     f"({total} interaction(s) of other operations)")
         return (f"the closest recorded interaction is #{best.seq} ({best.operation}, "
                 f"region {best.region}), which differs in: {', '.join(best_diff) or 'nothing'}")
+
+
+def _without(key: MatchKey, ignore: tuple[str, ...]) -> MatchKey:
+    if not ignore:
+        return key
+    return MatchKey(key.operation, key.region,
+                    canonical_body(key.operation, key.body.encode(), ignore))
 
 
 def _fresh(response: HttpResponse) -> HttpResponse:

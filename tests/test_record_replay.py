@@ -348,3 +348,47 @@ def test_mitmdump_loads_the_addon_the_mitmproxy_way(tmp_path, upstream):
         client, _ = recording_client(ready.group(1))
         assert [s for s, _ in pool_workflow(client)][0] == "RequestPhoneNumber"
     assert upstream.hits == 0
+
+
+def test_user_ignored_members_match_whatever_the_value(tmp_path, upstream):
+    path = tmp_path / "ign.db"
+    creds = {"aws_access_key_id": RECORDER["AWS_ACCESS_KEY_ID"],
+             "aws_secret_access_key": RECORDER["AWS_SECRET_ACCESS_KEY"]}
+    with Cassette(path) as cassette:
+        client = cassette_client(CassetteSession(cassette, record_mode="all"),
+                                 endpoint_url=upstream.url, **creds)
+        client.create_opt_out_list(OptOutListName="run-1", Tags=[{"Key": "run", "Value": "1"}])
+    with Cassette(path) as cassette:
+        strict = cassette_client(CassetteSession(cassette))
+        with pytest.raises(ClientError):
+            strict.create_opt_out_list(OptOutListName="run-2", Tags=[{"Key": "run", "Value": "2"}])
+        loose = cassette_client(CassetteSession(cassette, ignore=("OptOutListName", "Tags")))
+        got = loose.create_opt_out_list(OptOutListName="run-2", Tags=[{"Key": "run", "Value": "2"}])
+        assert got["OptOutListName"] == "run-1"  # the recorded answer
+
+
+def test_pytest_plugin_records_once_then_replays(pytester, upstream):
+    pytester.makeconftest("")
+    pytester.makepyfile(test_rec=f'''
+import pytest
+
+@pytest.mark.smsvoice_cassette("cassettes/limits.db",
+                               client_kwargs={{"endpoint_url": "{upstream.url}"}})
+def test_limits(smsvoice_client):
+    limits = smsvoice_client.describe_account_limits()["AccountLimits"]
+    assert any(l["Name"] == "POOLS" for l in limits)
+''')
+    env = {"AWS_ACCESS_KEY_ID": RECORDER["AWS_ACCESS_KEY_ID"],
+           "AWS_SECRET_ACCESS_KEY": RECORDER["AWS_SECRET_ACCESS_KEY"]}
+    for k, v in env.items():
+        pytester._monkeypatch.setenv(k, v)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)  # no cassette and pure replay: a clear failure
+    result.stdout.fnmatch_lines(["*cassette*limits.db does not exist*"])
+    result = pytester.runpytest_subprocess("--smsvoice-record-mode=once")
+    result.assert_outcomes(passed=1)
+    assert upstream.hits == 1
+    result = pytester.runpytest_subprocess()  # replay: the upstream is not touched
+    result.assert_outcomes(passed=1)
+    assert upstream.hits == 1
+    assert (pytester.path / "cassettes" / "limits.db").exists()
