@@ -186,10 +186,14 @@ class Simulator:
                 fh.write(line + "\n")
 
     # -- doors ------------------------------------------------------------------
-    def client(self, region_name: str = "us-east-1", **kwargs):
-        """A real boto3 `pinpoint-sms-voice-v2` client answered in-process."""
+    def client(self, region_name: str = "us-east-1", short_circuit: bool = False, **kwargs):
+        """A real boto3 `pinpoint-sms-voice-v2` client answered in-process.
+
+        `short_circuit=True` answers where botocore's Stubber does (no signing, no
+        retries: several times cheaper); it is ignored when signatures are verified."""
         from .inprocess import inprocess_client
-        return inprocess_client(self.handle, region_name=region_name, **kwargs)
+        return inprocess_client(self.handle, region_name=region_name,
+                                short_circuit=short_circuit and not self.verify_sigv4, **kwargs)
 
 
 def _parse_body(body: bytes) -> dict:

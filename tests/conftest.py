@@ -74,11 +74,14 @@ def server(sim):
         yield srv
 
 
-@pytest.fixture(params=["inprocess", "http"])
+@pytest.fixture(params=["inprocess", "short-circuit", "http"])
 def door(request, sim):
-    """(simulator, client factory) for both doors: the same tests drive each."""
+    """(simulator, client factory) for every door: the same tests drive each."""
     if request.param == "inprocess":
         yield sim, lambda **kw: sim.client(**kw)
+        return
+    if request.param == "short-circuit":
+        yield sim, lambda **kw: sim.client(short_circuit=True, **kw)
         return
     with EndpointServer(simulator_answer(sim)) as srv:
         yield sim, lambda region_name="us-east-1", **kw: endpoint_client(srv.url, region_name, **kw)

@@ -113,6 +113,8 @@ def test_invalid_moves_are_impossible_by_construction():
         lifecycles.move(pool, "purge", 0.0)  # CREATING cannot jump to gone
     with pytest.raises(AttributeError):
         lifecycles.move(pool, "to_DELETING", 0.0)  # no auto "to_X" shortcuts exist
+    with pytest.raises(ValueError):
+        lifecycles.adopt(Pool(pool_id="pool-y"), "pool", 0.0, state="PAUSED")
     assert pool.state == "CREATING"
     assert {t["dest"] for t in POOL.transitions} == {"ACTIVE", "DELETING", "GONE"}
 
@@ -136,5 +138,6 @@ def test_deleted_pools_leave_no_machine_behind():
         client.describe_pools(PoolIds=[pool])
         client.delete_pool(PoolId=pool)
     client.describe_pools()
-    assert sim.lifecycles.machines["pool"].models == []
+    assert len(sim.lifecycles.machines["pool"].models) == 1  # one cursor per kind, ever
     assert sim.lifecycles.pending() == 0
+    assert all(not part.pools for part in sim.partitions.values())
