@@ -153,6 +153,33 @@ class Cassette:
             raise
         return seq
 
+    def append_many(self, rows) -> int:
+        """Commit many (already redacted) interactions in one transaction; each row is a
+        dict of `append`'s keyword arguments. Returns how many were written."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {TABLE}").fetchone()[0]
+            count = 0
+            for row in rows:
+                seq += 1
+                count += 1
+                conn.execute(
+                    f"INSERT INTO {TABLE} (seq, operation, region, match_key, match_body, "
+                    "request_method, request_url, request_headers, request_body, status, "
+                    "response_headers, response_body, recorded_at, duration_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [seq, row["operation"], row["region"], row["match_key"], row["match_body"],
+                     row["request"].method, row["request"].url, json.dumps(row["request"].headers),
+                     row["request"].body, row["response"].status,
+                     json.dumps(row["response"].headers), row["response"].body,
+                     row["recorded_at"], row["duration_ms"]])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return count
+
     # -- reading ------------------------------------------------------------------
     def count(self) -> int:
         return self.db[TABLE].count

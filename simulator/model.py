@@ -24,8 +24,9 @@ def target_prefix() -> str:
     return service_model().metadata["targetPrefix"]
 
 
-def operation_names() -> list[str]:
-    return list(service_model().operation_names)
+@functools.cache
+def operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
 
 
 @functools.cache

@@ -7,9 +7,11 @@ the HTTP endpoint, the mitmproxy addon) hands it an HttpRequest.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from . import errors, model, sigv4, validation
@@ -133,8 +135,7 @@ class Simulator:
                 err = ServiceError("InternalServerException", f"smsvoice-sim bug: {exc!r}",
                                    RequestId=request_id)
                 status, payload = err.status, err.body()
-            headers = {"x-amzn-RequestId": request_id,
-                       "Date": email.utils.formatdate(usegmt=True)}
+            headers = {"x-amzn-RequestId": request_id, "Date": _http_date()}
             if status != 200:
                 headers["x-amzn-ErrorType"] = payload["__type"]
             response = json_response(status, payload, headers)
@@ -194,6 +195,15 @@ class Simulator:
         from .inprocess import inprocess_client
         return inprocess_client(self.handle, region_name=region_name,
                                 short_circuit=short_circuit and not self.verify_sigv4, **kwargs)
+
+
+@functools.lru_cache(maxsize=2)
+def _http_date_at(second: int) -> str:
+    return email.utils.formatdate(second, usegmt=True)
+
+
+def _http_date() -> str:
+    return _http_date_at(int(time.time()))
 
 
 def _parse_body(body: bytes) -> dict:

@@ -18,7 +18,11 @@ class HttpRequest:
     body: bytes = b""
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        return _lower(self.headers).get(name.lower(), default)
+        # Headers are not changed once a request is made; the lowered view is built once.
+        lowered = self.__dict__.get("_lowered")
+        if lowered is None:
+            lowered = self.__dict__["_lowered"] = _lower(self.headers)
+        return lowered.get(name.lower(), default)
 
     @property
     def path(self) -> str:

@@ -1,0 +1,63 @@
+"""Timing helpers: medians of several rounds, ratios against a peer in the same run."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def per_call_us(fn: Callable[[], object], calls: int = 1000, rounds: int = 5,
+                warmup: int = 20) -> float:
+    """Median over `rounds` of the mean wall time of one call, in microseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - start) / calls * 1e6)
+    return statistics.median(samples)
+
+
+def latencies_us(fn: Callable[[], object], calls: int) -> list[float]:
+    out = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1e6)
+    return sorted(out)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Table:
+    def __init__(self):
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, benchmark: str, ours: str, peer: str, ratio: str, verdict: str) -> None:
+        self.rows.append((benchmark, ours, peer, ratio, verdict))
+        print(f"  {benchmark}: ours {ours} | peer {peer} | {ratio} | {verdict}", flush=True)
+
+    def render(self) -> str:
+        head = ("benchmark", "ours", "peer (same run)", "ratio", "goal")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(5)]
+        line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
+        return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+                          *map(line, self.rows)])
+
+
+def verdict(ok: bool, goal: str) -> str:
+    return f"{'met' if ok else 'MISSED'} ({goal})"
