@@ -99,7 +99,9 @@ def cmd_simulate(args) -> int:
     sim = build_simulator(args)
     host, port = args.listen
     try:
-        server = EndpointServer(simulator_answer(sim), host, port, quiet=not args.verbose)
+        server = EndpointServer(simulator_answer(sim, control=not args.no_control,
+                                                 control_token=args.control_token),
+                                host, port, quiet=not args.verbose)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); "
@@ -232,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 4566 + 300),
                      metavar="HOST:PORT", help="where to listen (default 127.0.0.1:4866)")
     add_simulator_options(sim)
+    sim.add_argument("--no-control", action="store_true", help="turn the /_smsvoice/ API off")
+    sim.add_argument("--control-token", metavar="TOKEN",
+                     help="require this token in the X-SmsVoice-Sim-Token header of control calls")
     sim.add_argument("-v", "--verbose", action="store_true", help="log every request")
     sim.set_defaults(func=cmd_simulate)
 

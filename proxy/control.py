@@ -5,10 +5,13 @@
     POST /_smsvoice/clock/advance     {"seconds": N}
     POST /_smsvoice/transitions/force {"ResourceId": "pool-..."}
     POST /_smsvoice/reset
+
+It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 
 from simulator import HttpRequest, HttpResponse, Simulator
@@ -17,8 +20,20 @@ from simulator.wire import json_response
 PREFIX = "/_smsvoice/"
 
 
+TOKEN_HEADER = "X-SmsVoice-Sim-Token"
+
+
 def is_control(request: HttpRequest) -> bool:
     return request.path.startswith(PREFIX)
+
+
+def guard(request: HttpRequest, enabled: bool, token: str | None) -> HttpResponse | None:
+    """Refuse the control API when it is turned off, or when a token is set and not given."""
+    if not enabled:
+        return _error(404, "the control API is turned off (--no-control)")
+    if token and not hmac.compare_digest(request.header(TOKEN_HEADER) or "", token):
+        return _error(403, f"the control API needs the {TOKEN_HEADER} header")
+    return None
 
 
 def _error(status: int, message: str) -> HttpResponse:

@@ -115,12 +115,14 @@ class EndpointServer:
         self.close()
 
 
-def simulator_answer(sim, mode: str = "simulate") -> Callable[[HttpRequest], HttpResponse]:
-    """The simulate endpoint: the control API, else the service."""
-    from .control import handle_control, is_control
+def simulator_answer(sim, mode: str = "simulate", control: bool = True,
+                     control_token: str | None = None) -> Callable[[HttpRequest], HttpResponse]:
+    """The simulate endpoint: the control API (unless turned off), else the service."""
+    from .control import guard, handle_control, is_control
 
     def answer(request: HttpRequest) -> HttpResponse:
         if is_control(request):
-            return handle_control(sim, request, mode)
+            refused = guard(request, control, control_token)
+            return refused or handle_control(sim, request, mode)
         return sim.handle(request)
     return answer

@@ -213,6 +213,8 @@ def _parse_body(body: bytes) -> dict:
         params = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise errors.serialization(f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise errors.serialization("The request body nests too deeply.") from None
     if not isinstance(params, dict):
         raise errors.serialization("The request body must be a JSON object.")
     return params
