@@ -9,13 +9,12 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import GARBAGE_BODIES, broken, valid
 
 from simulator import HttpRequest, Simulator
 from simulator.conformance import check_response
-from simulator.operations import load_all
-from strategies import GARBAGE_BODIES, broken, valid
-
 from simulator.model import operation  # noqa: I001
+from simulator.operations import load_all
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAFUZZFUZZFUZZ0000/20260101/us-east-1/sms-voice/"
