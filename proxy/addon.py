@@ -18,6 +18,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Optional
 
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.proxy import mode_specs
@@ -30,7 +31,8 @@ from proxy.control import handle_control, is_control  # noqa: E402
 from proxy.matching import region_of  # noqa: E402
 from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice  # noqa: E402
 from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: E402
-from simulator import HttpRequest, HttpResponse  # noqa: E402
+from simulator import HttpRequest, HttpResponse, Simulator  # noqa: E402
+from simulator.wire import wait_for  # noqa: E402
 
 log = logging.getLogger("smsvoice-sim")
 MODES = ("record", "replay")
@@ -51,6 +53,7 @@ def to_mitm_response(response: HttpResponse) -> http.Response:
 class SmsVoiceAddon:
     def __init__(self, announce=None):
         self.session: CassetteSession | None = None
+        self.simulator: Simulator | None = None
         self.credentials = None
         self.announce = announce or (lambda line: print(line, flush=True))
         self.upstream_hits = 0
@@ -74,23 +77,37 @@ class SmsVoiceAddon:
                           "In reverse mode, re-sign upstream requests with the recorder's "
                           "credentials (the client signed for the listener's host).")
         loader.add_option("smsvoice_profile", str, "", "AWS profile for re-signing.")
+        loader.add_option("smsvoice_on_miss", str, "error",
+                          "In replay: answer a miss with an error, or with the simulator, "
+                          "which first adopts what the replayed responses said.",
+                          choices=("error", "simulate"))
+        loader.add_option("smsvoice_sim_clock", str, "real",
+                          "The simulator's clock with on_miss=simulate: real, manual, instant, reads:N.")
+        loader.add_option("smsvoice_sim_seed", Optional[int], None,  # noqa: UP045 - mitmproxy typecheck
+                          "The simulator's seed.")
 
     def configure(self, updated) -> None:
         opts = ctx.options
         if not updated & {"smsvoice_cassette", "smsvoice_mode", "smsvoice_record_mode",
                           "smsvoice_on_exhausted", "smsvoice_ignore", "smsvoice_redact",
-                          "smsvoice_pseudonymise"}:
+                          "smsvoice_pseudonymise", "smsvoice_on_miss", "smsvoice_sim_clock",
+                          "smsvoice_sim_seed"}:
             return
         if not opts.smsvoice_cassette:
             raise exceptions.OptionsError("smsvoice_cassette is required")
         record_mode = "all" if opts.smsvoice_mode == "record" else opts.smsvoice_record_mode
         try:
+            self.simulator = None
+            if opts.smsvoice_on_miss == "simulate" and opts.smsvoice_mode == "replay":
+                self.simulator = Simulator(clock=opts.smsvoice_sim_clock,
+                                           seed=opts.smsvoice_sim_seed)
             cassette = Cassette(opts.smsvoice_cassette,
                                 create=record_mode != "none" or opts.smsvoice_mode == "record")
             self.session = CassetteSession(
                 cassette, record_mode=record_mode, on_exhausted=opts.smsvoice_on_exhausted,
                 ignore=tuple(opts.smsvoice_ignore), redact_patterns=tuple(opts.smsvoice_redact),
-                pseudonymise=opts.smsvoice_pseudonymise, announce=self.announce)
+                pseudonymise=opts.smsvoice_pseudonymise, announce=self.announce,
+                simulator=self.simulator)
         except (CassetteError, ValueError) as exc:
             raise exceptions.OptionsError(str(exc)) from None
 
@@ -98,15 +115,16 @@ class SmsVoiceAddon:
         request = to_http_request(flow)
         if is_control(request):
             flow.response = to_mitm_response(handle_control(
-                None, request, ctx.options.smsvoice_mode,
+                self.simulator, request, ctx.options.smsvoice_mode,
                 {"cassette": str(self.session.cassette.path),
                  "replayed": self.session.replayed, "recorded": self.session.recorded,
-                 "missed": self.session.missed}))
+                 "missed": self.session.missed, "simulated": self.session.simulated}))
             return
         if self.session is None or not is_sms_voice(request):
             return  # not ours: passes through untouched and unrecorded
         decision = self.session.decide(request)
         if decision.action != "forward":
+            wait_for(decision.response)
             flow.response = to_mitm_response(decision.response)
             return
         flow.metadata["smsvoice_pending"] = self.session.start(request)
@@ -159,7 +177,7 @@ class SmsVoiceAddon:
         if self.session is not None:
             s = self.session
             self.announce(f"smsvoice-sim: {s.recorded} recorded, {s.replayed} replayed, "
-                          f"{s.missed} missed; cassette {s.cassette.path} holds "
+                          f"{s.simulated} simulated, {s.missed} missed; cassette {s.cassette.path} holds "
                           f"{s.cassette.count()} interactions")
             s.cassette.close()
 

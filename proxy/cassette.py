@@ -210,6 +210,14 @@ class Cassette:
         for row in self.db.query(f"SELECT * FROM {TABLE} ORDER BY seq"):
             yield _row_to_interaction(row)
 
+    def observations(self):
+        """(recorded_at, response body) per interaction: what timings are learned from."""
+        for row in self.db.query(f"SELECT recorded_at, response_body FROM {TABLE} ORDER BY seq"):
+            try:
+                yield row["recorded_at"], json.loads(row["response_body"] or b"{}")
+            except ValueError:
+                continue
+
     def integrity_ok(self) -> bool:
         return next(self.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
 

@@ -7,6 +7,7 @@ one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -86,10 +87,16 @@ def build_simulator(args):
         raise UsageError("--verify-sigv4 needs at least one --credentials AKID:SECRET")
     accounts = dict(args.account)
     accounts.update({akid: account for akid, _secret, account in args.credentials if account})
+    timings = None
+    if getattr(args, "timings_from", None):
+        with _open(args.timings_from) as cassette:
+            timings = list(cassette.observations())
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
                          accounts=accounts, verify_sigv4=args.verify_sigv4,
-                         credentials={akid: secret for akid, secret, _ in args.credentials})
+                         credentials={akid: secret for akid, secret, _ in args.credentials},
+                         rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
+                         state_file=getattr(args, "state", None))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -122,6 +129,9 @@ def _proxy_settings(args, mode: str) -> dict:
         "smsvoice_ignore": list(args.ignore), "smsvoice_redact": list(args.redact),
         "smsvoice_pseudonymise": args.pseudonymise, "smsvoice_resign": not args.no_resign,
         "smsvoice_profile": args.profile or "",
+        "smsvoice_on_miss": getattr(args, "on_miss", "error"),
+        "smsvoice_sim_clock": getattr(args, "clock", "real"),
+        "smsvoice_sim_seed": getattr(args, "seed", None),
     }
 
 
@@ -211,6 +221,33 @@ def cmd_cassette(args) -> int:
             raise UsageError(str(exc)) from None
         print(f"imported {count} interactions into {target}")
         return 0
+    if args.action == "timings":
+        from simulator.timings import observed_steps, summarize
+        with _open(args.path) as cassette:
+            summary = summarize(observed_steps(cassette.observations()))
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        elif not summary:
+            print(f"{args.path}: no resource was seen changing state")
+        else:
+            for kind, steps in summary.items():
+                for step, stats in steps.items():
+                    print(f"{kind:<13} {step:<24} median {stats['median']:8.2f}s  "
+                          f"min {stats['min']:.2f}s  max {stats['max']:.2f}s  "
+                          f"({stats['count']} observed)")
+        return 0
+    if args.action == "verify":
+        from . import drift
+        with _open(args.path) as cassette:
+            result = drift.verify(cassette)
+        for op, kinds in result["operations"].items():
+            for kind, items in kinds.items():
+                for item in items:
+                    print(f"{op}: {kind}: {item}")
+        bad = drift.drifted(result)
+        print(f"{args.path}: {result['checked']} recorded responses checked against the installed "
+              f"botocore model; {'DRIFT found' if bad else 'no drift that breaks replay'}")
+        return 1 if bad else 0
     raise UsageError(f"unknown cassette action {args.action}")
 
 
@@ -234,6 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 4566 + 300),
                      metavar="HOST:PORT", help="where to listen (default 127.0.0.1:4866)")
     add_simulator_options(sim)
+    sim.add_argument("--state", metavar="FILE",
+                     help="keep every resource and the clock in this SQLite file; a restart "
+                          "continues where it stopped")
+    sim.add_argument("--rate-limits", action="store_true",
+                     help="enforce AWS's published 1 request/s for CreatePool, DeletePool, "
+                          "DescribePools and AssociateOriginationIdentity (ThrottlingException)")
+    sim.add_argument("--timings-from", metavar="CASSETTE",
+                     help="lifecycle durations learned from a recording (use with --clock real)")
     sim.add_argument("--no-control", action="store_true", help="turn the /_smsvoice/ API off")
     sim.add_argument("--control-token", metavar="TOKEN",
                      help="require this token in the X-SmsVoice-Sim-Token header of control calls")
@@ -274,6 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--on-exhausted", default="repeat", choices=["repeat", "error"],
                              help="when a polling sequence is used up: repeat the last response "
                                   "(default) or answer a miss")
+            cmd.add_argument("--on-miss", default="error", choices=["error", "simulate"],
+                             help="answer what the cassette lacks with an error (default) or with "
+                                  "the simulator, which adopts what was replayed")
+            cmd.add_argument("--clock", default="real",
+                             help="the simulator's clock with --on-miss simulate")
+            cmd.add_argument("--seed", type=int, help="the simulator's seed with --on-miss simulate")
         cmd.set_defaults(func=cmd_record if name == "record" else cmd_replay)
 
     cas = sub.add_parser("cassette", help="list, show, export or import cassettes")
@@ -290,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="JSON lines file")
     p.add_argument("target", help="cassette to write")
     p.add_argument("--force", action="store_true", help="add to an existing cassette")
+    p = cas_sub.add_parser("timings", help="how long each lifecycle step took in the recording")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = cas_sub.add_parser("verify", help="hold recorded responses against the installed botocore "
+                                          "model; exit 1 on drift")
+    p.add_argument("path")
     cas.set_defaults(func=cmd_cassette)
 
     demo = sub.add_parser("demo", help="an offline walk through a pool's life (no AWS account)")

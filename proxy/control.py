@@ -5,6 +5,9 @@
     POST /_smsvoice/clock/advance     {"seconds": N}
     POST /_smsvoice/transitions/force {"ResourceId": "pool-..."}
     POST /_smsvoice/reset
+    GET|POST|DELETE /_smsvoice/faults  {"operation": "CreatePool", "error": "ThrottlingException",
+                                        "count": 2}  (or "rate": 0.3; "latency_ms": N)
+    GET  /_smsvoice/messages          every message "sent"
 
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 """
@@ -67,6 +70,10 @@ def handle_control(sim: Simulator | None, request: HttpRequest, mode: str,
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
             return _error(400, 'give {"seconds": N} with N >= 0')
         return _ok({"now": sim.advance(seconds), "clock": sim.clock.mode})
+    if route[1] == "/_smsvoice/faults":
+        return _faults(sim, request, body)
+    if route == ("GET", "/_smsvoice/messages"):
+        return _ok({"messages": sim.sent_messages()})
     if route == ("POST", "/_smsvoice/transitions/force"):
         try:
             return _ok({"ResourceId": body.get("ResourceId"),
@@ -74,3 +81,29 @@ def handle_control(sim: Simulator | None, request: HttpRequest, mode: str,
         except KeyError as exc:
             return _error(404, str(exc.args[0]))
     return _error(404, f"no control endpoint {request.method} {route[1]}")
+
+
+FAULT_KEYS = {"operation", "error", "count", "rate", "latency_ms", "reason", "message"}
+
+
+def _faults(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    method = request.method.upper()
+    if method == "GET":
+        return _ok({"faults": sim.faults.describe()})
+    if method == "DELETE":
+        query = request.path.partition("?")[2]
+        operation = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("operation")
+        return _ok({"cleared": sim.faults.clear(operation)})
+    if method != "POST":
+        return _error(405, "use GET, POST or DELETE")
+    unknown = set(body) - FAULT_KEYS
+    if unknown or "operation" not in body:
+        return _error(400, f"a fault needs \"operation\" and takes {sorted(FAULT_KEYS)}; "
+                           f"unknown: {sorted(unknown)}")
+    try:
+        fault = sim.faults.add(body["operation"], body.get("error"), body.get("count"),
+                               body.get("rate"), body.get("latency_ms") or 0.0,
+                               body.get("reason"), body.get("message"))
+    except (ValueError, TypeError) as exc:
+        return _error(400, str(exc))
+    return _ok({"fault": fault.describe(), "faults": sim.faults.describe()})

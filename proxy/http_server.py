@@ -14,7 +14,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simulator import HttpRequest, HttpResponse
-from simulator.wire import json_response
+from simulator.wire import json_response, wait_for
 
 MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
 MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer
@@ -59,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
             request = HttpRequest(self.command, f"http://{host}{self.path}",
                                   {k: v for k, v in self.headers.items()}, body)
             response = self.answer(request)
+            wait_for(response)
         self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection", "date", "server"):

@@ -6,6 +6,9 @@ Fixtures:
   `@pytest.mark.smsvoice_cassette("path.db")` (relative to the test file; default
   `cassettes/<module>/<test>.db`). Matching is the addon's own.
 
+With `on_miss="simulate"` in the marker, what the cassette lacks is answered by a
+simulator (`smsvoice_session.simulator`) that first adopts what was replayed.
+
 Option `--smsvoice-record-mode=none|once|new_episodes|all` (VCR's names; default
 `none`, pure replay) records what the cassette lacks through botocore's own
 HTTP stack, with your default AWS credentials.
@@ -35,8 +38,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", f"{MARKER}(path=None, record_mode=None, on_exhausted='repeat', ignore=(), "
-                   "region_name='us-east-1', client_kwargs=None): answer smsvoice_client "
-                   "from this cassette")
+                   "on_miss='error', clock='manual', region_name='us-east-1', "
+                   "client_kwargs=None): answer smsvoice_client from this cassette "
+                   "(on_miss='simulate': the simulator answers what it lacks)")
 
 
 @pytest.fixture
@@ -66,9 +70,11 @@ def smsvoice_session(request):
         pytest.fail(f"smsvoice cassette {path} does not exist; record it with "
                     f"--smsvoice-record-mode=once", pytrace=False)
     cassette = Cassette(path)
+    simulator = Simulator(clock=kwargs.get("clock", "manual")) \
+        if kwargs.get("on_miss") == "simulate" else None
     session = CassetteSession(cassette, record_mode=record_mode,
                               on_exhausted=kwargs.get("on_exhausted", "repeat"),
-                              ignore=tuple(kwargs.get("ignore", ())))
+                              ignore=tuple(kwargs.get("ignore", ())), simulator=simulator)
     yield session
     cassette.close()
 

@@ -41,7 +41,7 @@ MISS_TYPE = "SmsVoiceSimCassetteMiss"
 
 @dataclass
 class Decision:
-    action: str  # "replay", "forward" (send upstream, then record) or "miss"
+    action: str  # "replay", "forward" (send upstream, then record), "simulate" or "miss"
     response: HttpResponse | None = None
     key: MatchKey | None = None
 
@@ -59,7 +59,7 @@ class Pending:
 class CassetteSession:
     def __init__(self, cassette: Cassette, record_mode: str = "none", on_exhausted: str = "repeat",
                  ignore: tuple[str, ...] = (), redact_patterns: tuple[str, ...] = (),
-                 pseudonymise: bool = False, announce=None):
+                 pseudonymise: bool = False, announce=None, simulator=None):
         if record_mode not in RECORD_MODES:
             raise ValueError(f"record mode {record_mode!r}: use one of {', '.join(RECORD_MODES)}")
         if on_exhausted not in EXHAUSTED:
@@ -74,7 +74,10 @@ class CassetteSession:
         self.cursors: dict[str, int] = {}
         self._index: dict[str, list[int]] | None = None
         self.announce = announce  # callable(str) for progress lines, or None
-        self.replayed = self.recorded = self.missed = 0
+        # With a simulator, a miss is answered by it (replay, then simulate), and every
+        # replayed answer is adopted first, so the simulator carries on from the recording.
+        self.simulator = simulator
+        self.replayed = self.recorded = self.missed = self.simulated = 0
         self._lock = threading.Lock()
 
     @property
@@ -116,9 +119,15 @@ class CassetteSession:
                 self.cursors[key.digest] = index + 1
             if hit is not None:
                 self.replayed += 1
+                if self.simulator is not None:
+                    self.simulator.adopt(key.operation, request.body, hit.response.status,
+                                         hit.response.body)
                 return Decision("replay", _fresh(hit.response), key)
             if self.may_record:
                 return Decision("forward", key=key)
+            if self.simulator is not None:
+                self.simulated += 1
+                return Decision("simulate", self.simulator.handle(request), key)
             self.missed += 1
         return Decision("miss", self.miss_response(key, exhausted=index > 0), key)
 

@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.parsers import create_parser
 
 from .model import SERVICE_NAME
-from .wire import HttpRequest, HttpResponse
+from .wire import HttpRequest, HttpResponse, wait_for
 
 # Fake credentials, so a test needs no AWS account and never finds a real one.
 DEFAULT_ACCESS_KEY = "AKIASMSVOICESIM00000"
@@ -58,7 +58,10 @@ def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
 def before_send_hook(answer: Callable[[HttpRequest], HttpResponse | None]):
     def hook(request, **_kwargs):
         response = answer(to_http_request(request))
-        return None if response is None else to_aws_response(request.url, response)
+        if response is None:
+            return None
+        wait_for(response)
+        return to_aws_response(request.url, response)
     return hook
 
 
@@ -84,6 +87,7 @@ def short_circuit_hook(answer: Callable[[HttpRequest], HttpResponse], client):
         body = params["body"]
         body = body.encode() if isinstance(body, str) else bytes(body or b"")
         response = answer(HttpRequest(params["method"], params["url"], headers, body))
+        wait_for(response)
         raw = {"status_code": response.status, "headers": response.headers, "body": response.body}
         parsed = parser.parse(raw, model.output_shape)
         if response.status >= 300:

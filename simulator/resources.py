@@ -169,7 +169,7 @@ class OptOutList:
     arn: str
     created: float
     tags: dict[str, str] = field(default_factory=dict)
-    opted_out: dict[str, float] = field(default_factory=dict)  # number -> when
+    opted_out: dict[str, tuple[float, bool]] = field(default_factory=dict)  # number -> (when, by end user)
 
     def info(self) -> dict:
         return {"OptOutListArn": self.arn, "OptOutListName": self.name,

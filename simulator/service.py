@@ -15,13 +15,19 @@ import time
 from collections.abc import Callable
 
 from . import errors, model, sigv4, validation
+from .adoption import account_region
+from .adoption import adopt as adopt_into
 from .auth import caller_of
 from .clock import Clock, make_clock
 from .errors import ServiceError
+from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 from .operations import load_all
 from .partition import DEFAULT_QUOTAS, Partition
+from .persistence import StateFile
+from .snapshot import export_state, import_state
+from .timings import learn_durations
 from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -40,7 +46,8 @@ class Simulator:
                  accounts: dict[str, str] | None = None, default_account: str = DEFAULT_ACCOUNT,
                  durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
                  audit_log: str | None = None, credentials: dict[str, str] | None = None,
-                 verify_sigv4: bool = False):
+                 verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
+                 timings_from=None, state_file: str | None = None):
         self.clock = make_clock(clock)
         self.seed = seed
         self.accounts = dict(accounts or {})
@@ -48,13 +55,26 @@ class Simulator:
         self.credentials = dict(credentials or {})
         self.verify_sigv4 = verify_sigv4
         self.default_account = default_account
+        self._adopted_account: str | None = None
         self.durations = dict(durations or {})
+        if timings_from is not None:
+            # Durations learned from a recording, e.g. how long a pool stayed CREATING;
+            # explicit `durations` still win.
+            self.durations = {**learn_durations(timings_from), **self.durations}
+        self.faults = Faults(seed)
+        limits = AWS_RATE_LIMITS if rate_limits is True else (rate_limits or {})
+        self.rate_limiter = RateLimiter(limits)
         self.quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.handlers = load_all()
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self._lock = threading.RLock()
         self.reset()
+        self.state_file = StateFile(state_file) if state_file else None
+        if self.state_file is not None:
+            saved = self.state_file.load()
+            if saved is not None:
+                import_state(self, saved)
 
     # -- state ------------------------------------------------------------------
     def reset(self) -> None:
@@ -64,6 +84,11 @@ class Simulator:
             self.lifecycles = Lifecycles(self.clock, self.durations)
             self.lifecycles.on_gone = self._forget
             self.partitions: dict[tuple[str, str], Partition] = {}
+            self._save()
+
+    def _save(self) -> None:
+        if getattr(self, "state_file", None) is not None:
+            self.state_file.save(export_state(self))
 
     def _forget(self, resource) -> None:
         for part in self.partitions.values():
@@ -91,6 +116,7 @@ class Simulator:
         with self._lock:
             now = self.clock.advance(seconds)
             self.lifecycles.settle(now)
+            self._save()
             return now
 
     def force_transition(self, resource_id: str) -> str:
@@ -102,8 +128,37 @@ class Simulator:
                 resource = part.pools.get(resource_id) or part.phones.get(resource_id)
                 if resource is not None:
                     self.lifecycles.force(resource)
+                    self._save()
                     return resource.state
         raise KeyError(f"no pool or phone number {resource_id}")
+
+    def adopt(self, operation: str, request_body: bytes, status: int, response_body: bytes) -> None:
+        """Take on the resources a recorded (replayed) response shows: replay, then simulate.
+        The first recorded account becomes the default account, unless accounts are mapped."""
+        if status != 200 or not operation:
+            return
+        try:
+            body = json.loads(response_body or b"{}")
+            params = json.loads(request_body or b"{}")
+        except ValueError:
+            return
+        where = account_region(body)
+        if where is None or not isinstance(body, dict):
+            return
+        with self._lock:
+            if not self.accounts and not self._adopted_account:
+                self.default_account = self._adopted_account = where[0]
+            self.lifecycles.settle()
+            adopt_into(self.partition(*where), operation, params if isinstance(params, dict) else {},
+                       body)
+            self._save()
+
+    def sent_messages(self, account: str | None = None, region: str | None = None) -> list[dict]:
+        """Every message the service 'sent' (nothing leaves the machine), oldest first."""
+        with self._lock:
+            return [dict(m) for (acct, reg), part in self.partitions.items()
+                    if account in (None, acct) and region in (None, reg)
+                    for m in part.sent_messages]
 
     def state(self) -> dict:
         """A JSON view of every resource, per account and region."""
@@ -126,6 +181,7 @@ class Simulator:
     def handle(self, request: HttpRequest) -> HttpResponse:
         with self._lock:
             request_id = self.ids.request_id()
+            self._delay = 0.0
             operation = operation_from_target(request.header("x-amz-target"), model.target_prefix())
             try:
                 status, payload = 200, self._dispatch(request, operation)
@@ -139,6 +195,8 @@ class Simulator:
             if status != 200:
                 headers["x-amzn-ErrorType"] = payload["__type"]
             response = json_response(status, payload, headers)
+            response.delay = self._delay
+            self._save()
             self._observe(operation or "", request, response)
             return response
 
@@ -159,6 +217,10 @@ class Simulator:
                 "smsvoice-sim does not simulate it.")
         part = self.partition(self.account_of(caller.access_key_id), caller.region)
         self.lifecycles.settle()
+        fault, self._delay = self.faults.draw(operation)
+        if fault is not None:
+            raise fault
+        self.rate_limiter.check(part.account, part.region, operation, self.clock.now())
         tokens = model.idempotency_token_members(operation)
         token = next((params[t] for t in tokens if t in params), None)
         fingerprint = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 
 
@@ -44,6 +45,7 @@ class HttpResponse:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    delay: float = 0.0  # seconds a door waits before answering (injected latency only)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return _lower(self.headers).get(name.lower(), default)
@@ -70,3 +72,9 @@ def operation_from_target(target: str | None, prefix: str) -> str | None:
         return None
     head, _, op = target.partition(".")
     return op if head == prefix and op else None
+
+
+def wait_for(response: HttpResponse) -> None:
+    """Injected latency, the only wait in smsvoice-sim: a fault the user asked for."""
+    if response.delay > 0:
+        threading.Event().wait(min(response.delay, 300.0))

@@ -16,5 +16,14 @@ def operation(name: str):
 
 
 def load_all() -> dict[str, Callable]:
-    from . import account, keywords, opt_out_lists, phone_numbers, pools, sender_ids, tags  # noqa: F401
+    from . import (  # noqa: F401
+        account,
+        keywords,
+        messages,
+        opt_out_lists,
+        phone_numbers,
+        pools,
+        sender_ids,
+        tags,
+    )
     return HANDLERS

@@ -1,0 +1,99 @@
+"""Sending through a pool (or a number, or a sender ID): SendTextMessage,
+SendVoiceMessage, SendMediaMessage. Nothing leaves the machine: every message
+is kept, so a test can assert what would have been sent."""
+
+from __future__ import annotations
+
+from .. import errors
+from ..partition import Partition
+from ..resources import PhoneNumber, Pool, SenderId
+from . import operation
+
+# The capability each operation needs of an origination identity.
+NEEDS = {"SendTextMessage": "SMS", "SendVoiceMessage": "VOICE", "SendMediaMessage": "MMS"}
+
+
+def _origin(part: Partition, ref: str):
+    if ref.startswith("pool-") or ":pool/" in ref:
+        return part.pool(ref)
+    if ref.startswith("+"):
+        for phone in part.phones.values():
+            if phone.phone_number == ref and phone.state != "DELETED":
+                return phone
+        raise errors.not_found("phone-number", ref)
+    if ref.startswith("phone-") or ":phone-number/" in ref:
+        return part.phone(ref)
+    if ":sender-id/" in ref:
+        return part.sender_id(ref, None)
+    for sender in part.sender_ids.values():
+        if sender.sender_id == ref:
+            return sender
+    raise errors.not_found("sender-id", ref)
+
+
+def _capabilities(origin) -> set[str]:
+    if isinstance(origin, Pool):
+        return {c for m in origin.members for c in _capabilities(m)}
+    if isinstance(origin, PhoneNumber):
+        return set(origin.capabilities)
+    return {"SMS"}
+
+
+def _check_active(origin) -> None:
+    if isinstance(origin, Pool) and origin.state != "ACTIVE":
+        raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", origin.pool_id,
+                              f"Pool {origin.pool_id} is {origin.state}; it cannot send until "
+                              "it is ACTIVE.")
+    if isinstance(origin, PhoneNumber) and origin.state not in ("ACTIVE", "ASSOCIATING",
+                                                                "DISASSOCIATING"):
+        raise errors.conflict("RESOURCE_NOT_ACTIVE", "phone-number", origin.phone_number_id,
+                              f"Phone number {origin.phone_number_id} is {origin.state}.")
+    if isinstance(origin, Pool) and not origin.members:
+        raise errors.conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", origin.pool_id,
+                              f"Pool {origin.pool_id} has no origination identities.")
+
+
+def _send(part: Partition, params: dict, operation_name: str) -> dict:
+    origin = _origin(part, params["OriginationIdentity"]) if params.get("OriginationIdentity") \
+        else None
+    destination = params["DestinationPhoneNumber"]
+    opt_out_list = "Default"
+    if origin is not None:
+        _check_active(origin)
+        need = NEEDS[operation_name]
+        if need not in _capabilities(origin):
+            reason = "VOICE_CAPABILITY_NOT_AVAILABLE" if need == "VOICE" else "CHANNEL_NOT_ENABLED"
+            raise errors.validation(reason, f"{params['OriginationIdentity']} cannot send {need}.",
+                                    [{"Name": "OriginationIdentity", "Message": f"No {need}"}])
+        if not isinstance(origin, SenderId):
+            opt_out_list = origin.opt_out_list_name
+    oo = part.opt_out_lists.get(opt_out_list)
+    if oo is not None and destination in oo.opted_out:
+        raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number",
+                              destination, f"{destination} has opted out (list {opt_out_list}).")
+    message_id = part.ids.message_id()
+    part.sent_messages.append({
+        "MessageId": message_id, "Operation": operation_name, "Timestamp": part.now(),
+        "OriginationIdentity": params.get("OriginationIdentity"),
+        "PoolId": origin.pool_id if isinstance(origin, Pool) else None,
+        "DestinationPhoneNumber": destination, "MessageBody": params.get("MessageBody"),
+        "MessageType": params.get("MessageType"), "MediaUrls": params.get("MediaUrls"),
+        "Context": params.get("Context"), "DryRun": bool(params.get("DryRun", False)),
+        "ConfigurationSetName": params.get("ConfigurationSetName"),
+    })
+    return {"MessageId": message_id}
+
+
+@operation("SendTextMessage")
+def send_text_message(part: Partition, params: dict) -> dict:
+    return _send(part, params, "SendTextMessage")
+
+
+@operation("SendVoiceMessage")
+def send_voice_message(part: Partition, params: dict) -> dict:
+    return _send(part, params, "SendVoiceMessage")
+
+
+@operation("SendMediaMessage")
+def send_media_message(part: Partition, params: dict) -> dict:
+    return _send(part, params, "SendMediaMessage")
