@@ -17,7 +17,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/smsvoice-sim demo
 
-test: $(STAMP)
+# The AWS SDK for JavaScript, pinned by tests/js/package-lock.json, for the
+# cross-client tests. Where Node.js is absent those tests skip and say so.
+JS_STAMP := tests/js/node_modules/.installed-stamp
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $(JS_STAMP); \
+	else echo "npm not found: the JavaScript SDK tests will be skipped"; fi
+
+test: $(STAMP) $(JS_STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
@@ -29,4 +37,4 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info tests/js/node_modules

@@ -77,6 +77,9 @@ class SmsVoiceAddon:
                           "In reverse mode, re-sign upstream requests with the recorder's "
                           "credentials (the client signed for the listener's host).")
         loader.add_option("smsvoice_profile", str, "", "AWS profile for re-signing.")
+        loader.add_option("smsvoice_resolve", Sequence[str], [],
+                          "HOST=ADDRESS:PORT: send upstream requests for HOST there instead "
+                          "(curl's --resolve; e.g. a local stand-in for an AWS host).")
         loader.add_option("smsvoice_on_miss", str, "error",
                           "In replay: answer a miss with an error, or with the simulator, "
                           "which first adopts what the replayed responses said.",
@@ -128,10 +131,22 @@ class SmsVoiceAddon:
             flow.response = to_mitm_response(decision.response)
             return
         flow.metadata["smsvoice_pending"] = self.session.start(request)
+        self._redirect(flow)
         if isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode) and \
                 ctx.options.smsvoice_resign:
             self._resign(flow, request)
         self.upstream_hits += 1
+
+    def _redirect(self, flow: http.HTTPFlow) -> None:
+        for rule in ctx.options.smsvoice_resolve:
+            host, _, target = rule.partition("=")
+            address, _, port = target.rpartition(":")
+            if host and address and port.isdigit() and flow.request.pretty_host == host:
+                original = flow.request.host_header
+                flow.request.host = address
+                flow.request.port = int(port)
+                flow.request.host_header = original  # the client signed this Host
+                return
 
     def _resign(self, flow: http.HTTPFlow, request: HttpRequest) -> None:
         try:

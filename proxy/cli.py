@@ -129,6 +129,7 @@ def _proxy_settings(args, mode: str) -> dict:
         "smsvoice_ignore": list(args.ignore), "smsvoice_redact": list(args.redact),
         "smsvoice_pseudonymise": args.pseudonymise, "smsvoice_resign": not args.no_resign,
         "smsvoice_profile": args.profile or "",
+        "smsvoice_resolve": list(args.resolve),
         "smsvoice_on_miss": getattr(args, "on_miss", "error"),
         "smsvoice_sim_clock": getattr(args, "clock", "real"),
         "smsvoice_sim_seed": getattr(args, "seed", None),
@@ -251,6 +252,19 @@ def cmd_cassette(args) -> int:
     raise UsageError(f"unknown cassette action {args.action}")
 
 
+def cmd_diagram(args) -> int:
+    from simulator import Simulator
+    from simulator.diagram import all_diagrams, mermaid
+    lifecycles = Simulator().lifecycles
+    if args.kind:
+        if args.kind not in lifecycles.machines:
+            raise UsageError(f"no lifecycle {args.kind!r}: use {', '.join(lifecycles.machines)}")
+        print(mermaid(lifecycles, args.kind))
+    else:
+        print(all_diagrams(lifecycles))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo()
@@ -310,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="extra pattern scrubbed before writing (repeatable)")
         cmd.add_argument("--pseudonymise", action="store_true",
                          help="replace account ids and phone numbers with consistent pseudonyms")
+        cmd.add_argument("--resolve", action="append", default=[], metavar="HOST=ADDRESS:PORT",
+                         help="send upstream requests for HOST to ADDRESS:PORT (curl's --resolve)")
         cmd.add_argument("--ssl-insecure", action="store_true",
                          help="do not verify the upstream's certificate (local test upstreams)")
         if name == "replay":
@@ -348,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
                                           "model; exit 1 on drift")
     p.add_argument("path")
     cas.set_defaults(func=cmd_cassette)
+
+    diagram = sub.add_parser("diagram", help="the lifecycle state machines as Mermaid",
+                             description="Print the simulator's lifecycle machines as Mermaid "
+                                         "state diagrams, drawn by transitions from the machines "
+                                         "it runs.")
+    diagram.add_argument("--kind", help="pool or phone-number (default: every lifecycle, as "
+                                        "Markdown mermaid blocks)")
+    diagram.set_defaults(func=cmd_diagram)
 
     demo = sub.add_parser("demo", help="an offline walk through a pool's life (no AWS account)")
     demo.set_defaults(func=cmd_demo)

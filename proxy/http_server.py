@@ -56,7 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body = self.rfile.read(length) if length else b""
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-            request = HttpRequest(self.command, f"http://{host}{self.path}",
+            scheme = "https" if hasattr(self.connection, "getpeercert") else "http"
+            request = HttpRequest(self.command, f"{scheme}://{host}{self.path}",
                                   {k: v for k, v in self.headers.items()}, body)
             response = self.answer(request)
             wait_for(response)
@@ -80,10 +81,18 @@ class EndpointServer:
     """Serve `answer` on host:port in a background thread until `close()`."""
 
     def __init__(self, answer: Callable[[HttpRequest], HttpResponse], host: str = "127.0.0.1",
-                 port: int = 0, quiet: bool = True):
+                 port: int = 0, quiet: bool = True, tls: tuple[str, str] | None = None):
+        """`tls` = (certfile, keyfile) serves HTTPS, e.g. a stand-in for an AWS host."""
         handler = type("Handler", (_Handler,), {"answer": staticmethod(answer), "quiet": quiet})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
@@ -92,7 +101,7 @@ class EndpointServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.httpd.server_address[0]}:{self.port}"
+        return f"{self.scheme}://{self.httpd.server_address[0]}:{self.port}"
 
     def start(self) -> EndpointServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever,
