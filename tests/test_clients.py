@@ -13,10 +13,11 @@ from pathlib import Path
 import boto3
 import pytest
 
-from helpers import ROOT, cli_server, drain, self_signed_cert
 from proxy.demo import pool_workflow
 from proxy.http_server import EndpointServer, simulator_answer
 from simulator import Simulator
+
+from helpers import ROOT, cli_server, drain, self_signed_cert
 
 JS = ROOT / "tests" / "js"
 NODE = shutil.which("node")
