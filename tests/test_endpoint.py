@@ -102,3 +102,33 @@ def test_demo_runs_offline():
     assert result.returncode == 0, result.stderr
     assert "CREATING" in result.stdout and "ACTIVE" in result.stdout
     assert "ResourceNotFoundException" in result.stdout
+
+
+def test_record_and_replay_user_errors_are_one_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("record", "--cassette", str(tmp_path / "c.db"), "--listen",
+                         f"127.0.0.1:{port}")
+    assert result.returncode == 2 and "cannot listen" in result.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00garbage" * 500)
+    for args in (("replay", "--cassette", str(junk), "--listen", "127.0.0.1:0"),
+                 ("cassette", "export", str(junk)),
+                 ("cassette", "import", str(tmp_path / "missing.jsonl"), str(tmp_path / "x.db")),
+                 ("replay", "--cassette", str(tmp_path / "c.db")),
+                 ("simulate", "--state", str(junk), "--listen", "127.0.0.1:0")):
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("smsvoice-sim: error:"), (args, lines)
+
+
+def test_cassette_import_of_a_large_export(tmp_path):
+    line = (ROOT / "cassettes" / "pool_lifecycle.jsonl").read_text().splitlines()[1]
+    (tmp_path / "big.jsonl").write_text("\n".join([line] * 20_000) + "\n")
+    result = run_cli("cassette", "import", str(tmp_path / "big.jsonl"), str(tmp_path / "big.db"))
+    assert result.returncode == 0 and "imported 20000 interactions" in result.stdout
+    listed = run_cli("cassette", "list", str(tmp_path))
+    assert "big.db: 20000 interactions (DescribePhoneNumbers×20000)" in listed.stdout
