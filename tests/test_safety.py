@@ -26,10 +26,6 @@ THREADS = 8
 NO_RETRY = Config(retries={"max_attempts": 1}, max_pool_connections=THREADS)
 
 
-def _codes(results):
-    return sorted(r if isinstance(r, str) else "ok" for r in results)
-
-
 def _call(fn):
     try:
         return fn()
@@ -37,23 +33,8 @@ def _call(fn):
         return err.response.get("Reason") or err.response["Error"]["Code"]
 
 
-def test_one_client_token_one_pool_under_concurrency(sim, server):
-    clients = [endpoint_client(server.url, config=NO_RETRY) for _ in range(THREADS)]
-    phone = active_phone(sim, clients[0])
-    barrier = threading.Barrier(THREADS)
-
-    def create(client):
-        barrier.wait(timeout=10)
-        return client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
-                                  MessageType="TRANSACTIONAL", ClientToken="same-token")["PoolId"]
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        ids = list(pool.map(create, clients))
-    assert len(set(ids)) == 1
-    assert len(clients[0].describe_pools()["Pools"]) == 1
-
-
-def test_one_phone_number_exactly_one_pool_wins(sim, server):
+def race_create_pool(sim, server, **extra) -> tuple[list, object]:
+    """THREADS clients, released together, each creating a pool from one phone number."""
     clients = [endpoint_client(server.url, config=NO_RETRY) for _ in range(THREADS)]
     phone = active_phone(sim, clients[0])
     barrier = threading.Barrier(THREADS)
@@ -61,10 +42,20 @@ def test_one_phone_number_exactly_one_pool_wins(sim, server):
     def create(client):
         barrier.wait(timeout=10)
         return _call(lambda: client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
-                                                MessageType="TRANSACTIONAL"))
+                                                MessageType="TRANSACTIONAL", **extra))
 
     with ThreadPoolExecutor(THREADS) as pool:
-        results = list(pool.map(create, clients))
+        return list(pool.map(create, clients)), clients[0]
+
+
+def test_one_client_token_one_pool_under_concurrency(sim, server):
+    results, client = race_create_pool(sim, server, ClientToken="same-token")
+    assert len({r["PoolId"] for r in results}) == 1
+    assert len(client.describe_pools()["Pools"]) == 1
+
+
+def test_one_phone_number_exactly_one_pool_wins(sim, server):
+    results, _ = race_create_pool(sim, server)
     assert sum(isinstance(r, dict) for r in results) == 1
     assert [r for r in results if not isinstance(r, dict)] == \
         ["PHONE_NUMBER_ASSOCIATED_TO_POOL"] * (THREADS - 1)
