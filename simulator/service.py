@@ -69,8 +69,8 @@ class Simulator:
         self.handlers = load_all()
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self._lock = threading.RLock()
-        self.reset()
         self.state_file = StateFile(state_file) if state_file else None
+        self.reset()
         if self.state_file is not None:
             saved = self.state_file.load()
             if saved is not None:
@@ -87,7 +87,7 @@ class Simulator:
             self._save()
 
     def _save(self) -> None:
-        if getattr(self, "state_file", None) is not None:
+        if self.state_file is not None:
             self.state_file.save(export_state(self))
 
     def _forget(self, resource) -> None:
