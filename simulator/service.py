@@ -70,21 +70,23 @@ class Simulator:
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self._lock = threading.RLock()
         self.state_file = StateFile(state_file) if state_file else None
-        self.reset()
-        if self.state_file is not None:
-            saved = self.state_file.load()
-            if saved is not None:
-                import_state(self, saved)
+        self._forget_everything()
+        saved = self.state_file.load() if self.state_file is not None else None
+        if saved is not None:
+            import_state(self, saved)
 
     # -- state ------------------------------------------------------------------
     def reset(self) -> None:
         """Forget every resource; ids start again from the seed."""
         with self._lock:
-            self.ids = IdFactory(self.seed)
-            self.lifecycles = Lifecycles(self.clock, self.durations)
-            self.lifecycles.on_gone = self._forget
-            self.partitions: dict[tuple[str, str], Partition] = {}
+            self._forget_everything()
             self._save()
+
+    def _forget_everything(self) -> None:
+        self.ids = IdFactory(self.seed)
+        self.lifecycles = Lifecycles(self.clock, self.durations)
+        self.lifecycles.on_gone = self._forget
+        self.partitions: dict[tuple[str, str], Partition] = {}
 
     def _save(self) -> None:
         if self.state_file is not None:
