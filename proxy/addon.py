@@ -32,7 +32,7 @@ from proxy.matching import region_of  # noqa: E402
 from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice  # noqa: E402
 from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: E402
 from simulator import HttpRequest, HttpResponse, Simulator  # noqa: E402
-from simulator.wire import wait_for  # noqa: E402
+from simulator.wire import json_response, wait_for  # noqa: E402
 
 log = logging.getLogger("smsvoice-sim")
 MODES = ("record", "replay")
@@ -56,7 +56,6 @@ class SmsVoiceAddon:
         self.simulator: Simulator | None = None
         self.credentials = None
         self.announce = announce or (lambda line: print(line, flush=True))
-        self.upstream_hits = 0
 
     def load(self, loader) -> None:
         loader.add_option("smsvoice_cassette", str, "", "Cassette file (SQLite).")
@@ -99,6 +98,8 @@ class SmsVoiceAddon:
         if not opts.smsvoice_cassette:
             raise exceptions.OptionsError("smsvoice_cassette is required")
         record_mode = "all" if opts.smsvoice_mode == "record" else opts.smsvoice_record_mode
+        if self.session is not None:
+            self.session.cassette.close()
         try:
             self.simulator = None
             if opts.smsvoice_on_miss == "simulate" and opts.smsvoice_mode == "replay":
@@ -116,7 +117,8 @@ class SmsVoiceAddon:
 
     def request(self, flow: http.HTTPFlow) -> None:
         request = to_http_request(flow)
-        if is_control(request):
+        reverse = isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode)
+        if reverse and is_control(request):  # the endpoint's own API, never a proxied site's
             flow.response = to_mitm_response(handle_control(
                 self.simulator, request, ctx.options.smsvoice_mode,
                 {"cassette": str(self.session.cassette.path),
@@ -132,10 +134,8 @@ class SmsVoiceAddon:
             return
         flow.metadata["smsvoice_pending"] = self.session.start(request)
         self._redirect(flow)
-        if isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode) and \
-                ctx.options.smsvoice_resign:
+        if reverse and ctx.options.smsvoice_resign:
             self._resign(flow, request)
-        self.upstream_hits += 1
 
     def _redirect(self, flow: http.HTTPFlow) -> None:
         for rule in ctx.options.smsvoice_resolve:
@@ -153,9 +153,8 @@ class SmsVoiceAddon:
             if self.credentials is None:
                 self.credentials = recorder_credentials(ctx.options.smsvoice_profile)
         except NoCredentials as exc:
-            flow.response = http.Response.make(
-                400, f'{{"__type":"SmsVoiceSimNoCredentials","message":"{exc}"}}'.encode(),
-                {"Content-Type": "application/x-amz-json-1.0"})
+            flow.response = to_mitm_response(json_response(
+                400, {"__type": "SmsVoiceSimNoCredentials", "message": str(exc)}))
             flow.metadata.pop("smsvoice_pending", None)
             return
         signed = resign(request, flow.request.url, region_of(request) or "us-east-1",
