@@ -233,9 +233,9 @@ def cmd_cassette(args) -> int:
         else:
             for kind, steps in summary.items():
                 for step, stats in steps.items():
-                    print(f"{kind:<13} {step:<24} median {stats['median']:8.2f}s  "
+                    print(f"{kind:<13} {step:<24} observed median {stats['median']:8.2f}s  "
                           f"min {stats['min']:.2f}s  max {stats['max']:.2f}s  "
-                          f"({stats['count']} observed)")
+                          f"({stats['count']} seen); learned {stats['estimate']:.2f}s")
         return 0
     if args.action == "verify":
         from . import drift

@@ -1,9 +1,14 @@
 """Lifecycle timings learned from what a recording observed.
 
 An observation is (timestamp, response body). A resource's step, e.g. a pool's
-CREATING->ACTIVE, lasted from the first response that showed the first state
-to the first response that showed the next. A ResourceNotFoundException for a
-pool counts as the pool being gone (DELETING->GONE).
+CREATING->ACTIVE, was observed to last from the first response that showed the
+first state to the first response that showed the next. A ResourceNotFoundException
+for a pool counts as the pool being gone (DELETING->GONE).
+
+A polling client sees a step end late by up to one polling interval, so what
+the simulator learns is the midpoint between the last sighting of the old
+state and the first sighting of the new one (the step ended somewhere in that
+gap): with 5 s polls, a 42 s step is observed as 45 s and learned as 42.5 s.
 """
 
 from __future__ import annotations
@@ -38,26 +43,36 @@ def _sightings(body: dict):
             yield "pool", item["PoolId"], status
 
 
-def observed_steps(observations: Iterable[Observation]) -> dict[str, dict[str, list[float]]]:
-    """{kind: {"CREATING->ACTIVE": [seconds, ...]}} over every resource observed."""
-    first_seen: dict[tuple[str, str], list[tuple[float, str]]] = {}
+def observed_steps(observations: Iterable[Observation]) -> dict[str, dict[str, list[tuple]]]:
+    """{kind: {"CREATING->ACTIVE": [(observed, estimate), ...]}} over every resource seen."""
+    runs: dict[tuple[str, str], list[list]] = {}  # per resource: [state, first seen, last seen]
     for when, body in sorted(observations, key=lambda o: o[0]):
         for kind, rid, state in _sightings(body):
-            states = first_seen.setdefault((kind, rid), [])
-            if not states or states[-1][1] != state:
-                states.append((when, state))
-    steps: dict[str, dict[str, list[float]]] = {}
-    for (kind, _rid), states in first_seen.items():
-        for (t0, s0), (t1, s1) in zip(states, states[1:], strict=False):
-            steps.setdefault(kind, {}).setdefault(f"{s0}->{s1}", []).append(round(t1 - t0, 6))
+            states = runs.setdefault((kind, rid), [])
+            if states and states[-1][0] == state:
+                states[-1][2] = when
+            else:
+                states.append([state, when, when])
+    steps: dict[str, dict[str, list[tuple]]] = {}
+    for (kind, _rid), states in runs.items():
+        for (s0, first0, last0), (s1, first1, _last1) in zip(states, states[1:], strict=False):
+            observed = first1 - first0
+            estimate = (last0 - first0 + observed) / 2
+            steps.setdefault(kind, {}).setdefault(f"{s0}->{s1}", []).append(
+                (round(observed, 6), round(estimate, 6)))
     return steps
 
 
-def summarize(steps: dict[str, dict[str, list[float]]]) -> dict:
-    return {kind: {step: {"count": len(v), "median": statistics.median(v), "min": min(v),
-                          "max": max(v), "observed": v}
-                   for step, v in by_step.items()}
-            for kind, by_step in steps.items()}
+def summarize(steps: dict[str, dict[str, list[tuple]]]) -> dict:
+    out = {}
+    for kind, by_step in steps.items():
+        for step, pairs in by_step.items():
+            observed = [o for o, _ in pairs]
+            out.setdefault(kind, {})[step] = {
+                "count": len(pairs), "median": statistics.median(observed),
+                "min": min(observed), "max": max(observed), "observed": observed,
+                "estimate": statistics.median(e for _, e in pairs)}
+    return out
 
 
 def learn_durations(source) -> dict[str, float]:
@@ -70,7 +85,7 @@ def learn_durations(source) -> dict[str, float]:
         automatic = {f"{s}->{t['dest']}" for t in SPECS[kind].transitions
                      for s in ([t["source"]] if isinstance(t["source"], str) else t["source"])
                      if s in SPECS[kind].automatic and SPECS[kind].automatic[s] == t["trigger"]}
-        for step, values in by_step.items():
+        for step, pairs in by_step.items():
             if step in automatic:  # only steps the clock drives can be learned
-                learned[f"{kind}:{step}"] = statistics.median(values)
+                learned[f"{kind}:{step}"] = statistics.median(e for _, e in pairs)
     return learned

@@ -141,3 +141,12 @@ def test_deleted_pools_leave_no_machine_behind():
     assert len(sim.lifecycles.machines["pool"].models) == 1  # one cursor per kind, ever
     assert sim.lifecycles.pending() == 0
     assert all(not part.pools for part in sim.partitions.values())
+
+
+def test_the_plugin_fixture_is_a_fresh_manual_simulator(smsvoice_sim):
+    assert smsvoice_sim.clock.mode == "manual"
+    client = smsvoice_sim.client()
+    assert client.describe_pools()["Pools"] == []
+    pool = new_pool(smsvoice_sim, client)
+    smsvoice_sim.clock.advance(5)
+    assert pool_status(client, pool) == "ACTIVE"
