@@ -36,8 +36,9 @@ def valid(shape, depth: int = 0) -> st.SearchStrategy:
         return st.lists(valid(shape.member, depth + 1), min_size=lo,
                         max_size=max(lo, min(meta.get("max", MAX_LIST), MAX_LIST)))
     if t == "map":
+        lo = meta.get("min", 0)
         return st.dictionaries(valid(shape.key, depth + 1), valid(shape.value, depth + 1),
-                               max_size=2)
+                               min_size=lo, max_size=max(lo, 2))
     if t == "structure":
         required = {n: valid(m, depth + 1) for n, m in shape.members.items()
                     if n in shape.required_members}

@@ -184,3 +184,41 @@ def test_http_wire_errors(server):
     assert status == 200 and data == {"Pools": []}
     status, _, data = post(signed, body=b"x" * (1024 * 1024 + 1))
     assert status == 413 and data["__type"] == "SerializationException"
+
+
+@pytest.mark.parametrize("shape_name,getters", [
+    ("PoolFilterName", "simulator.operations.pools:POOL_FILTERS"),
+    ("PoolOriginationIdentitiesFilterName", "simulator.operations.pools:IDENTITY_FILTERS"),
+    ("PhoneNumberFilterName", "simulator.operations.phone_numbers:PHONE_FILTERS"),
+    ("SenderIdFilterName", "simulator.operations.sender_ids:SENDER_FILTERS"),
+])
+def test_every_filter_the_model_names_is_implemented(shape_name, getters):
+    import importlib
+
+    from simulator.model import enum_values
+    module, _, name = getters.partition(":")
+    assert set(getattr(importlib.import_module(module), name)) == set(enum_values(shape_name))
+
+
+def test_every_operation_not_simulated_says_so_plainly():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from strategies import valid
+
+    from simulator.model import operation_names
+
+    unsimulated = sorted(operation_names() - set(SIMULATED))
+    assert len(unsimulated) > 50
+
+    @settings(max_examples=len(unsimulated) * 2, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data):
+        op = data.draw(st.sampled_from(unsimulated))
+        params = data.draw(valid(operation(op).input_shape))
+        status, body = call(op, params)
+        assert status == 400 and body["__type"] == "ValidationException"
+        assert body["Reason"] == "UNKNOWN_OPERATION"
+        assert f"{op} exists in AWS" in body["Message"] and "does not simulate" in body["Message"]
+
+    check()
