@@ -7,15 +7,13 @@ one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
 from pathlib import Path
 
-
-class UsageError(Exception):
-    """A problem the user can fix; printed as one line."""
+from .cli_cassette import add_cassette_commands, open_cassette
+from .usage import UsageError
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -89,7 +87,7 @@ def build_simulator(args):
     accounts.update({akid: account for akid, _secret, account in args.credentials if account})
     timings = None
     if getattr(args, "timings_from", None):
-        with _open(args.timings_from) as cassette:
+        with open_cassette(args.timings_from) as cassette:
             timings = list(cassette.observations())
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
@@ -168,88 +166,6 @@ def cmd_record(args) -> int:
 
 def cmd_replay(args) -> int:
     return _run_proxy(args, "replay")
-
-
-def _open(path):
-    from .cassette import Cassette, CassetteError
-    try:
-        return Cassette(path, create=False)
-    except CassetteError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def cmd_cassette(args) -> int:
-    from . import cassette_tools
-    from .cassette import Cassette, CassetteError
-    if args.action == "list":
-        folder = Path(args.path or "cassettes")
-        if not folder.is_dir():
-            raise UsageError(f"{folder} is not a folder")
-        found = sorted(folder.rglob("*.db"))
-        for path in found:
-            print(cassette_tools.summary(path))
-        if not found:
-            print(f"no cassettes under {folder}")
-        return 0
-    if args.action == "show":
-        with _open(args.path) as cassette:
-            print("\n".join(cassette_tools.timeline(cassette)))
-        return 0
-    if args.action == "export":
-        with _open(args.path) as cassette:
-            out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-            try:
-                for line in cassette_tools.export_lines(cassette):
-                    out.write(line + "\n")
-            finally:
-                if out is not sys.stdout:
-                    out.close()
-        return 0
-    if args.action == "import":
-        source, target = Path(args.path), Path(args.target)
-        if not source.is_file():
-            raise UsageError(f"{source} does not exist")
-        if target.exists() and not args.force:
-            raise UsageError(f"{target} exists; pass --force to add to it")
-        from rich.progress import Progress
-        try:
-            with Cassette(target) as cassette, open(source, encoding="utf-8") as lines, \
-                    Progress(transient=True) as progress:
-                task = progress.add_task(f"importing {source.name}", total=source.stat().st_size)
-                count = cassette_tools.import_lines(
-                    lines, cassette, progress=lambda n: progress.advance(task, n))
-        except CassetteError as exc:
-            raise UsageError(str(exc)) from None
-        print(f"imported {count} interactions into {target}")
-        return 0
-    if args.action == "timings":
-        from simulator.timings import observed_steps, summarize
-        with _open(args.path) as cassette:
-            summary = summarize(observed_steps(cassette.observations()))
-        if args.json:
-            print(json.dumps(summary, indent=2))
-        elif not summary:
-            print(f"{args.path}: no resource was seen changing state")
-        else:
-            for kind, steps in summary.items():
-                for step, stats in steps.items():
-                    print(f"{kind:<13} {step:<24} observed median {stats['median']:8.2f}s  "
-                          f"min {stats['min']:.2f}s  max {stats['max']:.2f}s  "
-                          f"({stats['count']} seen); learned {stats['estimate']:.2f}s")
-        return 0
-    if args.action == "verify":
-        from . import drift
-        with _open(args.path) as cassette:
-            result = drift.verify(cassette)
-        for op, kinds in result["operations"].items():
-            for kind, items in kinds.items():
-                for item in items:
-                    print(f"{op}: {kind}: {item}")
-        bad = drift.drifted(result)
-        print(f"{args.path}: {result['checked']} recorded responses checked against the installed "
-              f"botocore model; {'DRIFT found' if bad else 'no drift that breaks replay'}")
-        return 1 if bad else 0
-    raise UsageError(f"unknown cassette action {args.action}")
 
 
 def cmd_diagram(args) -> int:
@@ -343,27 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--seed", type=int, help="the simulator's seed with --on-miss simulate")
         cmd.set_defaults(func=cmd_record if name == "record" else cmd_replay)
 
-    cas = sub.add_parser("cassette", help="list, show, export or import cassettes")
-    cas_sub = cas.add_subparsers(dest="action", metavar="ACTION")
-    cas_sub.required = True
-    p = cas_sub.add_parser("list", help="cassettes in a folder (default cassettes/)")
-    p.add_argument("path", nargs="?")
-    p = cas_sub.add_parser("show", help="a readable timeline of a cassette")
-    p.add_argument("path")
-    p = cas_sub.add_parser("export", help="JSON lines, one per interaction (secrets already absent)")
-    p.add_argument("path")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
-    p = cas_sub.add_parser("import", help="turn exported JSON lines back into a cassette")
-    p.add_argument("path", help="JSON lines file")
-    p.add_argument("target", help="cassette to write")
-    p.add_argument("--force", action="store_true", help="add to an existing cassette")
-    p = cas_sub.add_parser("timings", help="how long each lifecycle step took in the recording")
-    p.add_argument("path")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p = cas_sub.add_parser("verify", help="hold recorded responses against the installed botocore "
-                                          "model; exit 1 on drift")
-    p.add_argument("path")
-    cas.set_defaults(func=cmd_cassette)
+    add_cassette_commands(sub)
 
     diagram = sub.add_parser("diagram", help="the lifecycle state machines as Mermaid",
                              description="Print the simulator's lifecycle machines as Mermaid "
