@@ -112,6 +112,12 @@ class Lifecycles:
 
     def __init__(self, clock: Clock, durations: dict[str, float] | None = None):
         self.clock = clock
+        unknown = set(durations or {}) - set(DEFAULT_DURATIONS)
+        if unknown:
+            raise ValueError(f"no lifecycle step {', '.join(sorted(unknown))}; the steps a clock "
+                             f"drives are {', '.join(DEFAULT_DURATIONS)}")
+        if any(float(v) < 0 for v in (durations or {}).values()):
+            raise ValueError("a lifecycle step cannot take negative time")
         self.durations = {**DEFAULT_DURATIONS, **(durations or {})}
         self.machines = {kind: make_machine(spec) for kind, spec in SPECS.items()}
         self._heap: list[tuple[float, int, int, Lifecycled]] = []

@@ -77,6 +77,16 @@ def test_durations_are_configurable():
     assert pool_status(client, pool) == "ACTIVE"
 
 
+def test_unknown_or_negative_durations_are_refused():
+    with pytest.raises(ValueError, match="no lifecycle step pool:CREATING->READY"):
+        Simulator(durations={"pool:CREATING->READY": 3})
+    with pytest.raises(ValueError, match="negative"):
+        Simulator(durations={"pool:CREATING->ACTIVE": -1})
+    from helpers import run_cli
+    result = run_cli("simulate", "--duration", "pool:CREATING->READY=3")
+    assert result.returncode == 2 and "no lifecycle step" in result.stderr
+
+
 def test_forced_transition_ignores_the_clock(sim, client):
     pool = new_pool(sim, client)
     assert sim.force_transition(pool) == "ACTIVE"
