@@ -27,7 +27,7 @@ if __name__ != "proxy.addon":  # loaded by path with `mitmdump -s`, perhaps unin
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from proxy.cassette import Cassette, CassetteError  # noqa: E402
-from proxy.control import handle_control, is_control  # noqa: E402
+from proxy.control import guard, handle_control, is_control  # noqa: E402
 from proxy.matching import region_of  # noqa: E402
 from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice  # noqa: E402
 from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: E402
@@ -87,6 +87,9 @@ class SmsVoiceAddon:
                           "The simulator's clock with on_miss=simulate: real, manual, instant, reads:N.")
         loader.add_option("smsvoice_sim_seed", Optional[int], None,  # noqa: UP045 - mitmproxy typecheck
                           "The simulator's seed.")
+        loader.add_option("smsvoice_control", bool, True, "Serve the /_smsvoice/ control API.")
+        loader.add_option("smsvoice_control_token", str, "",
+                          "Require this token (X-SmsVoice-Sim-Token) on control calls.")
 
     def configure(self, updated) -> None:
         opts = ctx.options
@@ -119,7 +122,9 @@ class SmsVoiceAddon:
         request = to_http_request(flow)
         reverse = isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode)
         if reverse and is_control(request):  # the endpoint's own API, never a proxied site's
-            flow.response = to_mitm_response(handle_control(
+            refused = guard(request, ctx.options.smsvoice_control,
+                            ctx.options.smsvoice_control_token or None)
+            flow.response = to_mitm_response(refused or handle_control(
                 self.simulator, request, ctx.options.smsvoice_mode,
                 {"cassette": str(self.session.cassette.path),
                  "replayed": self.session.replayed, "recorded": self.session.recorded,

@@ -131,6 +131,8 @@ def _proxy_settings(args, mode: str) -> dict:
         "smsvoice_on_miss": getattr(args, "on_miss", "error"),
         "smsvoice_sim_clock": getattr(args, "clock", "real"),
         "smsvoice_sim_seed": getattr(args, "seed", None),
+        "smsvoice_control": not args.no_control,
+        "smsvoice_control_token": args.control_token or "",
     }
 
 
@@ -242,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="replace account ids and phone numbers with consistent pseudonyms")
         cmd.add_argument("--resolve", action="append", default=[], metavar="HOST=ADDRESS:PORT",
                          help="send upstream requests for HOST to ADDRESS:PORT (curl's --resolve)")
+        cmd.add_argument("--no-control", action="store_true",
+                         help="turn the /_smsvoice/ API of the endpoint off")
+        cmd.add_argument("--control-token", metavar="TOKEN",
+                         help="require this token in the X-SmsVoice-Sim-Token header of control "
+                              "calls")
         cmd.add_argument("--ssl-insecure", action="store_true",
                          help="do not verify the upstream's certificate (local test upstreams)")
         if name == "replay":

@@ -20,9 +20,9 @@ MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
 MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer
 
 
-def _too_large(size: int) -> HttpResponse:
+def _too_large() -> HttpResponse:
     return json_response(413, {"__type": "SerializationException",
-                               "message": f"Request body of {size} bytes exceeds the "
+                               "message": f"The request body is malformed or exceeds the "
                                           f"{MAX_BODY_BYTES}-byte limit."})
 
 
@@ -39,26 +39,51 @@ class _Handler(BaseHTTPRequestHandler):
         # the client's delayed ACK adds ~40 ms to every keep-alive request.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def _serve(self) -> None:
+    def _read_chunked(self) -> bytes | None:
+        """A chunked body, or None when it is malformed or grows past the limit."""
+        body = bytearray()
+        try:
+            while True:  # bounded: every chunk adds >= 1 byte, and the total is capped
+                size = int(self.rfile.readline(65537).split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return bytes(body)
+                if len(body) + size > MAX_BODY_BYTES:
+                    return None
+                body += self.rfile.read(size)
+                self.rfile.readline(65537)
+        except ValueError:
+            return None
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when it is too large (or malformed) to accept."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            response = _too_large(length)
+            return None
+        if 0 <= length <= MAX_BODY_BYTES:
+            return self.rfile.read(length) if length else b""
+        remaining = min(max(length, 0), MAX_DRAIN_BYTES)
+        while remaining > 0:  # read and drop, so the client sees the answer
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+        return None
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        if body is None:
+            response = _too_large()
             self.close_connection = True
-            remaining = min(max(length, 0), MAX_DRAIN_BYTES)
-            while remaining > 0:
-                chunk = self.rfile.read(min(remaining, 65536))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
         else:
-            body = self.rfile.read(length) if length else b""
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             scheme = "https" if hasattr(self.connection, "getpeercert") else "http"
             request = HttpRequest(self.command, f"{scheme}://{host}{self.path}",
-                                  {k: v for k, v in self.headers.items()}, body)
+                                  dict(self.headers.items()), body)
             response = self.answer(request)
             wait_for(response)
         self.send_response(response.status)

@@ -222,3 +222,27 @@ def test_every_operation_not_simulated_says_so_plainly():
         assert f"{op} exists in AWS" in body["Message"] and "does not simulate" in body["Message"]
 
     check()
+
+
+def test_chunked_bodies_are_read_and_bounded(server):
+    import socket
+    host, port = server.httpd.server_address[:2]
+    body = json.dumps({"MaxResults": 5}).encode()
+
+    def send(chunks: list[bytes]) -> tuple[int, dict]:
+        with socket.create_connection((host, port), timeout=10) as sock:
+            head = (f"POST / HTTP/1.1\r\nHost: {host}:{port}\r\nTransfer-Encoding: chunked\r\n"
+                    f"X-Amz-Target: PinpointSMSVoiceV2.DescribePools\r\nAuthorization: {AUTH}\r\n"
+                    "Content-Type: application/x-amz-json-1.0\r\n\r\n").encode()
+            sock.sendall(head + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n")
+            reply = sock.makefile("rb")
+            status = int(reply.readline().split()[1])
+            length = 0
+            while (line := reply.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            return status, json.loads(reply.read(length))
+
+    assert send([body[:5], body[5:]]) == (200, {"Pools": []})
+    status, payload = send([b"x" * 1_000_000, b"x" * 100_000])
+    assert status == 413 and payload["__type"] == "SerializationException"
