@@ -14,7 +14,6 @@ IMDS) passes through untouched and unrecorded.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,6 @@ from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: 
 from simulator import HttpRequest, HttpResponse, Simulator  # noqa: E402
 from simulator.wire import json_response, wait_for  # noqa: E402
 
-log = logging.getLogger("smsvoice-sim")
 MODES = ("record", "replay")
 
 

@@ -39,21 +39,6 @@ class Interaction:
     recorded_at: float
     duration_ms: float
 
-    def to_json(self) -> dict:
-        def body(raw: bytes):
-            try:
-                return json.loads(raw) if raw else None
-            except ValueError:
-                return raw.decode("utf-8", "replace")
-        return {
-            "seq": self.seq, "operation": self.operation, "region": self.region,
-            "recorded_at": self.recorded_at, "duration_ms": self.duration_ms,
-            "request": {"method": self.request.method, "url": self.request.url,
-                        "headers": self.request.headers, "body": body(self.request.body)},
-            "response": {"status": self.response.status, "headers": self.response.headers,
-                         "body": body(self.response.body)},
-        }
-
 
 def _row_to_interaction(row: dict) -> Interaction:
     return Interaction(
@@ -120,9 +105,6 @@ class Cassette:
     def meta(self, key: str) -> str | None:
         rows = list(self.db.query("SELECT value FROM meta WHERE key = ?", [key]))
         return rows[0]["value"] if rows else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
     # -- writing ------------------------------------------------------------------
     def append(self, *, operation: str, region: str, match_key: str, match_body: str,

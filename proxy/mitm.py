@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-from pathlib import Path
 
 from mitmproxy import options
 from mitmproxy.tools.dump import DumpMaster
@@ -18,11 +17,6 @@ from mitmproxy.tools.dump import DumpMaster
 from .addon import SmsVoiceAddon
 
 DEFAULT_CONFDIR = "~/.mitmproxy"
-
-
-def ca_cert_path(confdir: str = DEFAULT_CONFDIR) -> Path:
-    """The CA certificate clients must trust for the forward proxy (AWS_CA_BUNDLE)."""
-    return Path(confdir).expanduser() / "mitmproxy-ca-cert.pem"
 
 
 def check_free(host: str, port: int) -> None:

@@ -10,21 +10,13 @@ from __future__ import annotations
 from botocore.model import Shape
 
 from .model import error_shape, operation
-
-_TYPES = {
-    "structure": dict, "map": dict, "list": list, "string": str, "blob": str,
-    "boolean": bool, "integer": int, "long": int, "double": (int, float),
-    "float": (int, float), "timestamp": (int, float),
-}
+from .validation import json_type_ok
 
 
 def walk(shape: Shape, value, path: str = "$") -> list[str]:
-    expected = _TYPES.get(shape.type_name)
-    if expected is not None:
-        if isinstance(value, bool) and shape.type_name != "boolean":
-            return [f"{path}: expected {shape.type_name}, got boolean"]
-        if not isinstance(value, expected):
-            return [f"{path}: expected {shape.type_name}, got {type(value).__name__}"]
+    if not json_type_ok(shape.type_name, value):
+        got = "boolean" if isinstance(value, bool) else type(value).__name__
+        return [f"{path}: expected {shape.type_name}, got {got}"]
     found: list[str] = []
     if shape.type_name == "structure":
         for name in shape.required_members:

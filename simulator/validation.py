@@ -56,6 +56,11 @@ def _json_type_name(value: object) -> str:
             int: "number", float: "number"}.get(type(value), "null")
 
 
+def json_type_ok(type_name: str, value: object) -> bool:
+    """Whether `value` has the JSON type AWS JSON 1.0 gives a shape of `type_name`."""
+    return _type_ok(type_name, value)
+
+
 def _type_ok(type_name: str, value: object) -> bool:
     allowed = _JSON_TYPES.get(type_name)
     if allowed is None:

@@ -9,6 +9,7 @@ import json
 from hypothesis import strategies as st
 
 from simulator.model import operation
+from simulator.validation import json_type_ok
 
 MAX_LIST = 3
 
@@ -57,7 +58,7 @@ def _break(shape) -> st.SearchStrategy:
     """A value that violates one of `shape`'s constraints (or its type)."""
     t, meta = shape.type_name, shape.metadata
     # (null is not a break: AWS reads a null member as an absent one)
-    options = [ANY_JSON.filter(lambda v: v is not None and not _json_type_ok(t, v))]
+    options = [ANY_JSON.filter(lambda v: v is not None and not json_type_ok(t, v))]
     if t == "string":
         if "max" in meta:
             options.append(st.just("x" * (meta["max"] + 1)))
@@ -75,15 +76,6 @@ def _break(shape) -> st.SearchStrategy:
     if t == "list" and "max" in meta:
         options.append(st.just([None] * (meta["max"] + 1)))
     return st.one_of(options)
-
-
-def _json_type_ok(t: str, v) -> bool:
-    kinds = {"structure": dict, "map": dict, "list": list, "string": str, "blob": str,
-             "boolean": bool, "integer": int, "long": int}
-    want = kinds.get(t)
-    if want is None:
-        return isinstance(v, int | float) and not isinstance(v, bool)
-    return isinstance(v, want) and (want is bool or not isinstance(v, bool))
 
 
 @st.composite
