@@ -9,6 +9,7 @@ sees every step that fell due since, not one step per read.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from dataclasses import dataclass, field
@@ -29,10 +30,15 @@ class LifecycleSpec:
     automatic: dict[str, str]  # state -> trigger fired when its time is due
 
     def step_name(self, trigger: str, source: str) -> str:
-        for t in self.transitions:
-            if t["trigger"] == trigger and source in _as_list(t["source"]):
-                return f"{source}->{t['dest']}"
-        raise KeyError((trigger, source))
+        return _step_name(self.kind, trigger, source)
+
+
+@functools.cache
+def _step_name(kind: str, trigger: str, source: str) -> str:
+    for t in SPECS[kind].transitions:
+        if t["trigger"] == trigger and source in _as_list(t["source"]):
+            return f"{source}->{t['dest']}"
+    raise KeyError((trigger, source))
 
 
 def _as_list(value) -> list:

@@ -143,18 +143,21 @@ class Partition:
         raise errors.not_found(kind, resource_arn)
 
     # -- quotas --------------------------------------------------------------
+    _USAGE = {
+        "POOLS": lambda part: len(part.pools),
+        "PHONE_NUMBERS": lambda part: sum(1 for p in part.phones.values() if p.state != "DELETED"),
+        "SENDER_IDS": lambda part: len(part.sender_ids),
+        "OPT_OUT_LISTS": lambda part: len(part.opt_out_lists),
+    }
+
     def usage(self) -> dict[str, int]:
-        return {
-            "POOLS": len(self.pools),
-            "PHONE_NUMBERS": sum(1 for p in self.phones.values() if p.state != "DELETED"),
-            "SENDER_IDS": len(self.sender_ids),
-            "OPT_OUT_LISTS": len(self.opt_out_lists),
-        }
+        return {name: count(self) for name, count in self._USAGE.items()}
 
     def require_quota(self, name: str, reason: str, used: int | None = None,
                       adding: int = 1) -> None:
         limit = self.quotas[name]
-        used = self.usage().get(name, 0) if used is None else used
+        if used is None:
+            used = self._USAGE[name](self) if name in self._USAGE else 0
         if used + adding > limit:
             raise errors.quota_exceeded(
                 reason, f"The quota {name} ({limit}) for account {self.account} in "
