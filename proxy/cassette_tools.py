@@ -134,7 +134,9 @@ def pool_timelines(rows: list[Interaction], start: float) -> list[str]:
     for pool_id, states in seen.items():
         parts = [f"{states[0][1]}"]
         for (t0, _), (t1, state) in zip(states, states[1:], strict=False):
-            parts.append(f" ──{t1 - t0:.1f}s──▶ {state}")
+            gap = t1 - t0
+            parts.append(f" ──{gap:.1f}s──▶ {state}" if gap >= 1 else
+                         f" ──{gap * 1000:.0f}ms──▶ {state}")
         lines.append(f"  pool {pool_id}: " + "".join(parts))
     return (["timeline of recorded pools:"] + lines) if lines else []
 

@@ -91,7 +91,11 @@ def test_cli_user_errors_are_one_line():
     assert result.returncode == 2
 
 
-@pytest.mark.parametrize("args", [["--help"], ["simulate", "--help"], ["demo", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["simulate", "--help"], ["demo", "--help"],
+                                  ["record", "--help"], ["replay", "--help"], ["diagram", "--help"],
+                                  ["cassette", "--help"], ["cassette", "show", "--help"],
+                                  ["cassette", "import", "--help"],
+                                  ["cassette", "verify", "--help"]])
 def test_help_reads_well(args):
     result = run_cli(*args)
     assert result.returncode == 0 and "usage: smsvoice-sim" in result.stdout
