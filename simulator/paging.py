@@ -72,3 +72,16 @@ def reject_together(params: dict, first: str, second: str) -> None:
         raise errors.validation(
             "PARAMETERS_CANNOT_BE_USED_TOGETHER", f"{first} and {second} cannot be used together.",
             [{"Name": first, "Message": f"Cannot be used with {second}"}])
+
+
+def select(params: dict, ids_member: str, lookup: Callable[[object], object],
+           everything: Iterable) -> list:
+    """What a Describe* call asks for: the named resources (each must exist; duplicates
+    once), none when asking for what others share with you (sharing through AWS RAM is
+    not simulated), else everything."""
+    reject_together(params, ids_member, "Owner")
+    if params.get(ids_member):
+        return list(dict.fromkeys(lookup(ref) for ref in params[ids_member]))
+    if params.get("Owner") == "SHARED":
+        return []
+    return list(everything)

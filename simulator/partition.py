@@ -60,25 +60,22 @@ class Partition:
         return ref.startswith("arn:")
 
     # -- lookups ------------------------------------------------------------
-    def pool(self, ref: str) -> Pool:
+    def _by_id_or_arn(self, ref: str, kind: str, table: dict):
+        """`kind` is the ARN's resource type and the error's ResourceType."""
         key = ref
         if self.is_arn(ref):
             local = self._local_arn_resource(ref) or ""
-            key = local.removeprefix("pool/") if local.startswith("pool/") else ""
-        found = self.pools.get(key)
+            key = local.removeprefix(f"{kind}/") if local.startswith(f"{kind}/") else ""
+        found = table.get(key)
         if found is None:
-            raise errors.not_found("pool", ref)
+            raise errors.not_found(kind, ref)
         return found
 
+    def pool(self, ref: str) -> Pool:
+        return self._by_id_or_arn(ref, "pool", self.pools)
+
     def phone(self, ref: str) -> PhoneNumber:
-        key = ref
-        if self.is_arn(ref):
-            local = self._local_arn_resource(ref) or ""
-            key = local.removeprefix("phone-number/") if local.startswith("phone-number/") else ""
-        found = self.phones.get(key)
-        if found is None:
-            raise errors.not_found("phone-number", ref)
-        return found
+        return self._by_id_or_arn(ref, "phone-number", self.phones)
 
     def sender_id(self, ref: str, iso_country_code: str | None) -> SenderId:
         sender, iso = ref, iso_country_code
@@ -109,14 +106,7 @@ class Partition:
         return self.sender_id(ref, iso)
 
     def opt_out_list(self, ref: str) -> OptOutList:
-        key = ref
-        if self.is_arn(ref):
-            local = self._local_arn_resource(ref) or ""
-            key = local.removeprefix("opt-out-list/") if local.startswith("opt-out-list/") else ""
-        found = self.opt_out_lists.get(key)
-        if found is None:
-            raise errors.not_found("opt-out-list", ref)
-        return found
+        return self._by_id_or_arn(ref, "opt-out-list", self.opt_out_lists)
 
     def phone_or_pool(self, ref: str) -> PhoneNumber | Pool:
         if ref.startswith("pool-") or ":pool/" in ref:

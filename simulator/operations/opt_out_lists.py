@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import errors
-from ..paging import page_result, reject_together
+from ..paging import page_result, select
 from ..partition import Partition
 from ..resources import OptOutList, tag_list
 from . import operation
@@ -24,13 +24,7 @@ def create_opt_out_list(part: Partition, params: dict) -> dict:
 
 @operation("DescribeOptOutLists")
 def describe_opt_out_lists(part: Partition, params: dict) -> dict:
-    reject_together(params, "OptOutListNames", "Owner")
-    if params.get("OptOutListNames"):
-        lists = list(dict.fromkeys(part.opt_out_list(n) for n in params["OptOutListNames"]))
-    elif params.get("Owner") == "SHARED":
-        lists = []
-    else:
-        lists = list(part.opt_out_lists.values())
+    lists = select(params, "OptOutListNames", part.opt_out_list, part.opt_out_lists.values())
     result, _ = page_result("DescribeOptOutLists", "OptOutLists", lists, params, OptOutList.info)
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..ids import supported_countries
-from ..paging import apply_filters, flag, page_result, reject_together
+from ..paging import apply_filters, flag, page_result, select
 from ..partition import Partition
 from ..resources import PhoneNumber, tag_list
 from . import operation
@@ -72,13 +72,7 @@ def request_phone_number(part: Partition, params: dict) -> dict:
 
 @operation("DescribePhoneNumbers")
 def describe_phone_numbers(part: Partition, params: dict) -> dict:
-    reject_together(params, "PhoneNumberIds", "Owner")
-    if params.get("PhoneNumberIds"):
-        phones = list(dict.fromkeys(part.phone(ref) for ref in params["PhoneNumberIds"]))
-    elif params.get("Owner") == "SHARED":
-        phones = []
-    else:
-        phones = list(part.phones.values())
+    phones = select(params, "PhoneNumberIds", part.phone, part.phones.values())
     phones = apply_filters(phones, params.get("Filters"), PHONE_FILTERS)
     result, page = page_result("DescribePhoneNumbers", "PhoneNumbers", phones, params,
                                PhoneNumber.info)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import errors
-from ..paging import apply_filters, flag, page_result, reject_together
+from ..paging import apply_filters, flag, page_result, select
 from ..partition import Partition
 from ..resources import PhoneNumber, Pool, SenderId, tag_list
 from . import operation
@@ -133,13 +133,7 @@ def create_pool(part: Partition, params: dict) -> dict:
 
 @operation("DescribePools")
 def describe_pools(part: Partition, params: dict) -> dict:
-    reject_together(params, "PoolIds", "Owner")
-    if params.get("PoolIds"):
-        pools = list(dict.fromkeys(part.pool(ref) for ref in params["PoolIds"]))
-    elif params.get("Owner") == "SHARED":
-        pools = []  # sharing through AWS RAM is not simulated: nothing is shared with you
-    else:
-        pools = list(part.pools.values())
+    pools = select(params, "PoolIds", part.pool, part.pools.values())
     pools = apply_filters(pools, params.get("Filters"), POOL_FILTERS)
     result, page = page_result("DescribePools", "Pools", pools, params, Pool.info)
     for pool in page:

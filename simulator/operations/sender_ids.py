@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..model import enum_values
-from ..paging import apply_filters, flag, page_result, reject_together
+from ..paging import apply_filters, flag, page_result, select
 from ..partition import Partition
 from ..resources import SenderId, tag_list
 from . import operation
@@ -41,14 +41,9 @@ def request_sender_id(part: Partition, params: dict) -> dict:
 
 @operation("DescribeSenderIds")
 def describe_sender_ids(part: Partition, params: dict) -> dict:
-    reject_together(params, "SenderIds", "Owner")
-    if params.get("SenderIds"):
-        senders = list(dict.fromkeys(part.sender_id(s["SenderId"], s["IsoCountryCode"])
-                                     for s in params["SenderIds"]))
-    elif params.get("Owner") == "SHARED":
-        senders = []
-    else:
-        senders = list(part.sender_ids.values())
+    senders = select(params, "SenderIds",
+                     lambda s: part.sender_id(s["SenderId"], s["IsoCountryCode"]),
+                     part.sender_ids.values())
     senders = apply_filters(senders, params.get("Filters"), SENDER_FILTERS)
     result, _ = page_result("DescribeSenderIds", "SenderIds", senders, params, SenderId.info)
     return result
