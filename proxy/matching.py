@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 
 from simulator import HttpRequest
+from simulator.auth import parse_authorization
 from simulator.model import idempotency_token_members, target_prefix
 from simulator.wire import operation_from_target
 
-_REGION_IN_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _REGION_IN_HOST = re.compile(r"sms-voice\.([a-z0-9-]+)\.amazonaws\.com")
 
 
@@ -36,9 +36,9 @@ class MatchKey:
 
 
 def region_of(request: HttpRequest) -> str:
-    match = _REGION_IN_SCOPE.search(request.header("authorization") or "")
-    if match:
-        return match.group(1)
+    signed = parse_authorization(request.header("authorization"))
+    if signed is not None:
+        return signed.region
     match = _REGION_IN_HOST.search(request.host)
     return match.group(1) if match else ""
 

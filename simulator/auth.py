@@ -1,8 +1,10 @@
-"""Who is calling, and from which region: read from the SigV4 Authorization header.
+"""Who is calling, and from which region: the SigV4 Authorization header.
 
+This is the one parser of that header; the service, the signature check and
+the proxy's matching and scrubbing all read it through `parse_authorization`.
 By default, as on AWS, a request with no signature is refused. The signature
-itself is not checked (a later option verifies it); the access key picks the
-account and the credential scope picks the region.
+itself is checked only with verify_sigv4; the access key picks the account and
+the credential scope picks the region.
 """
 
 from __future__ import annotations
@@ -12,26 +14,41 @@ from dataclasses import dataclass
 
 from .errors import ServiceError
 
-_CREDENTIAL = re.compile(
-    r"Credential=(?P<akid>[^/\s,]+)/(?P<date>\d{8})/(?P<region>[^/\s,]+)/(?P<service>[^/\s,]+)/aws4_request")
+_FIELDS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
+ALGORITHM = "AWS4-HMAC-SHA256"
 
 
 @dataclass(frozen=True)
-class Caller:
+class SigV4Authorization:
     access_key_id: str
+    date: str
     region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
 
 
-def caller_of(authorization: str | None) -> Caller:
+def parse_authorization(value: str | None) -> SigV4Authorization | None:
+    """The parts of a well-formed SigV4 Authorization header, else None."""
+    if not value or not value.startswith(ALGORITHM + " "):
+        return None
+    fields = dict(_FIELDS.findall(value))
+    credential = fields.get("Credential", "").split("/")
+    if (len(credential) != 5 or credential[4] != "aws4_request" or not all(credential[:4])
+            or "SignedHeaders" not in fields or "Signature" not in fields):
+        return None
+    akid, date, region, service, _ = credential
+    return SigV4Authorization(akid, date, region, service,
+                              tuple(fields["SignedHeaders"].split(";")), fields["Signature"])
+
+
+def caller_of(authorization: str | None) -> SigV4Authorization:
+    """The caller, or the error AWS gives for a missing or malformed signature."""
     if not authorization:
         raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
-    if not authorization.startswith("AWS4-HMAC-SHA256 "):
-        raise ServiceError("IncompleteSignatureException",
-                           f"Authorization header requires existence of either a 'X-Amz-Date' or a "
-                           f"'Date' header. Authorization={authorization[:64]}")
-    match = _CREDENTIAL.search(authorization)
-    if not match or "Signature=" not in authorization or "SignedHeaders=" not in authorization:
+    parsed = parse_authorization(authorization)
+    if parsed is None:
         raise ServiceError("IncompleteSignatureException",
                            "Authorization header requires 'Credential', 'Signature' and "
-                           "'SignedHeaders' parameters.")
-    return Caller(match["akid"], match["region"])
+                           f"'SignedHeaders' parameters. Authorization={authorization[:64]}")
+    return parsed

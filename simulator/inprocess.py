@@ -22,7 +22,7 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.parsers import create_parser
 
-from .model import SERVICE_NAME
+from .model import SERVICE_NAME, SIGNING_NAME
 from .wire import HttpRequest, HttpResponse, wait_for
 
 # Fake credentials, so a test needs no AWS account and never finds a real one.
@@ -79,7 +79,7 @@ def short_circuit_hook(answer: Callable[[HttpRequest], HttpResponse], client):
     def hook(model, params, **_kwargs):
         creds = client._request_signer._credentials  # what the client would sign with
         akid = creds.get_frozen_credentials().access_key if creds else "anonymous"
-        scope = f"{akid}/{time.strftime('%Y%m%d', time.gmtime())}/{region}/sms-voice/aws4_request"
+        scope = f"{akid}/{time.strftime('%Y%m%d', time.gmtime())}/{region}/{SIGNING_NAME}/aws4_request"
         headers = {k: v.decode("latin-1") if isinstance(v, bytes) else str(v)
                    for k, v in params["headers"].items()}
         headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, "

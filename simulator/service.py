@@ -205,7 +205,7 @@ class Simulator:
     def _dispatch(self, request: HttpRequest, operation: str | None) -> dict:
         caller = caller_of(request.header("authorization"))
         if self.verify_sigv4:
-            sigv4.verify(request, self.credentials)
+            sigv4.verify(request, caller, self.credentials)
         if operation is None or operation not in model.operation_names():
             raise ServiceError("UnknownOperationException",
                                f"Unknown operation {request.header('x-amz-target')!r}")

@@ -8,16 +8,14 @@ holds for the access key; the result must equal the client's Signature.
 from __future__ import annotations
 
 import hmac
-import re
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from .auth import SigV4Authorization
 from .errors import ServiceError
 from .wire import HttpRequest
-
-_PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 BAD_SIGNATURE = ("The request signature we calculated does not match the signature you "
                  "provided. Check your AWS Secret Access Key and signing method. Consult the "
@@ -42,15 +40,9 @@ class _ExactHeaders(SigV4Auth):
         return chosen
 
 
-def verify(request: HttpRequest, secrets: dict[str, str]) -> None:
+def verify(request: HttpRequest, caller: SigV4Authorization, secrets: dict[str, str]) -> None:
     """Raise the error AWS gives for a bad or unknown signature; return if it holds."""
-    parts = dict(_PARTS.findall(request.header("authorization") or ""))
-    credential = parts.get("Credential", "").split("/")
-    if len(credential) != 5 or "SignedHeaders" not in parts or "Signature" not in parts:
-        raise ServiceError("IncompleteSignatureException",
-                           "Authorization header requires 'Credential', 'Signature' and "
-                           "'SignedHeaders' parameters.")
-    akid, _date, region, service, _term = credential
+    akid = caller.access_key_id
     secret = secrets.get(akid)
     if secret is None:
         raise ServiceError("UnrecognizedClientException", UNKNOWN_KEY)
@@ -59,14 +51,14 @@ def verify(request: HttpRequest, secrets: dict[str, str]) -> None:
         raise ServiceError("IncompleteSignatureException",
                            "Authorization header requires existence of either a 'X-Amz-Date' or "
                            "a 'Date' header.")
-    signed = parts["SignedHeaders"].split(";")
+    signed = list(caller.signed_headers)
     headers = {k: v for k, v in request.headers.items() if k.lower() in signed}
     if "host" in signed and not any(k.lower() == "host" for k in headers):
         headers["host"] = request.host
     aws = AWSRequest(method=request.method, url=request.url, data=request.body, headers=headers)
     aws.context["timestamp"] = amz_date
     signer = _ExactHeaders(Credentials(akid, secret, request.header("x-amz-security-token")),
-                           service, region, signed)
+                           caller.service, caller.region, signed)
     expected = signer.signature(signer.string_to_sign(aws, signer.canonical_request(aws)), aws)
-    if not hmac.compare_digest(expected, parts["Signature"]):
+    if not hmac.compare_digest(expected, caller.signature):
         raise ServiceError("InvalidSignatureException", BAD_SIGNATURE)
