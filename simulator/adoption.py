@@ -110,43 +110,25 @@ def _identity(part: Partition, ref: str | None, iso: str | None):
         return None
 
 
-def _link(pool: Pool, identity) -> None:
-    if identity is None or identity in pool.members:
-        return
-    pool.members.append(identity)
-    if isinstance(identity, PhoneNumber):
-        identity.pool_id = pool.pool_id
-    else:
-        identity.pool_ids.add(pool.pool_id)
-
-
-def _unlink(pool: Pool, identity) -> None:
-    if identity in pool.members:
-        pool.members.remove(identity)
-    if isinstance(identity, PhoneNumber):
-        identity.pool_id = None
-    elif identity is not None:
-        identity.pool_ids.discard(pool.pool_id)
-
-
 def _memberships(part: Partition, operation: str, params: dict, body: dict) -> None:
     pool = part.pools.get(body.get("PoolId", ""))
-    if operation == "CreatePool" and pool is not None:
-        _link(pool, _identity(part, params.get("OriginationIdentity"),
-                              params.get("IsoCountryCode")))
-    elif operation == "AssociateOriginationIdentity" and pool is not None:
-        _link(pool, _identity(part, body.get("OriginationIdentityArn"), None))
-    elif operation == "DisassociateOriginationIdentity" and pool is not None:
-        _unlink(pool, _identity(part, body.get("OriginationIdentityArn"), None))
-    elif operation == "ListPoolOriginationIdentities" and pool is not None:
-        for meta in body.get("OriginationIdentities", []):
-            _link(pool, _identity(part, meta.get("OriginationIdentityArn"), None))
+    named = []  # identities the response names for `pool`
+    if operation == "CreatePool":
+        named = [_identity(part, params.get("OriginationIdentity"), params.get("IsoCountryCode"))]
+    elif operation in ("AssociateOriginationIdentity", "DisassociateOriginationIdentity"):
+        named = [_identity(part, body.get("OriginationIdentityArn"), None)]
+    elif operation == "ListPoolOriginationIdentities":
+        named = [_identity(part, m.get("OriginationIdentityArn"), None)
+                 for m in body.get("OriginationIdentities", [])]
     elif operation == "DeletePool" and pool is not None:
-        for member in list(pool.members):
-            _unlink(pool, member)
-    elif operation == "ReleaseSenderId":
+        named = list(pool.members)
+    if pool is not None:
+        leaving = operation in ("DisassociateOriginationIdentity", "DeletePool")
+        for identity in filter(None, named):
+            (pool.unlink if leaving else pool.link)(identity)
+    if operation == "ReleaseSenderId":
         part.sender_ids.pop((body.get("SenderId"), body.get("IsoCountryCode")), None)
     for phone in part.phones.values():  # a phone's PoolId is a membership too
         owner = part.pools.get(phone.pool_id or "")
         if owner is not None:
-            _link(owner, phone)
+            owner.link(phone)

@@ -153,6 +153,24 @@ class Pool(Lifecycled, Settings):
     # Members in the order they joined: PhoneNumber or SenderId objects.
     members: list = field(default_factory=list)
 
+    def link(self, identity: PhoneNumber | SenderId) -> None:
+        """Make `identity` a member; both sides of the membership stay in step."""
+        if identity in self.members:
+            return
+        self.members.append(identity)
+        if isinstance(identity, PhoneNumber):
+            identity.pool_id = self.pool_id
+        else:
+            identity.pool_ids.add(self.pool_id)
+
+    def unlink(self, identity: PhoneNumber | SenderId) -> None:
+        if identity in self.members:
+            self.members.remove(identity)
+        if isinstance(identity, PhoneNumber):
+            identity.pool_id = None
+        else:
+            identity.pool_ids.discard(self.pool_id)
+
     def info(self) -> dict:
         return {
             "PoolArn": self.arn, "PoolId": self.pool_id, "Status": self.state,

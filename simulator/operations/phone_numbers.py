@@ -61,8 +61,7 @@ def request_phone_number(part: Partition, params: dict) -> dict:
             raise errors.conflict("MESSAGE_TYPE_MISMATCH", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} is {pool.message_type}.")
         phone.opt_out_list_name = pool.opt_out_list_name
-        phone.pool_id = pool.pool_id
-        pool.members.append(phone)
+        pool.link(phone)
     part.lifecycles.adopt(phone, "phone-number", phone.created)
     if phone.number_type == "SIMULATOR":
         part.lifecycles.force(phone)  # simulator numbers are active at once [doc]

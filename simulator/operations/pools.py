@@ -69,21 +69,15 @@ def check_usable(identity, pool: Pool | None, message_type: str, iso: str | None
 
 
 def join(part: Partition, pool: Pool, identity) -> None:
-    pool.members.append(identity)
+    pool.link(identity)
     if isinstance(identity, PhoneNumber):
-        identity.pool_id = pool.pool_id
         part.lifecycles.move(identity, "associate", part.now())
-    else:
-        identity.pool_ids.add(pool.pool_id)
 
 
 def leave(part: Partition, pool: Pool, identity) -> None:
-    pool.members.remove(identity)
+    pool.unlink(identity)
     if isinstance(identity, PhoneNumber):
-        identity.pool_id = None
         part.lifecycles.move(identity, "disassociate", part.now())
-    else:
-        identity.pool_ids.discard(pool.pool_id)
 
 
 def require_two_way_channel(settings, params: dict) -> None:
