@@ -43,7 +43,6 @@ MISS_TYPE = "SmsVoiceSimCassetteMiss"
 class Decision:
     action: str  # "replay", "forward" (send upstream, then record), "simulate" or "miss"
     response: HttpResponse | None = None
-    key: MatchKey | None = None
 
 
 @dataclass
@@ -109,7 +108,7 @@ class CassetteSession:
     def decide(self, request: HttpRequest) -> Decision:
         key = self.key_of(request, self.ignore)
         if self.record_mode == "all":
-            return Decision("forward", key=key)
+            return Decision("forward")
         with self._lock:
             index = self.cursors.get(key.digest, 0)
             hit = self._nth(key, index)
@@ -122,14 +121,14 @@ class CassetteSession:
                 if self.simulator is not None:
                     self.simulator.adopt(key.operation, request.body, hit.response.status,
                                          hit.response.body)
-                return Decision("replay", _fresh(hit.response), key)
+                return Decision("replay", _fresh(hit.response))
             if self.may_record:
-                return Decision("forward", key=key)
+                return Decision("forward")
             if self.simulator is not None:
                 self.simulated += 1
-                return Decision("simulate", self.simulator.handle(request), key)
+                return Decision("simulate", self.simulator.handle(request))
             self.missed += 1
-        return Decision("miss", self.miss_response(key, exhausted=index > 0), key)
+        return Decision("miss", self.miss_response(key, exhausted=index > 0))
 
     def start(self, request: HttpRequest) -> Pending:
         return Pending(request, Redactor.secrets_of(request))

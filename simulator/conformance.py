@@ -55,8 +55,7 @@ def check_response(operation_name: str, status: int, body: dict | None) -> list[
         extra = set(body) - {"__type", "message"}
         return [f"$: unmodelled error {code!r} has members {sorted(extra)}"] if extra else []
     problems = walk(shape, {k: v for k, v in body.items() if k != "__type"})
-    if operation_name and code not in {e.name for e in operation(operation_name).error_shapes} \
-            and code not in ("ThrottlingException", "InternalServerException"):
+    if operation_name and code not in {e.name for e in operation(operation_name).error_shapes}:
         problems.append(f"$: {code} is not an error {operation_name} can return")
     if status < 400:
         problems.append(f"$: error {code} with status {status}")

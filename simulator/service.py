@@ -109,10 +109,6 @@ class Simulator:
             self.partitions[key] = part
         return part
 
-    def settle(self) -> int:
-        with self._lock:
-            return self.lifecycles.settle()
-
     def advance(self, seconds: float) -> float:
         """Advance the clock and apply every transition that fell due."""
         with self._lock:
