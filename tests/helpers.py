@@ -17,6 +17,22 @@ def run_cli(*args: str, timeout: float = 60, env: dict | None = None,
                           cwd=ROOT, env={**os.environ, **(env or {})}, input=stdin)
 
 
+def control(url: str, path: str, payload: dict | None = None,
+            method: str | None = None) -> tuple[int, dict]:
+    """Call the control API; (status, JSON body), errors included."""
+    import json
+    import urllib.error
+    import urllib.request
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url + path, data=data,
+                                 method=method or ("POST" if data is not None else "GET"))
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
 def self_signed_cert(folder: Path, host: str) -> tuple[str, str]:
     """A certificate for `host` (a local stand-in for an AWS endpoint)."""
     import datetime

@@ -23,7 +23,7 @@ from simulator import Simulator
 from simulator.inprocess import inprocess_client
 
 from conftest import FAKE_CREDS, active_phone, active_pool, endpoint_client
-from helpers import ROOT, cli_server, run_cli
+from helpers import ROOT, cli_server, control, run_cli
 
 SHIPPED = ROOT / "cassettes" / "pool_lifecycle.db"
 NO_RETRY = Config(retries={"max_attempts": 1})
@@ -167,21 +167,10 @@ def test_simulate_real_clock_with_learned_timings_over_http(tmp_path):
         sender = client.request_sender_id(SenderId="REAL", IsoCountryCode="US")["SenderIdArn"]
         pool = client.create_pool(OriginationIdentity=sender, MessageType="TRANSACTIONAL")["PoolId"]
         assert client.describe_pools(PoolIds=[pool])["Pools"][0]["Status"] == "CREATING"
-        _post(url, "/_smsvoice/clock/advance", {"seconds": 40})
+        control(url, "/_smsvoice/clock/advance", {"seconds": 40})
         assert client.describe_pools(PoolIds=[pool])["Pools"][0]["Status"] == "CREATING"
-        _post(url, "/_smsvoice/clock/advance", {"seconds": 6})
+        control(url, "/_smsvoice/clock/advance", {"seconds": 6})
         assert client.describe_pools(PoolIds=[pool])["Pools"][0]["Status"] == "ACTIVE"
-
-
-def _post(url, path, payload, method="POST"):
-    import urllib.error
-    import urllib.request
-    req = urllib.request.Request(url + path, data=json.dumps(payload).encode(), method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 # -- sending through a pool ---------------------------------------------------------------
@@ -220,9 +209,9 @@ def test_sending_through_a_pool_in_python(sim, client):
 def test_sending_through_a_pool_over_http(sim, server):
     client = endpoint_client(server.url)
     ids = sending_rules(sim, client)
-    status, body = _get(server.url, "/_smsvoice/messages")
+    status, body = control(server.url, "/_smsvoice/messages")
     assert status == 200 and [m["MessageId"] for m in body["messages"]] == ids
-    state = _get(server.url, "/_smsvoice/state")[1]
+    state = control(server.url, "/_smsvoice/state")[1]
     assert len(state["accounts"]["123456789012"]["us-east-1"]["sent_messages"]) == 2
 
 
@@ -235,36 +224,30 @@ def test_voice_needs_a_voice_capable_identity(sim, client):
     assert code(exc) == "VOICE_CAPABILITY_NOT_AVAILABLE"
 
 
-def _get(url, path):
-    import urllib.request
-    with urllib.request.urlopen(url + path, timeout=10) as resp:
-        return resp.status, json.loads(resp.read())
-
-
 # -- faults and rate limits ---------------------------------------------------------------
 
 def test_faults_over_http_drive_botocores_retries(sim, server):
     client = endpoint_client(server.url, config=Config(retries={"mode": "standard",
                                                                 "max_attempts": 3}))
-    status, body = _post(server.url, "/_smsvoice/faults",
+    status, body = control(server.url, "/_smsvoice/faults",
                          {"operation": "CreatePool", "error": "ThrottlingException", "count": 2})
     assert status == 200 and body["faults"][0]["count"] == 2
     sender = client.request_sender_id(SenderId="FAULT", IsoCountryCode="US")["SenderIdArn"]
     pool = client.create_pool(OriginationIdentity=sender, MessageType="TRANSACTIONAL")
     assert pool["ResponseMetadata"]["RetryAttempts"] == 2  # botocore retried the throttling
-    _post(server.url, "/_smsvoice/faults", {"operation": "DescribePools",
+    control(server.url, "/_smsvoice/faults", {"operation": "DescribePools",
                                             "error": "InternalServerException", "rate": 1.0})
     with pytest.raises(ClientError) as exc:
         client.describe_pools()
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     assert exc.value.response["ResponseMetadata"]["RetryAttempts"] >= 2  # 500s are retried too
-    assert _post(server.url, "/_smsvoice/faults", {}, method="DELETE")[1]["cleared"] == 1
+    assert control(server.url, "/_smsvoice/faults", {}, method="DELETE")[1]["cleared"] == 1
     assert client.describe_pools()["Pools"]
-    assert _post(server.url, "/_smsvoice/faults",
+    assert control(server.url, "/_smsvoice/faults",
                  {"operation": "CreatePool", "error": "NoSuchError", "count": 1})[0] == 400
-    assert _post(server.url, "/_smsvoice/faults",
+    assert control(server.url, "/_smsvoice/faults",
                  {"operation": "CreatePool", "error": "ThrottlingException"})[0] == 400
-    _post(server.url, "/_smsvoice/faults", {"operation": "DescribeAccountLimits",
+    control(server.url, "/_smsvoice/faults", {"operation": "DescribeAccountLimits",
                                             "latency_ms": 150, "count": 1})
     start = time.perf_counter()
     client.describe_account_limits()
@@ -316,7 +299,7 @@ def test_state_file_survives_a_kill(tmp_path):
         client = endpoint_client(ready.group(1))
         sender = client.request_sender_id(SenderId="KEEP", IsoCountryCode="US")["SenderIdArn"]
         pool = client.create_pool(OriginationIdentity=sender, MessageType="TRANSACTIONAL")
-        _post(ready.group(1), "/_smsvoice/clock/advance", {"seconds": 3})
+        control(ready.group(1), "/_smsvoice/clock/advance", {"seconds": 3})
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     with cli_server(*args) as (ready, _proc):
@@ -324,7 +307,7 @@ def test_state_file_survives_a_kill(tmp_path):
         pools = client.describe_pools()["Pools"]
         assert [p["PoolId"] for p in pools] == [pool["PoolId"]]
         assert pools[0]["Status"] == "CREATING"  # 3 of its 5 seconds had passed
-        _post(ready.group(1), "/_smsvoice/clock/advance", {"seconds": 2})
+        control(ready.group(1), "/_smsvoice/clock/advance", {"seconds": 2})
         assert client.describe_pools()["Pools"][0]["Status"] == "ACTIVE"
         with pytest.raises(ClientError) as exc:
             client.release_sender_id(SenderId="KEEP", IsoCountryCode="US")
@@ -376,5 +359,5 @@ def test_unmodified_clients_see_the_simulated_send(monkeypatch):
                                              NumberCapabilities=["SMS"], NumberType="SIMULATOR")
         sent = client.send_text_message(OriginationIdentity=number["PhoneNumber"],
                                         DestinationPhoneNumber="+12065550142", MessageBody="x")
-        messages = _get(ready.group(1), "/_smsvoice/messages")[1]["messages"]
+        messages = control(ready.group(1), "/_smsvoice/messages")[1]["messages"]
         assert [m["MessageId"] for m in messages] == [sent["MessageId"]]

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import urllib.error
-import urllib.request
 
 import boto3
 import pytest
 
 from conftest import FAKE_CREDS, active_phone
-from helpers import ROOT, cli_server, run_cli
-
-
-def control(url: str, path: str, payload: dict | None = None, method: str | None = None):
-    data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(url + path, data=data, method=method or ("POST" if data else "GET"))
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+from helpers import ROOT, cli_server, control, run_cli
 
 
 def test_control_api(sim, server):

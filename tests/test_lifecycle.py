@@ -17,11 +17,11 @@ def pool_status(client, pool_id):
 
 
 def new_pool(sim, client):
-    sender = client.request_sender_id(SenderId="LIFE", IsoCountryCode="US") \
-        if not client.describe_sender_ids()["SenderIds"] else \
-        client.describe_sender_ids()["SenderIds"][0]
-    return client.create_pool(OriginationIdentity=sender["SenderIdArn"],
-                              MessageType="TRANSACTIONAL")["PoolId"]
+    """A pool from the account's LIFE sender ID (a sender ID may be in many pools)."""
+    arn = "arn:aws:sms-voice:us-east-1:123456789012:sender-id/LIFE/US"
+    if not client.describe_sender_ids()["SenderIds"]:
+        arn = client.request_sender_id(SenderId="LIFE", IsoCountryCode="US")["SenderIdArn"]
+    return client.create_pool(OriginationIdentity=arn, MessageType="TRANSACTIONAL")["PoolId"]
 
 
 def test_manual_clock_moves_only_when_advanced():

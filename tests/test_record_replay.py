@@ -317,7 +317,7 @@ def test_killed_recorder_loses_nothing_it_answered(tmp_path, upstream, confdir):
         assert c.integrity_ok() and c.count() == answered
 
 
-def test_shipped_cassette_replays_and_matches_its_export():
+def test_shipped_cassette_matches_its_export():
     cassettes = ROOT / "cassettes"
     with Cassette(cassettes / "pool_lifecycle.db", create=False) as c:
         from proxy.cassette_tools import export_lines
