@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import audited_violations
 from simulator.conformance import check_response
+
+from conftest import audited_violations
 
 GOOD_POOL = {"PoolArn": "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1", "PoolId": "pool-1",
              "Status": "ACTIVE", "MessageType": "TRANSACTIONAL", "TwoWayEnabled": False,
