@@ -14,6 +14,8 @@ NEEDS = {"SendTextMessage": "SMS", "SendVoiceMessage": "VOICE", "SendMediaMessag
 
 
 def _origin(part: Partition, ref: str):
+    """A pool, number or sender ID; sending also takes an E.164 number, and a sender
+    ID by name alone (the destination decides its country)."""
     if ref.startswith("pool-") or ":pool/" in ref:
         return part.pool(ref)
     if ref.startswith("+"):
@@ -21,10 +23,8 @@ def _origin(part: Partition, ref: str):
             if phone.phone_number == ref and phone.state != "DELETED":
                 return phone
         raise errors.not_found("phone-number", ref)
-    if ref.startswith("phone-") or ":phone-number/" in ref:
-        return part.phone(ref)
-    if ":sender-id/" in ref:
-        return part.sender_id(ref, None)
+    if ref.startswith("phone-") or part.is_arn(ref):
+        return part.origination_identity(ref, None)
     for sender in part.sender_ids.values():
         if sender.sender_id == ref:
             return sender
