@@ -8,7 +8,7 @@ import itertools
 import boto3
 from botocore.stub import Stubber
 
-from simulator import Simulator
+from smsvoice_sim.simulator import Simulator
 
 from .common import Table, per_call_us, verdict
 

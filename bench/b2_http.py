@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from proxy.processes import cli_server
+from smsvoice_sim.proxy.processes import cli_server
 
 from .common import Table, per_call_us, verdict
 
@@ -75,8 +75,8 @@ def run(table: Table) -> None:
 
 def _mitmproxy_door() -> float:
     """describe_pools replayed through mitmproxy, the door record/replay use."""
-    from proxy.http_server import EndpointServer, simulator_answer
-    from simulator import Simulator
+    from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+    from smsvoice_sim.simulator import Simulator
     folder = tempfile.mkdtemp(prefix="smsvoice-bench-")
     cassette = os.path.join(folder, "c.db")
     env = {"AWS_ACCESS_KEY_ID": CREDS["aws_access_key_id"],

@@ -10,11 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from proxy.cassette import Cassette
-from proxy.inprocess import cassette_client
-from proxy.matching import canonical_body, match_key
-from proxy.session import CassetteSession
-from simulator import HttpRequest, HttpResponse
+from smsvoice_sim.proxy.cassette import Cassette
+from smsvoice_sim.proxy.inprocess import cassette_client
+from smsvoice_sim.proxy.matching import canonical_body, match_key
+from smsvoice_sim.proxy.session import CassetteSession
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
 
 from .common import Table, per_call_us, verdict
 

@@ -9,7 +9,7 @@ import tempfile
 import boto3
 from botocore.config import Config
 
-from proxy.processes import cli_server
+from smsvoice_sim.proxy.processes import cli_server
 
 from .common import Table, latencies_us, percentile
 

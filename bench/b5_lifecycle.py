@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from simulator import Simulator
+from smsvoice_sim.simulator import Simulator
 
 from .common import Table, verdict
 

@@ -8,10 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from proxy.cassette import Cassette
-from proxy.inprocess import cassette_client
-from proxy.session import CassetteSession
-from simulator import Simulator
+from smsvoice_sim.proxy.cassette import Cassette
+from smsvoice_sim.proxy.inprocess import cassette_client
+from smsvoice_sim.proxy.session import CassetteSession
+from smsvoice_sim.simulator import Simulator
 
 from .b3_replay_scale import BIG, _pool_id, build
 from .common import Table, rss_kib, verdict

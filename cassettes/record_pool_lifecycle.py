@@ -14,10 +14,10 @@ from pathlib import Path
 
 import boto3
 
-from proxy.demo import pool_workflow
-from proxy.http_server import EndpointServer, simulator_answer
-from proxy.processes import CLI, cli_server
-from simulator import Simulator
+from smsvoice_sim.proxy.demo import pool_workflow
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.proxy.processes import CLI, cli_server
+from smsvoice_sim.simulator import Simulator
 
 HERE = Path(__file__).resolve().parent
 CREDS = {"aws_access_key_id": "AKIAEXAMPLERECORDING", "aws_secret_access_key": "example"}

@@ -14,24 +14,19 @@ IMDS) passes through untouched and unrecorded.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Optional
 
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.proxy import mode_specs
 
-if __name__ != "proxy.addon":  # loaded by path with `mitmdump -s`, perhaps uninstalled
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from proxy.cassette import Cassette, CassetteError  # noqa: E402
-from proxy.control import guard, handle_control, is_control  # noqa: E402
-from proxy.matching import region_of  # noqa: E402
-from proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice  # noqa: E402
-from proxy.upstream import NoCredentials, recorder_credentials, resign  # noqa: E402
-from simulator import HttpRequest, HttpResponse, Simulator  # noqa: E402
-from simulator.wire import json_response, wait_for  # noqa: E402
+from smsvoice_sim.proxy.cassette import Cassette, CassetteError
+from smsvoice_sim.proxy.control import guard, handle_control, is_control
+from smsvoice_sim.proxy.matching import region_of
+from smsvoice_sim.proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice
+from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
+from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
+from smsvoice_sim.simulator.wire import json_response, wait_for
 
 MODES = ("record", "replay")
 

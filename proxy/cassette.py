@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
 
 FORMAT_VERSION = 1
 TABLE = "interactions"

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
 
 from .cassette import Cassette, CassetteError, Interaction
 from .matching import canonical_body, match_key

@@ -80,7 +80,7 @@ def add_simulator_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_simulator(args):
-    from simulator import Simulator
+    from smsvoice_sim.simulator import Simulator
     if args.verify_sigv4 and not args.credentials:
         raise UsageError("--verify-sigv4 needs at least one --credentials AKID:SECRET")
     accounts = dict(args.account)
@@ -171,8 +171,8 @@ def cmd_replay(args) -> int:
 
 
 def cmd_diagram(args) -> int:
-    from simulator import Simulator
-    from simulator.diagram import all_diagrams, mermaid
+    from smsvoice_sim.simulator import Simulator
+    from smsvoice_sim.simulator.diagram import all_diagrams, mermaid
     lifecycles = Simulator().lifecycles
     if args.kind:
         if args.kind not in lifecycles.machines:

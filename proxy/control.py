@@ -17,8 +17,8 @@ from __future__ import annotations
 import hmac
 import json
 
-from simulator import HttpRequest, HttpResponse, Simulator
-from simulator.wire import json_response
+from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
+from smsvoice_sim.simulator.wire import json_response
 
 PREFIX = "/_smsvoice/"
 

@@ -6,7 +6,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from simulator import Simulator
+from smsvoice_sim.simulator import Simulator
 
 
 def _say(clock_start: float, sim: Simulator, text: str) -> None:

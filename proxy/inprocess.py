@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulator import HttpRequest, HttpResponse
-from simulator.inprocess import inprocess_client
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.inprocess import inprocess_client
 
 from . import upstream
 from .session import CassetteSession

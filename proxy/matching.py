@@ -15,10 +15,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from simulator import HttpRequest
-from simulator.auth import parse_authorization
-from simulator.model import idempotency_token_members, target_prefix
-from simulator.wire import operation_from_target
+from smsvoice_sim.simulator import HttpRequest
+from smsvoice_sim.simulator.auth import parse_authorization
+from smsvoice_sim.simulator.model import idempotency_token_members, target_prefix
+from smsvoice_sim.simulator.wire import operation_from_target
 
 _REGION_IN_HOST = re.compile(r"sms-voice\.([a-z0-9-]+)\.amazonaws\.com")
 

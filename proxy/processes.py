@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 
-CLI = [sys.executable, "-m", "proxy.cli"]
+CLI = [sys.executable, "-m", "smsvoice_sim.proxy.cli"]
 READY = r"(http://127\.0\.0\.1:\d+)"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator import Simulator
+from smsvoice_sim.simulator import Simulator
 
 from .cassette import Cassette
 from .inprocess import cassette_client

@@ -16,8 +16,8 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
-from simulator import HttpRequest, HttpResponse
-from simulator.auth import parse_authorization
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.auth import parse_authorization
 
 REDACTED = "REDACTED"
 

@@ -20,8 +20,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from simulator import HttpRequest, HttpResponse
-from simulator.wire import json_response
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.wire import json_response
 
 from .cassette import Cassette
 from .matching import (

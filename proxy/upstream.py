@@ -12,8 +12,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.httpsession import URLLib3Session
 
-from simulator import HttpRequest, HttpResponse
-from simulator.model import SIGNING_NAME
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.model import SIGNING_NAME
 
 _UNSIGNED = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length",
              "x-amz-content-sha256"}

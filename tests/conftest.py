@@ -12,10 +12,10 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from proxy.http_server import EndpointServer, simulator_answer
-from simulator import Simulator
-from simulator.conformance import check_response
-from simulator.service import AUDIT_ENV
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.conformance import check_response
+from smsvoice_sim.simulator.service import AUDIT_ENV
 
 FAKE_CREDS = {"aws_access_key_id": "AKIATESTTESTTEST0000", "aws_secret_access_key": "test-secret"}
 NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})

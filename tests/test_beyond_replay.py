@@ -15,12 +15,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from proxy.cassette import Cassette
-from proxy.drift import drifted, verify
-from proxy.inprocess import cassette_answer, cassette_client
-from proxy.session import CassetteSession
-from simulator import Simulator
-from simulator.inprocess import inprocess_client
+from smsvoice_sim.proxy.cassette import Cassette
+from smsvoice_sim.proxy.drift import drifted, verify
+from smsvoice_sim.proxy.inprocess import cassette_answer, cassette_client
+from smsvoice_sim.proxy.session import CassetteSession
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.inprocess import inprocess_client
 
 from conftest import FAKE_CREDS, active_phone, active_pool, endpoint_client
 from helpers import ROOT, cli_server, control, run_cli

@@ -13,9 +13,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from proxy.demo import pool_workflow
-from proxy.http_server import EndpointServer, simulator_answer
-from simulator import Simulator
+from smsvoice_sim.proxy.demo import pool_workflow
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.simulator import Simulator
 
 from helpers import ROOT, cli_server, drain, self_signed_cert
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from transitions import MachineError
 
-from simulator import InstantClock, ManualClock, ReadsClock, Simulator
-from simulator.clock import make_clock
-from simulator.lifecycle import POOL, Lifecycles
+from smsvoice_sim.simulator import InstantClock, ManualClock, ReadsClock, Simulator
+from smsvoice_sim.simulator.clock import make_clock
+from smsvoice_sim.simulator.lifecycle import POOL, Lifecycles
 
 from conftest import active_phone
 
@@ -116,7 +116,7 @@ def test_invalid_moves_are_impossible_by_construction():
     lifecycles = Lifecycles(ManualClock())
 
 
-    from simulator.resources import Pool
+    from smsvoice_sim.simulator.resources import Pool
     pool = Pool(pool_id="pool-x")
     lifecycles.adopt(pool, "pool", 0.0)
     with pytest.raises(MachineError):

@@ -324,7 +324,7 @@ def test_unsimulated_operation_says_so(client):
 
 
 def test_same_seed_same_ids():
-    from simulator import Simulator
+    from smsvoice_sim.simulator import Simulator
     def run():
         sim = Simulator(seed=99)
         c = sim.client()

@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from proxy.processes import cli_server
+from smsvoice_sim.proxy.processes import cli_server
 
 from helpers import ROOT, run_cli
 

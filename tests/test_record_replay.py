@@ -16,12 +16,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from proxy.cassette import Cassette, CassetteError
-from proxy.demo import pool_workflow
-from proxy.http_server import EndpointServer, simulator_answer
-from proxy.inprocess import cassette_client
-from proxy.session import MISS_TYPE, CassetteSession
-from simulator import Simulator
+from smsvoice_sim.proxy.cassette import Cassette, CassetteError
+from smsvoice_sim.proxy.demo import pool_workflow
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.proxy.inprocess import cassette_client
+from smsvoice_sim.proxy.session import MISS_TYPE, CassetteSession
+from smsvoice_sim.simulator import Simulator
 
 from helpers import ROOT, cli_server, drain, run_cli
 
@@ -148,7 +148,7 @@ def test_forward_proxy_record_then_offline_https_replay(tmp_path, confdir):
 
 
 def test_forward_proxy_passes_other_traffic_through_unrecorded(tmp_path, confdir):
-    from simulator import HttpResponse
+    from smsvoice_sim.simulator import HttpResponse
     other = EndpointServer(lambda req: HttpResponse(200, {"Content-Type": "text/plain"},
                                                     b"not sms-voice")).start()
     cassette = tmp_path / "c.db"
@@ -320,7 +320,7 @@ def test_killed_recorder_loses_nothing_it_answered(tmp_path, upstream, confdir):
 def test_shipped_cassette_matches_its_export():
     cassettes = ROOT / "cassettes"
     with Cassette(cassettes / "pool_lifecycle.db", create=False) as c:
-        from proxy.cassette_tools import export_lines
+        from smsvoice_sim.proxy.cassette_tools import export_lines
         assert list(export_lines(c)) == \
             (cassettes / "pool_lifecycle.jsonl").read_text().splitlines()
 

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import GARBAGE_BODIES, broken, valid
 
-from simulator import HttpRequest, Simulator
-from simulator.conformance import check_response
-from simulator.model import operation  # noqa: I001
-from simulator.operations import load_all
+from smsvoice_sim.simulator import HttpRequest, Simulator
+from smsvoice_sim.simulator.conformance import check_response
+from smsvoice_sim.simulator.model import operation  # noqa: I001
+from smsvoice_sim.simulator.operations import load_all
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAFUZZFUZZFUZZ0000/20260101/us-east-1/sms-voice/"

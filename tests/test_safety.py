@@ -13,11 +13,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from proxy.cassette import Cassette
-from proxy.http_server import EndpointServer, simulator_answer
-from proxy.inprocess import cassette_client
-from proxy.session import CassetteSession
-from simulator import HttpResponse, Simulator
+from smsvoice_sim.proxy.cassette import Cassette
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.proxy.inprocess import cassette_client
+from smsvoice_sim.proxy.session import CassetteSession
+from smsvoice_sim.simulator import HttpResponse, Simulator
 
 from conftest import FAKE_CREDS, active_phone, endpoint_client
 from helpers import cli_server
@@ -161,7 +161,7 @@ def test_control_api_can_be_turned_off_or_given_a_token():
 
 
 def test_servers_bind_loopback_by_default():
-    from proxy.cli import build_parser
+    from smsvoice_sim.proxy.cli import build_parser
     for command in (["simulate"], ["record", "--cassette", "c.db", "--listen", "4000"],
                     ["replay", "--cassette", "c.db", "--listen", "4000"]):
         args = build_parser().parse_args(command)

@@ -10,9 +10,9 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator import HttpRequest, Simulator
-from simulator.model import operation
-from simulator.operations import load_all
+from smsvoice_sim.simulator import HttpRequest, Simulator
+from smsvoice_sim.simulator.model import operation
+from smsvoice_sim.simulator.operations import load_all
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST0000/20260101/us-east-1/sms-voice/"
@@ -194,7 +194,7 @@ def test_http_wire_errors(server):
 def test_every_filter_the_model_names_is_implemented(shape_name, getters):
     import importlib
 
-    from simulator.model import enum_values
+    from smsvoice_sim.simulator.model import enum_values
     module, _, name = getters.partition(":")
     assert set(getattr(importlib.import_module(module), name)) == set(enum_values(shape_name))
 
@@ -204,7 +204,7 @@ def test_every_operation_not_simulated_says_so_plainly():
     from hypothesis import strategies as st
     from strategies import valid
 
-    from simulator.model import operation_names
+    from smsvoice_sim.simulator.model import operation_names
 
     unsimulated = sorted(operation_names() - set(SIMULATED))
     assert len(unsimulated) > 50
