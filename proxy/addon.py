@@ -80,15 +80,15 @@ def decoded_body(req: http.Request) -> bytes:
     wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS
     try:
         inflater = zlib.decompressobj(wbits)
-        body = inflater.decompress(raw, MAX_BODY_BYTES + 1)
+        body = inflater.decompress(raw, MAX_BODY_BYTES + 1)  # a bomb stops at the limit
+        if len(body) > MAX_BODY_BYTES:
+            raise Refused(413, "SerializationException", f"The request body is malformed or "
+                                                         f"exceeds the {MAX_BODY_BYTES}-byte limit.")
         if not inflater.eof:
             raise zlib.error("truncated stream")
     except zlib.error as exc:
         raise Refused(400, "SerializationException",
                       f"The request body is not valid {encoding} ({exc}).") from None
-    if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, "SerializationException",
-                      f"The request body is malformed or exceeds the {MAX_BODY_BYTES}-byte limit.")
     return body
 
 
@@ -99,6 +99,8 @@ def to_http_request(flow: http.HTTPFlow, body: bytes) -> HttpRequest:
 
 
 def to_mitm_response(response: HttpResponse) -> http.Response:
+    if not (isinstance(response.status, int) and 100 <= response.status <= 599):
+        raise ValueError(f"status {response.status!r} is not an HTTP status code")
     headers = [(k.encode(), v.encode()) for k, v in response.headers.items()
                if k.lower() not in ("content-length", "transfer-encoding", "connection")]
     return http.Response.make(response.status, response.body, headers)
@@ -191,10 +193,10 @@ class SmsVoiceAddon:
             raise RuntimeError(f"decide() said forward in record mode {session.record_mode.value}")
         self._redirect(flow)
         if reverse and ctx.options.smsvoice_resign:
-            await self._resign(flow, request)
-        if flow.request.raw_content != request.body:  # forward what was decoded and recorded
-            flow.request.headers.pop("content-encoding", None)
-            flow.request.raw_content = request.body
+            # Signed over the bytes that go upstream: the body as the client sent it.
+            await self._resign(flow, HttpRequest(request.method, request.url,
+                                                 dict(flow.request.headers.items()),
+                                                 flow.request.raw_content or b""))
         flow.metadata[PENDING] = session.start(request)
 
     async def _control(self, flow: http.HTTPFlow, head: HttpRequest) -> None:
