@@ -30,10 +30,12 @@ ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
 class CountingUpstream:
-    """Stands in for AWS: answers 200 `{}` to anything and counts what reached it."""
+    """Stands in for AWS: answers 200 `{}` to anything and counts what reached it. `delay`
+    is network latency: it keeps requests in flight long enough to be caught mid-way."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         self.hits = 0
+        self.delay = delay
         self._lock = threading.Lock()
         self.server = EndpointServer(self._answer).start()
         self.url = self.server.url
@@ -41,6 +43,8 @@ class CountingUpstream:
     def _answer(self, request):
         with self._lock:
             self.hits += 1
+        if self.delay:
+            threading.Event().wait(self.delay)
         return HttpResponse(200, {"Content-Type": "application/x-amz-json-1.0"}, b"{}")
 
     def close(self):

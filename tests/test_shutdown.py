@@ -86,16 +86,25 @@ class Clients:
             assert not t.is_alive()
 
 
+@pytest.fixture
+def slow_upstream():
+    up = CountingUpstream(delay=0.3)
+    yield up
+    up.close()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_shutdown_mid_flight_keeps_every_answered_interaction(tmp_path, upstream, confdir, sig):
+def test_shutdown_mid_flight_keeps_every_answered_interaction(tmp_path, slow_upstream, confdir,
+                                                              sig):
+    upstream = slow_upstream
     cassette = tmp_path / "c.db"
     for _round in range(3):
         before = rows_in(cassette) if cassette.exists() else 0
         with cli_server("record", "--cassette", str(cassette), "--listen", "127.0.0.1:0",
                         "--upstream", upstream.url, "--confdir", confdir, "--no-resign") \
                 as (ready, proc):
-            clients = Clients(ready.group(1), 6)
-            clients.wait_for(40)
+            clients = Clients(ready.group(1), 8)
+            clients.wait_for(24)
             os.kill(proc.pid, sig)
             assert proc.wait(timeout=20) == 0
             clients.join()
