@@ -89,6 +89,9 @@ class Cassette:
             else:
                 self._create()
         except sqlite3.DatabaseError as exc:
+            if "malformed" in str(exc):
+                raise CassetteError(f"cassette {self.path} is damaged (truncated or corrupt: {exc}); "
+                                    "restore it from version control or re-record it") from None
             raise CassetteError(f"{self.path} is not a smsvoice-sim cassette ({exc})") from None
 
     # -- layout -----------------------------------------------------------------

@@ -47,14 +47,14 @@ class OnMiss(enum.StrEnum):
     SIMULATE = "simulate"  # the simulator answers it, after adopting what was replayed
 
 
-def finite_float(value: str) -> float:
-    """A float that is a real number: NaN and infinities are refused."""
+def seconds(value: str) -> float:
+    """A number of seconds: finite and not negative (NaN and infinities are refused)."""
     try:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number")
+    if not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a finite number of seconds >= 0")
     return number
 
 
@@ -130,7 +130,7 @@ class SessionSettings:
         metavar="TOKEN", marker=None)
     write_timeout: float = option(
         5.0, "Seconds to wait for a cassette write lock held by another program before the "
-        "client is answered with a not-recorded error.", metavar="SECONDS", parse=finite_float,
+        "client is answered with a not-recorded error.", metavar="SECONDS", parse=seconds,
         mitm_type=float)
 
     @property
