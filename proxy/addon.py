@@ -338,6 +338,9 @@ class SmsVoiceAddon:
                     lines.append(line)
         for line in lines:
             self.announce(line)
+        if self.session is None:
+            log.error("smsvoice-sim: no cassette set (--set smsvoice_cassette=FILE); every "
+                      "sms-voice request is refused")
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
         """Stop taking sms-voice requests, cut injected latency short, and wait (bounded)

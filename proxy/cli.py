@@ -201,7 +201,12 @@ def _run_proxy(args, mode: Mode) -> int:
         mitm.run(opts)
     except exceptions.OptionsError as exc:
         raise UsageError(str(exc)) from None
-    return 0
+    # The cassette is closed and every write committed. Tearing down the interpreter
+    # (mitmproxy, botocore's models, the simulator) takes seconds on a busy machine; a
+    # proxy told to stop should be gone at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def check_cassette(settings: SessionSettings) -> None:

@@ -5,50 +5,21 @@ the upstream (a counting stand-in on 127.0.0.1 sees 0 hits)."""
 from __future__ import annotations
 
 import gzip
-import http.client
-import json
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from upstreams import CREDS, TARGET, CountingUpstream, post, shipped_copy
 
-from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES, EndpointServer
-from smsvoice_sim.simulator import HttpResponse
+from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 
 from helpers import ROOT, cli_server, drain
 
-SHIPPED = ROOT / "cassettes" / "pool_lifecycle.db"
-TARGET = "PinpointSMSVoiceV2."
-CREDS = {"aws_access_key_id": "AKIATESTTESTTEST0000", "aws_secret_access_key": "test-secret"}
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-class CountingUpstream:
-    """Stands in for AWS: answers 200 `{}` to anything and counts what reached it. `delay`
-    is network latency: it keeps requests in flight long enough to be caught mid-way."""
-
-    def __init__(self, delay: float = 0.0):
-        self.hits = 0
-        self.delay = delay
-        self._lock = threading.Lock()
-        self.server = EndpointServer(self._answer).start()
-        self.url = self.server.url
-
-    def _answer(self, request):
-        with self._lock:
-            self.hits += 1
-        if self.delay:
-            threading.Event().wait(self.delay)
-        return HttpResponse(200, {"Content-Type": "application/x-amz-json-1.0"}, b"{}")
-
-    def close(self):
-        self.server.close()
 
 
 @pytest.fixture
@@ -63,36 +34,9 @@ def confdir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("mitmproxy-conf"))
 
 
-def post(url: str, body: bytes = b"{}", target: str | None = TARGET + "DescribePools",
-         method: str = "POST", headers: dict | None = None) -> tuple[int, dict, dict]:
-    """A raw request (what boto3 would never send): (status, headers, JSON body or {})."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        sent = {"Content-Type": "application/x-amz-json-1.0", **(headers or {})}
-        if target:
-            sent["X-Amz-Target"] = target
-        conn.request(method, "/", body=body, headers=sent)
-        resp = conn.getresponse()
-        raw = resp.read()
-        try:
-            payload = json.loads(raw) if raw else {}
-        except ValueError:
-            payload = {"raw": raw.decode(errors="replace")}
-        return resp.status, dict(resp.getheaders()), payload
-    finally:
-        conn.close()
-
-
 def replay_endpoint(cassette: Path, upstream: CountingUpstream, confdir: str, *extra: str):
     return cli_server("replay", "--cassette", str(cassette), "--listen", "127.0.0.1:0",
                       "--upstream", upstream.url, "--confdir", confdir, *extra)
-
-
-def shipped_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "c.db"
-    shutil.copy(SHIPPED, path)
-    return path
 
 
 def assert_local_error(status: int, payload: dict, *words: str) -> None:
@@ -227,3 +171,26 @@ def test_forward_proxy_still_passes_other_traffic(tmp_path, upstream, confdir):
         with opener.open(upstream.url + "/sts-like", timeout=10) as resp:
             assert resp.status == 200
     assert upstream.hits == 1
+
+
+def test_server_connect_guard_refuses_what_bypasses_the_request_hooks(tmp_path, upstream):
+    """Belt and braces: with `ignore_hosts` mitmproxy passes the connection through as raw
+    TCP, so no request hook ever sees it; the server_connect guard still refuses to dial
+    the service while the session may not record."""
+    import os
+    import sys
+    mitmdump = shutil.which("mitmdump", path=os.path.dirname(sys.executable))
+    command = [mitmdump, "-s", str(ROOT / "proxy" / "addon.py"),
+               "--mode", f"reverse:{upstream.url}@127.0.0.1:0",
+               "--set", f"smsvoice_cassette={shipped_copy(tmp_path)}", "--set", "smsvoice_mode=replay",
+               "--set", f"confdir={tmp_path / 'conf'}", "--set", "connection_strategy=lazy",
+               "--set", "ignore_hosts=.*"]
+    with cli_server(command=command, ready=r"smsvoice-sim replay endpoint on (http://\S+)") \
+            as (ready, proc):
+        with pytest.raises(OSError):  # mitmproxy drops the connection it may not make
+            post(ready.group(1))
+        proc.terminate()
+        proc.wait(timeout=15)
+        out = "".join(drain(proc))
+    assert "refused a connection to the service upstream" in out
+    assert upstream.hits == 0
