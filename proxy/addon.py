@@ -1,139 +1,237 @@
 """The mitmproxy addon: records sms-voice traffic into a cassette, or answers it
 from one (and, where asked, from the simulator).
 
-Load it the mitmproxy way:
+Load it the mitmproxy way, from the installed package:
 
-    mitmdump -s proxy/addon.py --mode reverse:https://sms-voice.us-east-1.amazonaws.com@8080 \\
+    mitmdump -s "$(smsvoice-sim addon-path)" \\
+        --mode reverse:https://sms-voice.us-east-1.amazonaws.com@8080 \\
         --set smsvoice_cassette=session.db --set smsvoice_mode=record
 
-or let `smsvoice-sim record|replay` embed it. Only sms-voice traffic (an
+or let `smsvoice-sim record|replay` embed it. On an endpoint (reverse mode)
+every request is sms-voice traffic; through the forward proxy only an
 `X-Amz-Target: PinpointSMSVoiceV2.*` request, or a request to
-`sms-voice.*.amazonaws.com`) is recorded or answered; anything else (STS, SSO,
-IMDS) passes through untouched and unrecorded.
+`sms-voice.*.amazonaws.com`, is; anything else (STS, SSO, IMDS) passes
+through untouched and unrecorded.
+
+It fails closed: whatever goes wrong while handling sms-voice traffic (a body
+it cannot decode, a cassette it cannot read or write, a bug), the client is
+answered locally with an error naming the cause, logged to stderr; nothing
+is forwarded unless the session may record, and a client is never told 200
+for an interaction that was not recorded. Nothing slow runs on mitmproxy's
+event loop: SQLite, the simulator and credential lookups run in threads,
+injected latency is an `asyncio.sleep`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Optional
+import asyncio
+import logging
+import zlib
 
 from mitmproxy import ctx, exceptions, http
-from mitmproxy.proxy import mode_specs
+from mitmproxy.proxy import mode_specs, server_hooks
 
-from smsvoice_sim.proxy.cassette import Cassette, CassetteError
+from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
+from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from smsvoice_sim.proxy.matching import region_of
-from smsvoice_sim.proxy.session import EXHAUSTED, RECORD_MODES, CassetteSession, is_sms_voice
+from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
+from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
-from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
-from smsvoice_sim.simulator.wire import json_response, wait_for
+from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.wire import json_response
 
-MODES = ("record", "replay")
+log = logging.getLogger("smsvoice_sim.proxy")
+
+PENDING = "smsvoice_pending"  # flow.metadata: a request forwarded to be recorded
+OPEN = "smsvoice_open"  # flow.metadata: an sms-voice flow not answered yet
+ERROR_TYPE = "SmsVoiceSimError"
+MAX_LATENCY_S = 300.0
+DRAIN_TIMEOUT_S = 10.0
 
 
-def to_http_request(flow: http.HTTPFlow) -> HttpRequest:
+class Refused(Exception):
+    """A request answered locally with an error (status, __type, message)."""
+
+    def __init__(self, status: int, error_type: str, message: str):
+        super().__init__(message)
+        self.status, self.error_type = status, error_type
+
+
+def local_error(status: int, error_type: str, message: str) -> HttpResponse:
+    # 4xx, and a type botocore does not know: never retried, so never re-sent.
+    return json_response(status, {"__type": error_type, "message": message},
+                         {"x-amzn-ErrorType": error_type})
+
+
+def decoded_body(req: http.Request) -> bytes:
+    """The request body, decoded from gzip/deflate within the size limit; anything it
+    cannot decode is refused (never guessed at, never forwarded)."""
+    raw = req.raw_content or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise Refused(413, "SerializationException",
+                      f"The request body is malformed or exceeds the {MAX_BODY_BYTES}-byte limit.")
+    encoding = (req.headers.get("content-encoding") or "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise Refused(400, "SerializationException",
+                      f"Content-Encoding {encoding!r} is not supported for this service.")
+    wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS
+    try:
+        inflater = zlib.decompressobj(wbits)
+        body = inflater.decompress(raw, MAX_BODY_BYTES + 1)  # a bomb stops at the limit
+        if len(body) > MAX_BODY_BYTES:
+            raise Refused(413, "SerializationException", f"The request body is malformed or "
+                                                         f"exceeds the {MAX_BODY_BYTES}-byte limit.")
+        if not inflater.eof:
+            raise zlib.error("truncated stream")
+    except zlib.error as exc:
+        raise Refused(400, "SerializationException",
+                      f"The request body is not valid {encoding} ({exc}).") from None
+    return body
+
+
+def to_http_request(flow: http.HTTPFlow, body: bytes) -> HttpRequest:
     req = flow.request
-    return HttpRequest(req.method, req.url, dict(req.headers.items()), req.get_content() or b"")
+    headers = {k: v for k, v in req.headers.items() if k.lower() != "content-encoding"}
+    return HttpRequest(req.method, req.url, headers, body)
 
 
 def to_mitm_response(response: HttpResponse) -> http.Response:
+    if not (isinstance(response.status, int) and 100 <= response.status <= 599):
+        raise ValueError(f"status {response.status!r} is not an HTTP status code")
     headers = [(k.encode(), v.encode()) for k, v in response.headers.items()
                if k.lower() not in ("content-length", "transfer-encoding", "connection")]
-    out = http.Response.make(response.status, response.body, headers)
-    return out
+    return http.Response.make(response.status, response.body, headers)
+
+
+def is_reverse(flow: http.HTTPFlow) -> bool:
+    return isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode)
 
 
 class SmsVoiceAddon:
     def __init__(self, announce=None):
         self.session: CassetteSession | None = None
-        self.simulator: Simulator | None = None
         self.credentials = None
         self.announce = announce or (lambda line: print(line, flush=True))
+        self.draining = False
+        self._open: set[str] = set()  # ids of sms-voice flows not answered yet
+        self._writes: set[asyncio.Future] = set()
+        self._stopping: asyncio.Event | None = None
+        self._credentials_lock: asyncio.Lock | None = None
 
+    # -- options --------------------------------------------------------------
     def load(self, loader) -> None:
-        loader.add_option("smsvoice_cassette", str, "", "Cassette file (SQLite).")
-        loader.add_option("smsvoice_mode", str, "replay", "record or replay.", choices=MODES)
-        loader.add_option("smsvoice_record_mode", str, "none",
-                          "In replay: none, once, new_episodes or all (VCR's names).",
-                          choices=RECORD_MODES)
-        loader.add_option("smsvoice_on_exhausted", str, "repeat",
-                          "When a polling sequence is used up: repeat the last, or error.",
-                          choices=EXHAUSTED)
-        loader.add_option("smsvoice_ignore", Sequence[str], [],
-                          "Extra request members to ignore when matching (dotted paths).")
-        loader.add_option("smsvoice_redact", Sequence[str], [],
-                          "Extra regular expressions scrubbed before anything is written.")
-        loader.add_option("smsvoice_pseudonymise", bool, False,
-                          "Replace account ids and phone numbers with consistent pseudonyms.")
-        loader.add_option("smsvoice_resign", bool, True,
-                          "In reverse mode, re-sign upstream requests with the recorder's "
-                          "credentials (the client signed for the listener's host).")
-        loader.add_option("smsvoice_profile", str, "", "AWS profile for re-signing.")
-        loader.add_option("smsvoice_resolve", Sequence[str], [],
-                          "HOST=ADDRESS:PORT: send upstream requests for HOST there instead "
-                          "(curl's --resolve; e.g. a local stand-in for an AWS host).")
-        loader.add_option("smsvoice_on_miss", str, "error",
-                          "In replay: answer a miss with an error, or with the simulator, "
-                          "which first adopts what the replayed responses said.",
-                          choices=("error", "simulate"))
-        loader.add_option("smsvoice_sim_clock", str, "real",
-                          "The simulator's clock with on_miss=simulate: real, manual, instant, reads:N.")
-        loader.add_option("smsvoice_sim_seed", Optional[int], None,  # noqa: UP045 - mitmproxy typecheck
-                          "The simulator's seed.")
-        loader.add_option("smsvoice_control", bool, True, "Serve the /_smsvoice/ control API.")
-        loader.add_option("smsvoice_control_token", str, "",
-                          "Require this token (X-SmsVoice-Sim-Token) on control calls.")
+        add_mitm_options(loader)
 
     def configure(self, updated) -> None:
-        opts = ctx.options
-        if not updated & {"smsvoice_cassette", "smsvoice_mode", "smsvoice_record_mode",
-                          "smsvoice_on_exhausted", "smsvoice_ignore", "smsvoice_redact",
-                          "smsvoice_pseudonymise", "smsvoice_on_miss", "smsvoice_sim_clock",
-                          "smsvoice_sim_seed"}:
+        if not updated & SESSION_OPTIONS:
             return
-        if not opts.smsvoice_cassette:
-            raise exceptions.OptionsError("smsvoice_cassette is required")
-        record_mode = "all" if opts.smsvoice_mode == "record" else opts.smsvoice_record_mode
-        if self.session is not None:
-            self.session.cassette.close()
         try:
-            self.simulator = None
-            if opts.smsvoice_on_miss == "simulate" and opts.smsvoice_mode == "replay":
-                self.simulator = Simulator(clock=opts.smsvoice_sim_clock,
-                                           seed=opts.smsvoice_sim_seed)
-            cassette = Cassette(opts.smsvoice_cassette,
-                                create=record_mode != "none" or opts.smsvoice_mode == "record")
-            self.session = CassetteSession(
-                cassette, record_mode=record_mode, on_exhausted=opts.smsvoice_on_exhausted,
-                ignore=tuple(opts.smsvoice_ignore), redact_patterns=tuple(opts.smsvoice_redact),
-                pseudonymise=opts.smsvoice_pseudonymise, announce=self.announce,
-                simulator=self.simulator)
+            settings = from_mitm(ctx.options)
+        except ValueError as exc:
+            raise exceptions.OptionsError(str(exc)) from None
+        self._close_session()
+        if not settings.cassette:
+            return  # sms-voice requests are refused until a cassette is set
+        try:
+            self.session = CassetteSession.open(settings, announce=self.announce)
         except (CassetteError, ValueError) as exc:
             raise exceptions.OptionsError(str(exc)) from None
 
-    def request(self, flow: http.HTTPFlow) -> None:
-        request = to_http_request(flow)
-        reverse = isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode)
-        if reverse and is_control(request):  # the endpoint's own API, never a proxied site's
-            refused = guard(request, ctx.options.smsvoice_control,
-                            ctx.options.smsvoice_control_token or None)
-            flow.response = to_mitm_response(refused or handle_control(
-                self.simulator, request, ctx.options.smsvoice_mode,
-                {"cassette": str(self.session.cassette.path),
-                 "replayed": self.session.replayed, "recorded": self.session.recorded,
-                 "missed": self.session.missed, "simulated": self.session.simulated}))
+    def _close_session(self) -> None:
+        if self.session is not None:
+            self.session.cassette.close()
+            self.session = None
+
+    # -- requests -------------------------------------------------------------
+    async def request(self, flow: http.HTTPFlow) -> None:
+        try:
+            await self._request(flow)
+        except Refused as exc:
+            flow.response = to_mitm_response(local_error(exc.status, exc.error_type, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - fail closed: answered here, logged, never passed
+            self._fail(flow, "request", exc)
+        if flow.response is not None:
+            self._open.discard(flow.id)
+        elif PENDING not in flow.metadata and flow.id in self._open:
+            # Ours, not answered, and not meant to be recorded: nothing may go upstream.
+            self._fail(flow, "request", RuntimeError("an sms-voice request was about to be "
+                                                     "forwarded while the session may not record"))
+            self._open.discard(flow.id)
+
+    async def _request(self, flow: http.HTTPFlow) -> None:
+        reverse = is_reverse(flow)
+        head = HttpRequest(flow.request.method, flow.request.url, dict(flow.request.headers.items()),
+                           b"")
+        if reverse and is_control(head):  # the endpoint's own API, never a proxied site's
+            await self._control(flow, head)
             return
-        if self.session is None or not is_sms_voice(request):
-            return  # not ours: passes through untouched and unrecorded
-        decision = self.session.decide(request)
-        if decision.action != "forward":
-            wait_for(decision.response)
+        # On the endpoint everything is the service's traffic; through the forward proxy,
+        # only what is addressed to it.
+        if not (reverse or is_sms_voice(head)):
+            return
+        self._open.add(flow.id)
+        if self.draining:
+            raise Refused(400, ERROR_TYPE,
+                          "smsvoice-sim is shutting down; the request was not handled and "
+                          "nothing was sent upstream.")
+        session = self.session
+        if session is None:
+            raise Refused(400, ERROR_TYPE, "smsvoice-sim has no cassette (set smsvoice_cassette); "
+                                           "nothing was sent upstream.")
+        if flow.request.method.upper() != "POST":
+            raise Refused(*_wrong_method(flow.request.method))
+        request = to_http_request(flow, decoded_body(flow.request))
+        decision = await asyncio.to_thread(session.decide, request)
+        if decision.action is not Action.FORWARD:
+            await self._wait_latency(decision.response.delay)
             flow.response = to_mitm_response(decision.response)
             return
-        flow.metadata["smsvoice_pending"] = self.session.start(request)
+        if not session.may_record:  # belt and braces: a decision bug still cannot forward
+            raise RuntimeError(f"decide() said forward in record mode {session.record_mode.value}")
         self._redirect(flow)
         if reverse and ctx.options.smsvoice_resign:
-            self._resign(flow, request)
+            # Signed over the bytes that go upstream: the body as the client sent it.
+            await self._resign(flow, HttpRequest(request.method, request.url,
+                                                 dict(flow.request.headers.items()),
+                                                 flow.request.raw_content or b""))
+        flow.metadata[PENDING] = session.start(request)
+
+    async def _control(self, flow: http.HTTPFlow, head: HttpRequest) -> None:
+        request = HttpRequest(head.method, head.url, head.headers, flow.request.raw_content or b"")
+        refused = guard(request, ctx.options.smsvoice_control,
+                        ctx.options.smsvoice_control_token or None)
+        session = self.session
+        route = (request.method.upper(), request.path.split("?", 1)[0].rstrip("/"))
+        if refused is None and session is not None and route == ("POST", "/_smsvoice/reset"):
+            await asyncio.to_thread(session.rewind)
+            refused = json_response(200, {"reset": True, "rewound": True},
+                                    content_type="application/json")
+        if refused is None:
+            health = {"cassette": str(session.cassette.path), "replayed": session.replayed,
+                      "recorded": session.recorded, "missed": session.missed,
+                      "simulated": session.simulated, "not_recorded": session.unrecorded} \
+                if session is not None else {"cassette": None}
+            refused = await asyncio.to_thread(
+                handle_control, session.simulator if session else None, request,
+                ctx.options.smsvoice_mode, health)
+        flow.response = to_mitm_response(refused)
+
+    async def _wait_latency(self, delay: float) -> None:
+        """Injected latency, without holding anyone else up; cut short by shutdown."""
+        if delay <= 0:
+            return
+        try:
+            await asyncio.wait_for(self._stop_event().wait(), min(delay, MAX_LATENCY_S))
+        except TimeoutError:
+            pass
+
+    def _stop_event(self) -> asyncio.Event:
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        return self._stopping
 
     def _redirect(self, flow: http.HTTPFlow) -> None:
         for rule in ctx.options.smsvoice_resolve:
@@ -146,31 +244,87 @@ class SmsVoiceAddon:
                 flow.request.host_header = original  # the client signed this Host
                 return
 
-    def _resign(self, flow: http.HTTPFlow, request: HttpRequest) -> None:
-        try:
+    async def _resign(self, flow: http.HTTPFlow, request: HttpRequest) -> None:
+        if self._credentials_lock is None:
+            self._credentials_lock = asyncio.Lock()
+        async with self._credentials_lock:
             if self.credentials is None:
-                self.credentials = recorder_credentials(ctx.options.smsvoice_profile)
-        except NoCredentials as exc:
-            flow.response = to_mitm_response(json_response(
-                400, {"__type": "SmsVoiceSimNoCredentials", "message": str(exc)}))
-            flow.metadata.pop("smsvoice_pending", None)
-            return
-        signed = resign(request, flow.request.url, region_of(request) or "us-east-1",
-                        self.credentials)
+                try:
+                    self.credentials = await asyncio.to_thread(recorder_credentials,
+                                                               ctx.options.smsvoice_profile)
+                except NoCredentials as exc:
+                    raise Refused(400, "SmsVoiceSimNoCredentials", str(exc)) from None
+        signed = await asyncio.to_thread(resign, request, flow.request.url,
+                                         region_of(request) or "us-east-1", self.credentials)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
             if name in flow.request.headers:
                 del flow.request.headers[name]
         for name, value in signed.items():
             flow.request.headers[name] = value
 
-    def response(self, flow: http.HTTPFlow) -> None:
-        pending = flow.metadata.pop("smsvoice_pending", None)
-        if pending is None or self.session is None:
+    def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
+        """Belt and braces: no connection to the service while the session may not record,
+        whatever the request hooks decided."""
+        session = self.session
+        if session is not None and session.may_record:
             return
-        resp = flow.response
-        self.session.record(pending, HttpResponse(resp.status_code, dict(resp.headers.items()),
-                                                  resp.get_content() or b""))
+        address = data.server.address
+        host = (address[0] if address else "") or ""
+        to_service = isinstance(data.client.proxy_mode, mode_specs.ReverseMode) or (
+            host.startswith("sms-voice.") and host.endswith(".amazonaws.com")) or any(
+            rule.partition("=")[2].rpartition(":")[0] == host for rule in ctx.options.smsvoice_resolve)
+        if to_service:
+            data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
+                                 f"{address} while the session may not record")
+            log.error(data.server.error)
 
+    # -- responses ------------------------------------------------------------
+    async def response(self, flow: http.HTTPFlow) -> None:
+        pending: Pending | None = flow.metadata.pop(PENDING, None)
+        try:
+            if pending is not None:
+                await self._record(flow, pending)
+        finally:
+            self._open.discard(flow.id)
+
+    async def _record(self, flow: http.HTTPFlow, pending: Pending) -> None:
+        session = self.session
+        resp = flow.response
+        status = resp.status_code
+        try:
+            if session is None:
+                raise NotRecorded("the cassette was closed while the request was upstream")
+            answered = HttpResponse(status, dict(resp.headers.items()), resp.get_content() or b"")
+            row = await asyncio.to_thread(session.prepare, pending, answered)
+            write = asyncio.ensure_future(asyncio.to_thread(session.write, row))
+            self._writes.add(write)
+            write.add_done_callback(self._writes.discard)
+            await asyncio.shield(write)  # a cancelled flow does not cancel its write
+        except NotRecorded as exc:
+            log.error("smsvoice-sim: %s %s answered %s but was not recorded: %s",
+                      flow.request.method, flow.request.pretty_url, status, exc)
+            flow.response = to_mitm_response(session.not_recorded_response(status, str(exc))
+                                              if session else local_error(400, ERROR_TYPE, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - fail closed: the client is told, it is logged
+            if session is not None:
+                session.unrecorded += 1
+            self._fail(flow, "response", exc, not_recorded=True)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        flow.metadata.pop(PENDING, None)  # the upstream never answered: nothing to record
+        self._open.discard(flow.id)
+
+    def _fail(self, flow: http.HTTPFlow, where: str, exc: BaseException,
+              not_recorded: bool = False) -> None:
+        log.error("smsvoice-sim: %s hook failed for %s %s; answered locally",
+                  where, flow.request.method, flow.request.pretty_url, exc_info=exc)
+        what = ("the upstream's answer was NOT recorded" if not_recorded
+                else "nothing was sent upstream")
+        flow.response = to_mitm_response(local_error(
+            400, ERROR_TYPE, f"smsvoice-sim could not handle this request "
+                             f"({type(exc).__name__}: {exc}); {what}."))
+
+    # -- lifecycle ------------------------------------------------------------
     def running(self) -> None:
         server = ctx.master.addons.get("proxyserver")
         lines = []
@@ -184,14 +338,40 @@ class SmsVoiceAddon:
                     lines.append(line)
         for line in lines:
             self.announce(line)
+        if self.session is None:
+            log.error("smsvoice-sim: no cassette set (--set smsvoice_cassette=FILE); every "
+                      "sms-voice request is refused")
 
-    def done(self) -> None:
-        if self.session is not None:
-            s = self.session
-            self.announce(f"smsvoice-sim: {s.recorded} recorded, {s.replayed} replayed, "
-                          f"{s.simulated} simulated, {s.missed} missed; cassette {s.cassette.path} holds "
-                          f"{s.cassette.count()} interactions")
-            s.cassette.close()
+    async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
+        """Stop taking sms-voice requests, cut injected latency short, and wait (bounded)
+        until every request already taken is answered and every write has finished."""
+        self.draining = True
+        self._stop_event().set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (self._open or self._writes) and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)  # let the last answers go out on their connections
+        if self._open or self._writes:
+            log.error("smsvoice-sim: %d request(s) still open and %d write(s) unfinished after "
+                      "%g s at shutdown", len(self._open), len(self._writes), timeout)
+
+    async def done(self) -> None:
+        if self._writes:
+            await asyncio.wait(list(self._writes), timeout=DRAIN_TIMEOUT_S)
+        session = self.session
+        if session is not None:
+            self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
+                          f"{session.cassette.count()} interactions")
+            self._close_session()
+
+
+def _wrong_method(method: str) -> tuple[int, str, str]:
+    # [inf] The service's operations are all POST / (AWS JSON 1.0); what AWS answers other
+    # methods on its endpoint is not documented. This mirrors the unknown-operation answer.
+    return (400, "UnknownOperationException",
+            f"smsvoice-sim: {method.upper()} runs no operation; this service's operations are "
+            "POST requests with an X-Amz-Target header.")
 
 
 addons = [SmsVoiceAddon()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,15 @@ FORMAT_VERSION = 1
 TABLE = "interactions"
 
 
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
 class CassetteError(Exception):
     """A cassette that cannot be used, with a message that says what to do."""
+
+
+class CassetteWriteError(Exception):
+    """An interaction that could not be written (lock timeout, disk full, closed)."""
 
 
 @dataclass
@@ -61,6 +69,14 @@ class Cassette:
                                 f"(smsvoice-sim record --cassette {self.path} ...)")
         if not exists:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif _starts_with(self.path, LFS_POINTER):
+            raise CassetteError(f"{self.path} is a Git LFS pointer file, not the cassette itself: "
+                                "fetch the real file with `git lfs pull` (or install Git LFS)")
+        # Writes go through their own connection, so a write waiting for a lock held by
+        # another program never holds up this connection's reads.
+        self._writer: sqlite3.Connection | None = None
+        self._write_lock = threading.Lock()
+        self._closed = False
         try:
             conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
                                    isolation_level=None)
@@ -73,6 +89,9 @@ class Cassette:
             else:
                 self._create()
         except sqlite3.DatabaseError as exc:
+            if "malformed" in str(exc):
+                raise CassetteError(f"cassette {self.path} is damaged (truncated or corrupt: {exc}); "
+                                    "restore it from version control or re-record it") from None
             raise CassetteError(f"{self.path} is not a smsvoice-sim cassette ({exc})") from None
 
     # -- layout -----------------------------------------------------------------
@@ -109,8 +128,10 @@ class Cassette:
     # -- writing ------------------------------------------------------------------
     def append(self, *, operation: str, region: str, match_key: str, match_body: str,
                request: HttpRequest, response: HttpResponse, recorded_at: float,
-               duration_ms: float) -> int:
-        """Commit one (already redacted) interaction; returns its sequence number."""
+               duration_ms: float, timeout: float = 30.0, with_id: bool = False):
+        """Commit one (already redacted) interaction; returns its sequence number (and, with
+        `with_id`, its row id). Blocking: waits at most `timeout` seconds for a write lock
+        held elsewhere; any failure is a CassetteWriteError saying why."""
         columns = {
             "operation": operation, "region": region, "match_key": match_key,
             "match_body": match_body, "request_method": request.method,
@@ -121,19 +142,46 @@ class Cassette:
         }
         names = ", ".join(["seq", *columns])
         marks = ", ".join("?" * len(columns))
-        conn = self.db.conn
-        # BEGIN IMMEDIATE takes the write lock before reading MAX(seq), so two
-        # recorders sharing a cassette never hand out the same place in sequence.
-        conn.execute("BEGIN IMMEDIATE")
+        deadline = time.monotonic() + timeout
+        if not self._write_lock.acquire(timeout=max(timeout, 0)):
+            raise CassetteWriteError(f"timed out after {timeout:g} s waiting for this recorder's "
+                                     "earlier writes (the cassette is locked by another program?)")
         try:
-            seq = conn.execute(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {TABLE}").fetchone()[0]
-            conn.execute(f"INSERT INTO {TABLE} ({names}) VALUES (?, {marks})",
-                         [seq, *columns.values()])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return seq
+            conn = self._writer_connection()
+            remaining = max(deadline - time.monotonic(), 0.0)
+            conn.execute(f"PRAGMA busy_timeout={int(remaining * 1000)}")
+            # BEGIN IMMEDIATE takes the write lock before reading MAX(seq), so two
+            # recorders sharing a cassette never hand out the same place in sequence.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                seq = conn.execute(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {TABLE}").fetchone()[0]
+                cursor = conn.execute(f"INSERT INTO {TABLE} ({names}) VALUES (?, {marks})",
+                                      [seq, *columns.values()])
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise CassetteWriteError(
+                    f"the cassette is locked by another program (waited {timeout:g} s; "
+                    f"--write-timeout): {exc}") from exc
+            raise CassetteWriteError(f"{type(exc).__name__}: {exc}") from exc
+        except OSError as exc:
+            raise CassetteWriteError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            self._write_lock.release()
+        return (seq, cursor.lastrowid) if with_id else seq
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise CassetteWriteError(f"the cassette {self.path} is already closed")
+        if self._writer is None:
+            self._writer = sqlite3.connect(str(self.path), timeout=0, check_same_thread=False,
+                                           isolation_level=None)
+            self._writer.execute("PRAGMA synchronous=NORMAL")
+        return self._writer
 
     def append_many(self, rows) -> int:
         """Commit many (already redacted) interactions in one transaction; each row is a
@@ -204,6 +252,12 @@ class Cassette:
         return next(self.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
 
     def close(self) -> None:
+        """Close both connections; a write in progress finishes first (bounded by its own
+        timeout)."""
+        with self._write_lock:
+            self._closed = True
+            if self._writer is not None:
+                self._writer.close()
         self.db.conn.close()
 
     def __enter__(self) -> Cassette:
@@ -211,3 +265,8 @@ class Cassette:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(prefix)) == prefix

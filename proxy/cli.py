@@ -7,13 +7,26 @@ one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from .cli_cassette import add_cassette_commands, open_cassette
+from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec
+from .settings import from_args as settings_from_args
 from .usage import UsageError
+
+DEFAULT_CONFDIR = "~/.mitmproxy"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (exit 2), as every other CLI error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -32,12 +45,15 @@ def parse_listen(value: str) -> tuple[str, int]:
 def parse_duration(value: str) -> tuple[str, float]:
     key, sep, seconds = value.partition("=")
     try:
+        number = float(seconds)
         if not sep or ":" not in key:
             raise ValueError
-        return key, float(seconds)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{value!r}: use KIND:FROM->TO=SECONDS, e.g. pool:CREATING->ACTIVE=30") from None
+    if not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: SECONDS must be a finite number >= 0")
+    return key, number
 
 
 def parse_account(value: str) -> tuple[str, str]:
@@ -63,20 +79,64 @@ def wait_for_signal() -> None:
     stop.wait()
 
 
-def add_simulator_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clock", default="real",
-                        help="real (default), manual, instant, or reads:N")
-    parser.add_argument("--seed", type=int, help="same seed, same ids: reproducible runs")
-    parser.add_argument("--duration", action="append", type=parse_duration, default=[],
-                        metavar="KIND:FROM->TO=SECONDS",
-                        help="override a lifecycle step, e.g. pool:CREATING->ACTIVE=30")
-    parser.add_argument("--account", action="append", type=parse_account, default=[],
-                        metavar="AKID=ACCOUNT", help="map an access key id to an account id")
-    parser.add_argument("--verify-sigv4", action="store_true",
-                        help="check SigV4 signatures for real (needs --credentials)")
-    parser.add_argument("--credentials", action="append", type=parse_credentials, default=[],
-                        metavar="AKID:SECRET[:ACCOUNT]",
-                        help="a key pair the service accepts, optionally mapped to an account")
+def arg(*flags: str, **kwargs) -> tuple[tuple[str, ...], dict]:
+    return flags, kwargs
+
+
+SIMULATOR_OPTIONS = (
+    arg("--clock", default="real", type=clock_spec,
+        help="real (default), manual, instant, or reads:N"),
+    arg("--seed", type=int, help="same seed, same ids: reproducible runs"),
+    arg("--duration", action="append", type=parse_duration, default=[],
+        metavar="KIND:FROM->TO=SECONDS",
+        help="override a lifecycle step, e.g. pool:CREATING->ACTIVE=30"),
+    arg("--account", action="append", type=parse_account, default=[], metavar="AKID=ACCOUNT",
+        help="map an access key id to an account id"),
+    arg("--verify-sigv4", action="store_true",
+        help="check SigV4 signatures for real (needs --credentials)"),
+    arg("--credentials", action="append", type=parse_credentials, default=[],
+        metavar="AKID:SECRET[:ACCOUNT]",
+        help="a key pair the service accepts, optionally mapped to an account"),
+)
+
+SIMULATE_OPTIONS = (
+    arg("--listen", type=parse_listen, default=("127.0.0.1", 4566 + 300), metavar="HOST:PORT",
+        help="where to listen (default 127.0.0.1:4866)"),
+    *SIMULATOR_OPTIONS,
+    arg("--state", metavar="FILE",
+        help="keep every resource and the clock in this SQLite file; a restart continues where "
+             "it stopped"),
+    arg("--rate-limits", action="store_true",
+        help="enforce AWS's published 1 request/s for CreatePool, DeletePool, DescribePools and "
+             "AssociateOriginationIdentity (ThrottlingException)"),
+    arg("--timings-from", metavar="CASSETTE",
+        help="lifecycle durations learned from a recording (use with --clock real)"),
+    arg("--no-control", action="store_true", help="turn the /_smsvoice/ API off"),
+    arg("--control-token", metavar="TOKEN",
+        help="require this token in the X-SmsVoice-Sim-Token header of control calls"),
+    arg("-v", "--verbose", action="store_true", help="log every request"),
+)
+
+# The doors' own flags; the session's options come from settings.SessionSettings.
+PROXY_OPTIONS = (
+    arg("--cassette", required=True, type=Path, help="cassette file (SQLite)"),
+    arg("--listen", type=parse_listen, metavar="HOST:PORT",
+        help="serve as the client's endpoint_url (reverse proxy)"),
+    arg("--proxy-listen", type=parse_listen, metavar="HOST:PORT",
+        help="serve as a forward HTTPS proxy (HTTPS_PROXY + AWS_CA_BUNDLE)"),
+    arg("--upstream", metavar="URL",
+        help="where requests go upstream (default https://sms-voice.REGION.amazonaws.com)"),
+    arg("--region", default="us-east-1", help="picks the default upstream"),
+    arg("--confdir", default=DEFAULT_CONFDIR,
+        help="mitmproxy's folder; its CA is mitmproxy-ca-cert.pem there"),
+    arg("--ssl-insecure", action="store_true",
+        help="do not verify the upstream's certificate (local test upstreams)"),
+)
+
+
+def add_options(parser: argparse.ArgumentParser, options) -> None:
+    for flags, kwargs in options:
+        parser.add_argument(*flags, **kwargs)
 
 
 def build_simulator(args):
@@ -119,24 +179,7 @@ def cmd_simulate(args) -> int:
     return 0
 
 
-def _proxy_settings(args, mode: str) -> dict:
-    return {
-        "smsvoice_cassette": str(args.cassette), "smsvoice_mode": mode,
-        "smsvoice_record_mode": getattr(args, "record_mode", "none"),
-        "smsvoice_on_exhausted": getattr(args, "on_exhausted", "repeat"),
-        "smsvoice_ignore": list(args.ignore), "smsvoice_redact": list(args.redact),
-        "smsvoice_pseudonymise": args.pseudonymise, "smsvoice_resign": not args.no_resign,
-        "smsvoice_profile": args.profile or "",
-        "smsvoice_resolve": list(args.resolve),
-        "smsvoice_on_miss": getattr(args, "on_miss", "error"),
-        "smsvoice_sim_clock": getattr(args, "clock", "real"),
-        "smsvoice_sim_seed": getattr(args, "seed", None),
-        "smsvoice_control": not args.no_control,
-        "smsvoice_control_token": args.control_token or "",
-    }
-
-
-def _run_proxy(args, mode: str) -> int:
+def _run_proxy(args, mode: Mode) -> int:
     from mitmproxy import exceptions
 
     from . import mitm
@@ -148,26 +191,71 @@ def _run_proxy(args, mode: str) -> int:
             mitm.check_free(*addr)
         except OSError as exc:
             raise UsageError(f"cannot listen on {addr[0]}:{addr[1]}: {exc.strerror or exc}") from None
-    if mode == "replay" and args.record_mode == "none" and not Path(args.cassette).exists():
-        raise UsageError(f"cassette {args.cassette} does not exist; record it first with "
-                         f"`smsvoice-sim record --cassette {args.cassette} ...`")
+    settings = settings_from_args(args, mode)
+    check_cassette(settings)
     upstream = args.upstream or f"https://sms-voice.{args.region}.amazonaws.com"
     opts = mitm.build_options(listen=args.listen, proxy_listen=args.proxy_listen,
                               upstream=upstream, confdir=args.confdir,
-                              settings=_proxy_settings(args, mode), ssl_insecure=args.ssl_insecure)
+                              settings=settings.to_mitm(), ssl_insecure=args.ssl_insecure)
     try:
         mitm.run(opts)
     except exceptions.OptionsError as exc:
         raise UsageError(str(exc)) from None
-    return 0
+    # The cassette is closed and every write committed. Tearing down the interpreter
+    # (mitmproxy, botocore's models, the simulator) takes seconds on a busy machine; a
+    # proxy told to stop should be gone at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def check_cassette(settings: SessionSettings) -> None:
+    """Open the cassette as the addon will, before mitmproxy starts, so every problem is
+    one line that names it (not a mitmproxy start-up log)."""
+    import sqlite3
+
+    from .cassette import CassetteError
+    from .session import CassetteSession
+    path = Path(settings.cassette)
+    record_mode = settings.effective_record_mode
+    if record_mode == RecordMode.NONE and not path.exists():
+        raise UsageError(f"cassette {path} does not exist; record it first with "
+                         f"`smsvoice-sim record --cassette {path} ...`")
+    if record_mode != RecordMode.NONE:
+        folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+        if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise UsageError(f"cannot record into {path}: {folder if not path.exists() else path} "
+                             "is not writable (a read-only checkout?); give --cassette a "
+                             "writable path")
+    try:
+        session = CassetteSession.open(settings)
+    except CassetteError as exc:
+        raise UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        if not session.cassette.integrity_ok():
+            raise sqlite3.DatabaseError("integrity check failed")
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(f"cassette {path} is damaged (truncated or corrupt: {exc}); restore it "
+                         "from version control or re-record it") from None
+    finally:
+        session.cassette.close()
 
 
 def cmd_record(args) -> int:
-    return _run_proxy(args, "record")
+    return _run_proxy(args, Mode.RECORD)
 
 
 def cmd_replay(args) -> int:
-    return _run_proxy(args, "replay")
+    return _run_proxy(args, Mode.REPLAY)
+
+
+def cmd_addon_path(args) -> int:
+    """The installed addon file, for `mitmdump -s "$(smsvoice-sim addon-path)"`."""
+    import importlib.util
+    print(importlib.util.find_spec("smsvoice_sim.proxy.addon").origin)
+    return 0
 
 
 def cmd_diagram(args) -> int:
@@ -188,96 +276,42 @@ def cmd_demo(args) -> int:
     return run_demo()
 
 
+COMMANDS = (
+    # name, function, help, description, options
+    ("simulate", cmd_simulate, "serve a simulated service on an HTTP endpoint",
+     "Serve the simulated service for endpoint_url=http://HOST:PORT (or "
+     "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2).", SIMULATE_OPTIONS),
+    ("record", cmd_record, "record real traffic into a cassette through mitmproxy", None,
+     PROXY_OPTIONS),
+    ("replay", cmd_replay, "answer from a cassette, offline, through mitmproxy", None,
+     PROXY_OPTIONS),
+    ("diagram", cmd_diagram, "the lifecycle state machines as Mermaid",
+     "Print the simulator's lifecycle machines as Mermaid state diagrams, drawn by transitions "
+     "from the machines it runs.",
+     (arg("--kind", help="pool or phone-number (default: every lifecycle, as Markdown mermaid "
+                         "blocks)"),)),
+    ("demo", cmd_demo, "an offline walk through a pool's life (no AWS account)", None, ()),
+    ("addon-path", cmd_addon_path, "print the installed mitmproxy addon file",
+     'For mitmdump -s "$(smsvoice-sim addon-path)" --set smsvoice_cassette=... .', ()),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="smsvoice-sim",
         description="Record, replay and simulate AWS End User Messaging SMS and Voice v2 "
                     "(pinpoint-sms-voice-v2).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-
-    sim = sub.add_parser("simulate", help="serve a simulated service on an HTTP endpoint",
-                         description="Serve the simulated service for "
-                                     "endpoint_url=http://HOST:PORT (or "
-                                     "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2).")
-    sim.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 4566 + 300),
-                     metavar="HOST:PORT", help="where to listen (default 127.0.0.1:4866)")
-    add_simulator_options(sim)
-    sim.add_argument("--state", metavar="FILE",
-                     help="keep every resource and the clock in this SQLite file; a restart "
-                          "continues where it stopped")
-    sim.add_argument("--rate-limits", action="store_true",
-                     help="enforce AWS's published 1 request/s for CreatePool, DeletePool, "
-                          "DescribePools and AssociateOriginationIdentity (ThrottlingException)")
-    sim.add_argument("--timings-from", metavar="CASSETTE",
-                     help="lifecycle durations learned from a recording (use with --clock real)")
-    sim.add_argument("--no-control", action="store_true", help="turn the /_smsvoice/ API off")
-    sim.add_argument("--control-token", metavar="TOKEN",
-                     help="require this token in the X-SmsVoice-Sim-Token header of control calls")
-    sim.add_argument("-v", "--verbose", action="store_true", help="log every request")
-    sim.set_defaults(func=cmd_simulate)
-
-    for name, help_text in (
-            ("record", "record real traffic into a cassette through mitmproxy"),
-            ("replay", "answer from a cassette, offline, through mitmproxy")):
-        cmd = sub.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
-        cmd.add_argument("--cassette", required=True, type=Path, help="cassette file (SQLite)")
-        cmd.add_argument("--listen", type=parse_listen, metavar="HOST:PORT",
-                         help="serve as the client's endpoint_url (reverse proxy)")
-        cmd.add_argument("--proxy-listen", type=parse_listen, metavar="HOST:PORT",
-                         help="serve as a forward HTTPS proxy (HTTPS_PROXY + AWS_CA_BUNDLE)")
-        cmd.add_argument("--upstream", metavar="URL",
-                         help="where requests go upstream (default "
-                              "https://sms-voice.REGION.amazonaws.com)")
-        cmd.add_argument("--region", default="us-east-1", help="picks the default upstream")
-        cmd.add_argument("--profile", help="AWS profile whose credentials re-sign upstream "
-                                           "requests in reverse mode")
-        cmd.add_argument("--no-resign", action="store_true",
-                         help="forward the client's own signature unchanged")
-        cmd.add_argument("--confdir", default="~/.mitmproxy",
-                         help="mitmproxy's folder; its CA is mitmproxy-ca-cert.pem there")
-        cmd.add_argument("--ignore", action="append", default=[], metavar="MEMBER",
-                         help="request member to ignore when matching (repeatable)")
-        cmd.add_argument("--redact", action="append", default=[], metavar="REGEX",
-                         help="extra pattern scrubbed before writing (repeatable)")
-        cmd.add_argument("--pseudonymise", action="store_true",
-                         help="replace account ids and phone numbers with consistent pseudonyms")
-        cmd.add_argument("--resolve", action="append", default=[], metavar="HOST=ADDRESS:PORT",
-                         help="send upstream requests for HOST to ADDRESS:PORT (curl's --resolve)")
-        cmd.add_argument("--no-control", action="store_true",
-                         help="turn the /_smsvoice/ API of the endpoint off")
-        cmd.add_argument("--control-token", metavar="TOKEN",
-                         help="require this token in the X-SmsVoice-Sim-Token header of control "
-                              "calls")
-        cmd.add_argument("--ssl-insecure", action="store_true",
-                         help="do not verify the upstream's certificate (local test upstreams)")
+    for name, func, help_text, description, options in COMMANDS:
+        cmd = sub.add_parser(name, help=help_text,
+                             description=description or help_text.capitalize() + ".")
+        add_options(cmd, options)
+        if name in ("record", "replay"):
+            add_cli_options(cmd, Mode(name))
+        cmd.set_defaults(func=func)
         if name == "replay":
-            cmd.add_argument("--record-mode", default="none",
-                             choices=["none", "once", "new_episodes", "all"],
-                             help="VCR's record modes; none (default) is pure replay")
-            cmd.add_argument("--on-exhausted", default="repeat", choices=["repeat", "error"],
-                             help="when a polling sequence is used up: repeat the last response "
-                                  "(default) or answer a miss")
-            cmd.add_argument("--on-miss", default="error", choices=["error", "simulate"],
-                             help="answer what the cassette lacks with an error (default) or with "
-                                  "the simulator, which adopts what was replayed")
-            cmd.add_argument("--clock", default="real",
-                             help="the simulator's clock with --on-miss simulate")
-            cmd.add_argument("--seed", type=int, help="the simulator's seed with --on-miss simulate")
-        cmd.set_defaults(func=cmd_record if name == "record" else cmd_replay)
-
-    add_cassette_commands(sub)
-
-    diagram = sub.add_parser("diagram", help="the lifecycle state machines as Mermaid",
-                             description="Print the simulator's lifecycle machines as Mermaid "
-                                         "state diagrams, drawn by transitions from the machines "
-                                         "it runs.")
-    diagram.add_argument("--kind", help="pool or phone-number (default: every lifecycle, as "
-                                        "Markdown mermaid blocks)")
-    diagram.set_defaults(func=cmd_diagram)
-
-    demo = sub.add_parser("demo", help="an offline walk through a pool's life (no AWS account)")
-    demo.set_defaults(func=cmd_demo)
+            add_cassette_commands(sub)  # `cassette ...` keeps its place in --help
     return parser
 
 

@@ -12,18 +12,21 @@ from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.inprocess import inprocess_client
 
 from . import upstream
-from .session import CassetteSession
+from .session import Action, CassetteSession, NotRecorded
 
 
 def cassette_answer(session: CassetteSession,
                     send: Callable[[HttpRequest], HttpResponse] = upstream.send):
     def answer(request: HttpRequest) -> HttpResponse:
         decision = session.decide(request)
-        if decision.action != "forward":
+        if decision.action is not Action.FORWARD:
             return decision.response
         pending = session.start(request)
         response = send(request)
-        session.record(pending, response)
+        try:
+            session.record(pending, response)
+        except NotRecorded as exc:  # never a 200 for an interaction that is not in the cassette
+            return session.not_recorded_response(response.status, str(exc))
         return response
     return answer
 

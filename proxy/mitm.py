@@ -8,15 +8,15 @@ request the addon lets through.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import socket
+import sys
 
 from mitmproxy import options
 from mitmproxy.tools.dump import DumpMaster
 
 from .addon import SmsVoiceAddon
-
-DEFAULT_CONFDIR = "~/.mitmproxy"
 
 
 def check_free(host: str, port: int) -> None:
@@ -51,18 +51,53 @@ def _quiet_cancellations(loop, context) -> None:
     loop.default_exception_handler(context)
 
 
+class _StderrErrors(logging.Handler):
+    """mitmproxy's (and the addon's) errors, one per line on stderr: the CLI keeps them on."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record), file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass  # stderr is gone: nothing left to tell
+
+
 def run(opts: dict, announce=None) -> None:
-    """Run until SIGINT/SIGTERM."""
+    """Run until SIGINT/SIGTERM; then answer (bounded) what is in flight, flush every
+    write, and close the cassette."""
     async def main():
         master = DumpMaster(options.Options(), with_termlog=False, with_dumper=False)
-        master.addons.add(SmsVoiceAddon(announce=announce))
+        handler = _StderrErrors()
+        logging.getLogger().addHandler(handler)
+        addon = SmsVoiceAddon(announce=announce)
+        master.addons.add(addon)
         master.options.update(**opts)
         loop = asyncio.get_running_loop()
+        stopping: list[asyncio.Task] = []
+
+        def stop() -> None:
+            if stopping:  # a second signal: stop now
+                master.shutdown()
+                return
+            stopping.append(asyncio.ensure_future(_drain_then(addon, master)))
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, master.shutdown)
-        await master.run()
+            loop.add_signal_handler(sig, stop)
+        try:
+            await master.run()
+        finally:
+            logging.getLogger().removeHandler(handler)
         # Keep-alive client connections still open at shutdown are cancelled;
         # that is the normal end of a session, not an error worth a traceback.
         loop.set_exception_handler(_quiet_cancellations)
 
     asyncio.run(main())
+
+
+async def _drain_then(addon: SmsVoiceAddon, master) -> None:
+    try:
+        await addon.drain()
+    finally:
+        master.shutdown()

@@ -12,6 +12,10 @@ simulator (`smsvoice_session.simulator`) that first adopts what was replayed.
 Option `--smsvoice-record-mode=none|once|new_episodes|all` (VCR's names; default
 `none`, pure replay) records what the cassette lacks through botocore's own
 HTTP stack, with your default AWS credentials.
+
+The plugin is loaded by every pytest run in an environment where smsvoice-sim is
+installed, so this module imports nothing heavy (boto3, mitmproxy, sqlite-utils,
+the simulator): the fixtures do, when a test uses them.
 """
 
 from __future__ import annotations
@@ -20,31 +24,29 @@ from pathlib import Path
 
 import pytest
 
-from smsvoice_sim.simulator import Simulator
-
-from .cassette import Cassette
-from .inprocess import cassette_client
-from .session import RECORD_MODES, CassetteSession
+from .settings import RecordMode, marker_keywords
 
 MARKER = "smsvoice_cassette"
+# Marker keywords of the plugin itself; the session's come from settings.SessionSettings.
+CLIENT_KEYWORDS = {"path": None, "region_name": "us-east-1", "client_kwargs": None}
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("smsvoice-sim")
-    group.addoption("--smsvoice-record-mode", default=None, choices=RECORD_MODES,
+    group.addoption("--smsvoice-record-mode", default=None, choices=[m.value for m in RecordMode],
                     help="record what smsvoice cassettes lack (default: none, pure replay)")
 
 
 def pytest_configure(config):
+    keywords = ", ".join(f"{k}={v!r}" for k, v in {**CLIENT_KEYWORDS, **marker_keywords()}.items())
     config.addinivalue_line(
-        "markers", f"{MARKER}(path=None, record_mode=None, on_exhausted='repeat', ignore=(), "
-                   "on_miss='error', clock='manual', region_name='us-east-1', "
-                   "client_kwargs=None): answer smsvoice_client from this cassette "
+        "markers", f"{MARKER}({keywords}): answer smsvoice_client from this cassette "
                    "(on_miss='simulate': the simulator answers what it lacks)")
 
 
 @pytest.fixture
-def smsvoice_sim() -> Simulator:
+def smsvoice_sim():
+    from smsvoice_sim.simulator import Simulator
     return Simulator(clock="manual")
 
 
@@ -61,26 +63,23 @@ def _cassette_path(request) -> Path:
 
 @pytest.fixture
 def smsvoice_session(request):
+    from .session import CassetteSession
+    from .settings import from_marker
     marker = request.node.get_closest_marker(MARKER)
     kwargs = dict(marker.kwargs) if marker else {}
-    record_mode = request.config.getoption("--smsvoice-record-mode") or \
-        kwargs.get("record_mode") or "none"
     path = _cassette_path(request)
-    if record_mode == "none" and not path.exists():
+    settings = from_marker(str(path), kwargs, request.config.getoption("--smsvoice-record-mode"))
+    if settings.record_mode == RecordMode.NONE and not path.exists():
         pytest.fail(f"smsvoice cassette {path} does not exist; record it with "
                     f"--smsvoice-record-mode=once", pytrace=False)
-    cassette = Cassette(path)
-    simulator = Simulator(clock=kwargs.get("clock", "manual")) \
-        if kwargs.get("on_miss") == "simulate" else None
-    session = CassetteSession(cassette, record_mode=record_mode,
-                              on_exhausted=kwargs.get("on_exhausted", "repeat"),
-                              ignore=tuple(kwargs.get("ignore", ())), simulator=simulator)
+    session = CassetteSession.open(settings)
     yield session
-    cassette.close()
+    session.cassette.close()
 
 
 @pytest.fixture
 def smsvoice_client(request, smsvoice_session):
+    from .inprocess import cassette_client
     marker = request.node.get_closest_marker(MARKER)
     kwargs = dict(marker.kwargs) if marker else {}
     client_kwargs = dict(kwargs.get("client_kwargs") or {})

@@ -16,6 +16,7 @@ in order; when the sequence is used up the last one repeats, or (with
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire import json_response
 
-from .cassette import Cassette
+from .cassette import Cassette, CassetteWriteError
 from .matching import (
     MatchKey,
     canonical_body,
@@ -33,15 +34,24 @@ from .matching import (
     region_of,
 )
 from .redaction import Redactor
+from .settings import Mode, OnExhausted, OnMiss, RecordMode, SessionSettings
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
-EXHAUSTED = ("repeat", "error")
+RECORD_MODES = tuple(m.value for m in RecordMode)
+EXHAUSTED = tuple(m.value for m in OnExhausted)
 MISS_TYPE = "SmsVoiceSimCassetteMiss"
+NOT_RECORDED_TYPE = "SmsVoiceSimNotRecorded"
+
+
+class Action(enum.Enum):
+    REPLAY = "replay"  # answered from the cassette
+    FORWARD = "forward"  # send upstream, then record
+    SIMULATE = "simulate"  # answered by the simulator (on_miss=simulate)
+    MISS = "miss"  # answered with a miss error
 
 
 @dataclass
 class Decision:
-    action: str  # "replay", "forward" (send upstream, then record), "simulate" or "miss"
+    action: Action
     response: HttpResponse | None = None
 
 
@@ -51,21 +61,31 @@ class Pending:
 
     request: HttpRequest
     secrets: list[str]
-    started_at: float = field(default_factory=time.time)
-    started: float = field(default_factory=time.perf_counter)
+    wall_started: float = field(default_factory=time.time)  # stored as recorded_at
+    perf_started: float = field(default_factory=time.perf_counter)  # for duration_ms
+
+
+class NotRecorded(Exception):
+    """An answered interaction that could not be written to the cassette."""
 
 
 class CassetteSession:
-    def __init__(self, cassette: Cassette, record_mode: str = "none", on_exhausted: str = "repeat",
+    def __init__(self, cassette: Cassette, record_mode: str | RecordMode = "none",
+                 on_exhausted: str | OnExhausted = "repeat",
                  ignore: tuple[str, ...] = (), redact_patterns: tuple[str, ...] = (),
-                 pseudonymise: bool = False, announce=None, simulator=None):
-        if record_mode not in RECORD_MODES:
-            raise ValueError(f"record mode {record_mode!r}: use one of {', '.join(RECORD_MODES)}")
-        if on_exhausted not in EXHAUSTED:
-            raise ValueError(f"on_exhausted {on_exhausted!r}: use repeat or error")
+                 pseudonymise: bool = False, announce=None, simulator=None,
+                 write_timeout: float = 5.0):
+        try:
+            self.record_mode = RecordMode(record_mode)
+        except ValueError:
+            raise ValueError(f"record mode {record_mode!r}: use one of {', '.join(RECORD_MODES)}") \
+                from None
+        try:
+            self.on_exhausted = OnExhausted(on_exhausted)
+        except ValueError:
+            raise ValueError(f"on_exhausted {on_exhausted!r}: use repeat or error") from None
         self.cassette = cassette
-        self.record_mode = record_mode
-        self.on_exhausted = on_exhausted
+        self.write_timeout = write_timeout
         self.ignore = tuple(ignore)
         self.redactor = Redactor(list(redact_patterns), pseudonymise,
                                  salt=cassette.meta("pseudonym_salt") or "")
@@ -77,12 +97,39 @@ class CassetteSession:
         # replayed answer is adopted first, so the simulator carries on from the recording.
         self.simulator = simulator
         self.replayed = self.recorded = self.missed = self.simulated = 0
+        self.unrecorded = 0  # answered upstream, but the write failed (the client was told)
         self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: SessionSettings, announce=None) -> CassetteSession:
+        """The cassette and (with on_miss=simulate) the simulator the settings ask for."""
+        from smsvoice_sim.simulator import Simulator
+        record_mode = settings.effective_record_mode
+        simulator = None
+        if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
+            simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed)
+        cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE)
+        try:
+            return cls(cassette, record_mode=record_mode, on_exhausted=settings.on_exhausted,
+                       ignore=settings.ignore, redact_patterns=settings.redact,
+                       pseudonymise=settings.pseudonymise, announce=announce,
+                       simulator=simulator, write_timeout=settings.write_timeout)
+        except BaseException:
+            cassette.close()
+            raise
 
     @property
     def may_record(self) -> bool:
-        return self.record_mode in ("new_episodes", "all") or (
-            self.record_mode == "once" and self.started_empty)
+        return self.record_mode in (RecordMode.NEW_EPISODES, RecordMode.ALL) or (
+            self.record_mode == RecordMode.ONCE and self.started_empty)
+
+    def rewind(self) -> None:
+        """Start every recorded sequence again from its first response (a second test run
+        against the same replay process), and reset the on-miss simulator, if any."""
+        with self._lock:
+            self.cursors.clear()
+            if self.simulator is not None:
+                self.simulator.reset()
 
     def key_of(self, request: HttpRequest, ignore: tuple[str, ...] = ()) -> MatchKey:
         # Keys are computed on the redacted request: that is what the cassette holds.
@@ -107,12 +154,13 @@ class CassetteSession:
 
     def decide(self, request: HttpRequest) -> Decision:
         key = self.key_of(request, self.ignore)
-        if self.record_mode == "all":
-            return Decision("forward")
+        if self.record_mode == RecordMode.ALL:
+            return Decision(Action.FORWARD)
         with self._lock:
             index = self.cursors.get(key.digest, 0)
             hit = self._nth(key, index)
-            if hit is None and index > 0 and not self.may_record and self.on_exhausted == "repeat":
+            if hit is None and index > 0 and not self.may_record and \
+                    self.on_exhausted == OnExhausted.REPEAT:
                 hit = self._nth(key, index - 1)
             elif hit is not None:
                 self.cursors[key.digest] = index + 1
@@ -121,39 +169,71 @@ class CassetteSession:
                 if self.simulator is not None:
                     self.simulator.adopt(key.operation, request.body, hit.response.status,
                                          hit.response.body)
-                return Decision("replay", _fresh(hit.response))
+                return Decision(Action.REPLAY, _fresh(hit.response))
             if self.may_record:
-                return Decision("forward")
+                return Decision(Action.FORWARD)
             if self.simulator is not None:
                 self.simulated += 1
-                return Decision("simulate", self.simulator.handle(request))
+                return Decision(Action.SIMULATE, self.simulator.handle(request))
             self.missed += 1
-        return Decision("miss", self.miss_response(key, exhausted=index > 0))
+        return Decision(Action.MISS, self.miss_response(key, exhausted=index > 0))
 
     def start(self, request: HttpRequest) -> Pending:
         return Pending(request, Redactor.secrets_of(request))
 
     def record(self, pending: Pending, response: HttpResponse) -> int:
-        duration_ms = (time.perf_counter() - pending.started) * 1000
+        """Redact and write one answered interaction; raises NotRecorded when it cannot be
+        written (the caller must then tell its client so)."""
+        return self.write(self.prepare(pending, response))
+
+    def prepare(self, pending: Pending, response: HttpResponse) -> dict:
+        """The redacted row for an answered interaction (pure: no I/O)."""
+        duration_ms = (time.perf_counter() - pending.perf_started) * 1000
         request = self.redactor.request(pending.request, pending.secrets)
         stored = self.redactor.response(response, pending.secrets)
         key = match_key(request, region=region_of(pending.request))
-        with self._lock:
-            seq = self.cassette.append(
+        return {"key": key, "request": request, "response": stored,
+                "recorded_at": pending.wall_started, "duration_ms": duration_ms}
+
+    def write(self, row: dict) -> int:
+        """Commit a prepared row (blocking: call it off the event loop). A write lock held
+        elsewhere is waited for at most `write_timeout` seconds."""
+        key: MatchKey = row["key"]
+        try:
+            seq, row_id = self.cassette.append(
                 operation=key.operation, region=key.region, match_key=key.digest,
-                match_body=key.body, request=request, response=stored,
-                recorded_at=pending.started_at, duration_ms=duration_ms)
+                match_body=key.body, request=row["request"], response=row["response"],
+                recorded_at=row["recorded_at"], duration_ms=row["duration_ms"],
+                timeout=self.write_timeout, with_id=True)
+        except CassetteWriteError as exc:
+            with self._lock:
+                self.unrecorded += 1
+            raise NotRecorded(str(exc)) from exc
+        with self._lock:
             played = _without(key, self.ignore).digest
             if self._index is not None:
-                self._index.setdefault(played, []).append(self.cassette.last_id())
+                self._index.setdefault(played, []).append(row_id)
             # What was just recorded counts as played: a later identical request
             # in this session gets the next response, not this one again.
             self.cursors[played] = self.cursors.get(played, 0) + 1
             self.recorded += 1
         if self.announce:
-            self.announce(f"recorded #{seq} {key.operation or request.url} -> {response.status} "
-                          f"({duration_ms:.0f} ms)")
+            self.announce(f"recorded #{seq} {key.operation or row['request'].url} -> "
+                          f"{row['response'].status} ({row['duration_ms']:.0f} ms)")
         return seq
+
+    def not_recorded_response(self, status: int, reason: str) -> HttpResponse:
+        """What a client is told instead of an answer that could not be recorded."""
+        message = (f"smsvoice-sim record: the upstream answered {status}, but the interaction "
+                   f"was NOT recorded in cassette {self.cassette.path}: {reason}. The request did "
+                   "reach the upstream (it may have changed something there).")
+        return json_response(400, {"__type": NOT_RECORDED_TYPE, "message": message},
+                             {"x-amzn-ErrorType": NOT_RECORDED_TYPE})
+
+    def summary(self) -> str:
+        return (f"smsvoice-sim: {self.recorded} recorded, {self.replayed} replayed, "
+                f"{self.simulated} simulated, {self.missed} missed, {self.unrecorded} not recorded "
+                f"(answered with an error)")
 
     def miss_response(self, key: MatchKey, exhausted: bool = False) -> HttpResponse:
         operation = key.operation or "(not an sms-voice request)"

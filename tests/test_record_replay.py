@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import boto3
@@ -23,7 +24,7 @@ from smsvoice_sim.proxy.inprocess import cassette_client
 from smsvoice_sim.proxy.session import MISS_TYPE, CassetteSession
 from smsvoice_sim.simulator import Simulator
 
-from helpers import ROOT, cli_server, drain, run_cli
+from helpers import ROOT, cli_server, control, drain, run_cli
 
 # Canary credentials: no byte of these may ever reach a cassette's folder.
 CLIENT = {"aws_access_key_id": "AKIACANARYCLIENT7777", "aws_secret_access_key": "canary-client-secret-7777",
@@ -335,18 +336,42 @@ def test_pytest_marker_replays_the_shipped_cassette(smsvoice_client, smsvoice_se
     assert smsvoice_session.missed == 0 and smsvoice_session.recorded == 0
 
 
-def test_mitmdump_loads_the_addon_the_mitmproxy_way(tmp_path, upstream):
-    mitmdump = shutil.which("mitmdump", path=str(Path(os.sys.executable).parent))
+def test_mitmdump_loads_the_installed_addon_from_anywhere(tmp_path, upstream):
+    """`mitmdump -s "$(smsvoice-sim addon-path)"` from a folder outside the checkout:
+    the addon imports the installed package, no sys.path editing."""
+    bindir = Path(os.sys.executable).parent
+    mitmdump = shutil.which("mitmdump", path=str(bindir))
     assert mitmdump, "mitmdump is installed with mitmproxy"
-    shutil.copy(ROOT / "cassettes" / "pool_lifecycle.db", tmp_path / "c.db")
-    command = [mitmdump, "-q", "-s", str(ROOT / "proxy" / "addon.py"), "--mode",
-               f"reverse:{upstream.url}@127.0.0.1:0",
-               "--set", f"smsvoice_cassette={tmp_path / 'c.db'}", "--set", "smsvoice_mode=replay",
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    found = subprocess.run([str(bindir / "smsvoice-sim"), "addon-path"], cwd=outside,
+                           capture_output=True, text=True, timeout=60, check=True)
+    addon = Path(found.stdout.strip())
+    assert addon.name == "addon.py" and addon.is_file()
+    shutil.copy(ROOT / "cassettes" / "pool_lifecycle.db", outside / "c.db")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [mitmdump, "-q", "-s", str(addon), "--mode", f"reverse:{upstream.url}@127.0.0.1:0",
+               "--set", "smsvoice_cassette=c.db", "--set", "smsvoice_mode=replay",
                "--set", f"confdir={tmp_path / 'conf'}", "--set", "connection_strategy=lazy"]
-    with cli_server(command=command, ready=r"smsvoice-sim replay endpoint on (http://\S+)") \
-            as (ready, _proc):
+    with cli_server(command=command, ready=r"smsvoice-sim replay endpoint on (http://\S+)",
+                    cwd=str(outside), env=env) as (ready, _proc):
         client, _ = recording_client(ready.group(1))
         assert [s for s, _ in pool_workflow(client)][0] == "RequestPhoneNumber"
+    assert upstream.hits == 0
+
+
+def test_reset_rewinds_a_replay_endpoint_for_a_second_run(tmp_path, upstream, confdir):
+    shutil.copy(ROOT / "cassettes" / "pool_lifecycle.db", tmp_path / "c.db")
+    with cli_server("replay", "--cassette", str(tmp_path / "c.db"), "--listen", "127.0.0.1:0",
+                    "--upstream", upstream.url, "--confdir", confdir) as (ready, _proc):
+        url = ready.group(1)
+        client, first_bodies = recording_client(url)
+        first = pool_workflow(client)
+        status, body = control(url, "/_smsvoice/reset", {})
+        assert status == 200 and body["rewound"] is True
+        client, second_bodies = recording_client(url)
+        second = pool_workflow(client)  # from the start again, polling sequences included
+    assert second == first and second_bodies == first_bodies
     assert upstream.hits == 0
 
 
