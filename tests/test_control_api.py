@@ -158,7 +158,7 @@ BAD_SECONDS = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e308", "-1",
 def test_clock_advance_refuses_non_finite_and_out_of_range(open_server, value):
     before = open_server.sim.clock.now()
     status, body = call(open_server, "POST", "/_smsvoice/clock/advance",
-                        '{"seconds": %s}' % value, JSON)
+                        '{"seconds": ' + value + "}", JSON)
     assert status == 400, body
     assert open_server.sim.clock.now() == before
     conn = http.client.HTTPConnection("127.0.0.1", open_server.port, timeout=10)
