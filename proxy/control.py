@@ -131,27 +131,34 @@ def guard(request: HttpRequest, enabled: bool, token: str | None, *, check_host:
     return None
 
 
+CONTROL_EXPOSED = {
+    "off": "",
+    "token": "its control API (/_smsvoice/) to whoever has the token",
+    "open": ("with no token, its control API (/_smsvoice/: every resource and sent message, "
+             "reset, the clock, faults); add --control-token or --no-control"),
+}
+
+
+def _control_exposed(control: bool, token: str | None) -> str:
+    return CONTROL_EXPOSED["off" if not control else "token" if token else "open"]
+
+
 def exposure(control: bool, token: str | None) -> str:
     """What a simulate endpoint exposes, for the warning when it listens beyond loopback."""
-    if not control:
-        return "the simulated service (the control API is off)"
-    if token:
-        return ("the simulated service, and its control API (/_smsvoice/) to whoever has the "
-                "token")
-    return ("the simulated service and, with no token, its control API (/_smsvoice/: every "
-            "resource and sent message, reset, the clock, faults); add --control-token or "
-            "--no-control")
+    api = _control_exposed(control, token)
+    return "the simulated service" + (f", and {api}" if api else " (the control API is off)")
 
 
 def proxy_exposure(mode: str, control: bool, token: str | None, resign: bool) -> str:
     """What a record/replay listener exposes (for the CLI's mitmproxy doors)."""
     if mode == "record":
-        what = ("a recorder that forwards requests to AWS" +
-                (" re-signed with YOUR credentials (anyone can act as you)" if resign else "")
+        what = ("a recorder that forwards requests to AWS"
+                + (" re-signed with YOUR credentials (anyone can act as you)" if resign else "")
                 + " and writes them to the cassette")
     else:
         what = "the recorded responses of the cassette"
-    return what + "; " + exposure(control, token).split(", ", 1)[-1] if control else what
+    api = _control_exposed(control, token)
+    return f"{what}; and {api}" if api else what
 
 
 def listen_warning(host: str, port: int, exposes: str) -> str | None:

@@ -198,3 +198,12 @@ def test_fault_numbers_must_be_finite_and_in_range(open_server, fault):
 def test_bodies_that_are_not_an_object_get_400_not_500(open_server, body):
     status, answer = call(open_server, "POST", "/_smsvoice/clock/advance", body, JSON)
     assert status == 400 and answer["error"].startswith("bad JSON body"), answer
+
+
+def test_the_warning_for_record_and_replay_listeners_says_what_is_at_stake():
+    from smsvoice_sim.proxy.control import listen_warning, proxy_exposure
+    record = listen_warning("0.0.0.0", 4000, proxy_exposure("record", True, None, True))
+    assert "YOUR credentials" in record and "no token" in record
+    replay = listen_warning("192.0.2.1", 4000, proxy_exposure("replay", False, None, True))
+    assert "recorded responses" in replay and "control API" not in replay
+    assert listen_warning("::1", 4000, "x") is None and listen_warning("localhost", 1, "x") is None
