@@ -10,16 +10,19 @@ endpoint standing in for AWS, so no account is needed.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 
-from smsvoice_sim.proxy.demo import pool_workflow
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.proxy.processes import CLI, cli_server
 from smsvoice_sim.simulator import Simulator
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the workflow the tests replay lives there
+from workflows import pool_workflow  # noqa: E402
+
 CREDS = {"aws_access_key_id": "AKIAEXAMPLERECORDING", "aws_secret_access_key": "example"}
 
 

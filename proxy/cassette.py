@@ -61,10 +61,12 @@ def _row_to_interaction(row: dict) -> Interaction:
 
 
 class Cassette:
-    def __init__(self, path: str | Path, create: bool = True):
+    def __init__(self, path: str | Path, create: bool = True, readonly: bool = False):
+        """`readonly`: for tools that only read (show, list, export): the file is opened
+        with SQLite's mode=ro, never switched to WAL, never created or written."""
         self.path = Path(path)
         exists = self.path.exists() and self.path.stat().st_size > 0
-        if not exists and not create:
+        if not exists and (readonly or not create):
             raise CassetteError(f"cassette {self.path} does not exist; record it first "
                                 f"(smsvoice-sim record --cassette {self.path} ...)")
         if not exists:
@@ -78,11 +80,22 @@ class Cassette:
         self._write_lock = threading.Lock()
         self._closed = False
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
-                                   isolation_level=None)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if readonly:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                if not any(Path(f"{self.path}{end}").exists() for end in ("-wal", "-journal")):
+                    # No writer has it open: read it as a plain file. (Even mode=ro
+                    # leaves -wal and -shm files beside a WAL cassette.)
+                    uri += "&immutable=1"
+                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False,
+                                       isolation_level=None)
+                self.db = sqlite_utils.Database(conn)
+                self.db.execute("PRAGMA query_only=ON")
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
+                                       isolation_level=None)
+                self.db = sqlite_utils.Database(conn)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
             if exists:
                 self._check_format()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,16 +19,42 @@ KEY_FIELDS = ("PoolId", "PhoneNumberId", "PhoneNumber", "SenderId", "Origination
               "Status", "MessageType")
 
 
-def _raw_or_parsed(raw: bytes) -> dict:
-    """Bodies are exported parsed (readable in a diff); the raw bytes ride along only
-    when re-serialising would not give them back exactly."""
+class _NotPlainJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NotPlainJson(f"{name} is not a number JSON allows")
+
+
+def strict_json(text: str | bytes):
+    """JSON as the standard has it: no NaN/Infinity (Python's json reads them, and
+    1e400 as infinity), nesting within Python's limits. ValueError otherwise."""
     try:
-        parsed = json.loads(raw) if raw else None
+        value = json.loads(text, parse_constant=_refuse_constant)
+        json.dumps(value, allow_nan=False)  # 1e400 was read as inf
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    return value
+
+
+def _raw_or_parsed(raw: bytes | None) -> dict:
+    """Bodies are exported parsed (readable in a diff); the exact bytes ride along
+    whenever re-serialising would not give them back: as text (`body_raw`), or as
+    base64 (`body_base64`) when they are not UTF-8."""
+    if not raw:
+        return {"body": None}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"body_base64": base64.b64encode(raw).decode("ascii")}
+    try:
+        parsed = strict_json(text)
     except ValueError:
-        return {"body_raw": raw.decode("utf-8", "replace")}
-    if parsed is None or json.dumps(parsed, separators=(",", ":")).encode() == raw:
+        return {"body_raw": text}
+    if parsed is not None and json.dumps(parsed, separators=(",", ":")).encode() == raw:
         return {"body": parsed}
-    return {"body": parsed, "body_raw": raw.decode("utf-8")}
+    return {"body": parsed, "body_raw": text}
 
 
 def export_lines(cassette: Cassette) -> Iterator[str]:
@@ -38,30 +67,77 @@ def export_lines(cassette: Cassette) -> Iterator[str]:
             "response": {"status": it.response.status, "headers": it.response.headers,
                          **_raw_or_parsed(it.response.body)},
         }
-        yield json.dumps(line)  # body key order is kept: it is what was sent
+        yield json.dumps(line, allow_nan=False)  # body key order is kept: it is what was sent
 
 
-def _body_bytes(part: dict) -> bytes:
+MAX_LINE_CHARS = 64 * 1024 * 1024
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(what)
+
+
+def _body_bytes(part: dict, where: str) -> bytes:
+    if "body_base64" in part:
+        _expect(isinstance(part["body_base64"], str), f"{where}.body_base64 must be a string")
+        try:
+            return base64.b64decode(part["body_base64"], validate=True)
+        except binascii.Error:
+            raise ValueError(f"{where}.body_base64 is not base64") from None
     if "body_raw" in part:
-        return part["body_raw"].encode("utf-8")
+        _expect(isinstance(part["body_raw"], str), f"{where}.body_raw must be a string")
+        try:
+            return part["body_raw"].encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where}.body_raw holds a lone surrogate, not text") from None
     if part.get("body") is None:
         return b""
-    return json.dumps(part["body"], separators=(",", ":")).encode()
+    return json.dumps(part["body"], separators=(",", ":"), allow_nan=False).encode()
+
+
+def _headers(part: dict, where: str) -> dict[str, str]:
+    headers = part.get("headers", {})
+    _expect(isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values()),
+            f"{where}.headers must be an object of strings")
+    return headers
+
+
+def _number(entry: dict, key: str) -> float:
+    value = entry.get(key, 0.0)
+    _expect(isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= 1e15,
+            f"{key} must be a finite number of reasonable size")
+    return float(value)
 
 
 def _parse_line(number: int, line: str) -> dict:
     try:
-        entry = json.loads(line)
-        req, resp = entry["request"], entry["response"]
-        request = HttpRequest(req["method"], req["url"], req["headers"], _body_bytes(req))
-        response = HttpResponse(resp["status"], resp["headers"], _body_bytes(resp))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CassetteError(f"line {number} is not an exported interaction: {exc}") from None
-    key = match_key(request, region=entry.get("region", ""))
+        _expect(len(line) <= MAX_LINE_CHARS, f"longer than {MAX_LINE_CHARS} characters")
+        entry = strict_json(line)
+        _expect(isinstance(entry, dict), "not a JSON object")
+        req, resp = entry.get("request"), entry.get("response")
+        _expect(isinstance(req, dict) and isinstance(resp, dict),
+                "needs \"request\" and \"response\" objects")
+        _expect(isinstance(req.get("method"), str) and bool(req["method"]),
+                "request.method must be a string")
+        _expect(isinstance(req.get("url"), str), "request.url must be a string")
+        status = resp.get("status")
+        _expect(isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599,
+                "response.status must be a whole number from 100 to 599")
+        region = entry.get("region", "")
+        _expect(isinstance(region, str), "region must be a string")
+        request = HttpRequest(req["method"], req["url"], _headers(req, "request"),
+                              _body_bytes(req, "request"))
+        response = HttpResponse(status, _headers(resp, "response"), _body_bytes(resp, "response"))
+        recorded_at, duration_ms = _number(entry, "recorded_at"), _number(entry, "duration_ms")
+    except (ValueError, TypeError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise CassetteError(f"line {number} is not an exported interaction: {detail}") from None
+    key = match_key(request, region=region)
     return {"operation": key.operation, "region": key.region, "match_key": key.digest,
             "match_body": canonical_body(key.operation, request.body), "request": request,
-            "response": response, "recorded_at": float(entry.get("recorded_at", 0.0)),
-            "duration_ms": float(entry.get("duration_ms", 0.0))}
+            "response": response, "recorded_at": recorded_at, "duration_ms": duration_ms}
 
 
 def import_lines(lines: Iterable[str], cassette: Cassette, progress=None,
@@ -143,7 +219,7 @@ def pool_timelines(rows: list[Interaction], start: float) -> list[str]:
 
 def summary(path: Path) -> str:
     try:
-        with Cassette(path, create=False) as cassette:
+        with Cassette(path, readonly=True) as cassette:
             ops = Counter(it.operation for it in cassette.interactions())
             total = sum(ops.values())
     except CassetteError as exc:

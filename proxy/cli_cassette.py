@@ -14,7 +14,7 @@ from .usage import UsageError
 def open_cassette(path) -> Cassette:
     """Open an existing cassette, or fail with one line the user can act on."""
     try:
-        return Cassette(path, create=False)
+        return Cassette(path, readonly=True)
     except CassetteError as exc:
         raise UsageError(str(exc)) from None
 
@@ -56,13 +56,20 @@ def cmd_import(args) -> int:
         raise UsageError(f"{source} does not exist")
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists; pass --force to add to it")
+    created = not target.exists()
     try:
         with Cassette(target) as cassette, open(source, encoding="utf-8") as lines, \
                 Progress(transient=True) as progress:
             task = progress.add_task(f"importing {source.name}", total=source.stat().st_size)
             count = cassette_tools.import_lines(
                 lines, cassette, progress=lambda n: progress.advance(task, n))
-    except CassetteError as exc:
+    except (CassetteError, UnicodeDecodeError) as exc:
+        if created:  # no half-imported cassette left behind
+            for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, UnicodeDecodeError):
+            raise UsageError(f"{source} is not UTF-8 text (JSON lines): {exc.reason} at byte "
+                             f"{exc.start}") from None
         raise UsageError(str(exc)) from None
     print(f"imported {count} interactions into {target}")
     return 0

@@ -66,40 +66,34 @@ def simulate_walk() -> None:
           f"{(time.perf_counter() - wall) * 1000:.0f} ms of wall time)")
 
 
-MAX_POLLS = 20  # every polling loop here is bounded
-
-
-def _poll(call, pick, until: str, **kwargs) -> list[str]:
-    seen = []
-    for _ in range(MAX_POLLS):
-        seen.append(pick(call(**kwargs)))
-        if seen[-1] == until:
-            break
+def _until_active(status, limit: int = 20) -> list[str]:
+    """A client's polling loop, bounded: each status seen until ACTIVE."""
+    seen = [status()]
+    while seen[-1] != "ACTIVE" and len(seen) < limit:
+        seen.append(status())
     return seen
 
 
-def pool_workflow(client) -> list[tuple[str, object]]:
-    """Request a number, create a pool, poll until ACTIVE, hit a ConflictException,
-    delete. Returns a transcript (step, what the service said) for comparison."""
-    out: list[tuple[str, object]] = []
+def _demo_transcript(client) -> list[tuple[str, object]]:
+    """What the demo records and then replays: a number, a pool made from it and polled
+    until ACTIVE, the ConflictException of pooling the number twice, the delete."""
     phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
                                         NumberCapabilities=["SMS"], NumberType="LONG_CODE")
-    out.append(("RequestPhoneNumber", (phone["PhoneNumberId"], phone["Status"])))
-    out.append(("poll number", _poll(client.describe_phone_numbers,
-                                     lambda r: r["PhoneNumbers"][0]["Status"], "ACTIVE",
-                                     PhoneNumberIds=[phone["PhoneNumberId"]])))
-    pool = client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
-                              MessageType="TRANSACTIONAL")
-    out.append(("CreatePool", (pool["PoolId"], pool["Status"])))
-    out.append(("poll pool", _poll(client.describe_pools, lambda r: r["Pools"][0]["Status"],
-                                   "ACTIVE", PoolIds=[pool["PoolId"]])))
-    try:
-        client.create_pool(OriginationIdentity=phone["PhoneNumberId"], MessageType="TRANSACTIONAL")
-        out.append(("CreatePool again", "no error?"))
-    except ClientError as err:
-        out.append(("CreatePool again", (err.response["Error"]["Code"], err.response.get("Reason"))))
-    out.append(("DeletePool", client.delete_pool(PoolId=pool["PoolId"])["Status"]))
-    return out
+
+    def number_status():
+        found = client.describe_phone_numbers(PhoneNumberIds=[phone["PhoneNumberId"]])
+        return found["PhoneNumbers"][0]["Status"]
+
+    said = [("RequestPhoneNumber", phone["Status"]), ("poll number", _until_active(number_status))]
+    pool_args = {"OriginationIdentity": phone["PhoneNumberId"], "MessageType": "TRANSACTIONAL"}
+    pool = client.create_pool(**pool_args)
+
+    def pool_status():
+        return client.describe_pools(PoolIds=[pool["PoolId"]])["Pools"][0]["Status"]
+
+    return said + [("CreatePool", pool["Status"]), ("poll pool", _until_active(pool_status)),
+                   ("CreatePool again", _expect_error(client.create_pool, **pool_args)),
+                   ("DeletePool", client.delete_pool(PoolId=pool["PoolId"])["Status"])]
 
 
 def record_replay_walk() -> None:
@@ -125,7 +119,7 @@ def record_replay_walk() -> None:
                 print(f"  recorder on {ready.group(1)}")
                 client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
                                       endpoint_url=ready.group(1), **creds)
-                recorded = pool_workflow(client)
+                recorded = _demo_transcript(client)
             for line in drain(proc):
                 print("   ", line.rstrip())
         print("  upstream stopped; nothing listens there any more")
@@ -138,7 +132,7 @@ def record_replay_walk() -> None:
             print(f"  replaying on {ready.group(1)} (offline)")
             client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
                                   endpoint_url=ready.group(1), **creds)
-            replayed = pool_workflow(client)
+            replayed = _demo_transcript(client)
         for (step, was), (_, now) in zip(recorded, replayed, strict=True):
             print(f"    {step:<18} recorded {was!s:<52} replayed {'same' if was == now else now}")
         if recorded != replayed:

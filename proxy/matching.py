@@ -60,14 +60,17 @@ def _drop(params, path: list[str]):
 def canonical_body(operation: str, body: bytes, ignore: tuple[str, ...] = ()) -> str:
     try:
         params = json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, ValueError):
-        return body.decode("latin-1")  # not JSON: match on the raw bytes
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return body.decode("latin-1")  # not JSON (or nested past parsing): the raw bytes
     if isinstance(params, dict) and operation:
         for member in idempotency_token_members(operation):
             params.pop(member, None)
         for dotted in ignore:
             _drop(params, dotted.split("."))
-    return json.dumps(params, sort_keys=True, separators=(",", ":"))
+    try:
+        return json.dumps(params, sort_keys=True, separators=(",", ":"))
+    except RecursionError:
+        return body.decode("latin-1")
 
 
 def match_key(request: HttpRequest, ignore: tuple[str, ...] = (), region: str | None = None) -> MatchKey:
@@ -85,7 +88,7 @@ def differing_fields(wanted: MatchKey, recorded: MatchKey) -> list[str]:
         diffs.append("Region")
     try:
         a, b = json.loads(wanted.body), json.loads(recorded.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return diffs + (["Body"] if wanted.body != recorded.body else [])
     if isinstance(a, dict) and isinstance(b, dict):
         diffs += sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))

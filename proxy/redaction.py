@@ -1,9 +1,25 @@
 """Scrub secrets from an interaction before any byte of it is written.
 
-Both directions are scrubbed: request and response headers, bodies and URLs.
-What goes: `Authorization`, `X-Amz-Security-Token`, `X-Amz-Date`, SDK
-invocation ids, `Set-Cookie`/`Cookie`, the caller's access key id wherever it
-appears, the session token wherever it appears, and any user pattern.
+Both directions are scrubbed: request and response headers, bodies (UTF-8 or
+not) and URLs. What goes:
+
+- headers: `Authorization`, `X-Amz-Security-Token`, cookies (replaced by
+  REDACTED); `X-Amz-Date`, SDK invocation ids and other run-to-run noise (dropped);
+- every credential this exchange carries (the caller's access key id and
+  session token, from its headers or a presigned query string) and every extra
+  secret the session registers (the recorder's own access key id, secret key
+  and session token, used to re-sign) — in each form it can take on the wire:
+  as is, URL-encoded (once or twice, either hex case), JSON-escaped (`\\/`,
+  `\\u002f`) and base64 (standard or URL-safe, at any offset inside a longer
+  base64 text);
+- presigned-URL and Authorization-header fields wherever they are quoted
+  (`X-Amz-Credential=`, `X-Amz-Security-Token=`, `X-Amz-Signature=`,
+  `Credential=`, `Signature=`, also URL-encoded), so an upstream error that
+  echoes the request (IncompleteSignatureException quotes the header) keeps
+  nothing of it;
+- anything shaped like an AWS access key id (`AKIA…`, `ASIA…`), whoever's it is;
+- any user pattern (`--redact`).
+
 Optionally, account ids and phone numbers are replaced by consistent
 pseudonyms (same input, same pseudonym within a cassette), so a replayed
 session still matches.
@@ -11,10 +27,13 @@ session still matches.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.auth import parse_authorization
@@ -29,10 +48,82 @@ VOLATILE_HEADERS = {"x-amz-date", "amz-sdk-invocation-id", "amz-sdk-request", "d
                     "x-amzn-trace-id", "x-amz-content-sha256"}
 
 # AWS access key ids are 16+ characters; shorter "keys" are test placeholders, and
-# scrubbing them everywhere would mangle bodies for nothing.
+# scrubbing them everywhere would mangle bodies for nothing. Below this length a
+# secret is still scrubbed as is, but not in its base64 forms (too short to be
+# told apart from chance).
 MIN_KEY_LENGTH = 16
 _ACCOUNT_IN_ARN = re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+# A signed request's fields, quoted anywhere: a presigned query string, an echoed
+# Authorization header, either of them URL-encoded inside another URL or JSON text.
+_SIGNED_FIELD = re.compile(
+    r"(?i)\b(X-Amz-Credential|X-Amz-Security-Token|X-Amz-Signature|Credential|Signature)"
+    r"(=|%3D)((?:(?!%26|%2C)[^&,;\s\"'<>#\\])+)")
+# The prefixes AWS gives its unique ids of keys: long-term (AKIA) and temporary (ASIA).
+_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
+_CREDENTIAL_QUERY = {"x-amz-credential", "x-amz-security-token"}
+
+
+def _char_forms(char: str) -> str:
+    """A regex for one character of a secret in any encoding it meets on the wire."""
+    if char.isalnum() or char in "-_.~":  # never escaped by URL or JSON encoders
+        return re.escape(char)
+    code = f"{ord(char):02x}"
+    hexed = f"[{code[0].lower()}{code[0].upper()}][{code[1].lower()}{code[1].upper()}]"
+    forms = [re.escape(char), f"%(?:25)?{hexed}", rf"\\u00{hexed}"]
+    if char == "/":
+        forms.append(r"\\/")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def _base64_cores(secret: bytes) -> set[str]:
+    """The part of base64(...secret...) that depends on the secret alone, for each of
+    the three offsets it can start at inside a longer text, in both alphabets."""
+    cores = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret).decode()
+        first = -(-8 * offset // 6)  # the first character made only of the secret's bits
+        end = 8 * (offset + len(secret)) // 6
+        core = encoded[first:end]
+        cores.add(core)
+        cores.add(core.translate(str.maketrans("+/", "-_")))
+    return cores
+
+
+@dataclass(frozen=True)
+class _SecretForms:
+    pattern: re.Pattern
+    clues: tuple[str, ...]  # a literal run of each form: no clue in a text, no form in it
+
+    def scrub(self, text: str) -> str:
+        if not any(clue in text for clue in self.clues):
+            return text
+        return self.pattern.sub(REDACTED, text)
+
+
+@lru_cache(maxsize=256)
+def secret_forms(secret: str) -> _SecretForms:
+    """Every form of `secret` we scrub: as is, URL-encoded, JSON-escaped, base64."""
+    literals = {secret}
+    if len(secret) >= MIN_KEY_LENGTH:
+        literals |= _base64_cores(secret.encode("utf-8"))
+    alternatives = sorted(("".join(_char_forms(c) for c in lit) for lit in literals),
+                          key=len, reverse=True)
+    # Characters that no encoder touches appear as they are in every form; the
+    # longest such run of each form is a cheap test that the costly regex can match.
+    clues = tuple(max(re.findall(r"[A-Za-z0-9_.~-]+", lit) or [""], key=len) for lit in literals)
+    return _SecretForms(re.compile("|".join(alternatives)), clues)
+
+
+def credential_secrets(credentials) -> list[str]:
+    """The strings of a botocore Credentials object that must never be written: the
+    access key id, the secret key and the session token (for the recorder's own)."""
+    frozen = credentials.get_frozen_credentials() if hasattr(credentials, "get_frozen_credentials") \
+        else credentials
+    return [value for value in (getattr(frozen, "access_key", None),
+                                getattr(frozen, "secret_key", None),
+                                getattr(frozen, "token", None)) if value]
 
 
 @dataclass
@@ -40,9 +131,18 @@ class Redactor:
     patterns: list[str] = field(default_factory=list)
     pseudonymise: bool = False
     salt: str = ""
+    # Secrets scrubbed from every interaction, whoever sent them (the recorder's own
+    # re-signing credentials); `add_secrets` adds more once they are known.
+    extra_secrets: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self._compiled = [re.compile(p) for p in self.patterns]
+        self.extra_secrets = [s for s in self.extra_secrets if s]
+
+    def add_secrets(self, *values: str | None) -> None:
+        for value in values:
+            if value and value not in self.extra_secrets:
+                self.extra_secrets.append(value)
 
     # -- what secrets this exchange carries -----------------------------------
     @staticmethod
@@ -54,6 +154,12 @@ class Redactor:
         token = request.header("x-amz-security-token")
         if token:
             found.append(token)
+        # A presigned request carries its credentials in the query string.
+        for name, value in parse_qsl(urlsplit(request.url).query, keep_blank_values=False):
+            if name.lower() in _CREDENTIAL_QUERY and value:
+                secret = value.split("/", 1)[0] if name.lower() == "x-amz-credential" else value
+                if len(secret) >= MIN_KEY_LENGTH or name.lower() == "x-amz-security-token":
+                    found.append(secret)
         return found
 
     # -- scrubbing -------------------------------------------------------------
@@ -63,9 +169,15 @@ class Redactor:
         return value[:keep] + digits[: len(value) - keep]
 
     def scrub_text(self, text: str, secrets: list[str]) -> str:
-        for secret in secrets:
-            if secret:
-                text = text.replace(secret, REDACTED)
+        # Longest first: a token that contains a key id goes whole, not in pieces.
+        for secret in sorted({s for s in (*secrets, *self.extra_secrets) if s}, key=len,
+                             reverse=True):
+            text = secret_forms(secret).scrub(text)
+        lowered = text.lower()  # cheap tests first: most texts hold none of these
+        if "credential" in lowered or "signature" in lowered or "security-token" in lowered:
+            text = _SIGNED_FIELD.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+        if "AKIA" in text or "ASIA" in text:
+            text = _ACCESS_KEY_ID.sub(REDACTED, text)
         for rx in self._compiled:
             text = rx.sub(REDACTED, text)
         if self.pseudonymise:
@@ -88,7 +200,9 @@ class Redactor:
         try:
             return self.scrub_text(body.decode("utf-8"), secrets).encode("utf-8")
         except UnicodeDecodeError:
-            return body
+            # Not UTF-8: scrub it as Latin-1, which maps every byte to one character and
+            # back, so the secrets (ASCII) go and every other byte stays as it was.
+            return self.scrub_text(body.decode("latin-1"), secrets).encode("latin-1", "replace")
 
     def request(self, request: HttpRequest, secrets: list[str] | None = None) -> HttpRequest:
         secrets = self.secrets_of(request) if secrets is None else secrets

@@ -24,7 +24,8 @@ def control(url: str, path: str, payload: dict | None = None,
     import urllib.error
     import urllib.request
     data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(url + path, data=data,
+    # JSON, as scripts send it: the control API refuses what a web page can post (form data).
+    req = urllib.request.Request(url + path, data=data, headers={"Content-Type": "application/json"},
                                  method=method or ("POST" if data is not None else "GET"))
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:

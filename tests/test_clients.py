@@ -12,8 +12,8 @@ from pathlib import Path
 
 import boto3
 import pytest
+from workflows import pool_workflow
 
-from smsvoice_sim.proxy.demo import pool_workflow
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
 

@@ -16,9 +16,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from workflows import pool_workflow
 
 from smsvoice_sim.proxy.cassette import Cassette, CassetteError
-from smsvoice_sim.proxy.demo import pool_workflow
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.proxy.inprocess import cassette_client
 from smsvoice_sim.proxy.session import MISS_TYPE, CassetteSession

@@ -20,7 +20,7 @@ from smsvoice_sim.proxy.session import CassetteSession
 from smsvoice_sim.simulator import HttpResponse, Simulator
 
 from conftest import FAKE_CREDS, active_phone, endpoint_client
-from helpers import cli_server
+from helpers import cli_server, control
 
 THREADS = 8
 NO_RETRY = Config(retries={"max_attempts": 1}, max_pool_connections=THREADS)
@@ -61,7 +61,7 @@ def test_one_phone_number_exactly_one_pool_wins(sim, server):
         ["PHONE_NUMBER_ASSOCIATED_TO_POOL"] * (THREADS - 1)
 
 
-def test_create_delete_describe_storm_leaves_consistent_state(server):
+def test_create_delete_describe_storm_leaves_consistent_state():
     sim = Simulator(clock="instant", seed=9, quotas={"POOLS": 25})
     with EndpointServer(simulator_answer(sim)) as srv:
         setup = endpoint_client(srv.url, config=NO_RETRY)
@@ -236,6 +236,7 @@ def test_load_ten_thousand_mixed_requests(target, tmp_path):
     with context as (ready, proc):
         url = ready.group(1)
         rss = []
+        sender_ids = 2  # the operation whose successes the simulator's state must show
 
         def worker(index):
             client = endpoint_client(url, config=NO_RETRY)
@@ -254,17 +255,29 @@ def test_load_ten_thousand_mixed_requests(target, tmp_path):
                 result = _call(ops[i % len(ops)])
                 key = result if isinstance(result, str) else "ok"
                 codes[key] = codes.get(key, 0) + 1
+                if key == "ok" and target == "simulate" and i % len(ops) == sender_ids:
+                    codes["sender ids created"] = codes.get("sender ids created", 0) + 1
                 if index == 0 and i % 500 == 0:
                     rss.append(_rss(proc.pid))
             return codes
 
         with ThreadPoolExecutor(workers) as pool:
             results = list(pool.map(worker, range(workers)))
+        # What the server counted must agree with what the clients were told.
+        if target == "simulate":
+            state = control(url, "/_smsvoice/state")[1]
+            server_side = len(state["accounts"]["123456789012"]["us-east-1"]["sender_ids"])
+        else:
+            health = control(url, "/_smsvoice/health")[1]
+            server_side = (health["replayed"], health["missed"])
     merged = {}
     for codes in results:
         for k, v in codes.items():
             merged[k] = merged.get(k, 0) + v
-    assert sum(merged.values()) == total
+    if target == "simulate":
+        assert server_side == merged.pop("sender ids created", 0)
+    else:
+        assert server_side == (merged.get("ok", 0), merged.get("SmsVoiceSimCassetteMiss", 0))
     expected = {"ok", "ResourceNotFoundException", "SENDER_IDS_PER_ACCOUNT"} \
         if target == "simulate" else {"ok", "SmsVoiceSimCassetteMiss"}
     assert set(merged) <= expected and merged["ok"] > total // 2, merged
