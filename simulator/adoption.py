@@ -9,12 +9,8 @@ resources (deletion protection, membership, conflicts).
 
 from __future__ import annotations
 
-import re
-
-from .partition import Partition
-from .resources import OptOutList, PhoneNumber, Pool, SenderId
-
-_ARN = re.compile(r"^arn:aws[a-z-]*:sms-voice:([a-z0-9-]+):(\d{12}):")
+from .region import AccountRegion as Partition
+from .resources import PhoneNumber, Pool, SenderId
 
 _POOL_FIELDS = {"MessageType": "message_type", "TwoWayEnabled": "two_way_enabled",
                 "TwoWayChannelArn": "two_way_channel_arn",
@@ -31,22 +27,6 @@ _PHONE_FIELDS = {**{k: v for k, v in _POOL_FIELDS.items() if k != "SharedRoutesE
 _SENDER_FIELDS = {"MessageTypes": "message_types", "MonthlyLeasingPrice": "monthly_price",
                   "DeletionProtectionEnabled": "deletion_protection", "Registered": "registered",
                   "RegistrationId": "registration_id"}
-
-
-def account_region(body) -> tuple[str, str] | None:
-    """The (account, region) of the first sms-voice ARN in a response body."""
-    stack = [body]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, str):
-            match = _ARN.match(item)
-            if match:
-                return match.group(2), match.group(1)
-    return None
 
 
 def _set(obj, data: dict, mapping: dict[str, str]) -> None:
@@ -78,9 +58,8 @@ def adopt(part: Partition, operation: str, params: dict, body: dict) -> None:
             part.sender_ids[key] = sender
     for item in _items(body, "OptOutLists"):
         if item.get("OptOutListArn") and item.get("OptOutListName"):
-            name = item["OptOutListName"]
-            part.opt_out_lists.setdefault(name, OptOutList(name, item["OptOutListArn"],
-                                                           item.get("CreatedTimestamp", now)))
+            part.opt_out_lists.learn(item["OptOutListName"], item["OptOutListArn"],
+                                     item.get("CreatedTimestamp", now))
     for item in _items(body, "PhoneNumbers"):
         if item.get("PhoneNumberArn") and item.get("PhoneNumberId") and item.get("Status"):
             phone = part.phones.get(item["PhoneNumberId"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from transitions import Machine
@@ -23,11 +24,16 @@ GONE = "GONE"  # internal: the resource no longer exists
 
 @dataclass(frozen=True)
 class LifecycleSpec:
+    """A family's lifecycle: its states, the moves between them, and which moves the
+    clock makes by itself. `durations` are the automatic steps' default seconds,
+    keyed by step (`"CREATING->ACTIVE"`); users override them as `"kind:step"`."""
+
     kind: str
     states: tuple[str, ...]
     initial: str
     transitions: tuple[dict, ...]
     automatic: dict[str, str]  # state -> trigger fired when its time is due
+    durations: dict[str, float] = field(default_factory=dict)
 
     def step_name(self, trigger: str, source: str) -> str:
         return _step_name(self.kind, trigger, source)
@@ -45,7 +51,31 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-POOL = LifecycleSpec(
+SPECS: dict[str, LifecycleSpec] = {}
+# Seconds each automatic step takes by default, "kind:step" -> seconds, from the specs.
+DEFAULT_DURATIONS: dict[str, float] = {}
+
+
+def register(spec: LifecycleSpec) -> LifecycleSpec:
+    """Make a family's lifecycle known: its machine runs in every Simulator made from now on."""
+    for step, seconds in spec.durations.items():
+        _check_seconds(f"{spec.kind}:{step}", seconds)
+    SPECS[spec.kind] = spec
+    DEFAULT_DURATIONS.update({f"{spec.kind}:{step}": float(s) for step, s in spec.durations.items()})
+    _step_name.cache_clear()
+    return spec
+
+
+def _check_seconds(step: str, seconds) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+        raise ValueError(f"lifecycle step {step} needs a finite number of seconds, not {seconds!r}")
+    if seconds < 0:
+        raise ValueError(f"lifecycle step {step}: a lifecycle step cannot take negative time")
+
+
+# AWS publishes none of these durations ([inf]); Terraform waits up to 10 minutes
+# for a pool to become ACTIVE.
+POOL = register(LifecycleSpec(
     kind="pool",
     states=("CREATING", "ACTIVE", "DELETING", GONE),
     initial="CREATING",
@@ -55,9 +85,10 @@ POOL = LifecycleSpec(
         {"trigger": "purge", "source": "DELETING", "dest": GONE},
     ),
     automatic={"CREATING": "activate", "DELETING": "purge"},
-)
+    durations={"CREATING->ACTIVE": 5.0, "DELETING->GONE": 5.0},
+))
 
-PHONE_NUMBER = LifecycleSpec(
+PHONE_NUMBER = register(LifecycleSpec(
     kind="phone-number",
     states=("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING", "DELETED"),
     initial="PENDING",
@@ -71,19 +102,8 @@ PHONE_NUMBER = LifecycleSpec(
     ),
     automatic={"PENDING": "activate", "ASSOCIATING": "associated",
                "DISASSOCIATING": "disassociated"},
-)
-
-SPECS = {spec.kind: spec for spec in (POOL, PHONE_NUMBER)}
-
-# Seconds each automatic step takes by default. AWS publishes none of these
-# ([inf]); Terraform waits up to 10 minutes for a pool to become ACTIVE.
-DEFAULT_DURATIONS: dict[str, float] = {
-    "pool:CREATING->ACTIVE": 5.0,
-    "pool:DELETING->GONE": 5.0,
-    "phone-number:PENDING->ACTIVE": 5.0,
-    "phone-number:ASSOCIATING->ACTIVE": 0.0,
-    "phone-number:DISASSOCIATING->ACTIVE": 0.0,
-}
+    durations={"PENDING->ACTIVE": 5.0, "ASSOCIATING->ACTIVE": 0.0, "DISASSOCIATING->ACTIVE": 0.0},
+))
 
 
 class _Cursor:
@@ -122,8 +142,8 @@ class Lifecycles:
         if unknown:
             raise ValueError(f"no lifecycle step {', '.join(sorted(unknown))}; the steps a clock "
                              f"drives are {', '.join(DEFAULT_DURATIONS)}")
-        if any(float(v) < 0 for v in (durations or {}).values()):
-            raise ValueError("a lifecycle step cannot take negative time")
+        for step, seconds in (durations or {}).items():
+            _check_seconds(step, seconds)
         self.durations = {**DEFAULT_DURATIONS, **(durations or {})}
         self.machines = {kind: make_machine(spec) for kind, spec in SPECS.items()}
         self._heap: list[tuple[float, int, int, Lifecycled]] = []

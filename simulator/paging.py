@@ -59,9 +59,11 @@ def paginate(operation: str, items: list, params: dict) -> tuple[list, str | Non
 
 
 def page_result(operation: str, key: str, items: list, params: dict,
-                render: Callable[[object], dict]) -> tuple[dict, list]:
+                render: Callable[[object], object] | None = None) -> tuple[dict, list]:
+    """One page of `items` under `key` (rendered later from the output shape unless
+    `render` is given), with the NextToken for the rest."""
     page, token = paginate(operation, items, params)
-    result = {key: [render(i) for i in page]}
+    result = {key: page if render is None else [render(i) for i in page]}
     if token:
         result["NextToken"] = token
     return result, page

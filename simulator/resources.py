@@ -10,14 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .lifecycle import Lifecycled
-
-
-def arn(region: str, account: str, resource: str) -> str:
-    return f"arn:aws:sms-voice:{region}:{account}:{resource}"
-
-
-def tag_list(tags: dict[str, str]) -> list[dict]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
+from .projection import tag_list  # noqa: F401 - unported families still import it here
 
 
 def _drop_none(d: dict) -> dict:
@@ -179,16 +172,3 @@ class Pool(Lifecycled, Settings):
             "DeletionProtectionEnabled": self.deletion_protection,
             "CreatedTimestamp": self.created,
         }
-
-
-@dataclass(eq=False)
-class OptOutList:
-    name: str
-    arn: str
-    created: float
-    tags: dict[str, str] = field(default_factory=dict)
-    opted_out: dict[str, tuple[float, bool]] = field(default_factory=dict)  # number -> (when, by end user)
-
-    def info(self) -> dict:
-        return {"OptOutListArn": self.arn, "OptOutListName": self.name,
-                "CreatedTimestamp": self.created}

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 from . import errors, model, sigv4, validation
-from .adoption import account_region
 from .adoption import adopt as adopt_into
+from .arns import account_region_in
 from .auth import caller_of
 from .clock import Clock, make_clock
 from .errors import ServiceError
@@ -24,8 +24,9 @@ from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 from .operations import load_all
-from .partition import DEFAULT_QUOTAS, Partition
 from .persistence import StateFile
+from .projection import project_output
+from .region import DEFAULT_QUOTAS, AccountRegion
 from .snapshot import export_state, import_state
 from .timings import learn_durations
 from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
@@ -86,7 +87,7 @@ class Simulator:
         self.ids = IdFactory(self.seed)
         self.lifecycles = Lifecycles(self.clock, self.durations)
         self.lifecycles.on_gone = self._forget
-        self.partitions: dict[tuple[str, str], Partition] = {}
+        self.partitions: dict[tuple[str, str], AccountRegion] = {}
 
     def _save(self) -> None:
         if self.state_file is not None:
@@ -100,11 +101,11 @@ class Simulator:
     def account_of(self, access_key_id: str) -> str:
         return self.accounts.get(access_key_id, self.default_account)
 
-    def partition(self, account: str, region: str) -> Partition:
+    def partition(self, account: str, region: str) -> AccountRegion:
         key = (account, region)
         part = self.partitions.get(key)
         if part is None:
-            part = Partition(account, region, self.ids, self.lifecycles, self.quotas,
+            part = AccountRegion(account, region, self.ids, self.lifecycles, self.quotas,
                              created=self.clock.now())
             self.partitions[key] = part
         return part
@@ -140,7 +141,7 @@ class Simulator:
             params = json.loads(request_body or b"{}")
         except ValueError:
             return
-        where = account_region(body)
+        where = account_region_in(body)
         if where is None or not isinstance(body, dict):
             return
         with self._lock:
@@ -170,7 +171,7 @@ class Simulator:
                     "phone_numbers": [p.info() for p in part.phones.values()],
                     "sender_ids": [{**s.info(), "PoolIds": sorted(s.pool_ids)}
                                    for s in part.sender_ids.values()],
-                    "opt_out_lists": [o.info() for o in part.opt_out_lists.values()],
+                    **{k: v for family in part.families.values() for k, v in family.view().items()},
                     "sent_messages": list(part.sent_messages),
                 }
             return view
@@ -232,7 +233,7 @@ class Simulator:
                         "ConflictException",
                         f"ClientToken {token} was already used with different parameters.")
                 return seen[1]
-        result = _project(operation, handler(part, params))
+        result = project_output(operation, handler(part, params))
         if token is not None:
             part.remember(operation, token, fingerprint, result)
         return result
@@ -278,11 +279,3 @@ def _parse_body(body: bytes) -> dict:
     if not isinstance(params, dict):
         raise errors.serialization("The request body must be a JSON object.")
     return params
-
-
-def _project(operation: str, result: dict) -> dict:
-    """Keep the top-level members the operation's output shape has (no more)."""
-    shape = model.operation(operation).output_shape
-    if shape is None:
-        return {}
-    return {k: v for k, v in result.items() if k in shape.members and v is not None}

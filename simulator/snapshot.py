@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from .partition import Partition
-from .resources import Keyword, OptOutList, PhoneNumber, Pool, SenderId
+from .region import AccountRegion
+from .resources import Keyword, PhoneNumber, Pool, SenderId
 
-FORMAT = 1
+FORMAT = 2  # 2: one entry per family
 _LIFECYCLE_FIELDS = {"kind", "state", "entered_at", "reads", "generation"}
 
 
@@ -40,9 +40,7 @@ def export_state(sim) -> dict:
     for part in sim.partitions.values():
         parts.append({
             "account": part.account, "region": part.region,
-            "opt_out_lists": [{**_plain(o, {"opted_out"}),
-                               "opted_out": [[n, w, e] for n, (w, e) in o.opted_out.items()]}
-                              for o in part.opt_out_lists.values()],
+            "families": {name: family.export() for name, family in part.families.items()},
             "sender_ids": [_plain(s) for s in part.sender_ids.values()],
             "phones": [{**_plain(p, {"keywords"}), **_lifecycle(p),
                         "keywords": _keywords(p.keywords)} for p in part.phones.values()],
@@ -55,10 +53,8 @@ def export_state(sim) -> dict:
             "idempotency": [[op, token, fp, result]
                             for (op, token), (fp, result) in part.idempotency.items()],
         })
-    version, internal, gauss = sim.ids._rng.getstate()
-    return {"format": FORMAT, "clock": {"mode": sim.clock.mode, "now": sim.clock.now(),
-                                        "offset": sim.clock._offset},
-            "ids": [version, list(internal), gauss], "partitions": parts}
+    return {"format": FORMAT, "clock": sim.clock.saved(), "ids": sim.ids.saved(),
+            "partitions": parts}
 
 
 def _keyword_map(rows) -> dict[str, Keyword]:
@@ -68,20 +64,15 @@ def _keyword_map(rows) -> dict[str, Keyword]:
 def import_state(sim, data: dict) -> None:
     if data.get("format") != FORMAT:
         raise ValueError(f"state format {data.get('format')} is not {FORMAT}")
-    clock = data["clock"]
-    if sim.clock.mode == "manual":
-        sim.clock._start, sim.clock._offset = clock["now"], 0.0
-    else:
-        sim.clock._offset = clock["offset"]
-    version, internal, gauss = data["ids"]
-    sim.ids._rng.setstate((version, tuple(internal), gauss))
+    sim.clock.restore(data["clock"])
+    sim.ids.restore(data["ids"])
     for p in data["partitions"]:
-        part: Partition = sim.partition(p["account"], p["region"])
-        part.opt_out_lists = {}
-        for row in p["opt_out_lists"]:
-            oo = OptOutList(**{k: v for k, v in row.items() if k != "opted_out"})
-            oo.opted_out = {n: (w, e) for n, w, e in row["opted_out"]}
-            part.opt_out_lists[oo.name] = oo
+        part: AccountRegion = sim.partition(p["account"], p["region"])
+        for name, saved in p["families"].items():
+            family = part.families.get(name)
+            if family is None:
+                raise ValueError(f"the state file holds {name}, a family this smsvoice-sim lacks")
+            family.restore(saved)
         for row in p["sender_ids"]:
             sender = SenderId(**{**row, "pool_ids": set(row["pool_ids"])})
             part.sender_ids[sender.key] = sender

@@ -16,14 +16,14 @@ def operation(name: str):
 
 
 def load_all() -> dict[str, Callable]:
+    from ..families import load_all as load_families
     from . import (  # noqa: F401
         account,
         keywords,
         messages,
-        opt_out_lists,
         phone_numbers,
         pools,
         sender_ids,
         tags,
     )
-    return HANDLERS
+    return {**HANDLERS, **load_families()}

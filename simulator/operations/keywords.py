@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from .. import errors
 from ..paging import apply_filters, page_result
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import Keyword, Pool
 from . import operation
 
 PROTECTED = {"HELP", "STOP"}  # [inf] the mandatory keywords cannot be removed
 
 
-def _owner(part: Partition, ref: str):
+def _owner(part: AccountRegion, ref: str):
     owner = part.phone_or_pool(ref)
     ident = owner.pool_id if isinstance(owner, Pool) else owner.phone_number_id
     return owner, {"OriginationIdentityArn": owner.arn, "OriginationIdentity": ident}
 
 
 @operation("PutKeyword")
-def put_keyword(part: Partition, params: dict) -> dict:
+def put_keyword(part: AccountRegion, params: dict) -> dict:
     owner, head = _owner(part, params["OriginationIdentity"])
     word = params["Keyword"]
     if word.upper() not in {k.upper() for k in owner.keywords}:
@@ -30,7 +30,7 @@ def put_keyword(part: Partition, params: dict) -> dict:
 
 
 @operation("DescribeKeywords")
-def describe_keywords(part: Partition, params: dict) -> dict:
+def describe_keywords(part: AccountRegion, params: dict) -> dict:
     owner, head = _owner(part, params["OriginationIdentity"])
     words = list(owner.keywords.values())
     if params.get("Keywords"):
@@ -42,7 +42,7 @@ def describe_keywords(part: Partition, params: dict) -> dict:
 
 
 @operation("DeleteKeyword")
-def delete_keyword(part: Partition, params: dict) -> dict:
+def delete_keyword(part: AccountRegion, params: dict) -> dict:
     owner, head = _owner(part, params["OriginationIdentity"])
     word = params["Keyword"]
     kw = owner.keywords.get(word)

@@ -5,7 +5,7 @@ is kept, so a test can assert what would have been sent."""
 from __future__ import annotations
 
 from .. import errors
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import PhoneNumber, Pool, SenderId
 from . import operation
 
@@ -13,7 +13,7 @@ from . import operation
 NEEDS = {"SendTextMessage": "SMS", "SendVoiceMessage": "VOICE", "SendMediaMessage": "MMS"}
 
 
-def _origin(part: Partition, ref: str):
+def _origin(part: AccountRegion, ref: str):
     """A pool, number or sender ID; sending also takes an E.164 number, and a sender
     ID by name alone (the destination decides its country)."""
     if ref.startswith("pool-") or ":pool/" in ref:
@@ -53,7 +53,7 @@ def _check_active(origin) -> None:
                               f"Pool {origin.pool_id} has no origination identities.")
 
 
-def _send(part: Partition, params: dict, operation_name: str) -> dict:
+def _send(part: AccountRegion, params: dict, operation_name: str) -> dict:
     origin = _origin(part, params["OriginationIdentity"]) if params.get("OriginationIdentity") \
         else None
     destination = params["DestinationPhoneNumber"]
@@ -67,8 +67,7 @@ def _send(part: Partition, params: dict, operation_name: str) -> dict:
                                     [{"Name": "OriginationIdentity", "Message": f"No {need}"}])
         if not isinstance(origin, SenderId):
             opt_out_list = origin.opt_out_list_name
-    oo = part.opt_out_lists.get(opt_out_list)
-    if oo is not None and destination in oo.opted_out:
+    if part.opt_out_lists.is_opted_out(opt_out_list, destination):
         raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number",
                               destination, f"{destination} has opted out (list {opt_out_list}).")
     message_id = part.ids.message_id()
@@ -85,15 +84,15 @@ def _send(part: Partition, params: dict, operation_name: str) -> dict:
 
 
 @operation("SendTextMessage")
-def send_text_message(part: Partition, params: dict) -> dict:
+def send_text_message(part: AccountRegion, params: dict) -> dict:
     return _send(part, params, "SendTextMessage")
 
 
 @operation("SendVoiceMessage")
-def send_voice_message(part: Partition, params: dict) -> dict:
+def send_voice_message(part: AccountRegion, params: dict) -> dict:
     return _send(part, params, "SendVoiceMessage")
 
 
 @operation("SendMediaMessage")
-def send_media_message(part: Partition, params: dict) -> dict:
+def send_media_message(part: AccountRegion, params: dict) -> dict:
     return _send(part, params, "SendMediaMessage")

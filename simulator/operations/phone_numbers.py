@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import errors
 from ..ids import supported_countries
 from ..paging import apply_filters, flag, page_result, select
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import PhoneNumber, tag_list
 from . import operation
 from .pools import apply_settings
@@ -28,7 +28,7 @@ PHONE_FILTERS = {
 
 
 @operation("RequestPhoneNumber")
-def request_phone_number(part: Partition, params: dict) -> dict:
+def request_phone_number(part: AccountRegion, params: dict) -> dict:
     part.require_quota("PHONE_NUMBERS", "PHONE_NUMBERS_PER_ACCOUNT")
     iso = params["IsoCountryCode"]
     opt_out = part.opt_out_list(params.get("OptOutListName", "Default"))
@@ -70,7 +70,7 @@ def request_phone_number(part: Partition, params: dict) -> dict:
 
 
 @operation("DescribePhoneNumbers")
-def describe_phone_numbers(part: Partition, params: dict) -> dict:
+def describe_phone_numbers(part: AccountRegion, params: dict) -> dict:
     phones = select(params, "PhoneNumberIds", part.phone, part.phones.values())
     phones = apply_filters(phones, params.get("Filters"), PHONE_FILTERS)
     result, page = page_result("DescribePhoneNumbers", "PhoneNumbers", phones, params,
@@ -80,7 +80,7 @@ def describe_phone_numbers(part: Partition, params: dict) -> dict:
     return result
 
 
-def _live_phone(part: Partition, ref: str) -> PhoneNumber:
+def _live_phone(part: AccountRegion, ref: str) -> PhoneNumber:
     phone = part.phone(ref)
     if phone.state == "DELETED":
         raise errors.conflict("RESOURCE_NOT_ACTIVE", "phone-number", phone.phone_number_id,
@@ -89,7 +89,7 @@ def _live_phone(part: Partition, ref: str) -> PhoneNumber:
 
 
 @operation("UpdatePhoneNumber")
-def update_phone_number(part: Partition, params: dict) -> dict:
+def update_phone_number(part: AccountRegion, params: dict) -> dict:
     phone = _live_phone(part, params["PhoneNumberId"])
     apply_settings(part, phone, params)
     if "InternationalSendingEnabled" in params:
@@ -98,7 +98,7 @@ def update_phone_number(part: Partition, params: dict) -> dict:
 
 
 @operation("ReleasePhoneNumber")
-def release_phone_number(part: Partition, params: dict) -> dict:
+def release_phone_number(part: AccountRegion, params: dict) -> dict:
     phone = _live_phone(part, params["PhoneNumberId"])
     if phone.deletion_protection:
         raise errors.conflict("DELETION_PROTECTION_ENABLED", "phone-number",

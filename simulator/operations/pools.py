@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..paging import apply_filters, flag, page_result, select
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import PhoneNumber, Pool, SenderId, tag_list
 from . import operation
 
@@ -68,13 +68,13 @@ def check_usable(identity, pool: Pool | None, message_type: str, iso: str | None
                                f"pool has {getattr(pool, attr)!r}.")
 
 
-def join(part: Partition, pool: Pool, identity) -> None:
+def join(part: AccountRegion, pool: Pool, identity) -> None:
     pool.link(identity)
     if isinstance(identity, PhoneNumber):
         part.lifecycles.move(identity, "associate", part.now())
 
 
-def leave(part: Partition, pool: Pool, identity) -> None:
+def leave(part: AccountRegion, pool: Pool, identity) -> None:
     pool.unlink(identity)
     if isinstance(identity, PhoneNumber):
         part.lifecycles.move(identity, "disassociate", part.now())
@@ -88,7 +88,7 @@ def require_two_way_channel(settings, params: dict) -> None:
                                 [{"Name": "TwoWayChannelArn", "Message": "Required for two-way"}])
 
 
-def apply_settings(part: Partition, target, params: dict) -> None:
+def apply_settings(part: AccountRegion, target, params: dict) -> None:
     """UpdatePool/UpdatePhoneNumber members that share names."""
     if "OptOutListName" in params:
         target.opt_out_list_name = part.opt_out_list(params["OptOutListName"]).name
@@ -103,7 +103,7 @@ def apply_settings(part: Partition, target, params: dict) -> None:
 
 
 @operation("CreatePool")
-def create_pool(part: Partition, params: dict) -> dict:
+def create_pool(part: AccountRegion, params: dict) -> dict:
     part.require_quota("POOLS", "POOLS_PER_ACCOUNT")
     identity = part.origination_identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
     message_type = params["MessageType"]
@@ -126,7 +126,7 @@ def create_pool(part: Partition, params: dict) -> dict:
 
 
 @operation("DescribePools")
-def describe_pools(part: Partition, params: dict) -> dict:
+def describe_pools(part: AccountRegion, params: dict) -> dict:
     pools = select(params, "PoolIds", part.pool, part.pools.values())
     pools = apply_filters(pools, params.get("Filters"), POOL_FILTERS)
     result, page = page_result("DescribePools", "Pools", pools, params, Pool.info)
@@ -136,7 +136,7 @@ def describe_pools(part: Partition, params: dict) -> dict:
 
 
 @operation("UpdatePool")
-def update_pool(part: Partition, params: dict) -> dict:
+def update_pool(part: AccountRegion, params: dict) -> dict:
     pool = part.pool(params["PoolId"])
     if pool.state == "DELETING":
         raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
@@ -148,7 +148,7 @@ def update_pool(part: Partition, params: dict) -> dict:
 
 
 @operation("DeletePool")
-def delete_pool(part: Partition, params: dict) -> dict:
+def delete_pool(part: AccountRegion, params: dict) -> dict:
     pool = part.pool(params["PoolId"])
     if pool.deletion_protection:
         raise errors.conflict("DELETION_PROTECTION_ENABLED", "pool", pool.pool_id,
@@ -163,7 +163,7 @@ def delete_pool(part: Partition, params: dict) -> dict:
     return pool.info()
 
 
-def _membership(part: Partition, params: dict) -> tuple[Pool, PhoneNumber | SenderId]:
+def _membership(part: AccountRegion, params: dict) -> tuple[Pool, PhoneNumber | SenderId]:
     pool = part.pool(params["PoolId"])
     identity = part.origination_identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
     return pool, identity
@@ -175,7 +175,7 @@ def _membership_result(pool: Pool, identity) -> dict:
 
 
 @operation("AssociateOriginationIdentity")
-def associate_origination_identity(part: Partition, params: dict) -> dict:
+def associate_origination_identity(part: AccountRegion, params: dict) -> dict:
     pool, identity = _membership(part, params)
     if pool.state == "DELETING":
         raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
@@ -188,7 +188,7 @@ def associate_origination_identity(part: Partition, params: dict) -> dict:
 
 
 @operation("DisassociateOriginationIdentity")
-def disassociate_origination_identity(part: Partition, params: dict) -> dict:
+def disassociate_origination_identity(part: AccountRegion, params: dict) -> dict:
     pool, identity = _membership(part, params)
     if identity not in pool.members:
         raise _conflict_on(identity, "PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL",
@@ -202,7 +202,7 @@ def disassociate_origination_identity(part: Partition, params: dict) -> dict:
 
 
 @operation("ListPoolOriginationIdentities")
-def list_pool_origination_identities(part: Partition, params: dict) -> dict:
+def list_pool_origination_identities(part: AccountRegion, params: dict) -> dict:
     pool = part.pool(params["PoolId"])
     found = apply_filters([m.metadata() for m in pool.members], params.get("Filters"),
                           IDENTITY_FILTERS)

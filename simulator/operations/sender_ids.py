@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import errors
 from ..model import enum_values
 from ..paging import apply_filters, flag, page_result, select
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import SenderId, tag_list
 from . import operation
 
@@ -22,7 +22,7 @@ SENDER_FILTERS = {
 
 
 @operation("RequestSenderId")
-def request_sender_id(part: Partition, params: dict) -> dict:
+def request_sender_id(part: AccountRegion, params: dict) -> dict:
     key = (params["SenderId"], params["IsoCountryCode"])
     if key in part.sender_ids:
         raise errors.conflict("RESOURCE_ALREADY_EXISTS", "sender-id", key[0],
@@ -40,7 +40,7 @@ def request_sender_id(part: Partition, params: dict) -> dict:
 
 
 @operation("DescribeSenderIds")
-def describe_sender_ids(part: Partition, params: dict) -> dict:
+def describe_sender_ids(part: AccountRegion, params: dict) -> dict:
     senders = select(params, "SenderIds",
                      lambda s: part.sender_id(s["SenderId"], s["IsoCountryCode"]),
                      part.sender_ids.values())
@@ -50,7 +50,7 @@ def describe_sender_ids(part: Partition, params: dict) -> dict:
 
 
 @operation("UpdateSenderId")
-def update_sender_id(part: Partition, params: dict) -> dict:
+def update_sender_id(part: AccountRegion, params: dict) -> dict:
     sender = part.sender_id(params["SenderId"], params["IsoCountryCode"])
     if "DeletionProtectionEnabled" in params:
         sender.deletion_protection = params["DeletionProtectionEnabled"]
@@ -58,7 +58,7 @@ def update_sender_id(part: Partition, params: dict) -> dict:
 
 
 @operation("ReleaseSenderId")
-def release_sender_id(part: Partition, params: dict) -> dict:
+def release_sender_id(part: AccountRegion, params: dict) -> dict:
     sender = part.sender_id(params["SenderId"], params["IsoCountryCode"])
     if sender.deletion_protection:
         raise errors.conflict("DELETION_PROTECTION_ENABLED", "sender-id", sender.sender_id,

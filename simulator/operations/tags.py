@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..partition import Partition
+from ..region import AccountRegion
 from ..resources import tag_list
 from . import operation
 
 
 @operation("TagResource")
-def tag_resource(part: Partition, params: dict) -> dict:
+def tag_resource(part: AccountRegion, params: dict) -> dict:
     resource = part.by_arn(params["ResourceArn"])
     merged = {**resource.tags, **{t["Key"]: t["Value"] for t in params["Tags"]}}
     part.require_quota("TAGS_PER_RESOURCE", "TAGS_PER_RESOURCE", used=len(merged), adding=0)
@@ -17,7 +17,7 @@ def tag_resource(part: Partition, params: dict) -> dict:
 
 
 @operation("UntagResource")
-def untag_resource(part: Partition, params: dict) -> dict:
+def untag_resource(part: AccountRegion, params: dict) -> dict:
     resource = part.by_arn(params["ResourceArn"])
     for key in params["TagKeys"]:
         resource.tags.pop(key, None)
@@ -25,6 +25,6 @@ def untag_resource(part: Partition, params: dict) -> dict:
 
 
 @operation("ListTagsForResource")
-def list_tags_for_resource(part: Partition, params: dict) -> dict:
+def list_tags_for_resource(part: AccountRegion, params: dict) -> dict:
     resource = part.by_arn(params["ResourceArn"])
     return {"ResourceArn": params["ResourceArn"], "Tags": tag_list(resource.tags)}
