@@ -5,8 +5,8 @@ A structure member is read from a dict by its name, from an object by its
 attribute: the object's `WIRE` mapping names it where the attribute is not the
 member's snake_case (`Status` -> `state`). Members that are None are left out,
 as AWS leaves out unset optional members. A tuple of sources answers a structure
-member by member from the first source that has it (a pool and one of its
-members, an opt-out list and one of its numbers). A `{key: value}` dict given for a list
+member by member from the first source that has it (a page of results, then
+the resource they belong to: put the most specific source first). A `{key: value}` dict given for a list
 of Key/Value structures (tags) becomes that list: tag conversion lives here only.
 """
 

@@ -14,7 +14,6 @@ from . import arns, errors
 from .families import Family, families
 from .ids import IdFactory
 from .lifecycle import Lifecycles
-from .partition import UnportedStores
 
 # Account quotas AWS applies by default. AWS documents these per account and
 # raises them on request; the simulator's defaults are [inf] and configurable.
@@ -30,17 +29,17 @@ DEFAULT_QUOTAS: dict[str, int] = {
 IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
 
 
-class AccountRegion(UnportedStores):
+class AccountRegion:
     def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
-                 quotas: dict[str, int], created: float):
+                 quotas: dict[str, int], created: float, sent_log_limit: int = 10_000):
         self.account = account
         self.region = region
         self.ids = ids
         self.lifecycles = lifecycles
         self.quotas = quotas
         self.created = created
+        self.sent_log_limit = sent_log_limit
         self.idempotency: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()
-        self._init_unported()
         self.families: dict[str, Family] = {}
         for cls in families():
             self.families[cls.name] = family = cls(self)
@@ -84,10 +83,14 @@ class AccountRegion(UnportedStores):
                                         [{"Name": "ResourceArn", "Message": "Invalid ARN"}])
             raise errors.not_found("account", resource_arn)
         kind = local.split("/", 1)[0]
-        for family in (*self.families.values(), self):
+        for family in self.families.values():
             if kind in family.arn_types:
                 return getattr(family, family.arn_types[kind])(resource_arn)
         raise errors.not_found(kind, resource_arn)
+
+    def family_of(self, resource) -> Family:
+        """The family a resource belongs to (its class names it: `FAMILY`)."""
+        return self.families[resource.FAMILY]
 
     # -- quotas ----------------------------------------------------------------
     def used(self, quota: str) -> int:
@@ -95,7 +98,7 @@ class AccountRegion(UnportedStores):
             count = family.used(quota)
             if count is not None:
                 return count
-        return self.unported_used(quota) or 0
+        return 0
 
     def require_quota(self, name: str, reason: str, used: int | None = None,
                       adding: int = 1) -> None:

@@ -2,12 +2,14 @@
 
 A family module declares, in this order:
 - its resources: dataclasses. `WIRE` maps a model member to the attribute that
-  answers it where the attribute is not the member's snake_case;
-- its lifecycle, if its resources have a status (`lifecycle.register(spec, durations)`);
+  answers it where the attribute is not the member's snake_case; `FAMILY` names
+  the family that holds them;
+- its lifecycle, if its resources have a status (a `LifecycleSpec`);
 - one `Family` subclass, decorated `@register`: the store of one account in one
-  region, its operations (methods marked `@operation("Name")` that take the validated
-  parameters and return resource objects or dicts of them; the pipeline projects them
-  onto the model's output shape) and its rules, plain methods other families call.
+  region, its `lifecycle`, its operations (methods marked `@operation("Name")` that
+  take the validated parameters and return resources, or dicts and tuples of them:
+  the pipeline projects them onto the model's output shape) and its rules, plain
+  methods other families call.
 
 Another family is reached as `self.region.<its name>` and through its methods, never
 its dicts. README "Adding an operation family" walks through one.
@@ -20,12 +22,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
+from ..lifecycle import LifecycleSpec, register_lifecycle, unregister_lifecycle
+
 if TYPE_CHECKING:
     from ..region import AccountRegion
 
-# The families smsvoice-sim ships, in the order a snapshot restores them (a family
-# comes after the families its resources refer to).
-FAMILY_MODULES = ("opt_out_lists",)
+# The families smsvoice-sim ships, in the order they are listed (state views,
+# snapshots, lifecycle diagrams).
+FAMILY_MODULES = ("account_limits", "opt_out_lists", "pools", "phone_numbers", "sender_ids",
+                  "keywords", "tags", "messages")
 
 Handler = Callable[["AccountRegion", dict], object]
 
@@ -44,6 +49,7 @@ class Family:
     name: ClassVar[str] = ""  # the attribute on AccountRegion and the key in state views
     operations: ClassVar[dict[str, str]] = {}  # operation -> method name, from @operation
     arn_types: ClassVar[dict[str, str]] = {}  # ARN resource type -> lookup method (tagging)
+    lifecycle: ClassVar[LifecycleSpec | None] = None  # for resources with a Status
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -69,6 +75,16 @@ class Family:
     def restore(self, data: dict) -> None:
         """Take back what `export` wrote."""
 
+    def relink(self) -> None:
+        """After every family restored: resolve references to other families' resources."""
+
+    def by_id(self, resource_id: str):
+        """This family's resource of that id, or None (the control API forces transitions)."""
+        return None
+
+    def forget(self, resource) -> None:
+        """A resource of this family whose lifecycle reached GONE: drop it."""
+
 
 _REGISTERED: dict[str, type[Family]] = {}
 
@@ -82,12 +98,16 @@ def register(cls: type[Family]) -> type[Family]:
         if other.name != cls.name and taken:
             raise ValueError(f"{cls.__name__} and {other.__name__} both simulate {sorted(taken)}")
     _REGISTERED[cls.name] = cls
+    if cls.lifecycle is not None:
+        register_lifecycle(cls.lifecycle)
     return cls
 
 
 def unregister(cls: type[Family]) -> None:
     if _REGISTERED.get(cls.name) is cls:
         del _REGISTERED[cls.name]
+        if cls.lifecycle is not None:
+            unregister_lifecycle(cls.lifecycle)
 
 
 @contextmanager
@@ -101,8 +121,11 @@ def registered(cls: type[Family]) -> Iterator[type[Family]]:
 
 
 def families() -> tuple[type[Family], ...]:
-    load_all()
-    return tuple(_REGISTERED.values())
+    """Every registered family: the shipped ones in FAMILY_MODULES order (whatever order
+    they were imported in), then any other in the order registered."""
+    _import_shipped()
+    rank = {f"{__name__}.{module}": i for i, module in enumerate(FAMILY_MODULES)}
+    return tuple(sorted(_REGISTERED.values(), key=lambda cls: rank.get(cls.__module__, len(rank))))
 
 
 def _handler(family_name: str, method: str) -> Handler:
@@ -111,9 +134,13 @@ def _handler(family_name: str, method: str) -> Handler:
     return handle
 
 
-def load_all() -> dict[str, Handler]:
-    """Operation name -> handler(region, params), for every registered family."""
+def _import_shipped() -> None:
     for module in FAMILY_MODULES:
         importlib.import_module(f"{__name__}.{module}")
+
+
+def load_all() -> dict[str, Handler]:
+    """Operation name -> handler(region, params), for every registered family."""
+    _import_shipped()
     return {op: _handler(cls.name, method)
-            for cls in _REGISTERED.values() for op, method in cls.operations.items()}
+            for cls in list(_REGISTERED.values()) for op, method in cls.operations.items()}

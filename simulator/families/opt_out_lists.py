@@ -86,7 +86,8 @@ class OptOutLists(Family):
     @operation("DeleteOptOutList")
     def delete(self, params: dict) -> OptOutList:
         oo = self.get(params["OptOutListName"])
-        users = self.region.opt_out_list_users(oo.name)
+        users = self.region.pools.using_opt_out_list(oo.name) + \
+            self.region.phone_numbers.using_opt_out_list(oo.name)
         if oo.name == "Default" or users:
             why = "is the account's default" if oo.name == "Default" else f"is used by {users[0]}"
             raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "opt-out-list", oo.name,
@@ -111,7 +112,7 @@ class OptOutLists(Family):
         for flt in params.get("Filters") or ():  # the model's only filter: end-user-opted-out
             values = set(flt["Values"])
             entries = [e for e in entries if ("true" if e.end_user else "false") in values]
-        return (oo, page_result("DescribeOptedOutNumbers", "OptedOutNumbers", entries, params)[0])
+        return (page_result("DescribeOptedOutNumbers", "OptedOutNumbers", entries, params)[0], oo)
 
     @operation("DeleteOptedOutNumber")
     def delete_opted_out_number(self, params: dict) -> tuple:
