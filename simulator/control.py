@@ -35,8 +35,8 @@ class LockedFaults:
             return self._faults.describe()
 
     def draw(self, operation_name: str):
-        with self._lock:
-            return self._faults.draw(operation_name)
+        """Called by the pipeline, which already holds the lock."""
+        return self._faults.draw(operation_name)
 
 
 class ControlSurface:

@@ -83,9 +83,9 @@ class Pipeline:
                 "UNKNOWN_OPERATION",
                 f"{call.operation} exists in AWS End User Messaging SMS and Voice v2 but "
                 "smsvoice-sim does not simulate it.")
-        call.region = self.sim.region(self.sim.account_of(call.caller.access_key_id),
-                                      call.caller.region)
-        self.sim.lifecycles.settle()
+        state = self.sim.state_registry
+        call.region = state.region(self.sim.account_of(call.caller.access_key_id), call.caller.region)
+        state.lifecycles.settle()
         self.inject(call)
         return self.dispatch(call, handler)
 

@@ -6,14 +6,17 @@ attribute: the object's `WIRE` mapping names it where the attribute is not the
 member's snake_case (`Status` -> `state`). Members that are None are left out,
 as AWS leaves out unset optional members. A tuple of sources answers a structure
 member by member from the first source that has it (a page of results, then
-the resource they belong to: put the most specific source first). A `{key: value}` dict given for a list
-of Key/Value structures (tags) becomes that list: tag conversion lives here only.
+the resource they belong to: put the most specific source first). A
+`{key: value}` dict given for a list of Key/Value structures (tags) becomes that
+list: tag conversion lives here only.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 
 from botocore.model import Shape
 
@@ -28,45 +31,94 @@ def snake(member: str) -> str:
     return _CAMEL.sub("_", member).lower()
 
 
-@functools.cache
-def _attributes(cls: type, shape: Shape) -> tuple[tuple[str, str, Shape], ...]:
-    wire = getattr(cls, "WIRE", {})
-    return tuple((name, wire.get(name) or snake(name), member)
-                 for name, member in shape.members.items())
+_SCALARS = frozenset({"string", "boolean", "integer", "long", "double", "float", "timestamp", "blob"})
+Projector = Callable[[object], object]
+_PROJECTORS: dict[str, Projector | None] = {}  # by shape name: one service model, unique names
 
 
 def _is_key_value(shape: Shape) -> bool:
     return shape.type_name == "structure" and set(shape.members) == {"Key", "Value"}
 
 
-def _read(source, shape: Shape) -> dict:
-    """Member name -> (value, member shape), None values left out."""
-    if isinstance(source, dict):
-        got = ((name, source.get(name), member) for name, member in shape.members.items())
-    else:
-        got = ((name, getattr(source, attr, None), member)
-               for name, attr, member in _attributes(type(source), shape))
-    return {name: (v, member) for name, v, member in got if v is not None}
+def projector(shape: Shape) -> Projector | None:
+    """A function from a result to `shape` (None: the value is taken as it is), built once
+    per shape so a response costs one pass over its members."""
+    if shape.name not in _PROJECTORS:
+        _PROJECTORS[shape.name] = None  # a placeholder while a recursive shape builds
+        _PROJECTORS[shape.name] = _build(shape)
+    return _PROJECTORS[shape.name]
+
+
+def _build(shape: Shape) -> Projector | None:
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape)
+    if kind == "list":
+        item = shape.member
+        if item.type_name in _SCALARS:
+            return list  # a copy: the response must not share the resource's list
+        each = projector(item) or (lambda x: x)
+        if _is_key_value(item):
+            return lambda v: tag_list(v) if isinstance(v, dict) else [each(x) for x in v]
+        return lambda v: [each(x) for x in v]
+    if kind == "map":
+        each = projector(shape.value) or (lambda x: x)
+        return lambda v: {k: each(x) for k, x in v.items()}
+    return None
+
+
+def _structure(shape: Shape) -> Projector:
+    members = tuple((name, snake(name), member) for name, member in shape.members.items())
+    readers: dict[type, Projector] = {}
+
+    def reader(source) -> Projector:
+        found = readers.get(type(source))
+        if found is None:
+            wire = getattr(type(source), "WIRE", {})
+            plan = [(name, wire.get(name) or attr, projector(member)) for name, attr, member in members]
+            found = readers[type(source)] = _compile_reader(plan, type(source))
+        return found
+
+    def merged(sources: tuple) -> dict:
+        found: dict = {}
+        for source in reversed(sources):
+            found.update(reader(source)(source))
+        return {name: found[name] for name, _attr, _m in members if name in found}
+
+    def project_structure(value) -> dict:
+        if isinstance(value, tuple):
+            return merged(value)
+        return reader(value)(value)
+
+    return project_structure
+
+
+def _has(cls: type, attr: str) -> bool:
+    return hasattr(cls, attr) or (is_dataclass(cls) and attr in {f.name for f in fields(cls)})
+
+
+def _compile_reader(plan: list[tuple[str, str, Projector | None]], cls: type) -> Projector:
+    """One straight-line function per (shape, source class), as dataclasses and attrs build
+    their methods: a response is built on every call, and a loop over members with
+    getattr costs twice as much. Members the class has no attribute for are never read."""
+    lines, namespace = ["def read(source):", "    out = {}"], {}
+    for i, (name, attr, sub) in enumerate(plan):
+        if issubclass(cls, dict):
+            get = f"source.get({name!r})"
+        elif _has(cls, attr):
+            get = f"source.{attr}"
+        else:
+            continue
+        value = "v" if sub is None else f"sub{i}(v)"
+        namespace[f"sub{i}"] = sub
+        lines += [f"    v = {get}", "    if v is not None:", f"        out[{name!r}] = {value}"]
+    exec("\n".join([*lines, "    return out"]), namespace)  # noqa: S102 - code built from the model's names
+    return namespace["read"]
 
 
 def project(shape: Shape, value):
-    kind = shape.type_name
-    if kind == "structure":
-        if isinstance(value, tuple):
-            read: dict = {}
-            for source in reversed(value):
-                read.update(_read(source, shape))
-            read = {name: read[name] for name in shape.members if name in read}
-        else:
-            read = _read(value, shape)
-        return {name: project(member, v) for name, (v, member) in read.items()}
-    if kind == "list":
-        if isinstance(value, dict) and _is_key_value(shape.member):
-            return tag_list(value)
-        return [project(shape.member, item) for item in value]
-    if kind == "map":
-        return {k: project(shape.value, v) for k, v in value.items()}
-    return value
+    build = projector(shape)
+    return value if build is None else build(value)
 
 
 def project_as(shape_name: str, value) -> dict:

@@ -39,6 +39,8 @@ class AccountRegion:
         self.quotas = quotas
         self.created = created
         self.sent_log_limit = sent_log_limit
+        self._arn_prefix = arns.build(region, account, "")
+        self._quota_owner: dict[str, Family | None] = {}
         self.idempotency: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()
         self.families: dict[str, Family] = {}
         for cls in families():
@@ -54,10 +56,9 @@ class AccountRegion:
 
     def local_resource(self, ref: str) -> str | None:
         """`arn:aws:sms-voice:{region}:{account}:pool/x` -> `pool/x` when it is ours."""
-        parsed = arns.parse(ref)
-        if parsed is None or (parsed.region, parsed.account) != (self.region, self.account):
-            return None
-        return parsed.resource
+        if ref.startswith(self._arn_prefix) and len(ref) > len(self._arn_prefix):
+            return ref[len(self._arn_prefix):]
+        return None
 
     def local_id(self, ref: str, kind: str) -> str:
         """The id a reference names: itself, or an ARN's id when the ARN is ours and of `kind`;
@@ -94,11 +95,12 @@ class AccountRegion:
 
     # -- quotas ----------------------------------------------------------------
     def used(self, quota: str) -> int:
-        for family in self.families.values():
-            count = family.used(quota)
-            if count is not None:
-                return count
-        return 0
+        """How much of an account quota is used, from the family that counts it."""
+        if quota not in self._quota_owner:
+            self._quota_owner[quota] = next(
+                (f for f in self.families.values() if f.used(quota) is not None), None)
+        owner = self._quota_owner[quota]
+        return 0 if owner is None else owner.used(quota)
 
     def require_quota(self, name: str, reason: str, used: int | None = None,
                       adding: int = 1) -> None:

@@ -4,16 +4,21 @@ another family), registered, and called through real boto3."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import logging
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.families import unregister
+from smsvoice_sim.simulator import Simulator, families
+from smsvoice_sim.simulator.families import FAMILY_MODULES, unregister
+
+FAMILIES_DIR = Path(families.__file__).parent
 
 THROWAWAY = '''
 """Verified destination numbers, for a test: a family written from README's recipe."""
@@ -76,6 +81,10 @@ class Destinations(Family):
         return page_result("DescribeVerifiedDestinationNumbers", "VerifiedDestinationNumbers",
                            found, params)[0]
 
+    @operation("DeleteVerifiedDestinationNumber")
+    def delete(self, params: dict) -> Destination:
+        raise RuntimeError("a bug in a family")  # how the simulator answers its own bugs
+
     def view(self) -> dict:
         return {"verified_destination_numbers": [d.id for d in self.numbers.values()]}
 '''
@@ -127,3 +136,25 @@ def test_an_unregistered_family_is_gone_from_new_simulators(throwaway):
     with pytest.raises(ClientError) as exc:
         client.create_verified_destination_number(DestinationPhoneNumber="+12065550100")
     assert exc.value.response["Reason"] == "UNKNOWN_OPERATION"
+
+
+def test_a_bug_answers_500_naming_the_operation_and_logs_its_traceback(throwaway, caplog):
+    client = Simulator().client(config=Config(parameter_validation=False,
+                                              retries={"max_attempts": 1}))
+    with caplog.at_level(logging.ERROR, logger="smsvoice_sim.simulator"):
+        with pytest.raises(ClientError) as exc:
+            client.delete_verified_destination_number(VerifiedDestinationNumberId="v-1")
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert "DeleteVerifiedDestinationNumber" in exc.value.response["Error"]["Message"]
+    assert "a bug in a family" in caplog.text and "Traceback" in caplog.text
+
+
+def test_family_modules_import_no_other_family():
+    # Families talk through `self.region.<family>` methods, never each other's modules.
+    shipped = set(FAMILY_MODULES)
+    for module in FAMILY_MODULES:
+        tree = ast.parse((FAMILIES_DIR / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = {node.module} if node.module else {a.name for a in node.names}
+                assert not names & shipped, f"{module} imports {names & shipped}"
