@@ -64,6 +64,13 @@ def settable(params: dict, resource) -> dict[str, object]:
     return {snake(member): value for member, value in params.items() if snake(member) in names}
 
 
+def apply(resource, changes: dict[str, object]):
+    """Set what an Update* call changes (every check has passed); the resource back."""
+    for attr, value in changes.items():
+        setattr(resource, attr, value)
+    return resource
+
+
 def settings_changes(region, target: OriginationSettings, params: dict) -> dict[str, object]:
     """What UpdatePool/UpdatePhoneNumber change, once every check passed (nothing is set)."""
     changes = settable(params, target)

@@ -11,18 +11,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import errors
-from ..paging import page_result, select
+from ..paging import describe, page_result
 from ..projection import project_as, tag_dict
+from ..snapshot import restored, saved
 from . import Family, operation, register
 
 
 @dataclass(eq=False)
 class OptedOut:
-    WIRE: ClassVar[dict[str, str]] = {"OptedOutNumber": "number", "OptedOutTimestamp": "timestamp",
-                                      "EndUserOptedOut": "end_user"}
-    number: str
-    timestamp: float
-    end_user: bool  # the end user texted STOP; only they can opt back in
+    opted_out_number: str
+    opted_out_timestamp: float
+    end_user_opted_out: bool  # the end user texted STOP; only they can opt back in
 
 
 @dataclass(eq=False)
@@ -80,8 +79,8 @@ class OptOutLists(Family):
 
     @operation("DescribeOptOutLists")
     def describe(self, params: dict) -> dict:
-        lists = select(params, "OptOutListNames", self.get, self.lists.values())
-        return page_result("DescribeOptOutLists", "OptOutLists", lists, params)[0]
+        return describe("DescribeOptOutLists", "OptOutLists", params, "OptOutListNames", self.get,
+                        self.lists.values())
 
     @operation("DeleteOptOutList")
     def delete(self, params: dict) -> OptOutList:
@@ -108,10 +107,10 @@ class OptOutLists(Family):
         entries = list(oo.opted_out.values())
         if params.get("OptedOutNumbers"):
             wanted = set(params["OptedOutNumbers"])
-            entries = [e for e in entries if e.number in wanted]
+            entries = [e for e in entries if e.opted_out_number in wanted]
         for flt in params.get("Filters") or ():  # the model's only filter: end-user-opted-out
             values = set(flt["Values"])
-            entries = [e for e in entries if ("true" if e.end_user else "false") in values]
+            entries = [e for e in entries if ("true" if e.end_user_opted_out else "false") in values]
         return (page_result("DescribeOptedOutNumbers", "OptedOutNumbers", entries, params)[0], oo)
 
     @operation("DeleteOptedOutNumber")
@@ -121,7 +120,7 @@ class OptOutLists(Family):
         entry = oo.opted_out.get(number)
         if entry is None:
             raise errors.not_found("opted-out-number", number)
-        if entry.end_user:
+        if entry.end_user_opted_out:
             raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "opted-out-number", number,
                                   f"{number} opted out itself; only the end user can opt back in.")
         del oo.opted_out[number]
@@ -133,14 +132,14 @@ class OptOutLists(Family):
                                   for oo in self.lists.values()]}
 
     def export(self) -> dict:
-        return {"lists": [
-            {"name": oo.name, "arn": oo.arn, "created": oo.created, "tags": oo.tags,
-             "opted_out": [[e.number, e.timestamp, e.end_user] for e in oo.opted_out.values()]}
-            for oo in self.lists.values()]}
+        return {"lists": [{**saved(oo, skip={"opted_out"}),
+                           "opted_out": [saved(e) for e in oo.opted_out.values()]}
+                          for oo in self.lists.values()]}
 
     def restore(self, data: dict) -> None:
         self.lists = {}
         for row in data["lists"]:
-            oo = OptOutList(row["name"], row["arn"], row["created"], dict(row["tags"]))
-            oo.opted_out = {n: OptedOut(n, w, e) for n, w, e in row["opted_out"]}
+            oo = restored(OptOutList, {k: v for k, v in row.items() if k != "opted_out"})
+            entries = (restored(OptedOut, e) for e in row["opted_out"])
+            oo.opted_out = {e.opted_out_number: e for e in entries}
             self._add(oo)

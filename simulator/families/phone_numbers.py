@@ -9,9 +9,9 @@ from typing import ClassVar
 from .. import errors
 from ..ids import supported_countries
 from ..lifecycle import Lifecycled, LifecycleSpec
-from ..paging import apply_filters, flag, page_result, select
+from ..paging import describe, flag
 from ..projection import project_as, tag_dict
-from ..resources import Keyword, OriginationSettings, default_keywords, settings_changes
+from ..resources import Keyword, OriginationSettings, apply, default_keywords, settings_changes
 from ..snapshot import restored, saved
 from . import Family, operation, register
 
@@ -214,19 +214,13 @@ class PhoneNumbers(Family):
 
     @operation("DescribePhoneNumbers")
     def describe(self, params: dict) -> dict:
-        phones = select(params, "PhoneNumberIds", self.get, self.numbers.values())
-        phones = apply_filters(phones, params.get("Filters"), FILTERS)
-        result, page = page_result("DescribePhoneNumbers", "PhoneNumbers", phones, params)
-        for phone in page:
-            self.region.lifecycles.observed(phone)
-        return result
+        return describe("DescribePhoneNumbers", "PhoneNumbers", params, "PhoneNumberIds", self.get,
+                        self.numbers.values(), FILTERS, observe=self.region.lifecycles.observed)
 
     @operation("UpdatePhoneNumber")
     def update(self, params: dict) -> PhoneNumber:
         phone = self.live(params["PhoneNumberId"])
-        for attr, value in settings_changes(self.region, phone, params).items():
-            setattr(phone, attr, value)
-        return phone
+        return apply(phone, settings_changes(self.region, phone, params))
 
     @operation("ReleasePhoneNumber")
     def release(self, params: dict) -> PhoneNumber:

@@ -12,9 +12,9 @@ from typing import ClassVar
 
 from .. import arns, errors
 from ..lifecycle import GONE, Lifecycled, LifecycleSpec
-from ..paging import apply_filters, flag, page_result, select
+from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
-from ..resources import INHERITED, Keyword, OriginationSettings, settings_changes
+from ..resources import INHERITED, Keyword, OriginationSettings, apply, settings_changes
 from ..snapshot import restored, saved
 from . import Family, operation, register
 
@@ -205,19 +205,13 @@ class Pools(Family):
 
     @operation("DescribePools")
     def describe(self, params: dict) -> dict:
-        pools = select(params, "PoolIds", self.get, self.pools.values())
-        pools = apply_filters(pools, params.get("Filters"), FILTERS)
-        result, page = page_result("DescribePools", "Pools", pools, params)
-        for pool in page:
-            self.region.lifecycles.observed(pool)
-        return result
+        return describe("DescribePools", "Pools", params, "PoolIds", self.get, self.pools.values(),
+                        FILTERS, observe=self.region.lifecycles.observed)
 
     @operation("UpdatePool")
     def update(self, params: dict) -> Pool:
         pool = self.open(params["PoolId"])
-        for attr, value in settings_changes(self.region, pool, params).items():
-            setattr(pool, attr, value)
-        return pool
+        return apply(pool, settings_changes(self.region, pool, params))
 
     @operation("DeletePool")
     def delete(self, params: dict) -> Pool:

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from .. import errors
 from ..model import enum_values
-from ..paging import apply_filters, flag, page_result, select
+from ..paging import describe, flag
 from ..projection import project_as, tag_dict
-from ..resources import settable
+from ..resources import apply, settable
 from ..snapshot import restored, saved
 from . import Family, operation, register
 
@@ -151,17 +151,14 @@ class SenderIds(Family):
 
     @operation("DescribeSenderIds")
     def describe(self, params: dict) -> dict:
-        senders = select(params, "SenderIds", lambda s: self.get(s["SenderId"], s["IsoCountryCode"]),
-                         self.senders.values())
-        senders = apply_filters(senders, params.get("Filters"), FILTERS)
-        return page_result("DescribeSenderIds", "SenderIds", senders, params)[0]
+        return describe("DescribeSenderIds", "SenderIds", params, "SenderIds",
+                        lambda s: self.get(s["SenderId"], s["IsoCountryCode"]), self.senders.values(),
+                        FILTERS)
 
     @operation("UpdateSenderId")
     def update(self, params: dict) -> SenderId:
         sender = self.get(params["SenderId"], params["IsoCountryCode"])
-        for attr, value in settable(params, sender).items():
-            setattr(sender, attr, value)
-        return sender
+        return apply(sender, settable(params, sender))
 
     @operation("ReleaseSenderId")
     def release(self, params: dict) -> SenderId:
