@@ -13,8 +13,13 @@ there.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+
+# How far `advance` may move a clock in all: about 3,000 years, so every timestamp
+# stays a date botocore can parse and JSON can hold.
+MAX_OFFSET = 1e11
 
 
 class Clock:
@@ -30,11 +35,28 @@ class Clock:
 
     def advance(self, seconds: float) -> float:
         """Move time forward; lifecycle transitions that fall due happen on the next call."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise ValueError(f"a clock advances by a number of seconds, not {seconds!r}")
+        if not math.isfinite(seconds):
+            raise ValueError(f"a clock advances by a finite number of seconds, not {seconds!r}")
         if seconds < 0:
             raise ValueError("a clock only moves forward")
         with self._lock:
+            if not math.isfinite(self.now() + float(seconds)) or self._offset + seconds > MAX_OFFSET:
+                raise ValueError(f"advancing by {seconds!r} seconds takes the clock past any "
+                                 f"date a timestamp can hold (at most {MAX_OFFSET:.0f} s in all)")
             self._offset += float(seconds)
         return self.now()
+
+    def saved(self) -> dict:
+        """What `restore` needs to carry on where this clock stopped."""
+        return {"mode": self.mode, "now": self.now(), "offset": self._offset}
+
+    def restore(self, saved: dict) -> None:
+        """A manual clock resumes at the saved time; the others keep wall time and take
+        back only what `advance` had added."""
+        with self._lock:
+            self._offset = float(saved["offset"])
 
     def due_at(self, entered_at: float, duration: float) -> float | None:
         """When a transition of `duration` from a state entered at `entered_at` falls due;
@@ -53,6 +75,10 @@ class ManualClock(Clock):
 
     def now(self) -> float:
         return self._start + self._offset
+
+    def restore(self, saved: dict) -> None:
+        with self._lock:
+            self._start, self._offset = float(saved["now"]), 0.0
 
 
 class RealClock(Clock):

@@ -42,6 +42,15 @@ class IdFactory:
     def __init__(self, seed: int | None = None):
         self._rng = random.Random(seed)
 
+    def saved(self) -> list:
+        """The generator's position as JSON, for `restore`."""
+        version, internal, gauss = self._rng.getstate()
+        return [version, list(internal), gauss]
+
+    def restore(self, saved: list) -> None:
+        version, internal, gauss = saved
+        self._rng.setstate((version, tuple(internal), gauss))
+
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self._rng.getrandbits(128), version=4)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from transitions import Machine
@@ -23,11 +24,16 @@ GONE = "GONE"  # internal: the resource no longer exists
 
 @dataclass(frozen=True)
 class LifecycleSpec:
+    """A family's lifecycle: its states, the moves between them, and which moves the
+    clock makes by itself. `durations` are the automatic steps' default seconds,
+    keyed by step (`"CREATING->ACTIVE"`); users override them as `"kind:step"`."""
+
     kind: str
     states: tuple[str, ...]
     initial: str
     transitions: tuple[dict, ...]
     automatic: dict[str, str]  # state -> trigger fired when its time is due
+    durations: dict[str, float] = field(default_factory=dict)
 
     def step_name(self, trigger: str, source: str) -> str:
         return _step_name(self.kind, trigger, source)
@@ -45,45 +51,40 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-POOL = LifecycleSpec(
-    kind="pool",
-    states=("CREATING", "ACTIVE", "DELETING", GONE),
-    initial="CREATING",
-    transitions=(
-        {"trigger": "activate", "source": "CREATING", "dest": "ACTIVE"},
-        {"trigger": "delete", "source": "ACTIVE", "dest": "DELETING"},
-        {"trigger": "purge", "source": "DELETING", "dest": GONE},
-    ),
-    automatic={"CREATING": "activate", "DELETING": "purge"},
-)
+# The specs the families registered (`register_lifecycle`), by kind.
+SPECS: dict[str, LifecycleSpec] = {}
+# Seconds each automatic step takes by default, "kind:step" -> seconds, from the specs.
+DEFAULT_DURATIONS: dict[str, float] = {}
 
-PHONE_NUMBER = LifecycleSpec(
-    kind="phone-number",
-    states=("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING", "DELETED"),
-    initial="PENDING",
-    transitions=(
-        {"trigger": "activate", "source": "PENDING", "dest": "ACTIVE"},
-        {"trigger": "associate", "source": "ACTIVE", "dest": "ASSOCIATING"},
-        {"trigger": "associated", "source": "ASSOCIATING", "dest": "ACTIVE"},
-        {"trigger": "disassociate", "source": ["ACTIVE", "ASSOCIATING"], "dest": "DISASSOCIATING"},
-        {"trigger": "disassociated", "source": "DISASSOCIATING", "dest": "ACTIVE"},
-        {"trigger": "release", "source": ["PENDING", "ACTIVE"], "dest": "DELETED"},
-    ),
-    automatic={"PENDING": "activate", "ASSOCIATING": "associated",
-               "DISASSOCIATING": "disassociated"},
-)
 
-SPECS = {spec.kind: spec for spec in (POOL, PHONE_NUMBER)}
+def register_lifecycle(spec: LifecycleSpec) -> LifecycleSpec:
+    """Make a lifecycle known (families.register does this for a family's `lifecycle`): its
+    machine runs in every Simulator made from now on."""
+    for step, seconds in spec.durations.items():
+        _check_seconds(f"{spec.kind}:{step}", seconds)
+    SPECS[spec.kind] = spec
+    DEFAULT_DURATIONS.update({f"{spec.kind}:{step}": float(s) for step, s in spec.durations.items()})
+    _step_name.cache_clear()
+    return spec
 
-# Seconds each automatic step takes by default. AWS publishes none of these
-# ([inf]); Terraform waits up to 10 minutes for a pool to become ACTIVE.
-DEFAULT_DURATIONS: dict[str, float] = {
-    "pool:CREATING->ACTIVE": 5.0,
-    "pool:DELETING->GONE": 5.0,
-    "phone-number:PENDING->ACTIVE": 5.0,
-    "phone-number:ASSOCIATING->ACTIVE": 0.0,
-    "phone-number:DISASSOCIATING->ACTIVE": 0.0,
-}
+
+def unregister_lifecycle(spec: LifecycleSpec) -> None:
+    if SPECS.get(spec.kind) is spec:
+        del SPECS[spec.kind]
+        for step in spec.durations:
+            DEFAULT_DURATIONS.pop(f"{spec.kind}:{step}", None)
+        _step_name.cache_clear()
+
+
+def _check_seconds(step: str, seconds) -> None:
+    try:
+        finite = not isinstance(seconds, bool) and math.isfinite(float(seconds))
+    except (TypeError, ValueError):
+        finite = False
+    if not finite:
+        raise ValueError(f"lifecycle step {step} needs a finite number of seconds, not {seconds!r}")
+    if float(seconds) < 0:
+        raise ValueError(f"lifecycle step {step}: a lifecycle step cannot take negative time")
 
 
 class _Cursor:
@@ -117,23 +118,31 @@ class Lifecycles:
     """Machines (one per kind, shared by that kind's resources) plus the schedule."""
 
     def __init__(self, clock: Clock, durations: dict[str, float] | None = None):
+        from .families import families
+        # The families register their lifecycles; machines follow the families' order.
+        kinds = [cls.lifecycle.kind for cls in families() if cls.lifecycle is not None]
         self.clock = clock
         unknown = set(durations or {}) - set(DEFAULT_DURATIONS)
         if unknown:
             raise ValueError(f"no lifecycle step {', '.join(sorted(unknown))}; the steps a clock "
                              f"drives are {', '.join(DEFAULT_DURATIONS)}")
-        if any(float(v) < 0 for v in (durations or {}).values()):
-            raise ValueError("a lifecycle step cannot take negative time")
+        for step, seconds in (durations or {}).items():
+            _check_seconds(step, seconds)
         self.durations = {**DEFAULT_DURATIONS, **(durations or {})}
-        self.machines = {kind: make_machine(spec) for kind, spec in SPECS.items()}
+        kinds += [kind for kind in SPECS if kind not in kinds]
+        self.machines = {kind: make_machine(SPECS[kind]) for kind in kinds}
         self._heap: list[tuple[float, int, int, Lifecycled]] = []
         self._seq = itertools.count()
         self.on_gone = None  # callable(resource) set by the owner
+        self.moves = 0  # every placement and move, so a caller can tell state changed
+        self._read_due: list[Lifecycled] = []  # steps reads made due, fired by after_read
 
     def duration(self, kind: str, step: str) -> float:
         return float(self.durations.get(f"{kind}:{step}", 0.0))
 
-    def adopt(self, resource: Lifecycled, kind: str, at: float, state: str | None = None) -> None:
+    def place(self, resource: Lifecycled, kind: str, at: float, state: str | None = None) -> None:
+        """Put a resource in its machine: new (the initial state), restored or learned from
+        a recording (`state`, entered at `at`)."""
         machine = self.machines[kind]
         resource.kind = kind
         resource.state = machine.get_state(state or SPECS[kind].initial).name  # ValueError if unknown
@@ -149,7 +158,13 @@ class Lifecycles:
         resource.state = cursor.state
         self._entered(resource, at)
 
+    def can(self, resource: Lifecycled, trigger: str) -> bool:
+        """Whether `trigger` is a move the resource's spec has from the state it is in."""
+        event = self.machines[resource.kind].events.get(trigger)
+        return event is not None and resource.state in event.transitions
+
     def _entered(self, resource: Lifecycled, at: float) -> None:
+        self.moves += 1
         resource.entered_at = at
         resource.reads = 0
         resource.generation += 1
@@ -179,10 +194,18 @@ class Lifecycles:
         return fired
 
     def observed(self, resource: Lifecycled) -> None:
-        """A read returned this resource; the reads clock counts these."""
+        """A read returns this resource; the reads clock counts these. A step it makes due
+        fires once the read's response is built (`after_read`), so the read itself still
+        shows the state it counted."""
         resource.reads += 1
         if self.clock.due_after_reads(resource.reads) and resource.state in SPECS[resource.kind].automatic:
-            self._fire(resource, at=self.clock.now())
+            self._read_due.append(resource)
+
+    def after_read(self) -> None:
+        due, self._read_due = self._read_due, []
+        for resource in due:
+            if resource.state in SPECS[resource.kind].automatic:
+                self._fire(resource, at=self.clock.now())
 
     def force(self, resource: Lifecycled) -> bool:
         """Fire the resource's pending automatic step now, whatever the clock says."""
@@ -194,5 +217,5 @@ class Lifecycles:
     def _fire(self, resource: Lifecycled, at: float) -> None:
         self.move(resource, SPECS[resource.kind].automatic[resource.state], at)
 
-    def pending(self) -> int:
-        return len(self._heap)
+
+register = register_lifecycle  # the name the first families commit used

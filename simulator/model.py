@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import NoShapeFoundError, OperationModel, ServiceModel, Shape
 
 SERVICE_NAME = "pinpoint-sms-voice-v2"
 SIGNING_NAME = "sms-voice"
@@ -49,7 +49,7 @@ def idempotency_token_members(operation_name: str) -> frozenset[str]:
 def error_shape(code: str) -> Shape | None:
     try:
         shape = service_model().shape_for(code)
-    except Exception:  # noqa: BLE001 - botocore raises NoShapeFoundError
+    except NoShapeFoundError:
         return None
     return shape if shape.metadata.get("exception") else None
 

@@ -59,9 +59,11 @@ def paginate(operation: str, items: list, params: dict) -> tuple[list, str | Non
 
 
 def page_result(operation: str, key: str, items: list, params: dict,
-                render: Callable[[object], dict]) -> tuple[dict, list]:
+                render: Callable[[object], object] | None = None) -> tuple[dict, list]:
+    """One page of `items` under `key` (rendered later from the output shape unless
+    `render` is given), with the NextToken for the rest."""
     page, token = paginate(operation, items, params)
-    result = {key: [render(i) for i in page]}
+    result = {key: page if render is None else [render(i) for i in page]}
     if token:
         result["NextToken"] = token
     return result, page
@@ -85,3 +87,18 @@ def select(params: dict, ids_member: str, lookup: Callable[[object], object],
     if params.get("Owner") == "SHARED":
         return []
     return list(everything)
+
+
+def describe(operation: str, key: str, params: dict, ids_member: str,
+             lookup: Callable[[object], object], everything: Iterable,
+             filters: dict[str, Callable[[object], object]] | None = None,
+             observe: Callable[[object], None] | None = None) -> dict:
+    """A Describe* call: what it asks for (`select`), filtered, one page of it; `observe`
+    sees each resource the page returns (the reads clock counts them)."""
+    found = select(params, ids_member, lookup, everything)
+    if filters is not None:
+        found = apply_filters(found, params.get("Filters"), filters)
+    result, page = page_result(operation, key, found, params)
+    for item in page if observe is not None else ():
+        observe(item)
+    return result

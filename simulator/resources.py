@@ -1,38 +1,29 @@
-"""The resources of one account and region, and how each one describes itself.
+"""Resource parts more than one family holds: keywords (numbers and pools answer
+them) and the origination settings a pool shares with its phone numbers.
 
-`*_info()` methods produce the model's output structures (PoolInformation,
-PhoneNumberInformation, ...); members the model marks optional are left out
-when unset, as AWS does.
+Field names are the model's member names in snake_case, so responses project
+from them without a mapping (see projection.py) and Update* parameters set them
+by name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
-from .lifecycle import Lifecycled
-
-
-def arn(region: str, account: str, resource: str) -> str:
-    return f"arn:aws:sms-voice:{region}:{account}:{resource}"
+from . import errors
+from .projection import snake
 
 
-def tag_list(tags: dict[str, str]) -> list[dict]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def _drop_none(d: dict) -> dict:
-    return {k: v for k, v in d.items() if v is not None}
-
-
-@dataclass
+@dataclass(eq=False)
 class Keyword:
+    WIRE: ClassVar[dict[str, str]] = {"KeywordMessage": "message", "KeywordAction": "action"}
     keyword: str
     message: str
     action: str
 
-    def info(self) -> dict:
-        return {"Keyword": self.keyword, "KeywordMessage": self.message,
-                "KeywordAction": self.action}
+    def copy(self) -> Keyword:
+        return Keyword(self.keyword, self.message, self.action)
 
 
 def default_keywords() -> dict[str, Keyword]:
@@ -46,149 +37,48 @@ def default_keywords() -> dict[str, Keyword]:
 
 
 @dataclass(eq=False)
-class Settings:
-    """What a pool shares with (and requires of) its origination identities."""
+class OriginationSettings:
+    """What a pool shares with (and requires of) its phone numbers."""
 
     two_way_enabled: bool = False
     two_way_channel_arn: str | None = None
     two_way_channel_role: str | None = None
-    self_managed_opt_outs: bool = False
+    self_managed_opt_outs_enabled: bool = False
     opt_out_list_name: str = "Default"
-    deletion_protection: bool = False
-
-    def settings_info(self) -> dict:
-        return _drop_none({
-            "TwoWayEnabled": self.two_way_enabled,
-            "TwoWayChannelArn": self.two_way_channel_arn,
-            "TwoWayChannelRole": self.two_way_channel_role,
-            "SelfManagedOptOutsEnabled": self.self_managed_opt_outs,
-            "OptOutListName": self.opt_out_list_name,
-        })
+    deletion_protection_enabled: bool = False
 
 
-@dataclass(eq=False)
-class PhoneNumber(Lifecycled, Settings):
-    phone_number_id: str = ""
-    arn: str = ""
-    phone_number: str = ""
-    iso_country_code: str = ""
-    message_type: str = ""
-    capabilities: list[str] = field(default_factory=list)
-    number_type: str = ""
-    monthly_price: str = "0.00"
-    international_sending: bool = False
-    pool_id: str | None = None
-    registration_id: str | None = None
-    created: float = 0.0
-    tags: dict[str, str] = field(default_factory=dict)
-    keywords: dict[str, Keyword] = field(default_factory=default_keywords)
-
-    @property
-    def identity(self) -> str:
-        return self.phone_number_id
-
-    def info(self) -> dict:
-        return _drop_none({
-            "PhoneNumberArn": self.arn, "PhoneNumberId": self.phone_number_id,
-            "PhoneNumber": self.phone_number, "Status": self.state,
-            "IsoCountryCode": self.iso_country_code, "MessageType": self.message_type,
-            "NumberCapabilities": list(self.capabilities), "NumberType": self.number_type,
-            "MonthlyLeasingPrice": self.monthly_price, **self.settings_info(),
-            "InternationalSendingEnabled": self.international_sending,
-            "DeletionProtectionEnabled": self.deletion_protection,
-            "PoolId": self.pool_id, "RegistrationId": self.registration_id,
-            "CreatedTimestamp": self.created,
-        })
-
-    def metadata(self) -> dict:
-        return {"OriginationIdentityArn": self.arn, "OriginationIdentity": self.phone_number_id,
-                "IsoCountryCode": self.iso_country_code,
-                "NumberCapabilities": list(self.capabilities), "PhoneNumber": self.phone_number}
+# A pool takes these from its first phone number (deletion protection aside) [doc];
+# a number joining the pool must match the ones a MISMATCH reason names.
+INHERITED = tuple(f.name for f in fields(OriginationSettings) if f.name != "deletion_protection_enabled")
 
 
-@dataclass(eq=False)
-class SenderId:
-    sender_id: str
-    iso_country_code: str
-    arn: str
-    message_types: list[str]
-    monthly_price: str = "0.00"
-    deletion_protection: bool = False
-    registered: bool = False
-    registration_id: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    pool_ids: set[str] = field(default_factory=set)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.sender_id, self.iso_country_code)
-
-    @property
-    def identity(self) -> str:
-        return self.sender_id
-
-    def info(self) -> dict:
-        return _drop_none({
-            "SenderIdArn": self.arn, "SenderId": self.sender_id,
-            "IsoCountryCode": self.iso_country_code, "MessageTypes": list(self.message_types),
-            "MonthlyLeasingPrice": self.monthly_price,
-            "DeletionProtectionEnabled": self.deletion_protection,
-            "Registered": self.registered, "RegistrationId": self.registration_id,
-        })
-
-    def metadata(self) -> dict:
-        return {"OriginationIdentityArn": self.arn, "OriginationIdentity": self.sender_id,
-                "IsoCountryCode": self.iso_country_code, "NumberCapabilities": ["SMS"]}
+# Parameters that name the resource an Update* call changes, never a change.
+IDENTIFIERS = frozenset({"pool_id", "phone_number_id", "sender_id", "iso_country_code"})
 
 
-@dataclass(eq=False)
-class Pool(Lifecycled, Settings):
-    pool_id: str = ""
-    arn: str = ""
-    message_type: str = ""
-    shared_routes: bool = False
-    created: float = 0.0
-    tags: dict[str, str] = field(default_factory=dict)
-    keywords: dict[str, Keyword] = field(default_factory=dict)
-    # Members in the order they joined: PhoneNumber or SenderId objects.
-    members: list = field(default_factory=list)
-
-    def link(self, identity: PhoneNumber | SenderId) -> None:
-        """Make `identity` a member; both sides of the membership stay in step."""
-        if identity in self.members:
-            return
-        self.members.append(identity)
-        if isinstance(identity, PhoneNumber):
-            identity.pool_id = self.pool_id
-        else:
-            identity.pool_ids.add(self.pool_id)
-
-    def unlink(self, identity: PhoneNumber | SenderId) -> None:
-        if identity in self.members:
-            self.members.remove(identity)
-        if isinstance(identity, PhoneNumber):
-            identity.pool_id = None
-        else:
-            identity.pool_ids.discard(self.pool_id)
-
-    def info(self) -> dict:
-        return {
-            "PoolArn": self.arn, "PoolId": self.pool_id, "Status": self.state,
-            "MessageType": self.message_type, **self.settings_info(),
-            "SharedRoutesEnabled": self.shared_routes,
-            "DeletionProtectionEnabled": self.deletion_protection,
-            "CreatedTimestamp": self.created,
-        }
+def settable(params: dict, resource) -> dict[str, object]:
+    """The attributes an Update* call sets: each parameter whose snake_case names a field
+    of `resource`."""
+    names = {f.name for f in fields(resource)} - IDENTIFIERS
+    return {snake(member): value for member, value in params.items() if snake(member) in names}
 
 
-@dataclass(eq=False)
-class OptOutList:
-    name: str
-    arn: str
-    created: float
-    tags: dict[str, str] = field(default_factory=dict)
-    opted_out: dict[str, tuple[float, bool]] = field(default_factory=dict)  # number -> (when, by end user)
+def apply(resource, changes: dict[str, object]):
+    """Set what an Update* call changes (every check has passed); the resource back."""
+    for attr, value in changes.items():
+        setattr(resource, attr, value)
+    return resource
 
-    def info(self) -> dict:
-        return {"OptOutListArn": self.arn, "OptOutListName": self.name,
-                "CreatedTimestamp": self.created}
+
+def settings_changes(region, target: OriginationSettings, params: dict) -> dict[str, object]:
+    """What UpdatePool/UpdatePhoneNumber change, once every check passed (nothing is set)."""
+    changes = settable(params, target)
+    if "opt_out_list_name" in changes:
+        changes["opt_out_list_name"] = region.opt_out_lists.get(params["OptOutListName"]).name
+    if changes.get("two_way_enabled") and not (changes.get("two_way_channel_arn")
+                                               or target.two_way_channel_arn):
+        raise errors.validation("TWO_WAY_CHANNEL_NOT_PRESENT",
+                                "TwoWayEnabled needs a TwoWayChannelArn.",
+                                [{"Name": "TwoWayChannelArn", "Message": "Required for two-way"}])
+    return changes

@@ -47,9 +47,6 @@ class HttpResponse:
     body: bytes = b""
     delay: float = 0.0  # seconds a door waits before answering (injected latency only)
 
-    def header(self, name: str, default: str | None = None) -> str | None:
-        return _lower(self.headers).get(name.lower(), default)
-
     def json(self):
         return json.loads(self.body) if self.body else None
 
@@ -74,7 +71,10 @@ def operation_from_target(target: str | None, prefix: str) -> str | None:
     return op if head == prefix and op else None
 
 
-def wait_for(response: HttpResponse) -> None:
-    """Injected latency, the only wait in smsvoice-sim: a fault the user asked for."""
+def sleep_for_injected_latency(response: HttpResponse) -> None:
+    """Sleep as long as a latency fault asked: the only wait in smsvoice-sim."""
     if response.delay > 0:
         threading.Event().wait(min(response.delay, 300.0))
+
+
+wait_for = sleep_for_injected_latency  # the name the doors still import

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from transitions import MachineError
 
 from smsvoice_sim.simulator import InstantClock, ManualClock, ReadsClock, Simulator
 from smsvoice_sim.simulator.clock import make_clock
-from smsvoice_sim.simulator.lifecycle import POOL, Lifecycles
+from smsvoice_sim.simulator.families.pools import LIFECYCLE as POOL
+from smsvoice_sim.simulator.families.pools import Pool
+from smsvoice_sim.simulator.lifecycle import Lifecycles
 
 from conftest import active_phone
 
@@ -61,7 +66,7 @@ def test_real_clock_catches_up_every_step_that_fell_due():
                                         NumberCapabilities=["SMS"], NumberType="LONG_CODE")
     created = sim.clock.now()
     sim.clock.advance(3600)  # an hour later, without waiting for it
-    number = sim.partitions[("123456789012", "us-east-1")].phones[phone["PhoneNumberId"]]
+    number = sim.region("123456789012", "us-east-1").phone_numbers.get(phone["PhoneNumberId"])
     assert number.state == "PENDING"  # nothing moves until something looks
     assert client.describe_phone_numbers()["PhoneNumbers"][0]["Status"] == "ACTIVE"
     assert number.entered_at == pytest.approx(created + 20, abs=0.5)
@@ -114,17 +119,14 @@ def test_association_steps_are_visible_when_given_a_duration():
 
 def test_invalid_moves_are_impossible_by_construction():
     lifecycles = Lifecycles(ManualClock())
-
-
-    from smsvoice_sim.simulator.resources import Pool
     pool = Pool(pool_id="pool-x")
-    lifecycles.adopt(pool, "pool", 0.0)
+    lifecycles.place(pool, "pool", 0.0)
     with pytest.raises(MachineError):
         lifecycles.move(pool, "purge", 0.0)  # CREATING cannot jump to gone
     with pytest.raises(AttributeError):
         lifecycles.move(pool, "to_DELETING", 0.0)  # no auto "to_X" shortcuts exist
     with pytest.raises(ValueError):
-        lifecycles.adopt(Pool(pool_id="pool-y"), "pool", 0.0, state="PAUSED")
+        lifecycles.place(Pool(pool_id="pool-y"), "pool", 0.0, state="PAUSED")
     assert pool.state == "CREATING"
     assert {t["dest"] for t in POOL.transitions} == {"ACTIVE", "DELETING", "GONE"}
 
@@ -140,17 +142,20 @@ def test_clock_specs():
         ManualClock().advance(-1)
 
 
-def test_deleted_pools_leave_no_machine_behind():
+def test_deleted_pools_leave_nothing_behind():
+    # Neither the machines nor the schedule may keep a deleted pool alive.
     sim = Simulator(clock="instant")
     client = sim.client()
+    pools = sim.region("123456789012", "us-east-1").pools
+    alive = []
     for _ in range(20):
         pool = new_pool(sim, client)
         client.describe_pools(PoolIds=[pool])
+        alive.append(weakref.ref(pools.get(pool)))
         client.delete_pool(PoolId=pool)
-    client.describe_pools()
-    assert len(sim.lifecycles.machines["pool"].models) == 1  # one cursor per kind, ever
-    assert sim.lifecycles.pending() == 0
-    assert all(not part.pools for part in sim.partitions.values())
+    assert client.describe_pools()["Pools"] == []
+    gc.collect()
+    assert [ref for ref in alive if ref() is not None] == []
 
 
 def test_the_plugin_fixture_is_a_fresh_manual_simulator(smsvoice_sim):

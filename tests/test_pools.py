@@ -1,4 +1,5 @@
-"""Pool rules from AWS-BEHAVIOUR.md, driven with real boto3 through both doors."""
+"""Pool rules (AWS documents them; the project's notes on the real service list the sources),
+driven with real boto3 through every door."""
 
 from __future__ import annotations
 

@@ -186,10 +186,10 @@ def test_http_wire_errors(server):
 
 
 @pytest.mark.parametrize("shape_name,getters", [
-    ("PoolFilterName", "simulator.operations.pools:POOL_FILTERS"),
-    ("PoolOriginationIdentitiesFilterName", "simulator.operations.pools:IDENTITY_FILTERS"),
-    ("PhoneNumberFilterName", "simulator.operations.phone_numbers:PHONE_FILTERS"),
-    ("SenderIdFilterName", "simulator.operations.sender_ids:SENDER_FILTERS"),
+    ("PoolFilterName", "smsvoice_sim.simulator.families.pools:FILTERS"),
+    ("PoolOriginationIdentitiesFilterName", "smsvoice_sim.simulator.families.pools:MEMBER_FILTERS"),
+    ("PhoneNumberFilterName", "smsvoice_sim.simulator.families.phone_numbers:FILTERS"),
+    ("SenderIdFilterName", "smsvoice_sim.simulator.families.sender_ids:FILTERS"),
 ])
 def test_every_filter_the_model_names_is_implemented(shape_name, getters):
     import importlib

@@ -1,29 +1,3 @@
-"""The simulated operations. Each handler takes the caller's Partition and the
-validated parameters and returns the output structure, or raises ServiceError."""
+"""Kept for imports written before operation families: see simulator/families."""
 
-from __future__ import annotations
-
-from collections.abc import Callable
-
-HANDLERS: dict[str, Callable] = {}
-
-
-def operation(name: str):
-    def register(fn: Callable) -> Callable:
-        HANDLERS[name] = fn
-        return fn
-    return register
-
-
-def load_all() -> dict[str, Callable]:
-    from . import (  # noqa: F401
-        account,
-        keywords,
-        messages,
-        opt_out_lists,
-        phone_numbers,
-        pools,
-        sender_ids,
-        tags,
-    )
-    return HANDLERS
+from ..families import load_all  # noqa: F401

@@ -1,0 +1,103 @@
+"""The control surface: clock, lifecycle steps, faults, reset and the state view.
+Python callers and the HTTP control API (`/_smsvoice/...`) use these same methods;
+each takes the simulator's lock, as requests do."""
+
+from __future__ import annotations
+
+import json
+
+from .adoption import adopt as adopt_into
+from .arns import account_region_in
+from .faults import Fault, Faults
+
+
+class LockedFaults:
+    """`sim.faults`: the injected faults, changed under the simulator's lock."""
+
+    def __init__(self, faults: Faults, lock):
+        self._faults = faults
+        self._lock = lock
+
+    @property
+    def rules(self) -> list[Fault]:
+        return self._faults.rules
+
+    def add(self, operation_name: str, *args, **kwargs) -> Fault:
+        with self._lock:
+            return self._faults.add(operation_name, *args, **kwargs)
+
+    def clear(self, operation_name: str | None = None) -> int:
+        with self._lock:
+            return self._faults.clear(operation_name)
+
+    def describe(self) -> list[dict]:
+        with self._lock:
+            return self._faults.describe()
+
+    def draw(self, operation_name: str):
+        """Called by the pipeline, which already holds the lock."""
+        return self._faults.draw(operation_name)
+
+
+class ControlSurface:
+    """Mixed into Simulator; expects `lock`, `state_registry`, `clock`, `faults`, `save`."""
+
+    def reset(self) -> None:
+        """Forget every resource, fault and rate-limit bucket; ids start again from the seed."""
+        with self.lock:
+            self.state_registry.forget_everything()
+            self.faults.clear()
+            self.rate_limiter = self.make_rate_limiter()
+            self.save()
+
+    def advance(self, seconds: float) -> float:
+        """Advance the clock and apply every transition that fell due. A number of seconds
+        that is not finite, negative, or past any date is refused with ValueError."""
+        with self.lock:
+            now = self.clock.advance(seconds)
+            self.lifecycles.settle(now)
+            self.save()
+            return now
+
+    def force_transition(self, resource_id: str) -> str:
+        """Fire a resource's pending automatic step now (e.g. CREATING -> ACTIVE); returns
+        the state it is in afterwards."""
+        with self.lock:
+            self.lifecycles.settle()
+            resource = self.state_registry.with_lifecycle(resource_id)
+            self.lifecycles.force(resource)
+            self.save()
+            return resource.state
+
+    def adopt(self, operation: str, request_body: bytes, status: int, response_body: bytes) -> None:
+        """Take on the resources a recorded (replayed) response shows: replay, then simulate.
+        The first recorded account becomes the default account, unless accounts are mapped."""
+        if status != 200 or not operation:
+            return
+        try:
+            body = json.loads(response_body or b"{}")
+            params = json.loads(request_body or b"{}")
+        except ValueError:
+            return
+        where = account_region_in(body)
+        if where is None or not isinstance(body, dict):
+            return
+        with self.lock:
+            if not self.accounts and not self._adopted_account:
+                self.default_account = self._adopted_account = where[0]
+            self.lifecycles.settle()
+            adopt_into(self.region(*where), operation, params if isinstance(params, dict) else {},
+                       body)
+            self.save()
+
+    def sent_messages(self, account: str | None = None, region: str | None = None) -> list[dict]:
+        """Every message the service 'sent' (nothing leaves the machine), oldest first; the
+        newest `sent_log_limit` per account and region."""
+        with self.lock:
+            return self.state_registry.sent_messages(account, region)
+
+    def state(self) -> dict:
+        """A JSON view of every resource, per account and region."""
+        with self.lock:
+            self.lifecycles.settle()
+            return self.state_registry.view()

@@ -1,0 +1,145 @@
+"""Opt-out lists: every account has `Default`; pools and numbers name the one they use.
+
+The family to read first: resources (dataclasses), the store and its rules
+(`get`, `is_opted_out`), and the operations, which return resources that the
+pipeline projects onto each operation's output shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import errors
+from ..paging import describe, page_result
+from ..projection import project_as, tag_dict
+from ..snapshot import restored, saved
+from . import Family, operation, register
+
+
+@dataclass(eq=False)
+class OptedOut:
+    opted_out_number: str
+    opted_out_timestamp: float
+    end_user_opted_out: bool  # the end user texted STOP; only they can opt back in
+
+
+@dataclass(eq=False)
+class OptOutList:
+    WIRE: ClassVar[dict[str, str]] = {"OptOutListArn": "arn", "OptOutListName": "name",
+                                      "CreatedTimestamp": "created"}
+    name: str
+    arn: str
+    created: float
+    tags: dict[str, str] = field(default_factory=dict)
+    opted_out: dict[str, OptedOut] = field(default_factory=dict)
+
+
+@register
+class OptOutLists(Family):
+    name = "opt_out_lists"
+    arn_types = {"opt-out-list": "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.lists: dict[str, OptOutList] = {}
+        self._add(OptOutList("Default", region.arn("opt-out-list/Default"), region.created))
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> OptOutList:
+        return self.region.find(self.lists, ref, "opt-out-list")
+
+    def is_opted_out(self, list_name: str, number: str) -> bool:
+        found = self.lists.get(list_name)
+        return found is not None and number in found.opted_out
+
+    def learn(self, name: str, arn: str, created: float) -> None:
+        """A list a recorded response showed (replay, then simulate)."""
+        if name not in self.lists:
+            self._add(OptOutList(name, arn, created))
+
+    def _add(self, oo: OptOutList) -> None:
+        self.lists[oo.name] = oo
+
+    def used(self, quota: str) -> int | None:
+        return len(self.lists) if quota == "OPT_OUT_LISTS" else None
+
+    # -- operations ------------------------------------------------------------
+    @operation("CreateOptOutList")
+    def create(self, params: dict) -> OptOutList:
+        name = params["OptOutListName"]
+        if name in self.lists:
+            raise errors.conflict("RESOURCE_ALREADY_EXISTS", "opt-out-list", name,
+                                  f"Opt-out list {name} already exists.")
+        self.region.require_quota("OPT_OUT_LISTS", "OPT_OUT_LISTS_PER_ACCOUNT")
+        oo = OptOutList(name, self.region.arn(f"opt-out-list/{name}"), self.region.now(),
+                        tags=tag_dict(params.get("Tags")))
+        self._add(oo)
+        return oo
+
+    @operation("DescribeOptOutLists")
+    def describe(self, params: dict) -> dict:
+        return describe("DescribeOptOutLists", "OptOutLists", params, "OptOutListNames", self.get,
+                        self.lists.values())
+
+    @operation("DeleteOptOutList")
+    def delete(self, params: dict) -> OptOutList:
+        oo = self.get(params["OptOutListName"])
+        users = self.region.pools.using_opt_out_list(oo.name) + \
+            self.region.phone_numbers.using_opt_out_list(oo.name)
+        if oo.name == "Default" or users:
+            why = "is the account's default" if oo.name == "Default" else f"is used by {users[0]}"
+            raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "opt-out-list", oo.name,
+                                  f"Opt-out list {oo.name} {why}.")
+        del self.lists[oo.name]
+        return oo
+
+    @operation("PutOptedOutNumber")
+    def put_opted_out_number(self, params: dict) -> tuple:
+        oo = self.get(params["OptOutListName"])
+        number = params["OptedOutNumber"]
+        entry = oo.opted_out.setdefault(number, OptedOut(number, self.region.now(), False))
+        return (oo, entry)
+
+    @operation("DescribeOptedOutNumbers")
+    def describe_opted_out_numbers(self, params: dict) -> tuple:
+        oo = self.get(params["OptOutListName"])
+        entries = list(oo.opted_out.values())
+        if params.get("OptedOutNumbers"):
+            wanted = set(params["OptedOutNumbers"])
+            entries = [e for e in entries if e.opted_out_number in wanted]
+        for flt in params.get("Filters") or ():  # the model's only filter: end-user-opted-out
+            values = set(flt["Values"])
+            entries = [e for e in entries if ("true" if e.end_user_opted_out else "false") in values]
+        return (page_result("DescribeOptedOutNumbers", "OptedOutNumbers", entries, params)[0], oo)
+
+    @operation("DeleteOptedOutNumber")
+    def delete_opted_out_number(self, params: dict) -> tuple:
+        oo = self.get(params["OptOutListName"])
+        number = params["OptedOutNumber"]
+        entry = oo.opted_out.get(number)
+        if entry is None:
+            raise errors.not_found("opted-out-number", number)
+        if entry.end_user_opted_out:
+            raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "opted-out-number", number,
+                                  f"{number} opted out itself; only the end user can opt back in.")
+        del oo.opted_out[number]
+        return (oo, entry)
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"opt_out_lists": [project_as("OptOutListInformation", oo)
+                                  for oo in self.lists.values()]}
+
+    def export(self) -> dict:
+        return {"lists": [{**saved(oo, skip={"opted_out"}),
+                           "opted_out": [saved(e) for e in oo.opted_out.values()]}
+                          for oo in self.lists.values()]}
+
+    def restore(self, data: dict) -> None:
+        self.lists = {}
+        for row in data["lists"]:
+            oo = restored(OptOutList, {k: v for k, v in row.items() if k != "opted_out"})
+            entries = (restored(OptedOut, e) for e in row["opted_out"])
+            oo.opted_out = {e.opted_out_number: e for e in entries}
+            self._add(oo)

@@ -1,0 +1,249 @@
+"""Phone numbers: RequestPhoneNumber, DescribePhoneNumbers, UpdatePhoneNumber,
+ReleasePhoneNumber, and what a number must be to join a pool or to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import errors
+from ..ids import supported_countries
+from ..lifecycle import Lifecycled, LifecycleSpec
+from ..paging import describe, flag
+from ..projection import project_as, tag_dict
+from ..resources import Keyword, OriginationSettings, apply, default_keywords, settings_changes
+from ..snapshot import restored, saved
+from . import Family, operation, register
+
+# [doc] example prices; AWS's real prices vary by country.
+MONTHLY_PRICE = {"LONG_CODE": "1.00", "TOLL_FREE": "2.00", "TEN_DLC": "1.00", "SIMULATOR": "0.00"}
+
+LIFECYCLE = LifecycleSpec(
+    kind="phone-number",
+    states=("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING", "DELETED"),
+    initial="PENDING",
+    transitions=(
+        {"trigger": "activate", "source": "PENDING", "dest": "ACTIVE"},
+        {"trigger": "associate", "source": "ACTIVE", "dest": "ASSOCIATING"},
+        {"trigger": "associated", "source": "ASSOCIATING", "dest": "ACTIVE"},
+        {"trigger": "disassociate", "source": ["ACTIVE", "ASSOCIATING"], "dest": "DISASSOCIATING"},
+        {"trigger": "disassociated", "source": "DISASSOCIATING", "dest": "ACTIVE"},
+        {"trigger": "release", "source": ["PENDING", "ACTIVE"], "dest": "DELETED"},
+    ),
+    automatic={"PENDING": "activate", "ASSOCIATING": "associated",
+               "DISASSOCIATING": "disassociated"},
+    # AWS publishes none of these ([inf]).
+    durations={"PENDING->ACTIVE": 5.0, "ASSOCIATING->ACTIVE": 0.0, "DISASSOCIATING->ACTIVE": 0.0},
+)
+
+# States a number sends from (the association steps do not stop it).
+SENDING_STATES = ("ACTIVE", "ASSOCIATING", "DISASSOCIATING")
+
+
+@dataclass(eq=False)
+class PhoneNumber(Lifecycled, OriginationSettings):
+    WIRE: ClassVar[dict[str, str]] = {
+        "PhoneNumberArn": "arn", "Status": "state", "CreatedTimestamp": "created",
+        "OriginationIdentityArn": "arn", "OriginationIdentity": "phone_number_id"}
+    FAMILY: ClassVar[str] = "phone_numbers"
+    RESOURCE_TYPE: ClassVar[str] = "phone-number"
+    phone_number_id: str = ""
+    arn: str = ""
+    phone_number: str = ""
+    iso_country_code: str = ""
+    message_type: str = ""
+    number_capabilities: list[str] = field(default_factory=list)
+    number_type: str = ""
+    monthly_leasing_price: str = "0.00"
+    international_sending_enabled: bool = False
+    pool_id: str | None = None
+    registration_id: str | None = None
+    created: float = 0.0
+    tags: dict[str, str] = field(default_factory=dict)
+    keywords: dict[str, Keyword] = field(default_factory=default_keywords)
+
+    @property
+    def identity(self) -> str:
+        return self.phone_number_id
+
+
+FILTERS = {
+    "status": lambda p: p.state,
+    "iso-country-code": lambda p: p.iso_country_code,
+    "message-type": lambda p: p.message_type,
+    "number-capability": lambda p: list(p.number_capabilities),
+    "number-type": lambda p: p.number_type,
+    "two-way-enabled": lambda p: flag(p.two_way_enabled),
+    "self-managed-opt-outs-enabled": lambda p: flag(p.self_managed_opt_outs_enabled),
+    "opt-out-list-name": lambda p: p.opt_out_list_name,
+    "deletion-protection-enabled": lambda p: flag(p.deletion_protection_enabled),
+    "two-way-channel-arn": lambda p: p.two_way_channel_arn,
+}
+
+
+def _conflict(phone: PhoneNumber, reason: str, message: str) -> errors.ServiceError:
+    return errors.conflict(reason, "phone-number", phone.phone_number_id, message)
+
+
+@register
+class PhoneNumbers(Family):
+    name = "phone_numbers"
+    lifecycle = LIFECYCLE
+    arn_types = {"phone-number": "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.numbers: dict[str, PhoneNumber] = {}
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> PhoneNumber:
+        return self.region.find(self.numbers, ref, "phone-number")
+
+    def by_e164(self, number: str) -> PhoneNumber:
+        for phone in self.numbers.values():
+            if phone.phone_number == number and phone.state != "DELETED":
+                return phone
+        raise errors.not_found("phone-number", number)
+
+    def live(self, ref: str) -> PhoneNumber:
+        phone = self.get(ref)
+        if phone.state == "DELETED":
+            raise _conflict(phone, "RESOURCE_NOT_ACTIVE",
+                            f"Phone number {phone.phone_number_id} was released.")
+        return phone
+
+    def using_opt_out_list(self, name: str) -> list[str]:
+        return [p.phone_number_id for p in self.numbers.values()
+                if p.opt_out_list_name == name and p.state != "DELETED"]
+
+    def capabilities(self, phone: PhoneNumber) -> set[str]:
+        return set(phone.number_capabilities)
+
+    def check_can_send(self, phone: PhoneNumber) -> None:
+        if phone.state not in SENDING_STATES:
+            raise _conflict(phone, "RESOURCE_NOT_ACTIVE",
+                            f"Phone number {phone.phone_number_id} is {phone.state}.")
+
+    def check_can_join(self, phone: PhoneNumber, pool, message_type: str) -> None:
+        """What a number must be to found a pool (`pool` None) or join one."""
+        if phone.state != "ACTIVE":
+            raise _conflict(phone, "RESOURCE_NOT_ACTIVE",
+                            f"Phone number {phone.identity} is {phone.state}, not ACTIVE.")
+        if phone.pool_id is not None:
+            raise _conflict(phone, "PHONE_NUMBER_ASSOCIATED_TO_POOL",
+                            f"Phone number {phone.identity} is already associated with pool "
+                            f"{phone.pool_id}.")
+        if phone.message_type != message_type:
+            raise _conflict(phone, "MESSAGE_TYPE_MISMATCH",
+                            f"Phone number {phone.identity} is {phone.message_type}, the pool is "
+                            f"{message_type}.")
+        if pool is None:
+            return
+        # A number joining an existing pool must share the pool's configuration. [doc]
+        for attr, reason in (("opt_out_list_name", "OPT_OUT_LIST_MISMATCH"),
+                             ("two_way_enabled", "TWO_WAY_CONFIG_MISMATCH"),
+                             ("self_managed_opt_outs_enabled", "SELF_MANAGED_OPT_OUTS_MISMATCH")):
+            if getattr(phone, attr) != getattr(pool, attr):
+                raise _conflict(phone, reason, f"{phone.identity} has {attr}={getattr(phone, attr)!r}, "
+                                               f"the pool has {getattr(pool, attr)!r}.")
+
+    def join(self, phone: PhoneNumber, pool, step: bool = True) -> None:
+        phone.pool_id = pool.pool_id
+        if step:  # check_can_join saw it ACTIVE
+            self.region.lifecycles.move(phone, "associate", self.region.now())
+
+    def leave(self, phone: PhoneNumber, pool, step: bool = True) -> None:
+        """Never refused: a number still PENDING (requested into the pool) leaves without a
+        step, and its activation carries on."""
+        phone.pool_id = None
+        if step and self.region.lifecycles.can(phone, "disassociate"):
+            self.region.lifecycles.move(phone, "disassociate", self.region.now())
+
+    def used(self, quota: str) -> int | None:
+        if quota != "PHONE_NUMBERS":
+            return None
+        return sum(1 for p in self.numbers.values() if p.state != "DELETED")
+
+    def learn(self, item: dict) -> PhoneNumber:
+        """A number a recorded response showed (replay, then simulate)."""
+        phone = self.numbers.get(item["PhoneNumberId"])
+        if phone is None:
+            phone = PhoneNumber(phone_number_id=item["PhoneNumberId"], arn=item["PhoneNumberArn"])
+            self.numbers[phone.phone_number_id] = phone
+        return phone
+
+    def by_id(self, resource_id: str) -> PhoneNumber | None:
+        return self.numbers.get(resource_id)
+
+    # -- operations ------------------------------------------------------------
+    @operation("RequestPhoneNumber")
+    def request(self, params: dict) -> PhoneNumber:
+        region = self.region
+        region.require_quota("PHONE_NUMBERS", "PHONE_NUMBERS_PER_ACCOUNT")
+        iso = params["IsoCountryCode"]
+        opt_out = region.opt_out_lists.get(params.get("OptOutListName", "Default"))
+        pool = region.pools.open(params["PoolId"]) if params.get("PoolId") else None
+        if pool is not None and pool.message_type != params["MessageType"]:
+            raise errors.conflict("MESSAGE_TYPE_MISMATCH", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is {pool.message_type}.")
+        number = region.ids.phone_number(iso, {p.phone_number for p in self.numbers.values()})
+        if number is None:
+            raise errors.validation(
+                "COUNTRY_NOT_ENABLED",
+                f"No phone numbers are available in {iso}; smsvoice-sim hands out numbers in "
+                f"{', '.join(supported_countries())}.",
+                [{"Name": "IsoCountryCode", "Message": "No numbers available"}])
+        phone_id = region.ids.phone_number_id()
+        phone = PhoneNumber(
+            phone_number_id=phone_id, arn=region.arn(f"phone-number/{phone_id}"),
+            phone_number=number, iso_country_code=iso, message_type=params["MessageType"],
+            number_capabilities=list(dict.fromkeys(params["NumberCapabilities"])),
+            number_type=params["NumberType"], monthly_leasing_price=MONTHLY_PRICE[params["NumberType"]],
+            opt_out_list_name=pool.opt_out_list_name if pool is not None else opt_out.name,
+            international_sending_enabled=bool(params.get("InternationalSendingEnabled", False)),
+            deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
+            registration_id=params.get("RegistrationId"), created=region.now(),
+            tags=tag_dict(params.get("Tags")))
+        region.lifecycles.place(phone, "phone-number", phone.created)
+        if phone.number_type == "SIMULATOR":
+            region.lifecycles.force(phone)  # simulator numbers are active at once [doc]
+        self.numbers[phone_id] = phone
+        if pool is not None:  # a number requested into a pool is a member from the start
+            region.pools.add_member(pool, phone, step=False)
+        return phone
+
+    @operation("DescribePhoneNumbers")
+    def describe(self, params: dict) -> dict:
+        return describe("DescribePhoneNumbers", "PhoneNumbers", params, "PhoneNumberIds", self.get,
+                        self.numbers.values(), FILTERS, observe=self.region.lifecycles.observed)
+
+    @operation("UpdatePhoneNumber")
+    def update(self, params: dict) -> PhoneNumber:
+        phone = self.live(params["PhoneNumberId"])
+        return apply(phone, settings_changes(self.region, phone, params))
+
+    @operation("ReleasePhoneNumber")
+    def release(self, params: dict) -> PhoneNumber:
+        phone = self.live(params["PhoneNumberId"])
+        if phone.deletion_protection_enabled:
+            raise _conflict(phone, "DELETION_PROTECTION_ENABLED",
+                            f"Phone number {phone.phone_number_id} has deletion protection.")
+        if phone.pool_id is not None:
+            raise _conflict(phone, "PHONE_NUMBER_ASSOCIATED_TO_POOL",
+                            f"Phone number {phone.phone_number_id} is in pool {phone.pool_id}; "
+                            "disassociate it first.")
+        self.region.lifecycles.move(phone, "release", self.region.now())
+        return phone
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"phone_numbers": [project_as("PhoneNumberInformation", p)
+                                  for p in self.numbers.values()]}
+
+    def export(self) -> dict:
+        return {"numbers": [saved(p) for p in self.numbers.values()]}
+
+    def restore(self, data: dict) -> None:
+        for row in data["numbers"]:
+            phone = restored(PhoneNumber, row, self.region.lifecycles)
+            self.numbers[phone.phone_number_id] = phone

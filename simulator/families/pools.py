@@ -1,0 +1,287 @@
+"""Pools: CreatePool, DescribePools, UpdatePool, DeletePool and pool membership.
+
+A pool's members are phone numbers and sender IDs; what each must be to join,
+and what joining does to it, is asked of its own family (`check_can_join`,
+`join`, `leave`). A family with a lifecycle: read this and lifecycle.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import arns, errors
+from ..lifecycle import GONE, Lifecycled, LifecycleSpec
+from ..paging import apply_filters, describe, flag, page_result
+from ..projection import project_as, tag_dict
+from ..resources import INHERITED, Keyword, OriginationSettings, apply, settings_changes
+from ..snapshot import restored, saved
+from . import Family, operation, register
+
+LIFECYCLE = LifecycleSpec(
+    kind="pool",
+    states=("CREATING", "ACTIVE", "DELETING", GONE),
+    initial="CREATING",
+    transitions=(
+        {"trigger": "activate", "source": "CREATING", "dest": "ACTIVE"},
+        {"trigger": "delete", "source": "ACTIVE", "dest": "DELETING"},
+        {"trigger": "purge", "source": "DELETING", "dest": GONE},
+    ),
+    automatic={"CREATING": "activate", "DELETING": "purge"},
+    # AWS publishes neither ([inf]); Terraform waits up to 10 minutes for ACTIVE.
+    durations={"CREATING->ACTIVE": 5.0, "DELETING->GONE": 5.0},
+)
+
+
+@dataclass(eq=False)
+class Pool(Lifecycled, OriginationSettings):
+    WIRE: ClassVar[dict[str, str]] = {
+        "PoolArn": "arn", "Status": "state", "CreatedTimestamp": "created",
+        "OriginationIdentityArn": "arn", "OriginationIdentity": "pool_id"}
+    FAMILY: ClassVar[str] = "pools"
+    RESOURCE_TYPE: ClassVar[str] = "pool"
+    pool_id: str = ""
+    arn: str = ""
+    message_type: str = ""
+    shared_routes_enabled: bool = False
+    created: float = 0.0
+    tags: dict[str, str] = field(default_factory=dict)
+    keywords: dict[str, Keyword] = field(default_factory=dict)
+    # Members in the order they joined: phone numbers and sender IDs.
+    members: list = field(default_factory=list)
+
+
+FILTERS = {
+    "status": lambda p: p.state,
+    "message-type": lambda p: p.message_type,
+    "two-way-enabled": lambda p: flag(p.two_way_enabled),
+    "self-managed-opt-outs-enabled": lambda p: flag(p.self_managed_opt_outs_enabled),
+    "opt-out-list-name": lambda p: p.opt_out_list_name,
+    "shared-routes-enabled": lambda p: flag(p.shared_routes_enabled),
+    "deletion-protection-enabled": lambda p: flag(p.deletion_protection_enabled),
+    "two-way-channel-arn": lambda p: p.two_way_channel_arn,
+}
+
+MEMBER_FILTERS = {
+    "iso-country-code": lambda m: m.iso_country_code,
+    "number-capability": lambda m: list(m.number_capabilities),
+}
+
+
+def is_pool_reference(ref: str) -> bool:
+    """A pool's id or ARN (as opposed to a number's or a sender ID's)."""
+    return ref.startswith("pool-") or ":pool/" in ref
+
+
+@register
+class Pools(Family):
+    name = "pools"
+    lifecycle = LIFECYCLE
+    arn_types = {"pool": "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.pools: dict[str, Pool] = {}
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> Pool:
+        return self.region.find(self.pools, ref, "pool")
+
+    def require_open(self, pool: Pool) -> Pool:
+        """A pool being deleted takes no new members and no changes."""
+        if pool.state == "DELETING":
+            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is being deleted.")
+        return pool
+
+    def open(self, ref: str) -> Pool:
+        return self.require_open(self.get(ref))
+
+    def identity(self, ref: str, iso: str | None):
+        """A pool member by id or ARN: a phone number, or a sender ID (by ARN, or by name
+        with its country)."""
+        if ref.startswith("phone-") or ":phone-number/" in ref:
+            return self.region.phone_numbers.get(ref)
+        if is_pool_reference(ref):
+            raise errors.validation(
+                "INVALID_PARAMETER", f"{ref} is a pool; a pool's members are phone numbers "
+                "and sender IDs.", [{"Name": "OriginationIdentity", "Message": "Not a pool"}])
+        return self.region.sender_ids.get(ref, iso)
+
+    def origin(self, ref: str):
+        """What a message is sent from: a pool, a number (also by E.164) or a sender ID (also
+        by name alone: the destination decides its country)."""
+        if is_pool_reference(ref):
+            return self.get(ref)
+        if ref.startswith("+"):
+            return self.region.phone_numbers.by_e164(ref)
+        if ref.startswith("phone-") or arns.is_arn(ref):
+            return self.identity(ref, None)
+        return self.region.sender_ids.by_name(ref)
+
+    def keyword_owner(self, ref: str):
+        """Keywords belong to a pool or a phone number."""
+        return self.get(ref) if is_pool_reference(ref) else self.region.phone_numbers.get(ref)
+
+    def capabilities(self, pool: Pool) -> set[str]:
+        return {c for m in pool.members for c in self.region.family_of(m).capabilities(m)}
+
+    def check_can_send(self, pool: Pool) -> None:
+        if pool.state != "ACTIVE":
+            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is {pool.state}; it cannot send until "
+                                  "it is ACTIVE.")
+        if not pool.members:
+            raise errors.conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} has no origination identities.")
+
+    def add_member(self, pool: Pool, identity, step: bool = True) -> None:
+        """Make `identity` a member (its family records the membership on its side)."""
+        pool.members.append(identity)
+        self.region.family_of(identity).join(identity, pool, step)
+
+    def remove_member(self, pool: Pool, identity, step: bool = True) -> None:
+        pool.members.remove(identity)
+        self.region.family_of(identity).leave(identity, pool, step)
+
+    def learn_membership(self, pool: Pool, identity, member: bool) -> None:
+        """A membership (or its end) a recorded response showed; the recording gives the
+        statuses, so no lifecycle step is taken."""
+        if member and identity not in pool.members:
+            self.add_member(pool, identity, step=False)
+        elif not member and identity in pool.members:
+            self.remove_member(pool, identity, step=False)
+
+    def using_opt_out_list(self, name: str) -> list[str]:
+        return [p.pool_id for p in self.pools.values() if p.opt_out_list_name == name]
+
+    def used(self, quota: str) -> int | None:
+        return len(self.pools) if quota == "POOLS" else None
+
+    def by_id(self, resource_id: str) -> Pool | None:
+        return self.pools.get(resource_id)
+
+    def forget(self, resource) -> None:
+        """A pool whose deletion completed is gone."""
+        if self.pools.get(getattr(resource, "pool_id", None)) is resource:
+            del self.pools[resource.pool_id]
+
+    def learn(self, item: dict) -> Pool:
+        """A pool a recorded response showed (replay, then simulate)."""
+        pool = self.pools.get(item["PoolId"])
+        if pool is None:
+            pool = self.pools[item["PoolId"]] = Pool(pool_id=item["PoolId"], arn=item["PoolArn"])
+        return pool
+
+    def _check_joins(self, pool: Pool | None, identity, message_type: str, iso: str | None) -> None:
+        if iso and identity.iso_country_code != iso:
+            raise errors.validation(
+                "COUNTRY_CODE_MISMATCH",
+                f"{identity.identity} is in {identity.iso_country_code}, not {iso}.",
+                [{"Name": "IsoCountryCode", "Message": "Does not match the origination identity"}])
+        self.region.family_of(identity).check_can_join(identity, pool, message_type)
+
+    # -- operations ------------------------------------------------------------
+    @operation("CreatePool")
+    def create(self, params: dict) -> Pool:
+        region = self.region
+        region.require_quota("POOLS", "POOLS_PER_ACCOUNT")
+        identity = self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
+        self._check_joins(None, identity, params["MessageType"], params.get("IsoCountryCode"))
+        pool_id = region.ids.pool_id()
+        pool = Pool(pool_id=pool_id, arn=region.arn(f"pool/{pool_id}"),
+                    message_type=params["MessageType"], created=region.now(),
+                    tags=tag_dict(params.get("Tags")),
+                    deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)))
+        if isinstance(identity, OriginationSettings):
+            # The pool inherits its first number's configuration, deletion protection aside. [doc]
+            for attr in INHERITED:
+                setattr(pool, attr, getattr(identity, attr))
+            pool.keywords = {k: v.copy() for k, v in identity.keywords.items()}
+        region.lifecycles.place(pool, "pool", pool.created)
+        self.pools[pool_id] = pool
+        self.add_member(pool, identity)
+        return pool
+
+    @operation("DescribePools")
+    def describe(self, params: dict) -> dict:
+        return describe("DescribePools", "Pools", params, "PoolIds", self.get, self.pools.values(),
+                        FILTERS, observe=self.region.lifecycles.observed)
+
+    @operation("UpdatePool")
+    def update(self, params: dict) -> Pool:
+        pool = self.open(params["PoolId"])
+        return apply(pool, settings_changes(self.region, pool, params))
+
+    @operation("DeletePool")
+    def delete(self, params: dict) -> Pool:
+        pool = self.get(params["PoolId"])
+        if pool.deletion_protection_enabled:
+            raise errors.conflict("DELETION_PROTECTION_ENABLED", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} has deletion protection enabled.")
+        if pool.state != "ACTIVE":
+            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is {pool.state}, not ACTIVE.")
+        # Deleting a pool disassociates its identities; they stay in the account. [doc]
+        for identity in list(pool.members):
+            self.remove_member(pool, identity)
+        self.region.lifecycles.move(pool, "delete", self.region.now())
+        return pool
+
+    def _membership(self, params: dict) -> tuple[Pool, object]:
+        pool = self.get(params["PoolId"])
+        return pool, self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
+
+    @operation("AssociateOriginationIdentity")
+    def associate(self, params: dict) -> tuple:
+        pool, identity = self._membership(params)
+        self.require_open(pool)
+        self.region.require_quota("ORIGINATION_IDENTITIES_PER_POOL",
+                                  "ORIGINATION_IDENTITIES_PER_POOL", used=len(pool.members))
+        self._check_joins(pool, identity, pool.message_type, params.get("IsoCountryCode"))
+        self.add_member(pool, identity)
+        return (identity, pool)
+
+    @operation("DisassociateOriginationIdentity")
+    def disassociate(self, params: dict) -> tuple:
+        pool, identity = self._membership(params)
+        if identity not in pool.members:
+            raise errors.conflict("PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL", identity.RESOURCE_TYPE,
+                                  identity.identity, f"{identity.identity} is not associated with "
+                                                     f"pool {pool.pool_id}.")
+        if len(pool.members) == 1:
+            raise errors.conflict("LAST_PHONE_NUMBER", "pool", pool.pool_id,
+                                  f"{identity.identity} is the last origination identity of pool "
+                                  f"{pool.pool_id}; delete the pool instead.")
+        self.remove_member(pool, identity)
+        return (identity, pool)
+
+    @operation("ListPoolOriginationIdentities")
+    def list_members(self, params: dict) -> tuple:
+        pool = self.get(params["PoolId"])
+        found = apply_filters(pool.members, params.get("Filters"), MEMBER_FILTERS)
+        return (page_result("ListPoolOriginationIdentities", "OriginationIdentities", found,
+                            params)[0], pool)
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"pools": [{**project_as("PoolInformation", p),
+                           "OriginationIdentities": [m.identity for m in p.members],
+                           "Tags": dict(p.tags)} for p in self.pools.values()]}
+
+    def export(self) -> dict:
+        return {"pools": [{**saved(p, skip={"members"}), "members": [m.arn for m in p.members]}
+                          for p in self.pools.values()]}
+
+    def restore(self, data: dict) -> None:
+        for row in data["pools"]:
+            row = dict(row)
+            members = row.pop("members")
+            pool = restored(Pool, row, self.region.lifecycles)
+            pool.members = members  # ARNs until relink: numbers and sender IDs come back later
+            self.pools[pool.pool_id] = pool
+
+    def relink(self) -> None:
+        for pool in self.pools.values():
+            pool.members = [m if not isinstance(m, str) else self.identity(m, None)
+                            for m in pool.members]

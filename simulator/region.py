@@ -1,0 +1,122 @@
+"""Everything one account holds in one region: one store per operation family.
+
+(AWS and moto call `aws`/`aws-cn`/`aws-us-gov` partitions; this is one account
+in one region, moto's backend for an account and region.) Requests may name a
+resource by id or by ARN; ARNs of another account or region name nothing here,
+exactly as on AWS.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from . import arns, errors
+from .families import Family, families
+from .ids import IdFactory
+from .lifecycle import Lifecycles
+
+# Account quotas AWS applies by default. AWS documents these per account and
+# raises them on request; the simulator's defaults are [inf] and configurable.
+DEFAULT_QUOTAS: dict[str, int] = {
+    "PHONE_NUMBERS": 100, "POOLS": 100, "CONFIGURATION_SETS": 25, "OPT_OUT_LISTS": 25,
+    "SENDER_IDS": 100, "REGISTRATIONS": 50, "REGISTRATION_ATTACHMENTS": 100,
+    "VERIFIED_DESTINATION_NUMBERS": 10,
+    # Not in DescribeAccountLimits, enforced with ServiceQuotaExceededException reasons:
+    "KEYWORDS_PER_PHONE_NUMBER": 30, "KEYWORDS_PER_POOL": 30,
+    "ORIGINATION_IDENTITIES_PER_POOL": 1000, "TAGS_PER_RESOURCE": 200,
+}
+
+IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
+
+
+class AccountRegion:
+    def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
+                 quotas: dict[str, int], created: float, sent_log_limit: int = 10_000):
+        self.account = account
+        self.region = region
+        self.ids = ids
+        self.lifecycles = lifecycles
+        self.quotas = quotas
+        self.created = created
+        self.sent_log_limit = sent_log_limit
+        self._arn_prefix = arns.build(region, account, "")
+        self._quota_owner: dict[str, Family | None] = {}
+        self.idempotency: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()
+        self.families: dict[str, Family] = {}
+        for cls in families():
+            self.families[cls.name] = family = cls(self)
+            setattr(self, cls.name, family)
+
+    def now(self) -> float:
+        return self.lifecycles.clock.now()
+
+    # -- names ----------------------------------------------------------------
+    def arn(self, resource: str) -> str:
+        return arns.build(self.region, self.account, resource)
+
+    def local_resource(self, ref: str) -> str | None:
+        """`arn:aws:sms-voice:{region}:{account}:pool/x` -> `pool/x` when it is ours."""
+        if ref.startswith(self._arn_prefix) and len(ref) > len(self._arn_prefix):
+            return ref[len(self._arn_prefix):]
+        return None
+
+    def local_id(self, ref: str, kind: str) -> str:
+        """The id a reference names: itself, or an ARN's id when the ARN is ours and of `kind`;
+        "" (names nothing) otherwise."""
+        if not arns.is_arn(ref):
+            return ref
+        local = self.local_resource(ref) or ""
+        return local.removeprefix(f"{kind}/") if local.startswith(f"{kind}/") else ""
+
+    def find(self, table: dict, ref: str, kind: str):
+        """A resource by id or ARN; `kind` is the ARN's resource type and the error's ResourceType."""
+        found = table.get(self.local_id(ref, kind))
+        if found is None:
+            raise errors.not_found(kind, ref)
+        return found
+
+    def by_arn(self, resource_arn: str):
+        """Any taggable resource by ARN, from the family that owns its resource type."""
+        local = self.local_resource(resource_arn)
+        if local is None:
+            if arns.parse(resource_arn) is None:
+                raise errors.validation("INVALID_ARN", f"{resource_arn} is not a valid ARN.",
+                                        [{"Name": "ResourceArn", "Message": "Invalid ARN"}])
+            raise errors.not_found("account", resource_arn)
+        kind = local.split("/", 1)[0]
+        for family in self.families.values():
+            if kind in family.arn_types:
+                return getattr(family, family.arn_types[kind])(resource_arn)
+        raise errors.not_found(kind, resource_arn)
+
+    def family_of(self, resource) -> Family:
+        """The family a resource belongs to (its class names it: `FAMILY`)."""
+        return self.families[resource.FAMILY]
+
+    # -- quotas ----------------------------------------------------------------
+    def used(self, quota: str) -> int:
+        """How much of an account quota is used, from the family that counts it."""
+        if quota not in self._quota_owner:
+            self._quota_owner[quota] = next(
+                (f for f in self.families.values() if f.used(quota) is not None), None)
+        owner = self._quota_owner[quota]
+        return 0 if owner is None else owner.used(quota)
+
+    def require_quota(self, name: str, reason: str, used: int | None = None,
+                      adding: int = 1) -> None:
+        limit = self.quotas[name]
+        if used is None:
+            used = self.used(name)
+        if used + adding > limit:
+            raise errors.quota_exceeded(
+                reason, f"The quota {name} ({limit}) for account {self.account} in "
+                        f"{self.region} would be exceeded.")
+
+    # -- idempotency ---------------------------------------------------------
+    def remembered(self, operation: str, token: str) -> tuple[str, dict] | None:
+        return self.idempotency.get((operation, token))
+
+    def remember(self, operation: str, token: str, fingerprint: str, result: dict) -> None:
+        self.idempotency[(operation, token)] = (fingerprint, result)
+        while len(self.idempotency) > IDEMPOTENCY_MEMORY:
+            self.idempotency.popitem(last=False)

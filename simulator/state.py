@@ -1,0 +1,66 @@
+"""The simulator's state: accounts × regions × families, the id generator and the
+lifecycle schedule they share. Nothing here knows requests or HTTP."""
+
+from __future__ import annotations
+
+from .clock import Clock
+from .families.messages import DEFAULT_SENT_LOG
+from .ids import IdFactory
+from .lifecycle import Lifecycles
+from .region import AccountRegion
+
+
+class State:
+    def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
+                 quotas: dict[str, int], sent_log_limit: int = DEFAULT_SENT_LOG):
+        if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
+            raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
+        self.clock = clock
+        self.seed = seed
+        self.durations = durations
+        self.quotas = quotas
+        self.sent_log_limit = sent_log_limit
+        self.forget_everything()
+
+    def forget_everything(self) -> None:
+        """Every resource gone; ids start again from the seed."""
+        self.ids = IdFactory(self.seed)
+        self.lifecycles = Lifecycles(self.clock, self.durations)
+        self.lifecycles.on_gone = self._gone
+        self.regions: dict[tuple[str, str], AccountRegion] = {}
+
+    def region(self, account: str, region: str) -> AccountRegion:
+        key = (account, region)
+        found = self.regions.get(key)
+        if found is None:
+            found = self.regions[key] = AccountRegion(
+                account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
+                sent_log_limit=self.sent_log_limit)
+        return found
+
+    def _gone(self, resource) -> None:
+        for region in self.regions.values():
+            region.family_of(resource).forget(resource)
+
+    def with_lifecycle(self, resource_id: str):
+        """The pool or phone number (any resource with a lifecycle) of that id."""
+        for region in self.regions.values():
+            for family in region.families.values():
+                found = family.by_id(resource_id)
+                if found is not None and hasattr(found, "entered_at"):
+                    return found
+        raise KeyError(f"no pool or phone number {resource_id}")
+
+    def view(self) -> dict:
+        """A JSON view of every resource, per account and region."""
+        view: dict = {"clock": self.clock.describe(), "accounts": {}}
+        for (account, name), region in sorted(self.regions.items()):
+            view["accounts"].setdefault(account, {})[name] = {
+                key: value for family in region.families.values()
+                for key, value in family.view().items()}
+        return view
+
+    def sent_messages(self, account: str | None = None, region: str | None = None) -> list[dict]:
+        return [dict(m) for (acct, reg), found in self.regions.items()
+                if account in (None, acct) and region in (None, reg)
+                for m in found.messages.sent]
