@@ -208,3 +208,26 @@ def test_a_full_disk_never_answers_200_for_what_is_not_in_the_cassette(tmp_path,
         rows = rows_in(folder / "c.db")
     assert rows == clients.ok, out
     assert f"{clients.not_recorded} not recorded" in out
+
+
+def test_in_process_door_never_answers_200_for_what_it_could_not_write(tmp_path, upstream):
+    import boto3  # noqa: F401 - the in-process client is a real boto3 client
+    from botocore.exceptions import ClientError
+
+    from smsvoice_sim.proxy.cassette import Cassette
+    from smsvoice_sim.proxy.inprocess import cassette_client
+    from smsvoice_sim.proxy.session import CassetteSession
+
+    cassette = Cassette(tmp_path / "c.db")
+    session = CassetteSession(cassette, record_mode="all")
+    client = cassette_client(session, endpoint_url=upstream.url,
+                             aws_access_key_id="AKIATESTTESTTEST0000",
+                             aws_secret_access_key="test-secret")
+    client.describe_account_limits()
+    cassette.close()  # e.g. a fixture torn down while a thread still records
+    with pytest.raises(ClientError) as exc:
+        client.describe_account_limits()
+    assert exc.value.response["Error"]["Code"] == NOT_RECORDED_TYPE
+    assert "already closed" in exc.value.response["Error"]["Message"]
+    assert (session.recorded, session.unrecorded) == (1, 1)
+    assert upstream.hits == 2  # it did reach the upstream, and the message says so
