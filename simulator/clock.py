@@ -17,9 +17,9 @@ import math
 import threading
 import time
 
-# How far `advance` may move a clock in all: about 3,000 years, so every timestamp
-# stays a date botocore can parse and JSON can hold.
-MAX_OFFSET = 1e11
+# The latest time a clock may reach: the last second of year 9999, the last date
+# Python's datetime (and so botocore's timestamp parser) and every SDK can represent.
+LATEST_TIMESTAMP = 253402300799.0  # 9999-12-31T23:59:59Z
 
 
 class Clock:
@@ -42,9 +42,9 @@ class Clock:
         if seconds < 0:
             raise ValueError("a clock only moves forward")
         with self._lock:
-            if not math.isfinite(self.now() + float(seconds)) or self._offset + seconds > MAX_OFFSET:
-                raise ValueError(f"advancing by {seconds!r} seconds takes the clock past any "
-                                 f"date a timestamp can hold (at most {MAX_OFFSET:.0f} s in all)")
+            if not self.now() + float(seconds) <= LATEST_TIMESTAMP:
+                raise ValueError(f"advancing by {seconds:g} seconds would take the clock past the "
+                                 "year 9999, the last date a timestamp can hold")
             self._offset += float(seconds)
         return self.now()
 
