@@ -42,7 +42,7 @@ MISS_TYPE = "SmsVoiceSimCassetteMiss"
 NOT_RECORDED_TYPE = "SmsVoiceSimNotRecorded"
 
 
-class Action(enum.Enum):
+class Action(enum.StrEnum):
     REPLAY = "replay"  # answered from the cassette
     FORWARD = "forward"  # send upstream, then record
     SIMULATE = "simulate"  # answered by the simulator (on_miss=simulate)

@@ -43,7 +43,7 @@ def assert_local_error(status: int, payload: dict, *words: str) -> None:
     assert 400 <= status < 500, (status, payload)  # never a 5xx: botocore would retry it
     message = payload.get("message") or payload.get("Message") or ""
     for word in words:
-        assert word in message or word == payload.get("__type"), (word, payload)
+        assert word.lower() in message.lower() or word == payload.get("__type"), (word, payload)
 
 
 @pytest.mark.parametrize("mode", ["replay", "record"])
@@ -69,10 +69,10 @@ def test_json_nested_100000_deep_is_answered_locally(tmp_path, upstream, confdir
     deep = b'{"PoolIds": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     with replay_endpoint(shipped_copy(tmp_path), upstream, confdir) as (ready, proc):
         status, _, payload = post(ready.group(1), deep)
-    assert_local_error(status, payload, "SmsVoiceSimError", "RecursionError",
-                       "nothing was sent upstream")
+    # Matching reads it without recursion now, so it is a plain miss; either way it is
+    # answered here and nothing goes upstream.
+    assert_local_error(status, payload, "nothing was sent upstream")
     assert upstream.hits == 0
-    assert "request hook failed" in "".join(drain(proc))  # logged on stderr
 
 
 def test_imported_header_values_that_are_not_strings(tmp_path, upstream, confdir):
