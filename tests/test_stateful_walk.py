@@ -438,7 +438,14 @@ class Walk(RuleBasedStateMachine):
     # -- invariants -----------------------------------------------------------------------------
     @invariant()
     def numbers_in_at_most_one_pool_and_membership_is_symmetric(self):
-        state = self.sim.state()
+        try:
+            self._check_membership(self.sim.state())
+        except AssertionError:
+            TRIED["failed_checks"] += 1
+            raise
+
+    @staticmethod
+    def _check_membership(state: dict) -> None:
         for regions in state["accounts"].values():
             for region in regions.values():
                 numbers = {n["PhoneNumberId"]: n for n in region["phone_numbers"]}
@@ -509,3 +516,20 @@ def test_known_bug_pending_number_in_pool(step):
     except ClientError as err:
         assert err.response["ResponseMetadata"]["HTTPStatusCode"] < 500, err.response["Error"]
         assert sim.state() == before, "a failing operation changed state"
+
+
+def test_the_membership_check_catches_a_number_in_two_pools_and_a_one_sided_link():
+    def view(pools, numbers, senders=()):
+        return {"accounts": {"123456789012": {"us-east-1": {
+            "pools": [{"PoolId": p, "OriginationIdentities": m} for p, m in pools],
+            "phone_numbers": [{"PhoneNumberId": n, "PoolId": p} for n, p in numbers],
+            "sender_ids": [{"SenderId": s, "IsoCountryCode": "US", "PoolIds": ids} for s, ids in senders]}}}}
+
+    Walk._check_membership(view([("pool-a", ["phone-1", "ACME"])], [("phone-1", "pool-a")],
+                                [("ACME", ["pool-a"])]))
+    for broken in (view([("pool-a", ["phone-1"]), ("pool-b", ["phone-1"])], [("phone-1", "pool-a")]),
+                   view([("pool-a", [])], [("phone-1", "pool-a")]),
+                   view([("pool-a", [])], [], [("ACME", ["pool-a"])]),
+                   view([("pool-a", ["ACME"])], [], [("ACME", [])])):
+        with pytest.raises(AssertionError):
+            Walk._check_membership(broken)
