@@ -9,6 +9,7 @@ deterministic.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import asdict, dataclass
 
@@ -18,6 +19,25 @@ from .model import error_shape, operation, operation_names
 # AWS's published default: 1 request per second per account and region. [doc]
 AWS_RATE_LIMITS = {"CreatePool": 1.0, "DeletePool": 1.0, "DescribePools": 1.0,
                    "AssociateOriginationIdentity": 1.0}
+
+# An injected latency longer than this is a typo, not a test: an hour.
+MAX_LATENCY_MS = 3_600_000.0
+
+
+def _finite_number(name: str, value: object, low: float, high: float,
+                   low_open: bool = False) -> float:
+    """`value` as a float within [low, high] ((low, high] with low_open), else ValueError
+    naming `name`. Booleans, NaN and infinities are refused: JSON and Python both let
+    them in, and a NaN compares false with every bound."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f'"{name}" must be a number, not {value!r}')
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f'"{name}" must be a finite number, not {value!r}')
+    if number < low or (low_open and number == low) or number > high:
+        bounds = f"({low:g}, {high:g}]" if low_open else f"[{low:g}, {high:g}]"
+        raise ValueError(f'"{name}" must be in {bounds}, not {value!r}')
+    return number
 
 
 @dataclass
@@ -50,17 +70,14 @@ class Faults:
             if error not in allowed or error_shape(error) is None:
                 raise ValueError(f"{operation_name} cannot return {error!r}; the model allows "
                                  f"{', '.join(sorted(allowed))}")
-        if (count is None) == (rate is None):
-            if count is None and rate is None and error is None and latency_ms:
-                count = None  # latency alone, on every call
-            else:
-                raise ValueError('give exactly one of "count" and "rate"')
-        if count is not None and (not isinstance(count, int) or count < 1):
+        latency_alone = error is None and count is None and rate is None
+        if not latency_alone and (count is None) == (rate is None):
+            raise ValueError('give exactly one of "count" and "rate"')
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
             raise ValueError('"count" must be a whole number >= 1')
-        if rate is not None and not 0 < rate <= 1:
-            raise ValueError('"rate" must be in (0, 1]')
-        if latency_ms < 0:
-            raise ValueError('"latency_ms" must be >= 0')
+        if rate is not None:
+            rate = _finite_number("rate", rate, 0.0, 1.0, low_open=True)
+        latency_ms = _finite_number("latency_ms", latency_ms, 0.0, MAX_LATENCY_MS)
         if error is None and not latency_ms:
             raise ValueError('give an "error", a "latency_ms", or both')
         fault = Fault(operation_name, error, count, rate, float(latency_ms), reason, message)
@@ -68,6 +85,7 @@ class Faults:
         return fault
 
     def clear(self, operation_name: str | None = None) -> int:
+        """Remove the faults of one operation (every fault with None); returns how many."""
         before = len(self.rules)
         self.rules = [f for f in self.rules if operation_name not in (None, f.operation)]
         return before - len(self.rules)
@@ -103,6 +121,10 @@ class RateLimiter:
         self.limits = dict(limits)
         self.burst = burst
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+
+    def reset(self) -> None:
+        """Every bucket full again, as on a fresh simulator (the limits stay)."""
+        self._buckets.clear()
 
     def check(self, account: str, region: str, operation_name: str, now: float) -> None:
         rate = self.limits.get(operation_name)

@@ -8,6 +8,9 @@ Two places to answer from:
   answers, right after serialisation; botocore's own parser then reads the
   simulator's bytes. No signing and no retry loop, so it costs a fraction of
   the full pipeline: for suites that make many calls and need neither.
+
+The hook is registered under `ANSWER_HOOK_ID`; `unhook(client)` removes it, after
+which the client sends its requests to its endpoint like any other client.
 """
 
 from __future__ import annotations
@@ -15,15 +18,23 @@ from __future__ import annotations
 import functools
 import io
 import time
+import weakref
 from collections.abc import Callable
 
 import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
+from botocore.credentials import Credentials
 from botocore.parsers import create_parser
 
 from .model import SERVICE_NAME, SIGNING_NAME
 from .wire import HttpRequest, HttpResponse, wait_for
+
+# The unique_id of the hook that answers a client in-process (one per client).
+ANSWER_HOOK_ID = "smsvoice-sim.answer-in-process"
+
+# Which event each client is answered on, for unhook; forgotten with the client.
+_HOOKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 # Fake credentials, so a test needs no AWS account and never finds a real one.
 DEFAULT_ACCESS_KEY = "AKIASMSVOICESIM00000"
@@ -72,13 +83,15 @@ def _shared_botocore_session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-def short_circuit_hook(answer: Callable[[HttpRequest], HttpResponse], client):
+def short_circuit_hook(answer: Callable[[HttpRequest], HttpResponse], client,
+                       credentials: Credentials | None = None):
+    """`credentials`: what the client signs with (botocore Credentials, None for anonymous);
+    only the access key id is used, to pick the account."""
     parser = create_parser(client.meta.service_model.protocol)
     region = client.meta.region_name
 
     def hook(model, params, **_kwargs):
-        creds = client._request_signer._credentials  # what the client would sign with
-        akid = creds.get_frozen_credentials().access_key if creds else "anonymous"
+        akid = credentials.get_frozen_credentials().access_key if credentials else "anonymous"
         scope = f"{akid}/{time.strftime('%Y%m%d', time.gmtime())}/{region}/{SIGNING_NAME}/aws4_request"
         headers = {k: v.decode("latin-1") if isinstance(v, bytes) else str(v)
                    for k, v in params["headers"].items()}
@@ -112,10 +125,30 @@ def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
         creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
     session = boto3.session.Session(botocore_session=_shared_botocore_session())
     client = session.client(SERVICE_NAME, region_name=region_name, **creds, **kwargs)
-    service = client.meta.service_model.service_id.hyphenize()
     if short_circuit:
-        client.meta.events.register_first(f"before-call.{service}",
-                                          short_circuit_hook(answer, client))
+        # The credentials the client signs with, by public means: the keys given, else
+        # the default chain the session resolved for the client.
+        signing = (Credentials(creds["aws_access_key_id"], creds.get("aws_secret_access_key"),
+                               creds.get("aws_session_token")) if creds.get("aws_access_key_id")
+                   else session.get_credentials())
+        event, hook = _event(client, "before-call"), short_circuit_hook(answer, client, signing)
     else:
-        client.meta.events.register_first(f"before-send.{service}", before_send_hook(answer))
+        event, hook = _event(client, "before-send"), before_send_hook(answer)
+    client.meta.events.register_first(event, hook, unique_id=ANSWER_HOOK_ID)
+    _HOOKED[client] = event
     return client
+
+
+def _event(client, stage: str) -> str:
+    return f"{stage}.{client.meta.service_model.service_id.hyphenize()}"
+
+
+def unhook(client) -> bool:
+    """Stop answering `client` in-process; True if it was answered in-process. Its requests
+    then go to its endpoint (AWS, unless it was made with an endpoint_url), signed with its
+    credentials."""
+    event = _HOOKED.pop(client, None)
+    if event is None:
+        return False
+    client.meta.events.unregister(event, unique_id=ANSWER_HOOK_ID)
+    return True

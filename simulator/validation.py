@@ -58,10 +58,6 @@ def _json_type_name(value: object) -> str:
 
 def json_type_ok(type_name: str, value: object) -> bool:
     """Whether `value` has the JSON type AWS JSON 1.0 gives a shape of `type_name`."""
-    return _type_ok(type_name, value)
-
-
-def _type_ok(type_name: str, value: object) -> bool:
     allowed = _JSON_TYPES.get(type_name)
     if allowed is None:
         return True
@@ -70,91 +66,117 @@ def _type_ok(type_name: str, value: object) -> bool:
     return isinstance(value, allowed)
 
 
-def _length_checks(meta: dict, noun: str = "length") -> list[Callable[[object, str], Problem | None]]:
-    checks = []
+# A rule checks one constraint of a value; a shape's children check its members.
+Rule = Callable[[object, str], Problem | None]
+Children = Callable[[object, str, list[Problem]], None]
+
+
+def _bound_rules(meta: dict, measure: Callable[[object], object], noun: str) -> list[Rule]:
+    """`min`/`max` of a length (strings, lists, maps) or of a value (numbers)."""
+    rules: list[Rule] = []
     if "min" in meta:
         lo = meta["min"]
-        checks.append(lambda v, p, lo=lo: None if len(v) >= lo else _failed(
+        rules.append(lambda v, p: None if measure(v) >= lo else _failed(
             p, v, f"Member must have {noun} greater than or equal to {lo}"))
     if "max" in meta:
         hi = meta["max"]
-        checks.append(lambda v, p, hi=hi: None if len(v) <= hi else _failed(
+        rules.append(lambda v, p: None if measure(v) <= hi else _failed(
             p, v, f"Member must have {noun} less than or equal to {hi}"))
-    return checks
+    return rules
+
+
+def _compile_string(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    rules = _bound_rules(shape.metadata, len, "length")
+    pattern = shape.metadata.get("pattern")
+    if pattern is not None:
+        try:
+            rx = re.compile(pattern)
+        except re.error:  # a pattern Python cannot read is not enforced
+            rx = None
+        if rx is not None:
+            rules.append(lambda v, p: None if rx.fullmatch(v) else _failed(
+                p, v, f"Member must satisfy regular expression pattern: {pattern}"))
+    if shape.enum:
+        allowed = frozenset(shape.enum)
+        listed = "[" + ", ".join(shape.enum) + "]"
+        rules.append(lambda v, p: None if v in allowed else _failed(
+            p, v, f"Member must satisfy enum value set: {listed}"))
+    return rules, None
+
+
+def _compile_number(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    return _bound_rules(shape.metadata, lambda v: v, "value"), None
+
+
+def _compile_list(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    item = _compile(shape.member, cache)
+
+    def children(value, path, out):
+        for index, element in enumerate(value, start=1):
+            item(element, f"{path}.{index}.member", out)
+    return _bound_rules(shape.metadata, len, "length"), children
+
+
+def _compile_map(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    key_check = _compile(shape.key, cache)
+    value_check = _compile(shape.value, cache)
+
+    def children(value, path, out):
+        for key, element in value.items():
+            key_check(key, f"{path}.key", out)
+            value_check(element, f"{path}.{key}", out)
+    return _bound_rules(shape.metadata, len, "length"), children
+
+
+def _compile_structure(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    members = {name: (_compile(m, cache), _camel(name)) for name, m in shape.members.items()}
+    required = [(name, _camel(name)) for name in shape.required_members]
+
+    def children(value, path, out):
+        prefix = f"{path}." if path else ""
+        for name, camel in required:
+            if value.get(name) is None:
+                out.append(_failed(prefix + camel, None, "Member must not be null"))
+        for name, element in value.items():
+            entry = members.get(name)
+            if entry is not None and element is not None:
+                entry[0](element, prefix + entry[1], out)
+    return [], children
+
+
+def _compile_type_only(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    return [], None  # booleans, blobs, timestamps: the JSON type is all there is to check
+
+
+# One compile function per shape type, as botocore's ParamValidator has one validator per type.
+_COMPILERS: dict[str, Callable[[Shape, dict[str, Check]], tuple[list[Rule], Children | None]]] = {
+    "string": _compile_string,
+    "integer": _compile_number, "long": _compile_number,
+    "double": _compile_number, "float": _compile_number,
+    "list": _compile_list, "map": _compile_map, "structure": _compile_structure,
+}
+
+
+def _no_check(value: object, path: str, out: list[Problem]) -> None:
+    return None
 
 
 def _compile(shape: Shape, cache: dict[str, Check]) -> Check:
+    """The check of `shape`, compiled once per shape name. A recursive shape meets its own
+    placeholder (no check) where it contains itself."""
     if shape.name in cache:
         return cache[shape.name]
+    cache[shape.name] = _no_check
     type_name = shape.type_name
-    meta = shape.metadata
-    extra: list[Callable[[object, str], Problem | None]] = []
-    children: Callable[[object, str, list[Problem]], None] | None = None
+    rules, children = _COMPILERS.get(type_name, _compile_type_only)(shape, cache)
+    rules = tuple(rules)
 
-    if type_name == "string":
-        extra += _length_checks(meta)
-        if "pattern" in meta:
-            try:
-                rx = re.compile(meta["pattern"])
-            except re.error:
-                rx = None
-            if rx is not None:
-                pattern = meta["pattern"]
-                extra.append(lambda v, p: None if rx.fullmatch(v) else _failed(
-                    p, v, f"Member must satisfy regular expression pattern: {pattern}"))
-        if shape.enum:
-            allowed = frozenset(shape.enum)
-            listed = "[" + ", ".join(shape.enum) + "]"
-            extra.append(lambda v, p: None if v in allowed else _failed(
-                p, v, f"Member must satisfy enum value set: {listed}"))
-    elif type_name in ("integer", "long", "double", "float"):
-        if "min" in meta:
-            lo = meta["min"]
-            extra.append(lambda v, p: None if v >= lo else _failed(
-                p, v, f"Member must have value greater than or equal to {lo}"))
-        if "max" in meta:
-            hi = meta["max"]
-            extra.append(lambda v, p: None if v <= hi else _failed(
-                p, v, f"Member must have value less than or equal to {hi}"))
-    elif type_name == "list":
-        extra += _length_checks(meta)
-        cache[shape.name] = lambda v, p, out: None  # placeholder for recursive shapes
-        item = _compile(shape.member, cache)
-
-        def children(value, path, out, item=item):
-            for index, element in enumerate(value, start=1):
-                item(element, f"{path}.{index}.member", out)
-    elif type_name == "map":
-        extra += _length_checks(meta)
-        cache[shape.name] = lambda v, p, out: None
-        key_check = _compile(shape.key, cache)
-        value_check = _compile(shape.value, cache)
-
-        def children(value, path, out, key_check=key_check, value_check=value_check):
-            for key, element in value.items():
-                key_check(key, f"{path}.key", out)
-                value_check(element, f"{path}.{key}", out)
-    elif type_name == "structure":
-        cache[shape.name] = lambda v, p, out: None
-        members = {name: (_compile(m, cache), _camel(name)) for name, m in shape.members.items()}
-        required = [(name, _camel(name)) for name in shape.required_members]
-
-        def children(value, path, out, members=members, required=required):
-            prefix = f"{path}." if path else ""
-            for name, camel in required:
-                if value.get(name) is None:
-                    out.append(_failed(prefix + camel, None, "Member must not be null"))
-            for name, element in value.items():
-                entry = members.get(name)
-                if entry is not None and element is not None:
-                    entry[0](element, prefix + entry[1], out)
-
-    def check(value, path, out, type_name=type_name, extra=tuple(extra), children=children):
-        if not _type_ok(type_name, value):
+    def check(value, path, out):
+        if not json_type_ok(type_name, value):
             out.append(("type", path, f"Invalid type at '{path or '/'}': expected {type_name}, "
                                       f"found {_json_type_name(value)}"))
             return
-        for rule in extra:
+        for rule in rules:
             problem = rule(value, path)
             if problem is not None:
                 out.append(problem)

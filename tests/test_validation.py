@@ -71,6 +71,10 @@ def broken_values(shape):
         yield "type", {"not": "a list"}, "SerializationException"
         if "max" in meta:
             yield "too-many", [sample(shape.member)] * (meta["max"] + 1), "ValidationException"
+    elif t == "map":
+        yield "type", ["not", "an", "object"], "SerializationException"
+        if "max" in meta:
+            yield "too-many", {f"k{i}": "v" for i in range(meta["max"] + 1)}, "ValidationException"
     elif t == "structure":
         yield "type", ["not", "an", "object"], "SerializationException"
 
@@ -97,8 +101,17 @@ def test_every_constraint_of_every_simulated_operation(op, member, label, value,
         assert camel(member) in body["message"]
 
 
-def test_case_count_covers_the_model():
-    assert len(CASES) > 150  # generated, not hand-listed
+def test_the_cases_reach_every_member_and_every_kind_of_constraint():
+    """The cases are generated from the model, not hand-listed: every top-level member of every
+    simulated operation is broken at least by its JSON type, and every kind of constraint the
+    model states (length, pattern, enum, bounds, list and map sizes) is broken somewhere."""
+    broken_members = {(case.values[0], case.values[1]) for case in CASES}
+    members = {(op, member) for op in SIMULATED for member in operation(op).input_shape.members}
+    assert members - broken_members == set()
+    labels = {case.values[2] for case in CASES}
+    assert labels == {"type", "too-long", "too-short", "pattern", "enum", "below-min",
+                      "above-max", "too-many"}
+    assert any(case.values[2] == "too-many" and isinstance(case.values[3], dict) for case in CASES)
 
 
 @pytest.mark.parametrize("op", SIMULATED)
