@@ -92,7 +92,8 @@ class Pipeline:
     def authenticate(self, call: Call) -> None:
         call.caller = caller_of(call.request.header("authorization"))
         if self.sim.verify_sigv4:
-            sigv4.verify(call.request, call.caller, self.sim.credentials)
+            sigv4.verify(call.request, call.caller, self.sim.credentials,
+                         now=sigv4.reference_time(self.sim.clock))
 
     def parse(self, call: Call) -> None:
         if call.operation is None or call.operation not in model.operation_names():

@@ -98,6 +98,16 @@ def test_the_reference_time_follows_a_real_clock_and_not_a_manual_one():
     assert abs(reference_time(manual) - (manual.now() - 3600)) < 5
 
 
+def test_a_real_clock_moved_an_hour_ahead_finds_a_fresh_signature_expired():
+    """The simulator compares with its own clock when that clock is real time."""
+    sim = Simulator(clock="real", seed=4, verify_sigv4=True, credentials={AKID: SECRET})
+    client = client_of(sim)
+    assert client.describe_pools()["Pools"] == []
+    sim.advance(3600)
+    status, code, message = refusal(client.describe_pools)
+    assert code == "InvalidSignatureException" and "Signature expired" in message, message
+
+
 # -- one test per refusal ---------------------------------------------------------------------
 
 def test_a_signature_from_more_than_15_minutes_ago_has_expired(verifying, monkeypatch):

@@ -33,13 +33,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from smsvoice_sim.simulator import Simulator
 
-# Known bug (issue 10, being fixed on branch "families"): RequestPhoneNumber(PoolId=P)
-# puts a PENDING number into pool P; DeletePool(P) and DisassociateOriginationIdentity
-# of that number then answer 500 (MachineError) after changing state. While True, the
-# walk does not delete a pool, nor disassociate a number, while a PENDING number sits in
-# a pool; test_known_bug_pending_number_in_pool reproduces it. Remove at merge with the fix.
-AVOID_KNOWN_BUG_PENDING_NUMBER_IN_POOL = True
-
 EXAMPLES = int(os.environ.get("SMSVOICE_SIM_WALK_EXAMPLES", "0") or 0)
 STEPS = int(os.environ.get("SMSVOICE_SIM_WALK_STEPS", "0") or 0)
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
@@ -166,45 +159,6 @@ class Walk(RuleBasedStateMachine):
             return member, data.draw(st.sampled_from(isos)) if isos else "US"
         return self.identity_ref(data)
 
-    def known_bug_ahead(self, pool_id: str | None = None, phone: str | None = None) -> bool:
-        """Whether a PENDING number sits in `pool_id` (or `phone` is such a number)."""
-        if not AVOID_KNOWN_BUG_PENDING_NUMBER_IN_POOL:
-            return False
-        view = self.sim.state()["accounts"]
-        for regions in view.values():
-            for region in regions.values():
-                for number in region["phone_numbers"]:
-                    if number["Status"] != "PENDING" or not number.get("PoolId"):
-                        continue
-                    if pool_id is None and phone is None:
-                        return True
-                    if pool_id and pool_id.endswith(number["PoolId"]):
-                        return True
-                    if phone in (number["PhoneNumberId"], number["PhoneNumberArn"],
-                                 number["PhoneNumber"]):
-                        return True
-        return False
-
-    # -- phone numbers ------------------------------------------------------------------------
-    @rule(data=st.data(), iso=st.sampled_from(COUNTRIES), message_type=st.sampled_from(MESSAGE_TYPES),
-          number_type=st.sampled_from(NUMBER_TYPES), capabilities=CAPABILITIES,
-          into_pool=BOOLS, protected=BOOLS)
-    def request_phone_number(self, data, iso, message_type, number_type, capabilities, into_pool,
-                             protected):
-        params = {"IsoCountryCode": iso, "MessageType": message_type, "NumberType": number_type,
-                  "NumberCapabilities": capabilities, "DeletionProtectionEnabled": protected}
-        if into_pool and self.pools:
-            params["PoolId"] = self.pool_ref(data)
-        if data.draw(BOOLS):
-            params["OptOutListName"] = data.draw(st.sampled_from(OPT_OUT_NAMES))
-        if data.draw(BOOLS):
-            params["Tags"] = [{"Key": data.draw(st.sampled_from(TAG_KEYS)), "Value": "v"}]
-        result = self.call("request_phone_number", **params)
-        if result:
-            self.phones += [result["PhoneNumberId"], result["PhoneNumberArn"]]
-            self.numbers.append(result["PhoneNumber"])
-            self.arns.append(result["PhoneNumberArn"])
-
     def describe_phone_numbers(self, data):
         ids = [p for p in self.phones if p.startswith("phone-")]
         params = {}
@@ -310,8 +264,7 @@ class Walk(RuleBasedStateMachine):
     @rule(data=st.data())
     def delete_pool(self, data):
         pool = self.unsettled_pool_ref(data)
-        if not self.known_bug_ahead(pool_id=pool):
-            self.call("delete_pool", PoolId=pool)
+        self.call("delete_pool", PoolId=pool)
 
     @rule(data=st.data())
     def associate_origination_identity(self, data):
@@ -325,8 +278,6 @@ class Walk(RuleBasedStateMachine):
     def disassociate_origination_identity(self, data):
         pool = self.unsettled_pool_ref(data)
         identity, iso = self.member_ref(data, pool)
-        if self.known_bug_ahead(pool_id=pool) or self.known_bug_ahead(phone=identity):
-            return
         params = {"PoolId": pool, "OriginationIdentity": identity}
         if iso:
             params["IsoCountryCode"] = iso
@@ -492,10 +443,9 @@ def report_counts():
 
 
 @pytest.mark.parametrize("step", ["delete_pool", "disassociate_origination_identity"])
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known bug (issue 10, fixed on branch families): a PENDING number "
-                          "requested into a pool makes DeletePool and Disassociate answer 500")
-def test_known_bug_pending_number_in_pool(step):
+def test_a_pending_number_requested_into_a_pool_breaks_neither_delete_nor_disassociate(step):
+    """Issue 10's 500: a PENDING number requested into a pool made DeletePool and
+    Disassociate answer MachineError after changing state."""
     sim = Simulator(clock="manual", seed=1)
     client = sim.client(config=NO_RETRIES)
     first = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
