@@ -35,6 +35,7 @@ from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
 from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from smsvoice_sim.proxy.matching import region_of
+from smsvoice_sim.proxy.redaction import credential_secrets
 from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
 from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
@@ -254,6 +255,9 @@ class SmsVoiceAddon:
                                                                ctx.options.smsvoice_profile)
                 except NoCredentials as exc:
                     raise Refused(400, "SmsVoiceSimNoCredentials", str(exc)) from None
+        if self.session is not None:  # the recorder's own keys are never written either
+            self.session.redactor.add_secrets(*await asyncio.to_thread(credential_secrets,
+                                                                       self.credentials))
         signed = await asyncio.to_thread(resign, request, flow.request.url,
                                          region_of(request) or "us-east-1", self.credentials)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):

@@ -150,7 +150,7 @@ def leaky_upstream(request: HttpRequest) -> HttpResponse:
     sent = CLIENT_SECRETS if "X-Amz-Credential" in request.url else [CLIENT_KEY, CLIENT_TOKEN]
     message = (f"Authorization header requires 'Credential' parameter. Authorization="
                f"{request.header('authorization')}; token {request.header('x-amz-security-token')};"
-               f" url {request.url}; {planted(sent)}")
+               f" url {request.url}; {planted(sent)}; {planted(RECORDER_SECRETS)}")
     body = json.dumps({"__type": "IncompleteSignatureException", "message": message})
     return HttpResponse(400, {"Content-Type": "application/x-amz-json-1.0",
                               "x-amzn-ErrorType": "IncompleteSignatureException",
@@ -191,9 +191,9 @@ def _call_all(url: str) -> None:
 
 def test_recording_through_mitmproxy_writes_no_credential(tmp_path):
     """Reverse mode, re-signing with the recorder's credentials: the client's key, token
-    and presigned credentials, the recorder's key (echoed by the upstream in the
-    Authorization header it quotes) — none reaches the cassette, its -wal, an
-    export or the log."""
+    and presigned credentials, the recorder's key, secret key and session token (echoed
+    by the upstream, in every form) — none reaches the cassette, its -wal, an export or
+    the log: the recorder registers its own credentials with the redactor."""
     folder = tmp_path / "out"
     folder.mkdir()
     cassette = folder / "canary.db"
@@ -210,7 +210,7 @@ def test_recording_through_mitmproxy_writes_no_credential(tmp_path):
         assert c.count() == 3
     result = run_cli("cassette", "export", str(cassette), "-o", str(folder / "canary.jsonl"))
     assert result.returncode == 0, result.stderr
-    found = leaks(folder, [*CLIENT_SECRETS, RECORDER_KEY],
+    found = leaks(folder, [*CLIENT_SECRETS, *RECORDER_SECRETS],
                   {**while_running, "recorder log": log, "export stdout": result.stdout.encode()})
     assert found == []
     exported = (folder / "canary.jsonl").read_text()
