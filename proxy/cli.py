@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 
 from .cli_cassette import add_cassette_commands, open_cassette
-from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec
+from .control import listen_warning, proxy_exposure
+from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, seconds
 from .settings import from_args as settings_from_args
 from .usage import UsageError
 
@@ -114,6 +115,9 @@ SIMULATE_OPTIONS = (
     arg("--no-control", action="store_true", help="turn the /_smsvoice/ API off"),
     arg("--control-token", metavar="TOKEN",
         help="require this token in the X-SmsVoice-Sim-Token header of control calls"),
+    arg("--idle-timeout", type=seconds, default=60.0, metavar="SECONDS",
+        help="close a keep-alive connection silent this long (default 60), so idle clients "
+             "cannot hold every file descriptor"),
     arg("-v", "--verbose", action="store_true", help="log every request"),
 )
 
@@ -166,9 +170,12 @@ def cmd_simulate(args) -> int:
     try:
         server = EndpointServer(simulator_answer(sim, control=not args.no_control,
                                                  control_token=args.control_token),
-                                host, port, quiet=not args.verbose)
+                                host, port, quiet=not args.verbose,
+                                idle_timeout=args.idle_timeout)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); "
           f"control API at {server.url}/_smsvoice/", flush=True)
     server.start()
@@ -193,6 +200,12 @@ def _run_proxy(args, mode: Mode) -> int:
             raise UsageError(f"cannot listen on {addr[0]}:{addr[1]}: {exc.strerror or exc}") from None
     settings = settings_from_args(args, mode)
     check_cassette(settings)
+    exposes = proxy_exposure(mode.value, settings.control, settings.control_token or None,
+                             settings.resign)
+    for addr in filter(None, (args.listen, args.proxy_listen)):
+        warning = listen_warning(*addr, exposes)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
     upstream = args.upstream or f"https://sms-voice.{args.region}.amazonaws.com"
     opts = mitm.build_options(listen=args.listen, proxy_listen=args.proxy_listen,
                               upstream=upstream, confdir=args.confdir,
