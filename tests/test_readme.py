@@ -85,6 +85,8 @@ def test_shell_block_runs(index, sandbox):
                 servers.enter_context(cli_server(command=["bash", "-c", f"exec {command}"],
                                                  ready=ready, env=env, cwd=str(sandbox)))
                 continue
+            if command.startswith("curl "):  # a refused call must fail the test, as it would a user
+                command = "curl --fail-with-body " + command[len("curl "):]
             result = subprocess.run(["bash", "-c", command], cwd=sandbox, env=env,
                                     capture_output=True, text=True, timeout=120)
             assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
