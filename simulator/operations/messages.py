@@ -4,9 +4,17 @@ is kept, so a test can assert what would have been sent."""
 
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, prices
 from ..region import AccountRegion
 from ..resources import PhoneNumber, Pool, SenderId
+from ..sending import (  # noqa: F401 - the extension point other families import from here
+    CHANNELS,
+    Send,
+    register_after_send,
+    register_send_gate,
+    run_after_send,
+    run_send_gates,
+)
 from . import operation
 
 # The capability each operation needs of an origination identity.
@@ -70,6 +78,18 @@ def _send(part: AccountRegion, params: dict, operation_name: str) -> dict:
     if part.opt_out_lists.is_opted_out(opt_out_list, destination):
         raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number",
                               destination, f"{destination} has opted out (list {opt_out_list}).")
+    channel = CHANNELS[operation_name]
+    body = params.get("MessageBody")
+    iso = prices.iso_country_of(destination)
+    send = Send(channel=channel, operation=operation_name, destination=destination,
+                iso_country_code=iso, origination=origin, configuration_set=None,
+                protect_configuration_id=params.get("ProtectConfigurationId"), body=body,
+                dry_run=bool(params.get("DryRun", False)),
+                price=prices.price_of(channel, iso, body),
+                parts=prices.parts_of(body or "") if channel == "TEXT" else 1,
+                encoding=prices.encoding_of(body or ""), message_type=params.get("MessageType"),
+                origination_ref=params.get("OriginationIdentity"), params=params)
+    run_send_gates(part, send)
     message_id = part.ids.message_id()
     part.sent_messages.append({
         "MessageId": message_id, "Operation": operation_name, "Timestamp": part.now(),
@@ -80,7 +100,17 @@ def _send(part: AccountRegion, params: dict, operation_name: str) -> dict:
         "Context": params.get("Context"), "DryRun": bool(params.get("DryRun", False)),
         "ConfigurationSetName": params.get("ConfigurationSetName"),
     })
+    if not send.dry_run:
+        run_after_send(part, _Accepted(message_id, send))
     return {"MessageId": message_id}
+
+
+class _Accepted:
+    """Until messages have a lifecycle: what after-send hooks receive."""
+
+    def __init__(self, message_id: str, send: Send):
+        self.message_id = message_id
+        self.send = send
 
 
 @operation("SendTextMessage")
