@@ -23,6 +23,7 @@ from .errors import ServiceError
 from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
 from .ids import IdFactory
 from .lifecycle import Lifecycles
+from .messaging import Messaging, MessagingControls
 from .operations import load_all
 from .persistence import StateFile
 from .projection import project_output
@@ -35,7 +36,7 @@ DEFAULT_ACCOUNT = "123456789012"
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
 
 
-class Simulator:
+class Simulator(MessagingControls):
     """AWS End User Messaging SMS and Voice v2, simulated in memory.
 
     >>> sim = Simulator(clock="manual", seed=7)
@@ -48,7 +49,8 @@ class Simulator:
                  durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
                  audit_log: str | None = None, credentials: dict[str, str] | None = None,
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
-                 timings_from=None, state_file: str | None = None):
+                 timings_from=None, state_file: str | None = None,
+                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False):
         self.clock = make_clock(clock)
         self.seed = seed
         self.accounts = dict(accounts or {})
@@ -63,6 +65,8 @@ class Simulator:
             # explicit `durations` still win.
             self.durations = {**learn_durations(timings_from), **self.durations}
         self.faults = Faults(seed)
+        # Outcome rules, the event log and delivery to event destinations (messaging.py).
+        self.messaging = Messaging(seed, events_endpoint_url, allow_real_aws_events)
         limits = AWS_RATE_LIMITS if rate_limits is True else (rate_limits or {})
         self.rate_limiter = RateLimiter(limits)
         self.quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
@@ -87,6 +91,7 @@ class Simulator:
         self.ids = IdFactory(self.seed)
         self.lifecycles = Lifecycles(self.clock, self.durations)
         self.lifecycles.on_gone = self._forget
+        self.messaging.attach(self.lifecycles)
         self.partitions: dict[tuple[str, str], AccountRegion] = {}
 
     def _save(self) -> None:
@@ -107,6 +112,7 @@ class Simulator:
         if part is None:
             part = AccountRegion(account, region, self.ids, self.lifecycles, self.quotas,
                              created=self.clock.now())
+            part.messaging = self.messaging
             self.partitions[key] = part
         return part
 

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator, prices
 from smsvoice_sim.simulator.errors import conflict
-from smsvoice_sim.simulator.operations.messages import register_after_send, register_send_gate
+from smsvoice_sim.simulator.families.messages import register_after_send, register_send_gate
 from smsvoice_sim.simulator.sending import unregister
 
 

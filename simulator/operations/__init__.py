@@ -20,7 +20,6 @@ def load_all() -> dict[str, Callable]:
     from . import (  # noqa: F401
         account,
         keywords,
-        messages,
         phone_numbers,
         pools,
         sender_ids,
