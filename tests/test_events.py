@@ -9,7 +9,7 @@ import time
 import pytest
 from moto_stand_in import aws, moto_server_url, topic_into_queue
 
-from smsvoice_sim.simulator import events
+from smsvoice_sim.simulator import Simulator, events
 from smsvoice_sim.simulator.delivery import Deliverer
 from smsvoice_sim.simulator.outcomes import SIMULATOR_NUMBERS, WITHHELD, Outcomes
 
@@ -186,3 +186,130 @@ def test_events_reach_sns_subscribers_firehose_and_cloudwatch_logs(moto_url):
     logged = logs.get_log_events(logGroupName="sms-events", logStreamName="smsvoice-sim-events")["events"]
     assert [json.loads(e["message"]) for e in logged] == [event]
     assert deliverer.stats.delivered == 3
+
+
+# -- end to end: simulator -> SNS topic -> SQS queue -> a receipt consumer --------------------
+class ReceiptConsumer:
+    """Written the way public receipt consumers are: long-poll SQS, unwrap the SNS
+    envelope, JSON-parse the event, update the message's status, delete the receipt."""
+
+    def __init__(self, sqs, queue_url: str):
+        self.sqs, self.queue_url = sqs, queue_url
+        self.status: dict[str, str] = {}
+        self.events: list[dict] = []
+
+    def poll(self) -> int:
+        got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                       WaitTimeSeconds=0).get("Messages", [])
+        for received in got:
+            envelope = json.loads(received["Body"])
+            event = json.loads(envelope["Message"])
+            self.events.append(event)
+            final = event["isFinal"]
+            self.status[event["messageId"]] = event["messageStatus"] if final else "SENDING"
+            self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=received["ReceiptHandle"])
+        return len(got)
+
+
+@pytest.fixture
+def pipeline(moto_url):
+    """A simulator delivering to moto_server, a configuration set whose SNS destination feeds a
+    queue, and the consumer of that queue."""
+    topic, queue_url = topic_into_queue(moto_url)
+    sim = Simulator(clock="manual", seed=11, events_endpoint_url=moto_url)
+    client = sim.client(region_name="us-east-1")
+    client.create_configuration_set(ConfigurationSetName="receipts")
+    client.create_event_destination(ConfigurationSetName="receipts", EventDestinationName="to-sns",
+                                    MatchingEventTypes=["TEXT_ALL"], SnsDestination={"TopicArn": topic})
+    return sim, client, ReceiptConsumer(aws("sqs", moto_url), queue_url)
+
+
+def test_a_receipt_consumer_sees_success_then_delivery_as_the_clock_moves(pipeline):
+    sim, client, consumer = pipeline
+    sent = client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="Your code is 1234",
+                                    ConfigurationSetName="receipts", Context={"order": "42"})
+    assert consumer.poll() == 0  # nothing happens until the clock moves
+    sim.advance(1)
+    assert consumer.poll() == 1
+    event = consumer.events[-1]
+    assert (event["eventType"], event["messageId"], event["context"]) == (
+        "TEXT_SUCCESSFUL", sent["MessageId"], {"order": "42"})
+    assert consumer.status[sent["MessageId"]] == "SUCCESSFUL"
+    sim.advance(5)
+    assert consumer.poll() == 1 and consumer.status[sent["MessageId"]] == "DELIVERED"
+    assert sim.messaging.deliverer.stats.delivered == 2
+
+
+def test_the_failure_number_gives_the_consumer_a_failure_event(pipeline):
+    sim, client, consumer = pipeline
+    sent = client.send_text_message(DestinationPhoneNumber="+14254147167", MessageBody="hi",
+                                    ConfigurationSetName="receipts")
+    sim.advance(1)
+    assert consumer.poll() == 1
+    assert consumer.events[-1]["eventType"] == "TEXT_BLOCKED"
+    assert consumer.status[sent["MessageId"]] == "BLOCKED"
+    assert consumer.events[-1]["totalMessagePrice"] == 0.0
+    sim.advance(3600)
+    assert consumer.poll() == 0  # a failure is the message's last event
+
+
+def test_withheld_delivery_expires_after_its_time_to_live(pipeline):
+    sim, client, consumer = pipeline
+    sim.set_outcome("+1206555*", "WITHHELD")
+    sent = client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="hi",
+                                    ConfigurationSetName="receipts", TimeToLive=60)
+    sim.advance(59.9)
+    assert consumer.poll() == 0
+    sim.advance(0.1)
+    assert consumer.poll() == 1
+    event = consumer.events[-1]
+    assert (event["eventType"], event["messageStatus"], event["messageStatusDescription"]) == (
+        "TEXT_TTL_EXPIRED", "TTL_EXPIRED", "The delivery TTL has expired")
+    assert event["eventTimestamp"] - event["messageRequestTimestamp"] == 60_000
+    assert consumer.status[sent["MessageId"]] == "TTL_EXPIRED"
+
+
+def test_only_matching_enabled_destinations_receive_and_the_log_has_everything(pipeline, moto_url):
+    sim, client, consumer = pipeline
+    client.update_event_destination(ConfigurationSetName="receipts", EventDestinationName="to-sns",
+                                    MatchingEventTypes=["TEXT_DELIVERED"])
+    first = client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="a",
+                                     ConfigurationSetName="receipts")["MessageId"]
+    sim.advance(5)
+    assert consumer.poll() == 1 and consumer.events[-1]["eventType"] == "TEXT_DELIVERED"
+    client.update_event_destination(ConfigurationSetName="receipts", EventDestinationName="to-sns",
+                                    Enabled=False)
+    second = client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="b",
+                                      ConfigurationSetName="receipts")["MessageId"]
+    no_set = client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="c")["MessageId"]
+    sim.advance(5)
+    assert consumer.poll() == 0
+    assert [e["eventType"] for e in sim.events(message_id=second)] == ["TEXT_SUCCESSFUL", "TEXT_DELIVERED"]
+    assert [e["eventType"] for e in sim.events(message_id=no_set)] == ["TEXT_SUCCESSFUL", "TEXT_DELIVERED"]
+    assert len(sim.events(event_type="TEXT_DELIVERED")) == 3
+    assert {e["messageId"] for e in sim.events(destination="+1425414*")} == {first, second, no_set}
+
+
+def test_events_per_second_to_the_log_and_to_moto_server(pipeline, moto_url, capsys):
+    """A report, not a speed assertion: events a second the simulator emits to its own log,
+    and delivered through SNS to moto_server, beside boto3 publishing the same count to
+    moto_server directly (the peer, measured in the same run)."""
+    sim, _client, _consumer = pipeline
+    rates = {}
+    for label, simulator, kwargs, n in (("log", Simulator(clock="manual", seed=3), {}, 500),
+                                        ("moto_server", sim, {"ConfigurationSetName": "receipts"}, 50)):
+        client = simulator.client(region_name="us-east-1", short_circuit=True)
+        for i in range(n):
+            client.send_text_message(DestinationPhoneNumber=f"+1206555{i:04d}", MessageBody="x", **kwargs)
+        start = time.perf_counter()
+        simulator.advance(5)  # SUCCESSFUL and DELIVERED for each message
+        rates[label] = 2 * n / (time.perf_counter() - start)
+        assert len(simulator.events()) >= 2 * n
+    sns = aws("sns", moto_url)
+    topic = sns.create_topic(Name="peer")["TopicArn"]
+    start = time.perf_counter()
+    for _ in range(100):
+        sns.publish(TopicArn=topic, Message="{}")
+    rates["boto3 alone"] = 100 / (time.perf_counter() - start)
+    with capsys.disabled():
+        print("\nevents/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()))
