@@ -78,6 +78,7 @@ def adopt(part: Partition, operation: str, params: dict, body: dict) -> None:
             _set(pool, item, _POOL_FIELDS)
             _status(lifecycles, pool, "pool", item["Status"], now)
     _memberships(part, operation, params, body)
+    part.configuration_sets.learn_from(operation, body)
 
 
 def _identity(part: Partition, ref: str | None, iso: str | None):

@@ -157,6 +157,24 @@ class ConfigurationSets(Family):
                 dest["EventDestinationName"], list(dest.get("MatchingEventTypes") or ["ALL"]),
                 bool(dest.get("Enabled", True)), **{_attr(target[0]): dict(target[1])})
 
+    def learn_from(self, operation: str, body: dict) -> None:
+        """Replay, then simulate: take on the sets and destinations a recorded response shows
+        (and forget what a recorded delete removed)."""
+        name = body.get("ConfigurationSetName")
+        if operation == "DeleteConfigurationSet":
+            self.sets.pop(name or "", None)
+            return
+        if operation == "DeleteEventDestination":
+            found = self.sets.get(name or "")
+            if found is not None:
+                found.destinations.pop((body.get("EventDestination") or {}).get("EventDestinationName"), None)
+            return
+        for info in [body, *(i for i in body.get("ConfigurationSets") or () if isinstance(i, dict))]:
+            if info.get("ConfigurationSetName") and info.get("ConfigurationSetArn"):
+                self.learn(info)
+        if name in self.sets and isinstance(body.get("EventDestination"), dict):
+            self.learn({"ConfigurationSetName": name, "EventDestinations": [body["EventDestination"]]})
+
     def used(self, quota: str) -> int | None:
         return len(self.sets) if quota == "CONFIGURATION_SETS" else None
 
