@@ -42,8 +42,18 @@ _MEDIA_FAILURES = ("INVALID", "INVALID_MESSAGE", "UNREACHABLE", "CARRIER_UNREACH
 NOT_FINAL = frozenset({"QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
 
 
+# The move into a state; a failure's move is named after the failure (`blocked`).
+_TRIGGERS = {"SUCCESSFUL": "accept", "DELIVERED": "deliver", "PENDING": "hand_off", "UNKNOWN": "give_up",
+             "TTL_EXPIRED": "expire", "INITIATED": "initiate", "RINGING": "ring", "ANSWERED": "answer",
+             "COMPLETED": "complete"}
+
+
+def trigger_into(state: str) -> str:
+    return _TRIGGERS.get(state, state.lower())
+
+
 def _moves(edges: dict[str, tuple[str, ...]]) -> tuple[dict, ...]:
-    return tuple({"trigger": f"to_{dest}", "source": source, "dest": dest}
+    return tuple({"trigger": trigger_into(dest), "source": source, "dest": dest}
                  for source, dests in edges.items() for dest in dests)
 
 
@@ -165,7 +175,7 @@ class MessageSchedule:
         while self._heap and self._heap[0][0] <= now:
             _due, _seq, message = heapq.heappop(self._heap)
             at, state = message.steps.pop(0)
-            self.lifecycles.move(message, f"to_{state}", at)
+            self.lifecycles.move(message, trigger_into(state), at)
             emit(message, state, at)
             fired += 1
             self._push(message)
