@@ -7,6 +7,7 @@ Python control surface (`sim.events()`, `sim.set_outcome()`), and `events_view` 
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 from . import events
@@ -89,6 +90,38 @@ class MessagingControls:
     def clear_outcomes(self) -> None:
         with self._lock:
             self.messaging.outcomes.clear()
+
+    def start_event_ticker(self, interval: float = 0.05) -> EventTicker:
+        """With a clock that moves by itself (real, instant), events fall due while nobody
+        calls the simulator; a ticker settles every `interval` seconds so they reach their
+        destinations on time. `stop()` it (or use it as a context manager)."""
+        return EventTicker(self, interval).start()
+
+
+class EventTicker:
+    def __init__(self, sim, interval: float):
+        self.sim, self.interval = sim, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="smsvoice-sim events", daemon=True)
+
+    def start(self) -> EventTicker:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            with self.sim._lock:
+                self.sim.lifecycles.settle()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> EventTicker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def _one(query: dict, name: str) -> str | None:

@@ -313,3 +313,20 @@ def test_events_per_second_to_the_log_and_to_moto_server(pipeline, moto_url, cap
     rates["boto3 alone"] = 100 / (time.perf_counter() - start)
     with capsys.disabled():
         print("\nevents/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()))
+
+
+def test_with_a_clock_that_moves_itself_a_ticker_delivers_without_further_calls(moto_url):
+    topic, queue_url = topic_into_queue(moto_url)
+    sim = Simulator(clock="real", seed=4, events_endpoint_url=moto_url,
+                    durations={"text-message:QUEUED->SUCCESSFUL": 0.0})
+    client = sim.client()
+    client.create_configuration_set(ConfigurationSetName="cs")
+    client.create_event_destination(ConfigurationSetName="cs", EventDestinationName="sns",
+                                    MatchingEventTypes=["TEXT_SUCCESSFUL"],
+                                    SnsDestination={"TopicArn": topic})
+    with sim.start_event_ticker(interval=0.01):
+        client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="x",
+                                 ConfigurationSetName="cs")
+        # Only the ticker settles now: no request, no events() call. The queue long-polls.
+        got = aws("sqs", moto_url).receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)
+    assert json.loads(json.loads(got["Messages"][0]["Body"])["Message"])["eventType"] == "TEXT_SUCCESSFUL"
