@@ -58,6 +58,7 @@ def adopt(region: AccountRegion, operation: str, params: dict, body: dict) -> No
             _learn_fields(pool, item)
             _status(region.lifecycles, pool, "pool", item["Status"], now)
     _memberships(region, operation, params, body)
+    region.configuration_sets.learn_from(operation, body)
 
 
 def _identity(region: AccountRegion, ref: str | None, iso: str | None):

@@ -9,6 +9,7 @@ import json
 from .adoption import adopt as adopt_into
 from .arns import account_region_in
 from .faults import Fault, Faults
+from .messaging import EventTicker, entry_as
 
 
 class LockedFaults:
@@ -40,13 +41,16 @@ class LockedFaults:
 
 
 class ControlSurface:
-    """Mixed into Simulator; expects `lock`, `state_registry`, `clock`, `faults`, `save`."""
+    """Mixed into Simulator; expects `lock`, `state_registry`, `clock`, `faults`, `messaging`,
+    `save`."""
 
     def reset(self) -> None:
-        """Forget every resource, fault and rate-limit bucket; ids start again from the seed."""
+        """Forget every resource, fault, outcome rule, sent message's event and rate-limit
+        bucket; ids start again from the seed."""
         with self.lock:
             self.state_registry.forget_everything()
             self.faults.clear()
+            self.messaging.outcomes.clear()
             self.rate_limiter = self.make_rate_limiter()
             self.save()
 
@@ -101,3 +105,32 @@ class ControlSurface:
         with self.lock:
             self.lifecycles.settle()
             return self.state_registry.view()
+
+    # -- sent messages: outcomes and events (messaging.py) ------------------------
+    def events(self, message_id: str | None = None, destination: str | None = None,
+               event_type: str | None = None, configuration_set: str | None = None,
+               eventbridge: bool = False) -> list[dict]:
+        """Every delivery event emitted so far, oldest first, as AWS's event records (or as
+        EventBridge envelopes). `destination` may end in `*`; `event_type` may be a group
+        (`TEXT_ALL`)."""
+        with self.lock:
+            self.lifecycles.settle()
+            found = self.messaging.log.query(message_id, destination, event_type, configuration_set)
+        return [entry_as(e, eventbridge) for e in found]
+
+    def set_outcome(self, destination: str, outcome: str, share: float = 1.0) -> dict:
+        """Messages sent from now on to `destination` (an E.164 number; `*` any digits, `.`
+        or `?` one digit) end in `outcome` (e.g. `TEXT_BLOCKED`, `VOICE_BUSY`, `WITHHELD`);
+        with `share` < 1, that share of them (seeded). ValueError for a rule that means nothing."""
+        with self.lock:
+            return self.messaging.outcomes.set(destination, outcome, share).as_dict()
+
+    def clear_outcomes(self) -> None:
+        with self.lock:
+            self.messaging.outcomes.clear()
+
+    def start_event_ticker(self, interval: float = 0.05) -> EventTicker:
+        """With a clock that moves by itself (real, instant), events fall due while nobody
+        calls the simulator; a ticker settles every `interval` seconds so they reach their
+        destinations on time. `stop()` it (or use it as a context manager)."""
+        return EventTicker(self, interval).start()

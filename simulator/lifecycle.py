@@ -136,6 +136,9 @@ class Lifecycles:
         self.on_gone = None  # callable(resource) set by the owner
         self.moves = 0  # every placement and move, so a caller can tell state changed
         self._read_due: list[Lifecycled] = []  # steps reads made due, fired by after_read
+        # Other schedules on this clock, settled with it: fn(now) -> steps fired. Sent
+        # messages use one: their path depends on their outcome, not on their state alone.
+        self.followers: list = []
 
     def duration(self, kind: str, step: str) -> float:
         return float(self.durations.get(f"{kind}:{step}", 0.0))
@@ -191,6 +194,8 @@ class Lifecycles:
                 continue  # stale: the resource moved on since this was scheduled
             self._fire(resource, at=due)
             fired += 1
+        for follow in self.followers:
+            fired += follow(now)
         return fired
 
     def observed(self, resource: Lifecycled) -> None:

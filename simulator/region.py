@@ -31,7 +31,8 @@ IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
 
 class AccountRegion:
     def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
-                 quotas: dict[str, int], created: float, sent_log_limit: int = 10_000):
+                 quotas: dict[str, int], created: float, sent_log_limit: int = 10_000,
+                 messaging=None):
         self.account = account
         self.region = region
         self.ids = ids
@@ -39,6 +40,9 @@ class AccountRegion:
         self.quotas = quotas
         self.created = created
         self.sent_log_limit = sent_log_limit
+        # What sent messages share across accounts and regions (messaging.Messaging): outcome
+        # rules, their schedule, the event log, delivery to event destinations.
+        self.messaging = messaging
         self._arn_prefix = arns.build(region, account, "")
         self._quota_owner: dict[str, Family | None] = {}
         self.idempotency: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()

@@ -16,6 +16,7 @@ from .control import ControlSurface, LockedFaults
 from .families import load_all
 from .families.messages import DEFAULT_SENT_LOG
 from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
+from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
 from .region import DEFAULT_QUOTAS, AccountRegion
@@ -42,7 +43,8 @@ class Simulator(ControlSurface):
                  audit_log: str | None = None, credentials: dict[str, str] | None = None,
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
                  timings_from=None, state_file: str | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG):
+                 sent_log_limit: int = DEFAULT_SENT_LOG,
+                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False):
         self.clock = make_clock(clock)
         self.handlers = load_all()  # first: the families register their lifecycles
         self.seed = seed
@@ -61,10 +63,13 @@ class Simulator(ControlSurface):
         self.faults = LockedFaults(Faults(seed), self.lock)
         self._rate_limits = AWS_RATE_LIMITS if rate_limits is True else (rate_limits or {})
         self.rate_limiter = self.make_rate_limiter()
+        # Outcome rules, the event log and delivery to event destinations (messaging.py):
+        # shared by every account and region, kept across reset as faults' settings are.
+        self.messaging = Messaging(seed, events_endpoint_url, allow_real_aws_events)
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
-                                    sent_log_limit)
+                                    self.messaging, sent_log_limit)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None
         saved = self.state_file.load() if self.state_file is not None else None

@@ -7,12 +7,14 @@ from .clock import Clock
 from .families.messages import DEFAULT_SENT_LOG
 from .ids import IdFactory
 from .lifecycle import Lifecycles
+from .messaging import Messaging
 from .region import AccountRegion
 
 
 class State:
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
-                 quotas: dict[str, int], sent_log_limit: int = DEFAULT_SENT_LOG):
+                 quotas: dict[str, int], messaging: Messaging | None = None,
+                 sent_log_limit: int = DEFAULT_SENT_LOG):
         if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
             raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
         self.clock = clock
@@ -20,6 +22,7 @@ class State:
         self.durations = durations
         self.quotas = quotas
         self.sent_log_limit = sent_log_limit
+        self.messaging = messaging if messaging is not None else Messaging(seed)
         self.forget_everything()
 
     def forget_everything(self) -> None:
@@ -27,6 +30,7 @@ class State:
         self.ids = IdFactory(self.seed)
         self.lifecycles = Lifecycles(self.clock, self.durations)
         self.lifecycles.on_gone = self._gone
+        self.messaging.attach(self.lifecycles)  # messages in flight and the event log go too
         self.regions: dict[tuple[str, str], AccountRegion] = {}
 
     def region(self, account: str, region: str) -> AccountRegion:
@@ -35,7 +39,7 @@ class State:
         if found is None:
             found = self.regions[key] = AccountRegion(
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
-                sent_log_limit=self.sent_log_limit)
+                sent_log_limit=self.sent_log_limit, messaging=self.messaging)
         return found
 
     def _gone(self, resource) -> None:

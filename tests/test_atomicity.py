@@ -88,14 +88,18 @@ def test_a_failing_update_changes_nothing():
     assert failures == []
 
 
-REFS = {"pools": [], "phones": [], "senders": [], "lists": ["Default"]}
+REFS = {"pools": [], "phones": [], "senders": [], "lists": ["Default"], "sets": []}
+TOPIC = {"TopicArn": "arn:aws:sns:us-east-1:123456789012:events"}
+LOGS = {"IamRoleArn": "arn:aws:iam::123456789012:role/r",
+        "LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:events"}
 
 
 def _step(rng: random.Random, client, sim: Simulator, refs: dict) -> None:
     pick = lambda kind, fallback: rng.choice(refs[kind]) if refs[kind] else fallback  # noqa: E731
     pool, phone = pick("pools", "pool-" + "0" * 32), pick("phones", "phone-" + "0" * 32)
     sender = pick("senders", "arn:aws:sms-voice:us-east-1:123456789012:sender-id/NONE/US")
-    action = rng.randrange(16)
+    cset = pick("sets", "C9")
+    action = rng.randrange(22)
     calls = [
         lambda: refs["phones"].append(client.request_phone_number(
             IsoCountryCode="US", MessageType=rng.choice(["TRANSACTIONAL", "PROMOTIONAL"]),
@@ -127,6 +131,22 @@ def _step(rng: random.Random, client, sim: Simulator, refs: dict) -> None:
         lambda: client.send_text_message(DestinationPhoneNumber="+12065550100",
                                          OriginationIdentity=rng.choice([pool, phone, sender])),
         lambda: sim.advance(rng.choice([0, 1, 5])),
+        lambda: refs["sets"].append(client.create_configuration_set(
+            ConfigurationSetName=f"C{rng.randrange(4)}")["ConfigurationSetName"]),
+        lambda: client.delete_configuration_set(ConfigurationSetName=cset),
+        lambda: client.create_event_destination(
+            ConfigurationSetName=cset, EventDestinationName=f"D{rng.randrange(7)}",
+            MatchingEventTypes=rng.choice([["ALL"], ["TEXT_SENT"]]), SnsDestination=TOPIC,
+            **({"CloudWatchLogsDestination": LOGS} if rng.random() < 0.2 else {})),
+        lambda: client.update_event_destination(
+            ConfigurationSetName=cset, EventDestinationName=f"D{rng.randrange(7)}",
+            Enabled=rng.random() < 0.5, MatchingEventTypes=rng.choice([["TEXT_DELIVERED"], ["TEXT_SENT"]]),
+            **({"CloudWatchLogsDestination": LOGS} if rng.random() < 0.3 else {})),
+        lambda: client.delete_default_message_type(ConfigurationSetName=cset) if rng.random() < 0.5
+        else client.set_default_message_type(ConfigurationSetName=cset, MessageType="PROMOTIONAL"),
+        lambda: client.send_text_message(DestinationPhoneNumber="+12065550100", ConfigurationSetName=cset,
+                                         OriginationIdentity=rng.choice([pool, phone, sender]),
+                                         MaxPrice=rng.choice(["0.00001", "1"])),
     ]
     try:
         calls[action]()

@@ -181,20 +181,20 @@ def sending_rules(sim, client) -> list:
                               MessageType="TRANSACTIONAL")
     with pytest.raises(ClientError) as exc:
         client.send_text_message(OriginationIdentity=pool["PoolId"],
-                                 DestinationPhoneNumber="+447700900123", MessageBody="too soon")
+                                 DestinationPhoneNumber="+12065550123", MessageBody="too soon")
     assert code(exc) == "RESOURCE_NOT_ACTIVE"
     sim.force_transition(pool["PoolId"])
     sent = client.send_text_message(OriginationIdentity=pool["PoolArn"],
-                                    DestinationPhoneNumber="+447700900123", MessageBody="hello",
+                                    DestinationPhoneNumber="+12065550123", MessageBody="hello",
                                     Context={"order": "42"})
     assert len(sent["MessageId"]) == 36
-    client.put_opted_out_number(OptOutListName="Default", OptedOutNumber="+447700900999")
+    client.put_opted_out_number(OptOutListName="Default", OptedOutNumber="+12065550999")
     with pytest.raises(ClientError) as exc:
         client.send_text_message(OriginationIdentity=pool["PoolId"],
-                                 DestinationPhoneNumber="+447700900999", MessageBody="no")
+                                 DestinationPhoneNumber="+12065550999", MessageBody="no")
     assert code(exc) == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
     voice = client.send_voice_message(OriginationIdentity=pool["PoolId"],
-                                      DestinationPhoneNumber="+447700900123", MessageBody="hi")
+                                      DestinationPhoneNumber="+12065550123", MessageBody="hi")
     return [sent["MessageId"], voice["MessageId"]]
 
 

@@ -319,7 +319,7 @@ def test_tags_keywords_and_opt_out_lists(sim, client):
 
 def test_unsimulated_operation_says_so(client):
     with pytest.raises(ClientError) as exc:
-        client.describe_configuration_sets()
+        client.describe_rcs_agents()  # RCS agents are not simulated (yet)
     assert error_of(exc)["Code"] == "ValidationException"
     assert "not simulate" in exc.value.response["Error"]["Message"]
 

@@ -108,16 +108,16 @@ class Pools(Family):
                 "and sender IDs.", [{"Name": "OriginationIdentity", "Message": "Not a pool"}])
         return self.region.sender_ids.get(ref, iso)
 
-    def origin(self, ref: str):
+    def origin(self, ref: str, iso: str | None = None):
         """What a message is sent from: a pool, a number (also by E.164) or a sender ID (also
-        by name alone: the destination decides its country)."""
+        by name alone: the destination's country `iso` picks among same-named ones)."""
         if is_pool_reference(ref):
             return self.get(ref)
         if ref.startswith("+"):
             return self.region.phone_numbers.by_e164(ref)
         if ref.startswith("phone-") or arns.is_arn(ref):
             return self.identity(ref, None)
-        return self.region.sender_ids.by_name(ref)
+        return self.region.sender_ids.by_name(ref, iso)
 
     def keyword_owner(self, ref: str):
         """Keywords belong to a pool or a phone number."""

@@ -92,10 +92,11 @@ class SenderIds(Family):
     def by_arn(self, ref: str) -> SenderId:
         return self.get(ref, None)
 
-    def by_name(self, name: str) -> SenderId:
-        for sender in self.senders.values():
-            if sender.sender_id == name:
-                return sender
+    def by_name(self, name: str, iso: str | None = None) -> SenderId:
+        """A sender ID by its text alone; of several, the one of country `iso` first."""
+        named = [s for s in self.senders.values() if s.sender_id == name]
+        for sender in sorted(named, key=lambda s: s.iso_country_code != iso):
+            return sender
         raise errors.not_found("sender-id", name)
 
     def capabilities(self, sender: SenderId) -> set[str]:

@@ -1,9 +1,11 @@
 // Drives smsvoice-sim with the AWS SDK for JavaScript v3, a client that shares no
-// code with botocore. Usage: node client.mjs <simulate|workflow> <endpoint-url>
+// code with botocore. Usage: node client.mjs <simulate|workflow|sending> <endpoint-url>
 // Prints one JSON object with what the service said, for pytest to check.
 import {
   PinpointSMSVoiceV2Client, RequestSenderIdCommand, RequestPhoneNumberCommand,
   CreatePoolCommand, DescribePoolsCommand, DescribePhoneNumbersCommand, DeletePoolCommand,
+  CreateConfigurationSetCommand, CreateEventDestinationCommand, DescribeConfigurationSetsCommand,
+  SendTextMessageCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 
 const [scenario, endpoint] = process.argv.slice(2);
@@ -93,5 +95,28 @@ async function workflow() {
   return out;
 }
 
-const result = scenario === "simulate" ? await simulate() : await workflow();
+// A configuration set with an SNS event destination, then a send through it.
+async function sending() {
+  const out = {};
+  const set = await client.send(new CreateConfigurationSetCommand({
+    ConfigurationSetName: "js-receipts", Tags: [{ Key: "sdk", Value: "js" }] }));
+  out.set = { name: set.ConfigurationSetName, arn: set.ConfigurationSetArn,
+              createdIsDate: set.CreatedTimestamp instanceof Date };
+  const dest = await client.send(new CreateEventDestinationCommand({
+    ConfigurationSetName: "js-receipts", EventDestinationName: "sns", MatchingEventTypes: ["TEXT_ALL"],
+    SnsDestination: { TopicArn: "arn:aws:sns:us-east-1:123456789012:js-events" } }));
+  out.destination = dest.EventDestination;
+  const sent = await client.send(new SendTextMessageCommand({
+    DestinationPhoneNumber: "+14254147755", MessageBody: "from JavaScript",
+    ConfigurationSetName: "js-receipts", Context: { sdk: "js" } }));
+  out.messageId = sent.MessageId;
+  out.described = (await client.send(new DescribeConfigurationSetsCommand({})))
+    .ConfigurationSets.map((s) => [s.ConfigurationSetName, s.EventDestinations.length]);
+  out.missingSet = await expectError(client.send(new SendTextMessageCommand({
+    DestinationPhoneNumber: "+14254147755", MessageBody: "x", ConfigurationSetName: "nope" })));
+  return out;
+}
+
+const scenarios = { simulate, workflow, sending };
+const result = await (scenarios[scenario] ?? workflow)();
 console.log(JSON.stringify(result));

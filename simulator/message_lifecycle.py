@@ -1,0 +1,187 @@
+"""Sent messages as `transitions` machines on the simulator's clock.
+
+A message starts QUEUED (silent) and moves, step by step, to the last event its
+outcome names (outcomes.py): text and media QUEUED → SUCCESSFUL → DELIVERED, or
+QUEUED → a failure, or QUEUED → PENDING → UNKNOWN; voice QUEUED → INITIATED →
+RINGING → ANSWERED → COMPLETED, or BUSY / NO_ANSWER / FAILED. A message not handed
+off before its TimeToLive ends in TTL_EXPIRED. Entering any state but QUEUED emits
+the channel's event (`TEXT_SUCCESSFUL`, ...).
+
+The machines are lifecycle specs like the pool's (kinds `text-message`,
+`voice-message`, `media-message`; three for one family, so they are registered here
+with `register_lifecycle` rather than as the family's `lifecycle`), so their
+durations are set the same way
+(`--duration text-message:QUEUED->SUCCESSFUL=1`). Unlike a pool, a message's path
+depends on its outcome, so its steps are planned when it is sent and fired by
+`MessageSchedule.settle`, which the simulator calls wherever it settles lifecycles.
+
+Defaults are the deltas of AWS's examples [doc]: SUCCESSFUL 0.3 s after the request,
+DELIVERED 2.75 s, VOICE_INITIATED 0.381 s; UNKNOWN 72 h after the request without a
+final state [doc]; the rest [inf].
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+from . import lifecycle
+from .lifecycle import Lifecycled, LifecycleSpec
+from .outcomes import WITHHELD
+
+KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-message"}
+UNKNOWN_AFTER = 72 * 3600.0  # [doc] "After 72 hours ... UNKNOWN messageStatus"
+FAILURE = "FAILURE"  # duration key shared by every failure of a channel
+
+_TEXT_FAILURES = ("INVALID", "INVALID_MESSAGE", "UNREACHABLE", "CARRIER_UNREACHABLE", "BLOCKED",
+                  "CARRIER_BLOCKED", "SPAM", "PROTECT_BLOCKED")
+_MEDIA_FAILURES = ("INVALID", "INVALID_MESSAGE", "UNREACHABLE", "CARRIER_UNREACHABLE", "BLOCKED",
+                   "CARRIER_BLOCKED", "SPAM", "FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED",
+                   "FILE_SIZE_EXCEEDED")
+# Non-final states: every other state's event has isFinal true (AWS's examples mark
+# both SUCCESSFUL and DELIVERED final).
+NOT_FINAL = frozenset({"QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
+
+
+# The move into a state; a failure's move is named after the failure (`blocked`).
+_TRIGGERS = {"SUCCESSFUL": "accept", "DELIVERED": "deliver", "PENDING": "hand_off", "UNKNOWN": "give_up",
+             "TTL_EXPIRED": "expire", "INITIATED": "initiate", "RINGING": "ring", "ANSWERED": "answer",
+             "COMPLETED": "complete"}
+
+
+def trigger_into(state: str) -> str:
+    return _TRIGGERS.get(state, state.lower())
+
+
+def _moves(edges: dict[str, tuple[str, ...]]) -> tuple[dict, ...]:
+    return tuple({"trigger": trigger_into(dest), "source": source, "dest": dest}
+                 for source, dests in edges.items() for dest in dests)
+
+
+def _text_like(kind: str, failures: tuple[str, ...], accept: float, deliver: float) -> LifecycleSpec:
+    edges = {"QUEUED": ("SUCCESSFUL", "PENDING", "TTL_EXPIRED", *failures),
+             "PENDING": ("UNKNOWN",), "SUCCESSFUL": ("DELIVERED",)}
+    states = ("QUEUED", "PENDING", "SUCCESSFUL", "DELIVERED", "UNKNOWN", "TTL_EXPIRED", *failures)
+    return LifecycleSpec(
+        kind=kind, states=states, initial="QUEUED", transitions=_moves(edges), automatic={},
+        durations={"QUEUED->SUCCESSFUL": accept, "SUCCESSFUL->DELIVERED": deliver,
+                   "QUEUED->PENDING": accept, f"QUEUED->{FAILURE}": accept,
+                   "PENDING->UNKNOWN": UNKNOWN_AFTER - accept})
+
+
+TEXT_MESSAGE = lifecycle.register_lifecycle(_text_like("text-message", _TEXT_FAILURES, 0.3, 2.45))
+MEDIA_MESSAGE = lifecycle.register_lifecycle(_text_like("media-message", _MEDIA_FAILURES, 1.0, 2.0))
+VOICE_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
+    kind="voice-message",
+    states=("QUEUED", "INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED",
+            "TTL_EXPIRED"),
+    initial="QUEUED",
+    transitions=_moves({"QUEUED": ("INITIATED", "TTL_EXPIRED"), "INITIATED": ("RINGING", "FAILED"),
+                        "RINGING": ("ANSWERED", "BUSY", "NO_ANSWER"), "ANSWERED": ("COMPLETED",)}),
+    automatic={},
+    durations={"QUEUED->INITIATED": 0.381, "INITIATED->RINGING": 2.0, "RINGING->ANSWERED": 5.0,
+               "ANSWERED->COMPLETED": 10.0, "RINGING->BUSY": 2.0, "RINGING->NO_ANSWER": 30.0,
+               "INITIATED->FAILED": 2.0},
+))
+
+# The states an outcome passes through after QUEUED, per channel.
+_VOICE_PATHS = {"COMPLETED": ("INITIATED", "RINGING", "ANSWERED", "COMPLETED"),
+                "BUSY": ("INITIATED", "RINGING", "BUSY"),
+                "NO_ANSWER": ("INITIATED", "RINGING", "NO_ANSWER"),
+                "FAILED": ("INITIATED", "FAILED")}
+
+
+def path_of(channel: str, outcome: str) -> tuple[str, ...]:
+    """States after QUEUED that `outcome` goes through; () when the message is never
+    handed off (WITHHELD, *_TTL_EXPIRED): only its TTL ends it."""
+    if outcome == WITHHELD:
+        return ()
+    status = outcome.split("_", 1)[1]
+    if status == "TTL_EXPIRED":
+        return ()
+    if channel == "VOICE":
+        return _VOICE_PATHS[status]
+    if status == "DELIVERED":
+        return ("SUCCESSFUL", "DELIVERED")
+    if status == "UNKNOWN":
+        return ("PENDING", "UNKNOWN")
+    return (status,)
+
+
+@dataclass(eq=False)
+class Message(Lifecycled):
+    """One accepted (not dry-run) message and everything its events carry."""
+
+    message_id: str = ""
+    channel: str = "TEXT"
+    destination: str = ""
+    iso_country_code: str | None = None
+    international: bool = False
+    origination_number: str | None = None  # the number or sender ID text events show
+    configuration_set_name: str | None = None
+    message_type: str | None = None
+    encoding: str = "GSM"
+    parts: int = 1
+    price: float = 0.0
+    context: dict | None = None
+    protect_configuration_id: str | None = None
+    requested_at: float = 0.0
+    time_to_live: float = UNKNOWN_AFTER
+    outcome: str = ""
+    feedback_enabled: bool = False
+    feedback_status: str | None = None
+    send: object = None  # the sending.Send it came from (after-send hooks read it)
+    backend: object = None  # the account-and-region object it was sent from
+    steps: list = field(default_factory=list)  # [(due, state)] still to come
+
+
+class MessageSchedule:
+    """Every message's next step, on the simulator's clock (one per simulator)."""
+
+    def __init__(self, lifecycles: lifecycle.Lifecycles):
+        self.lifecycles = lifecycles
+        self._heap: list[tuple[float, int, Message]] = []
+        self._seq = itertools.count()
+
+    def _due(self, entered: float, duration: float) -> float:
+        due = self.lifecycles.clock.due_at(entered, duration)
+        return entered if due is None else due  # the reads clock: messages are never read
+
+    def start(self, message: Message) -> None:
+        """Place a new message in QUEUED and plan its steps from its outcome and TTL."""
+        kind = KINDS[message.channel]
+        self.lifecycles.place(message, kind, message.requested_at)
+        at, source, steps = message.requested_at, "QUEUED", []
+        for state in path_of(message.channel, message.outcome):
+            step = f"{source}->{state}"
+            if step not in lifecycle.SPECS[kind].durations:
+                step = f"{source}->{FAILURE}"
+            at = self._due(at, self.lifecycles.duration(kind, step))
+            steps.append((at, state))
+            source = state
+        expires = self._due(message.requested_at, message.time_to_live)
+        if not steps or steps[0][0] > expires:
+            steps = [(expires, "TTL_EXPIRED")]  # never handed off before the TTL ran out
+        message.steps = steps
+        self._push(message)
+
+    def _push(self, message: Message) -> None:
+        if message.steps:
+            heapq.heappush(self._heap, (message.steps[0][0], next(self._seq), message))
+
+    def settle(self, now: float, emit) -> int:
+        """Fire every step due by `now`, oldest first; `emit(message, state, at)` after
+        each move. Returns how many fired."""
+        fired = 0
+        while self._heap and self._heap[0][0] <= now:
+            _due, _seq, message = heapq.heappop(self._heap)
+            at, state = message.steps.pop(0)
+            self.lifecycles.move(message, trigger_into(state), at)
+            emit(message, state, at)
+            fired += 1
+            self._push(message)
+        return fired
+
+    def pending(self) -> int:
+        return len(self._heap)

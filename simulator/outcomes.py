@@ -1,0 +1,129 @@
+"""What happens to a sent message: chosen, not random.
+
+- AWS's destination simulator numbers behave as AWS says: per country one number
+  succeeds and one fails [doc: test-phone-numbers.html; obs: public projects].
+- Any other destination succeeds, unless a rule says otherwise: `set_outcome(pattern,
+  outcome, share=1.0)` — later rules win; `share` below 1 makes that share of matching
+  messages take the outcome (drawn from the simulator's seed), the way faults do.
+
+An outcome names the message's last event: `TEXT_DELIVERED` (the default for text:
+SUCCESSFUL, then DELIVERED), `TEXT_SUCCESSFUL` (stops there), any failure type of the
+channel (`TEXT_BLOCKED`, `VOICE_BUSY`, ...), `TEXT_UNKNOWN` (handed off, no receipt:
+UNKNOWN 72 h after the request), or `WITHHELD` (never handed off: the TimeToLive
+expires, `*_TTL_EXPIRED`). A text outcome does not touch voice or media messages.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+# [doc: test-phone-numbers.html] success number, failure number per country.
+SIMULATOR_NUMBERS: dict[str, tuple[str, str]] = {
+    "US": ("+14254147755", "+14254147167"),
+    "AU": ("+61455944038", "+61455944039"),
+    "AT": ("+43676800442031", "+43676800442032"),
+    "BE": ("+32460213922", "+32460213923"),
+    "CL": ("+56229140630", "+56229140631"),
+    "CZ": ("+420790542286", "+420790542287"),
+    "DK": ("+4525919410", "+4525919215"),
+    "EE": ("+37282720792", "+37282720793"),
+    "FI": ("+3584573979110", "+3584573979111"),
+    "FR": ("+33755512501", "+33755512502"),
+    "HK": ("+85257048426", "+85257048854"),
+}
+# [inf] AWS does not document which failure the failure number emits ("Only ONE failure
+# number and its emitted TEXT_* subtype is UNDOCUMENTED" [obs]); BLOCKED is the
+# failure AWS's own examples show. Voice and media follow the same choice.
+SIMULATOR_FAILURE = {"TEXT": "TEXT_BLOCKED", "VOICE": "VOICE_FAILED", "MEDIA": "MEDIA_BLOCKED"}
+SUCCESS = {"TEXT": "TEXT_DELIVERED", "VOICE": "VOICE_COMPLETED", "MEDIA": "MEDIA_DELIVERED"}
+
+WITHHELD = "WITHHELD"
+# Final outcomes a rule may name, per channel (the success paths and every failure).
+OUTCOMES: dict[str, frozenset[str]] = {
+    "TEXT": frozenset({
+        "TEXT_DELIVERED", "TEXT_SUCCESSFUL", "TEXT_UNKNOWN", "TEXT_INVALID", "TEXT_INVALID_MESSAGE",
+        "TEXT_UNREACHABLE", "TEXT_CARRIER_UNREACHABLE", "TEXT_BLOCKED", "TEXT_CARRIER_BLOCKED",
+        "TEXT_SPAM", "TEXT_PROTECT_BLOCKED", "TEXT_TTL_EXPIRED"}),
+    "VOICE": frozenset({"VOICE_COMPLETED", "VOICE_BUSY", "VOICE_NO_ANSWER", "VOICE_FAILED",
+                        "VOICE_TTL_EXPIRED"}),
+    "MEDIA": frozenset({
+        "MEDIA_DELIVERED", "MEDIA_SUCCESSFUL", "MEDIA_UNKNOWN", "MEDIA_INVALID",
+        "MEDIA_INVALID_MESSAGE", "MEDIA_UNREACHABLE", "MEDIA_CARRIER_UNREACHABLE", "MEDIA_BLOCKED",
+        "MEDIA_CARRIER_BLOCKED", "MEDIA_SPAM", "MEDIA_TTL_EXPIRED", "MEDIA_FILE_INACCESSIBLE",
+        "MEDIA_FILE_TYPE_UNSUPPORTED", "MEDIA_FILE_SIZE_EXCEEDED"}),
+}
+_PATTERN = re.compile(r"^\+?[0-9.?*]{1,16}$")
+
+
+def channel_of(outcome: str) -> str | None:
+    """The channel an outcome belongs to; None for WITHHELD (every channel)."""
+    for channel, names in OUTCOMES.items():
+        if outcome in names:
+            return channel
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    outcome: str
+    share: float
+    regex: re.Pattern
+
+    def as_dict(self) -> dict:
+        return {"destination": self.pattern, "outcome": self.outcome, "share": self.share}
+
+
+def _compile(pattern: str) -> re.Pattern:
+    """`+14255550100` exact; `*` any run of digits; `.` or `?` one digit."""
+    body = "".join(".*" if c == "*" else "." if c in ".?" else re.escape(c) for c in pattern)
+    return re.compile(f"^{body}$")
+
+
+class Outcomes:
+    """The rules of one simulator (every account and region)."""
+
+    def __init__(self, seed: int | None = None):
+        self.rules: list[Rule] = []
+        self._rng = random.Random(seed)
+
+    def set(self, pattern: str, outcome: str, share: float = 1.0) -> Rule:
+        """Make messages to `pattern` end in `outcome` (see the module doc). Raises
+        ValueError for a pattern, outcome or share that means nothing."""
+        if not isinstance(pattern, str) or not _PATTERN.match(pattern):
+            raise ValueError(f"destination {pattern!r}: use an E.164 number, with `*` for any digits "
+                             "and `.` or `?` for one digit")
+        if outcome != WITHHELD and channel_of(outcome) is None:
+            known = sorted(set().union(*OUTCOMES.values()) | {WITHHELD})
+            raise ValueError(f"outcome {outcome!r}: use one of {', '.join(known)}")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise ValueError(f"share {share!r}: a number in (0, 1]")
+        rule = Rule(pattern, outcome, float(share), _compile(pattern))
+        self.rules = [r for r in self.rules if (r.pattern, channel_of(r.outcome)) !=
+                      (pattern, channel_of(outcome))] + [rule]
+        return rule
+
+    def clear(self) -> None:
+        self.rules = []
+
+    def choose(self, channel: str, destination: str) -> str:
+        """The outcome a new message to `destination` gets."""
+        for rule in reversed(self.rules):
+            if channel_of(rule.outcome) not in (None, channel) or not rule.regex.match(destination):
+                continue
+            if rule.share >= 1 or self._rng.random() < rule.share:
+                return rule.outcome
+        for success, failure in SIMULATOR_NUMBERS.values():
+            if destination == failure:
+                return SIMULATOR_FAILURE[channel]
+            if destination == success:
+                break
+        return SUCCESS[channel]
+
+    def view(self) -> dict:
+        return {"rules": [r.as_dict() for r in self.rules],
+                "simulatorNumbers": {iso: {"success": ok, "failure": bad}
+                                     for iso, (ok, bad) in SIMULATOR_NUMBERS.items()}}
+
