@@ -286,6 +286,19 @@ def _faults_add(sim: Simulator, request: HttpRequest, body: dict) -> HttpRespons
     return _ok({"fault": fault.describe(), "faults": sim.faults.describe()})
 
 
+def _events(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    from smsvoice_sim.simulator.messaging import events_view
+    return _ok(events_view(sim, parse_qs(request.path.partition("?")[2])))
+
+
+def _outcomes(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    from smsvoice_sim.simulator.messaging import outcome_from_body
+    try:
+        return _ok(outcome_from_body(sim, body))
+    except (ValueError, TypeError) as exc:
+        raise BadRequest(str(exc)) from None
+
+
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
@@ -294,6 +307,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/transitions/force": {"POST": _force},
     "/_smsvoice/faults": {"GET": _faults_list, "POST": _faults_add, "DELETE": _faults_clear},
     "/_smsvoice/messages": {"GET": _messages},
+    "/_smsvoice/events": {"GET": _events},
+    "/_smsvoice/outcomes": {"POST": _outcomes},
 }
 HEALTH = "/_smsvoice/health"
 

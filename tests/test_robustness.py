@@ -9,12 +9,13 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import GARBAGE_BODIES, broken, valid
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
 from smsvoice_sim.simulator.conformance import check_response
 from smsvoice_sim.simulator.model import operation  # noqa: I001
 from smsvoice_sim.simulator.operations import load_all
+
+from strategies import GARBAGE_BODIES, broken, valid
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAFUZZFUZZFUZZ0000/20260101/us-east-1/sms-voice/"

@@ -215,9 +215,10 @@ def test_every_filter_the_model_names_is_implemented(shape_name, getters):
 def test_every_operation_not_simulated_says_so_plainly():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from strategies import valid
 
     from smsvoice_sim.simulator.model import operation_names
+
+    from strategies import valid
 
     unsimulated = sorted(operation_names() - set(SIMULATED))
     assert len(unsimulated) > 50
