@@ -37,20 +37,41 @@ class AccountTiers:
         self.settings = {(a, r): t for a, r, t in data.get("settings", ())}
 
 
+class GateSettings:
+    """The simulator's settings the gates read, shared by every account-and-region backend
+    (as `backend.gate_settings`): account tiers and the verification codes' lifetime."""
+
+    def __init__(self, account_tier: str = sandbox.DEFAULT_TIER):
+        self.tiers = AccountTiers(account_tier)
+        self.code_lifetime = sandbox.CODE_LIFETIME_SECONDS
+
+
+def settings_of(backend) -> GateSettings:
+    """A backend's gate settings (defaults for a backend made outside a Simulator)."""
+    return getattr(backend, "gate_settings", None) or GateSettings()
+
+
 class GatesControl:
     """Simulator methods for the sandbox, spend and protect gates. Expects `self._lock`,
     `self.partitions` ((account, region) -> backend), `self.default_account` and
-    `self.account_tiers` (an AccountTiers)."""
+    `self.gate_settings` (a GateSettings)."""
 
     def set_account_tier(self, tier: str, account: str | None = None,
                          region: str | None = None) -> None:
         """`SANDBOX` or `PRODUCTION` for an account (default: the default account), in one
         region or (region=None) in every region."""
         with self._lock:
-            self.account_tiers.set(tier, account or self.default_account, region)
+            self.gate_settings.tiers.set(tier, account or self.default_account, region)
 
     def account_tier(self, account: str | None = None, region: str = "us-east-1") -> str:
-        return self.account_tiers.tier(account or self.default_account, region)
+        return self.gate_settings.tiers.tier(account or self.default_account, region)
+
+    def set_verification_code_lifetime(self, seconds: float) -> None:
+        """How long a verification code can be used ([inf] 24 hours by default)."""
+        if not seconds > 0:
+            raise ValueError("a verification code lives a positive number of seconds")
+        with self._lock:
+            self.gate_settings.code_lifetime = float(seconds)
 
     def verification_code(self, number: str, account: str | None = None,
                           region: str | None = None) -> str | None:

@@ -94,7 +94,10 @@ class FilterRule:
         if not self.destination and not self.body:
             raise ValueError("a filter rule needs a destination pattern, a body pattern, or both")
         if self.body:
-            re.compile(self.body)  # fail at once on a bad pattern, not on a send
+            try:
+                re.compile(self.body)  # fail at once on a bad pattern, not on a send
+            except re.error as exc:
+                raise ValueError(f"bad body pattern {self.body!r}: {exc}") from None
 
     def matches(self, destination: str, body: str | None) -> bool:
         if self.destination and not fnmatch.fnmatchcase(destination, self.destination):

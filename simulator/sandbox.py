@@ -4,8 +4,8 @@ of verification codes. Pure rules; the verified-numbers family applies them.
 Sources: sandbox.html and verify-destination-phone-number.html [doc] for the tier, the 10
 numbers and "only verified destinations"; test-phone-numbers.html [doc] for the simulator
 numbers. Code length, lifetime and attempts per day are not documented: the values below
-are [inf] and configurable (Simulator(durations={"verification-code": seconds}),
-quotas={"VERIFICATION_ATTEMPTS_PER_DAY": n}).
+are [inf] and configurable (`sim.set_verification_code_lifetime(seconds)`,
+`Simulator(quotas={"VERIFICATION_ATTEMPTS_PER_DAY": n})`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from smsvoice_sim.simulator.countries import all_countries
 from smsvoice_sim.simulator.gates_control import protect_filter_answer
 from smsvoice_sim.simulator.sending import Send, register_after_send, unregister
 
+from conftest import active_phone
+
 US = "+12065550100"
 GB = "+447700900123"
 
@@ -121,6 +123,10 @@ def test_country_rule_sets_start_all_allow_and_patch_per_capability(client):
 def test_a_country_block_decides_a_send(door):
     sim, make = door
     client = make(region_name="us-east-1")
+    phone = active_phone(sim, client)
+    mms = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                      NumberCapabilities=["SMS", "MMS"], NumberType="TOLL_FREE")
+    sim.force_transition(mms["PhoneNumberId"])
     pid = new_config(client)
     client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
     block(client, pid, "US", "SMS")
@@ -133,10 +139,15 @@ def test_a_country_block_decides_a_send(door):
     assert sim.sent_messages() == []
     # Other countries and other capabilities are not blocked.
     assert client.send_text_message(DestinationPhoneNumber=GB, MessageBody="hi")
-    assert client.send_voice_message(DestinationPhoneNumber=US, MessageBody="hi")
+    assert client.send_voice_message(DestinationPhoneNumber=US, MessageBody="hi",
+                                     OriginationIdentity=phone["PhoneNumberId"])
+    assert client.send_media_message(DestinationPhoneNumber=US, MediaUrls=["s3://bucket/cat.png"],
+                                     OriginationIdentity=mms["PhoneNumberId"])
     block(client, pid, "US", "MMS")
-    with pytest.raises(ClientError):
-        client.send_media_message(DestinationPhoneNumber=US, MediaUrls=["s3://b/cat.png"])
+    with pytest.raises(ClientError) as media:
+        client.send_media_message(DestinationPhoneNumber=US, MediaUrls=["s3://bucket/cat.png"],
+                                  OriginationIdentity=mms["PhoneNumberId"])
+    assert reason(media)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
 
 
 def test_a_number_override_decides_a_send_and_expires_on_the_clock(door):
@@ -162,7 +173,9 @@ def test_a_number_override_decides_a_send_and_expires_on_the_clock(door):
     with pytest.raises(ClientError) as country:
         client.send_text_message(DestinationPhoneNumber="+12065550101", MessageBody="hi")
     assert reason(country)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
-    sim.advance(60)
+    sim.advance(59)
+    assert client.send_text_message(DestinationPhoneNumber=US, MessageBody="hi")
+    sim.advance(2)  # past the expiry (the wire keeps timestamps to the millisecond)
     with pytest.raises(ClientError) as expired:
         client.send_text_message(DestinationPhoneNumber=US, MessageBody="hi")
     assert reason(expired)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"

@@ -13,6 +13,8 @@ from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator, prices, spend
 
+from conftest import active_phone
+
 US_SUCCESS_SIMULATOR = "+14254147755"  # no verification needed, even in the sandbox
 CHANNELS = ["TEXT", "VOICE", "MEDIA", "NOTIFY", "RCS"]
 
@@ -68,6 +70,7 @@ def test_spend_runs_out_at_one_dollar_and_returns_next_month(door):
     sim, make = door
     client = make(region_name="us-east-1")
     sim.set_account_tier("SANDBOX")
+    phone = active_phone(sim, client)
     price = Decimal(str(prices.price_of("TEXT", "US", "hello")))
     allowed = math.floor(Decimal(1) / price)
     for _ in range(allowed):
@@ -78,6 +81,7 @@ def test_spend_runs_out_at_one_dollar_and_returns_next_month(door):
     assert len(sim.sent_messages()) == allowed  # the refused send was not recorded
     # Other channels have their own limit.
     assert client.send_voice_message(DestinationPhoneNumber=US_SUCCESS_SIMULATOR,
+                                     OriginationIdentity=phone["PhoneNumberId"],
                                      MessageBody="hello")["MessageId"]
     sim.advance(seconds_to_next_month(sim.clock.now()))
     assert client.send_text_message(DestinationPhoneNumber=US_SUCCESS_SIMULATOR,
@@ -98,22 +102,28 @@ def test_longer_bodies_cost_more_parts(sim, client):
     assert backend.account_attributes.spent_this_month("TEXT") <= 1
 
 
-def test_a_zero_limit_stops_a_channel_and_dry_runs_are_never_charged(client):
+def test_a_zero_limit_stops_a_channel_and_dry_runs_are_never_charged(sim, client):
+    phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                        NumberCapabilities=["SMS", "VOICE", "MMS"],
+                                        NumberType="TOLL_FREE")
+    sim.force_transition(phone["PhoneNumberId"])
+    origin = {"OriginationIdentity": phone["PhoneNumberId"]}
     client.set_voice_message_spend_limit_override(MonthlyLimit=0)
     with pytest.raises(ClientError) as voice:
-        client.send_voice_message(DestinationPhoneNumber="+12065550100", MessageBody="hi")
+        client.send_voice_message(DestinationPhoneNumber="+12065550100", MessageBody="hi",
+                                  **origin)
     assert reason(voice)[1] == "MONTHLY_SPEND_LIMIT_REACHED_FOR_VOICE"
     client.set_media_message_spend_limit_override(MonthlyLimit=1)
     media_price = Decimal(str(prices.price_of("MEDIA", "US")))
     for _ in range(3 * math.floor(Decimal(1) / media_price)):  # far past $1, all dry runs
         client.send_media_message(DestinationPhoneNumber="+12065550100",
-                                  MediaUrls=["s3://bucket/cat.png"], DryRun=True)
+                                  MediaUrls=["s3://bucket/cat.png"], DryRun=True, **origin)
     for _ in range(math.floor(Decimal(1) / media_price)):
         client.send_media_message(DestinationPhoneNumber="+12065550100",
-                                  MediaUrls=["s3://bucket/cat.png"])
+                                  MediaUrls=["s3://bucket/cat.png"], **origin)
     with pytest.raises(ClientError) as media:
         client.send_media_message(DestinationPhoneNumber="+12065550100",
-                                  MediaUrls=["s3://bucket/cat.png"])
+                                  MediaUrls=["s3://bucket/cat.png"], **origin)
     assert reason(media)[1] == "MONTHLY_SPEND_LIMIT_REACHED_FOR_MEDIA"
 
 

@@ -129,8 +129,10 @@ def test_a_code_expires_and_a_new_one_works(sim, client):
 
 
 def test_the_code_lifetime_and_attempts_are_settings():
-    sim = Simulator(durations={"verification-code": 60},
-                    quotas={"VERIFICATION_ATTEMPTS_PER_DAY": 2})
+    sim = Simulator(quotas={"VERIFICATION_ATTEMPTS_PER_DAY": 2})
+    sim.set_verification_code_lifetime(60)
+    with pytest.raises(ValueError):
+        sim.set_verification_code_lifetime(0)
     client = sim.client()
     active_phone(sim, client)
     vid = client.create_verified_destination_number(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import errors, sandbox, spend
+from .. import errors, spend
+from ..gates_control import settings_of
 from ..paging import page_result
 from ..sending import Send, register_after_send, register_send_gate
 from . import Family, operation, register
@@ -27,10 +28,7 @@ class AccountAttributes(Family):
     # -- rules other families call -------------------------------------------
     @property
     def tier(self) -> str:
-        tiers = getattr(self.region, "account_tiers", None)
-        if tiers is None:
-            return sandbox.DEFAULT_TIER
-        return tiers.tier(self.region.account, self.region.region)
+        return settings_of(self.region).tiers.tier(self.region.account, self.region.region)
 
     def check_spend(self, channel: str, price: float) -> None:
         if self.limits.would_exceed(channel, spend.cost(price), self.region.now()):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import errors, sandbox
+from ..gates_control import settings_of
 from ..paging import apply_filters, page_result
 from ..prices import iso_country_of
 from ..projection import tag_dict
@@ -65,10 +66,8 @@ class VerifiedNumbers(Family):
         return len(self.numbers) if quota == "VERIFIED_DESTINATION_NUMBERS" else None
 
     def _settings(self) -> tuple[float, int]:
-        durations = self.region.lifecycles.durations
-        lifetime = durations.get("verification-code", sandbox.CODE_LIFETIME_SECONDS)
         attempts = self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
-        return float(lifetime), int(attempts)
+        return settings_of(self.region).code_lifetime, attempts
 
     # -- operations ------------------------------------------------------------
     @operation("CreateVerifiedDestinationNumber")
@@ -128,7 +127,7 @@ class VerifiedNumbers(Family):
         verified.code_sent_at = now
         verified.code_sends = [*recent, now]
         message_id = self.region.ids.message_id()
-        self.region.messages.record_sent({
+        self._record_sent({
             "MessageId": message_id, "Operation": "SendDestinationNumberVerificationCode",
             "Timestamp": now, "OriginationIdentity": origin,
             "DestinationPhoneNumber": verified.number, "Channel": channel,
@@ -144,9 +143,8 @@ class VerifiedNumbers(Family):
         "an origination identity ... that is active and has text or voice message
         capabilities ... can only send messages within its country"]."""
         need = CHANNEL_CAPABILITY[channel]
-        phones = self.region.phone_numbers
         if ref:
-            phone = phones.by_number_or_ref(ref)
+            phone = self._phone(ref)
             if phone.state != "ACTIVE":
                 raise errors.conflict("RESOURCE_NOT_ACTIVE", "phone-number", phone.phone_number_id,
                                       f"Phone number {phone.phone_number_id} is {phone.state}.")
@@ -162,7 +160,7 @@ class VerifiedNumbers(Family):
                     [{"Name": "OriginationIdentity", "Message": "Other country"}])
             return phone.phone_number
         iso = iso_country_of(verified.number)
-        for phone in phones.all():
+        for phone in self._phones():
             if phone.state == "ACTIVE" and need in phone.capabilities and \
                     phone.iso_country_code == iso:
                 return phone.phone_number
@@ -170,6 +168,22 @@ class VerifiedNumbers(Family):
             "NO_ORIGINATION_IDENTITIES_FOUND", KIND, verified.id,
             f"No active phone number with {need} capability in {iso} can send the code to "
             f"{verified.number}; request one first (a SIMULATOR number is active at once).")
+
+    # -- what this family needs of phone numbers and sent messages ------------------
+    def _phones(self) -> list:
+        return [p for p in self.region.phones.values() if p.state != "DELETED"]
+
+    def _phone(self, ref: str):
+        """A phone number of the account by id, ARN or E.164 number."""
+        if ref.startswith("+"):
+            for phone in self._phones():
+                if phone.phone_number == ref:
+                    return phone
+            raise errors.not_found("phone-number", ref)
+        return self.region.phone(ref)
+
+    def _record_sent(self, message: dict) -> None:
+        self.region.sent_messages.append(message)
 
     @operation("VerifyDestinationNumber")
     def verify(self, params: dict) -> VerifiedNumber:
