@@ -21,12 +21,14 @@ from .auth import caller_of
 from .clock import Clock, make_clock
 from .errors import ServiceError
 from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
+from .gates_control import GatesControl, GateSettings
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 from .operations import load_all
 from .persistence import StateFile
 from .projection import project_output
 from .region import DEFAULT_QUOTAS, AccountRegion
+from .sandbox import DEFAULT_TIER
 from .snapshot import export_state, import_state
 from .timings import learn_durations
 from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
@@ -35,7 +37,7 @@ DEFAULT_ACCOUNT = "123456789012"
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
 
 
-class Simulator:
+class Simulator(GatesControl):
     """AWS End User Messaging SMS and Voice v2, simulated in memory.
 
     >>> sim = Simulator(clock="manual", seed=7)
@@ -48,7 +50,8 @@ class Simulator:
                  durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
                  audit_log: str | None = None, credentials: dict[str, str] | None = None,
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
-                 timings_from=None, state_file: str | None = None):
+                 timings_from=None, state_file: str | None = None,
+                 account_tier: str = DEFAULT_TIER):
         self.clock = make_clock(clock)
         self.seed = seed
         self.accounts = dict(accounts or {})
@@ -66,6 +69,7 @@ class Simulator:
         limits = AWS_RATE_LIMITS if rate_limits is True else (rate_limits or {})
         self.rate_limiter = RateLimiter(limits)
         self.quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
+        self.gate_settings = GateSettings(account_tier)  # account tiers, code lifetime
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.handlers = load_all()
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
@@ -107,6 +111,7 @@ class Simulator:
         if part is None:
             part = AccountRegion(account, region, self.ids, self.lifecycles, self.quotas,
                              created=self.clock.now())
+            part.gate_settings = self.gate_settings
             self.partitions[key] = part
         return part
 

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # The families smsvoice-sim ships, in the order a snapshot restores them (a family
 # comes after the families its resources refer to).
-FAMILY_MODULES = ("opt_out_lists",)
+FAMILY_MODULES = ("opt_out_lists", "verified_numbers", "protect_configurations",
+                  "account_attributes", "send_gate_shim")
 
 Handler = Callable[["AccountRegion", dict], object]
 
