@@ -206,6 +206,9 @@ def test_the_three_levels_of_precedence(sim, client):
     assert unknown.value.response["Error"]["Code"] == "ResourceNotFoundException"
     # 2. a configuration set's protect configuration wins over the default, loses to the send's.
     protect = backend(sim).protect_configurations
+    if SETS:
+        client.create_configuration_set(ConfigurationSetName="alerts")
+        client.create_configuration_set(ConfigurationSetName="other")
     protect.associate(of_set, "alerts")
     in_set = SimpleNamespace(name="alerts")
     assert protect.applying_to(_send(configuration_set=in_set)).id == of_set
@@ -222,23 +225,25 @@ def _send(**kw) -> Send:
     return Send(**{**base, **kw})
 
 
+SETS = "CreateConfigurationSet" in Simulator().handlers
+
+
 def test_delete_is_refused_while_a_configuration_set_uses_it(sim, client):
     pid = new_config(client)
     protect = backend(sim).protect_configurations
+    if SETS:
+        client.create_configuration_set(ConfigurationSetName="alerts")
     protect.associate(pid, "alerts")
-    assert protect.protect_configuration_of("alerts") == pid
+    assert protect.sets.protect_of("alerts") == pid
     with pytest.raises(ClientError) as used:
         client.delete_protect_configuration(ProtectConfigurationId=pid)
     assert reason(used) == ("ConflictException",
                             "PROTECT_CONFIGURATION_ASSOCIATED_WITH_CONFIGURATION_SET")
-    protect.forget_configuration_set("alerts")
+    protect.sets.link("alerts", None)
     client.delete_protect_configuration(ProtectConfigurationId=pid)
 
 
-SETS = "CreateConfigurationSet" in Simulator().handlers
-
-
-def test_associating_needs_a_configuration_set_that_exists(client):
+def test_associating_needs_a_configuration_set_that_exists(client):  # with or without sets
     pid = new_config(client)
     for call in (client.associate_protect_configuration, client.disassociate_protect_configuration):
         with pytest.raises(ClientError) as missing:
