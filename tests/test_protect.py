@@ -375,3 +375,24 @@ def test_protect_configurations_survive_a_state_file(tmp_path):
     with pytest.raises(ClientError) as blocked:
         again.send_text_message(DestinationPhoneNumber="+12065550101", MessageBody="hi")
     assert reason(blocked)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
+
+
+EVENTS = hasattr(Simulator, "events")
+
+
+@pytest.mark.skipif(not EVENTS, reason="delivery events come with the messages family (issue 12)")
+def test_a_filtered_send_ends_in_text_protect_blocked(sim, client):
+    pid = new_config(client)
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    block(client, pid, "US", "SMS", "FILTER")
+    sim.add_protect_filter(destination="+1206555*", body="(?i)prize")
+    suspicious = client.send_text_message(DestinationPhoneNumber=US, MessageBody="You won a PRIZE")
+    fine = client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
+    sim.advance(3600)
+    blocked = sim.events(message_id=suspicious["MessageId"])
+    assert blocked[-1]["eventType"] == "TEXT_PROTECT_BLOCKED"
+    assert blocked[-1]["protectConfiguration"]["protectConfigurationId"] == pid
+    delivered = sim.events(message_id=fine["MessageId"])
+    assert "TEXT_PROTECT_BLOCKED" not in [e["eventType"] for e in delivered]
+    # The account default applied: its id is on every event of the send.
+    assert {e["protectConfiguration"]["protectConfigurationId"] for e in delivered} == {pid}
