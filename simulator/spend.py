@@ -11,6 +11,7 @@ month (UTC) of the simulator's clock [inf].
 
 from __future__ import annotations
 
+import functools
 import time
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ MAX_LIMITS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def cost(price: float) -> Decimal:
     """A price from `prices` (a float rounded to 5 decimals) as exact money."""
     return Decimal(str(price))
@@ -41,7 +43,12 @@ def cost(price: float) -> Decimal:
 
 def month_of(timestamp: float) -> str:
     """The calendar month (UTC) a moment falls in: `2026-11`."""
-    return time.strftime("%Y-%m", time.gmtime(timestamp))
+    return _month_of_day(int(timestamp // 86_400))
+
+
+@functools.lru_cache(maxsize=64)
+def _month_of_day(day: int) -> str:  # every send asks; a day never changes month
+    return time.strftime("%Y-%m", time.gmtime(day * 86_400))
 
 
 class SpendLimits:
