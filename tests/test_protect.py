@@ -396,3 +396,35 @@ def test_a_filtered_send_ends_in_text_protect_blocked(sim, client):
     assert "TEXT_PROTECT_BLOCKED" not in [e["eventType"] for e in delivered]
     # The account default applied: its id is on every event of the send.
     assert {e["protectConfiguration"]["protectConfigurationId"] for e in delivered} == {pid}
+
+
+def test_unknown_protect_configurations_are_not_found_everywhere(client):
+    missing = "protect-" + "f" * 32
+    calls = [
+        lambda: client.update_protect_configuration(ProtectConfigurationId=missing),
+        lambda: client.set_account_default_protect_configuration(ProtectConfigurationId=missing),
+        lambda: client.update_protect_configuration_country_rule_set(
+            ProtectConfigurationId=missing, NumberCapability="VOICE",
+            CountryRuleSetUpdates={"US": {"ProtectStatus": "BLOCK"}}),
+        lambda: client.associate_protect_configuration(ProtectConfigurationId=missing,
+                                                       ConfigurationSetName="alerts"),
+        lambda: client.put_protect_configuration_rule_set_number_override(
+            ProtectConfigurationId=missing, DestinationPhoneNumber=US, Action="BLOCK"),
+        lambda: client.list_protect_configuration_rule_set_number_overrides(
+            ProtectConfigurationId=missing),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
+        assert exc.value.response["ResourceType"] == "protect-configuration"
+
+
+def test_filter_rules_need_every_pattern_they_name():
+    from smsvoice_sim.simulator.protect_rules import FilterRule
+    both = FilterRule(destination="+1206555*", body="(?i)prize")
+    assert both.matches("+12065550100", "a PRIZE")
+    assert not both.matches("+12065550100", "hello")
+    assert not both.matches("+447700900123", "a prize")
+    with pytest.raises(ValueError):
+        FilterRule()

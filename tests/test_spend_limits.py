@@ -159,3 +159,12 @@ def test_spend_survives_a_state_file(tmp_path):
     assert limits(again.client())["TEXT_MESSAGE_MONTHLY_SPEND_LIMIT"]["EnforcedLimit"] == 3
     backend = again.partition(again.default_account, "us-east-1")
     assert backend.account_attributes.spent_this_month("TEXT") == prices.price_of("TEXT", "US", "hi")
+
+
+def test_account_attributes_page(client):
+    pid = client.create_protect_configuration()["ProtectConfigurationId"]
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    first = client.describe_account_attributes(MaxResults=1)
+    rest = client.describe_account_attributes(NextToken=first["NextToken"])
+    assert [a["Name"] for a in first["AccountAttributes"] + rest["AccountAttributes"]] == [
+        "ACCOUNT_TIER", "DEFAULT_PROTECT_CONFIGURATION_ID"]
