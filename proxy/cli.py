@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
+
 from .cli_cassette import add_cassette_commands, open_cassette
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, seconds
@@ -98,6 +100,9 @@ SIMULATOR_OPTIONS = (
     arg("--credentials", action="append", type=parse_credentials, default=[],
         metavar="AKID:SECRET[:ACCOUNT]",
         help="a key pair the service accepts, optionally mapped to an account"),
+    arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
+        help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
+             "destination numbers and spends at most $1 a month"),
 )
 
 SIMULATE_OPTIONS = (
@@ -158,7 +163,8 @@ def build_simulator(args):
                          accounts=accounts, verify_sigv4=args.verify_sigv4,
                          credentials={akid: secret for akid, secret, _ in args.credentials},
                          rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
-                         state_file=getattr(args, "state", None))
+                         state_file=getattr(args, "state", None),
+                         account_tier=getattr(args, "account_tier", DEFAULT_TIER))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
