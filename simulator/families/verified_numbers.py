@@ -69,6 +69,14 @@ class VerifiedNumbers(Family):
     def used(self, quota: str) -> int | None:
         return len(self.numbers) if quota == "VERIFIED_DESTINATION_NUMBERS" else None
 
+    def _pending(self, ref: str) -> VerifiedNumber:
+        """A number still to verify (a code for a verified one is a ConflictException)."""
+        verified = self.get(ref)
+        if verified.status == "VERIFIED":
+            raise errors.conflict("VERIFICATION_ALREADY_COMPLETE", KIND, verified.id,
+                                  f"{verified.number} is already verified.")
+        return verified
+
     def _settings(self) -> tuple[float, int]:
         attempts = self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
         return settings_of(self.region).code_lifetime, attempts
@@ -113,10 +121,7 @@ class VerifiedNumbers(Family):
 
     @operation("SendDestinationNumberVerificationCode")
     def send_code(self, params: dict) -> dict:
-        verified = self.get(params["VerifiedDestinationNumberId"])
-        if verified.status == "VERIFIED":
-            raise errors.conflict("VERIFICATION_ALREADY_COMPLETE", KIND, verified.id,
-                                  f"{verified.number} is already verified.")
+        verified = self._pending(params["VerifiedDestinationNumberId"])
         now = self.region.now()
         _, attempts = self._settings()
         recent = [t for t in verified.code_sends if t > now - sandbox.DAY]
@@ -175,10 +180,7 @@ class VerifiedNumbers(Family):
 
     @operation("VerifyDestinationNumber")
     def verify(self, params: dict) -> VerifiedNumber:
-        verified = self.get(params["VerifiedDestinationNumberId"])
-        if verified.status == "VERIFIED":
-            raise errors.conflict("VERIFICATION_ALREADY_COMPLETE", KIND, verified.id,
-                                  f"{verified.number} is already verified.")
+        verified = self._pending(params["VerifiedDestinationNumberId"])
         if verified.code is None or params["VerificationCode"] != verified.code:
             raise errors.validation(
                 "VERIFICATION_CODE_MISMATCH",
