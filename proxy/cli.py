@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
+
 from .cli_cassette import add_cassette_commands, open_cassette
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, seconds
@@ -103,6 +105,9 @@ SIMULATOR_OPTIONS = (
              "(e.g. a local moto_server); they always go to GET /_smsvoice/events"),
     arg("--allow-real-aws-events", action="store_true",
         help="let delivery events go to real AWS (off: an amazonaws.com endpoint is refused)"),
+    arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
+        help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
+             "destination numbers and spends at most $1 a month"),
 )
 
 SIMULATE_OPTIONS = (
@@ -165,7 +170,8 @@ def build_simulator(args):
                          rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
                          state_file=getattr(args, "state", None),
                          events_endpoint_url=args.events_endpoint_url,
-                         allow_real_aws_events=args.allow_real_aws_events)
+                         allow_real_aws_events=args.allow_real_aws_events,
+                         account_tier=args.account_tier)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

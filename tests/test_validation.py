@@ -74,7 +74,10 @@ def broken_values(shape):
     elif t == "map":
         yield "type", ["not", "an", "object"], "SerializationException"
         if "max" in meta:
-            yield "too-many", {f"k{i}": "v" for i in range(meta["max"] + 1)}, "ValidationException"
+            yield "too-many", {f"k{i}": sample(shape.value) for i in range(meta["max"] + 1)}, \
+                "ValidationException"
+    elif t == "timestamp":
+        yield "type", {"not": "a time"}, "SerializationException"
     elif t == "structure":
         yield "type", ["not", "an", "object"], "SerializationException"
 
@@ -221,7 +224,7 @@ def test_every_operation_not_simulated_says_so_plainly():
     from strategies import valid
 
     unsimulated = sorted(operation_names() - set(SIMULATED))
-    assert len(unsimulated) > 50
+    assert len(unsimulated) > 20
 
     @settings(max_examples=len(unsimulated) * 2, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))

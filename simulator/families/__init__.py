@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 # The families smsvoice-sim ships, in the order they are listed (state views,
 # snapshots, lifecycle diagrams).
 FAMILY_MODULES = ("account_limits", "opt_out_lists", "configuration_sets", "pools", "phone_numbers",
-                  "sender_ids", "keywords", "tags", "messages")
+                  "sender_ids", "keywords", "tags", "messages",
+                  # the send gates run in this order: sandbox, protect, spend
+                  "verified_numbers", "protect_configurations", "account_attributes")
 
 Handler = Callable[["AccountRegion", dict], object]
 
