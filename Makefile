@@ -27,7 +27,7 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 test: $(STAMP) $(JS_STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
