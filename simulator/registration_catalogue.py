@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,11 +50,12 @@ class RegistrationForm:
         return next((s for s in self.sections if s["SectionPath"] == path), None)
 
     def supported_association(self, resource_type: str, iso_country_code: str | None) -> dict | None:
-        """The SupportedAssociation for a resource kind (PHONE_NUMBER, SENDER_ID, ...) and country."""
+        """The SupportedAssociation for a resource kind (PHONE_NUMBER, SENDER_ID, ...) and country
+        (None: in any country)."""
         for assoc in self.definition.get("SupportedAssociations", []):
             if assoc["ResourceType"] != resource_type:
                 continue
-            if assoc.get("IsoCountryCode") in (None, iso_country_code):
+            if iso_country_code is None or assoc.get("IsoCountryCode") in (None, iso_country_code):
                 return assoc
         return None
 
@@ -128,18 +130,30 @@ def parse(document, where: str) -> list[RegistrationForm]:
             if not isinstance(entry, dict) or "RegistrationTypeDefinition" not in entry:
                 raise CatalogueError(f"{where}: Types[{i}] has no RegistrationTypeDefinition")
             definition = entry["RegistrationTypeDefinition"]
-            _check(where, "DescribeRegistrationTypeDefinitions",
-                   {"RegistrationTypeDefinitions": [definition]})
+            _check(
+                where, "DescribeRegistrationTypeDefinitions", {"RegistrationTypeDefinitions": [definition]}
+            )
             name = definition["RegistrationType"]
             sections = entry.get("RegistrationSectionDefinitions", [])
             fields = entry.get("RegistrationFieldDefinitions", [])
-            _check(where, "DescribeRegistrationSectionDefinitions",
-                   {"RegistrationType": name, "RegistrationSectionDefinitions": sections})
-            _check(where, "DescribeRegistrationFieldDefinitions",
-                   {"RegistrationType": name, "RegistrationFieldDefinitions": fields})
-            forms.append(_consistent(where, RegistrationForm(copy.deepcopy(definition),
-                                                             copy.deepcopy(sections),
-                                                             copy.deepcopy(fields))))
+            _check(
+                where,
+                "DescribeRegistrationSectionDefinitions",
+                {"RegistrationType": name, "RegistrationSectionDefinitions": sections},
+            )
+            _check(
+                where,
+                "DescribeRegistrationFieldDefinitions",
+                {"RegistrationType": name, "RegistrationFieldDefinitions": fields},
+            )
+            forms.append(
+                _consistent(
+                    where,
+                    RegistrationForm(
+                        copy.deepcopy(definition), copy.deepcopy(sections), copy.deepcopy(fields)
+                    ),
+                )
+            )
         return forms
     documents = document if isinstance(document, list) else [document]
     return _from_describe_outputs(documents, where)
@@ -159,18 +173,23 @@ def _from_describe_outputs(documents: list, where: str) -> list[RegistrationForm
         elif "RegistrationSectionDefinitions" in doc:
             _check(f"{where}[{i}]", "DescribeRegistrationSectionDefinitions", doc)
             pending_sections.setdefault(doc["RegistrationType"], []).extend(
-                copy.deepcopy(doc["RegistrationSectionDefinitions"]))
+                copy.deepcopy(doc["RegistrationSectionDefinitions"])
+            )
         elif "RegistrationFieldDefinitions" in doc:
             _check(f"{where}[{i}]", "DescribeRegistrationFieldDefinitions", doc)
             pending_fields.setdefault(doc["RegistrationType"], []).extend(
-                copy.deepcopy(doc["RegistrationFieldDefinitions"]))
+                copy.deepcopy(doc["RegistrationFieldDefinitions"])
+            )
         else:
-            raise CatalogueError(f"{where}[{i}]: neither a catalogue nor the output of a "
-                                 "DescribeRegistration*Definitions call")
+            raise CatalogueError(
+                f"{where}[{i}]: neither a catalogue nor the output of a DescribeRegistration*Definitions call"
+            )
     for name in set(pending_sections) | set(pending_fields):
         if name not in forms:
-            raise CatalogueError(f"{where}: sections or fields for {name}, but no "
-                                 "DescribeRegistrationTypeDefinitions output defines it")
+            raise CatalogueError(
+                f"{where}: sections or fields for {name}, but no "
+                "DescribeRegistrationTypeDefinitions output defines it"
+            )
     for name, form in forms.items():
         form.sections = pending_sections.get(name, [])
         form.fields = pending_fields.get(name, [])
@@ -196,11 +215,24 @@ def _consistent(where: str, form: RegistrationForm) -> RegistrationForm:
             raise CatalogueError(f"{here} is a SELECT without SelectValidation")
         if kind == "TEXT" and "TextValidation" not in f:
             raise CatalogueError(f"{here} is TEXT without TextValidation")
+        for rules in [
+            f.get("TextValidation", {}),
+            *(r.get("ConditionalValidation", {}) for r in f.get("ConditionalBehavior", {}).get("Rules", [])),
+        ]:
+            if rules.get("Pattern"):
+                try:
+                    re.compile(rules["Pattern"])
+                except re.error as exc:
+                    raise CatalogueError(
+                        f"{here}: pattern {rules['Pattern']!r} is not a regular "
+                        f"expression Python reads ({exc})"
+                    ) from None
         if f["FieldRequirement"] == "CONDITIONAL" and "ConditionalBehavior" not in f:
             raise CatalogueError(f"{here} is CONDITIONAL without ConditionalBehavior")
         for rule in f.get("ConditionalBehavior", {}).get("Rules", []):
             for cond in rule["Conditions"]:
                 if cond["DependsOnFieldPath"] not in paths:
-                    raise CatalogueError(f"{here} depends on {cond['DependsOnFieldPath']}, "
-                                         "which is not a field of the form")
+                    raise CatalogueError(
+                        f"{here} depends on {cond['DependsOnFieldPath']}, which is not a field of the form"
+                    )
     return form

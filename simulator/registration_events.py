@@ -12,21 +12,46 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DETAIL_TYPE = "Registration Status Change"
 SOURCE = "aws.sms-voice"
-PUBLISHED = frozenset({"CLOSED", "CREATED", "COMPLETE", "DELETED", "PROVISIONING",
-                       "REQUIRES_AUTHENTICATION", "REQUIRES_UPDATES", "REVIEWING", "SUBMITTED"})
+PUBLISHED = frozenset(
+    {
+        "CLOSED",
+        "CREATED",
+        "COMPLETE",
+        "DELETED",
+        "PROVISIONING",
+        "REQUIRES_AUTHENTICATION",
+        "REQUIRES_UPDATES",
+        "REVIEWING",
+        "SUBMITTED",
+    }
+)
 
 
-def status_change(*, event_id: str, account: str, region: str, registration_arn: str,
-                  registration_id: str, registration_type: str, version_number: int, status: str,
-                  at: float) -> dict:
-    when = datetime.fromtimestamp(at, tz=timezone.utc)
+def status_change(
+    *,
+    event_id: str,
+    account: str,
+    region: str,
+    registration_arn: str,
+    registration_id: str,
+    registration_type: str,
+    version_number: int,
+    status: str,
+    at: float,
+) -> dict:
+    when = datetime.fromtimestamp(at, tz=UTC)
     return {
-        "version": "0", "id": event_id, "detail-type": DETAIL_TYPE, "source": SOURCE,
-        "account": account, "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+        "version": "0",
+        "id": event_id,
+        "detail-type": DETAIL_TYPE,
+        "source": SOURCE,
+        "account": account,
+        "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
         "resources": [registration_arn],
         "detail": {
             "registrationDetails": {

@@ -25,13 +25,15 @@ from . import errors
 from .registration_catalogue import RegistrationForm
 
 VALUE_MEMBERS = {"SELECT": "SelectChoices", "TEXT": "TextValue", "ATTACHMENT": "RegistrationAttachmentId"}
-_WIRE_NAME = {"SelectChoices": "selectChoices", "TextValue": "textValue",
-              "RegistrationAttachmentId": "registrationAttachmentId"}
+_WIRE_NAME = {
+    "SelectChoices": "selectChoices",
+    "TextValue": "textValue",
+    "RegistrationAttachmentId": "registrationAttachmentId",
+}
 
 
 def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER"):
-    return errors.validation(reason, message, [{"Name": _WIRE_NAME.get(member, member),
-                                                "Message": message}])
+    return errors.validation(reason, message, [{"Name": _WIRE_NAME.get(member, member), "Message": message}])
 
 
 def value_of(value: dict | None) -> list[str]:
@@ -77,27 +79,31 @@ def resolve(field: dict, values: dict[str, dict]) -> tuple[str, dict]:
     return behavior["DefaultBehavior"], {}
 
 
-def check_value(form: RegistrationForm, params: dict, values: dict[str, dict],
-                attachment_ready: Callable[[str], str]) -> dict:
+def check_value(
+    form: RegistrationForm, params: dict, values: dict[str, dict], attachment_ready: Callable[[str], str]
+) -> dict:
     """The value PutRegistrationFieldValue stores, or the ValidationException AWS gives.
     `attachment_ready(ref)` returns the attachment's id, raising when it cannot be used."""
     path = params["FieldPath"]
     field = form.field(path)
     if field is None:
         raise errors.validation(
-            "UNKNOWN_REGISTRATION_FIELD", f"{path} is not a field of {form.name}.",
-            [{"Name": "fieldPath", "Message": "Unknown field for this registration type"}])
+            "UNKNOWN_REGISTRATION_FIELD",
+            f"{path} is not a field of {form.name}.",
+            [{"Name": "fieldPath", "Message": "Unknown field for this registration type"}],
+        )
     given = [m for m in ("SelectChoices", "TextValue", "RegistrationAttachmentId") if m in params]
     expected = VALUE_MEMBERS[field["FieldType"]]
     if not given:
-        raise _invalid(expected, f"{path} is a {field['FieldType']} field: give {expected}.",
-                       "MISSING_PARAMETER")
+        raise _invalid(
+            expected, f"{path} is a {field['FieldType']} field: give {expected}.", "MISSING_PARAMETER"
+        )
     if len(given) > 1:
-        raise _invalid(given[1], f"{' and '.join(given)} cannot be used together.",
-                       "PARAMETERS_CANNOT_BE_USED_TOGETHER")
+        raise _invalid(
+            given[1], f"{' and '.join(given)} cannot be used together.", "PARAMETERS_CANNOT_BE_USED_TOGETHER"
+        )
     if given[0] != expected:
-        raise _invalid(given[0], f"{path} is a {field['FieldType']} field: give {expected}, "
-                                 f"not {given[0]}.")
+        raise _invalid(given[0], f"{path} is a {field['FieldType']} field: give {expected}, not {given[0]}.")
     others = {p: v for p, v in values.items() if p != path}
     _, overrides = resolve(field, others)
     value = {"FieldPath": path, expected: params[expected]}
@@ -107,8 +113,7 @@ def check_value(form: RegistrationForm, params: dict, values: dict[str, dict],
     return value
 
 
-def _check_against(field: dict, value: dict, overrides: dict,
-                   attachment_ready: Callable[[str], str]) -> None:
+def _check_against(field: dict, value: dict, overrides: dict, attachment_ready: Callable[[str], str]) -> None:
     path = field["FieldPath"]
     if "SelectChoices" in value:
         rules = field["SelectValidation"]
@@ -116,20 +121,22 @@ def _check_against(field: dict, value: dict, overrides: dict,
         allowed = overrides.get("AllowedValues") or rules["Options"]
         unknown = [c for c in choices if c not in allowed]
         if unknown:
-            raise _invalid("SelectChoices", f"{path}: {', '.join(unknown)} is not one of "
-                                            f"{', '.join(allowed)}.")
+            raise _invalid(
+                "SelectChoices", f"{path}: {', '.join(unknown)} is not one of {', '.join(allowed)}."
+            )
         if len(set(choices)) != len(choices):
             raise _invalid("SelectChoices", f"{path}: a choice is given twice.")
         if not rules["MinChoices"] <= len(choices) <= rules["MaxChoices"]:
-            raise _invalid("SelectChoices", f"{path} takes {rules['MinChoices']} to "
-                                            f"{rules['MaxChoices']} choices, not {len(choices)}.")
+            raise _invalid(
+                "SelectChoices",
+                f"{path} takes {rules['MinChoices']} to {rules['MaxChoices']} choices, not {len(choices)}.",
+            )
     elif "TextValue" in value:
         rules = {**field["TextValidation"], **overrides}
         text = value["TextValue"]
         low, high = rules.get("MinLength", 0), rules.get("MaxLength", len(text))
         if not low <= len(text) <= high:
-            raise _invalid("TextValue", f"{path} must be {low} to {high} characters long, "
-                                        f"not {len(text)}.")
+            raise _invalid("TextValue", f"{path} must be {low} to {high} characters long, not {len(text)}.")
         pattern = rules.get("Pattern")
         if pattern and not re.search(pattern, text):
             raise _invalid("TextValue", f"{path} does not match {pattern}.")
@@ -137,8 +144,9 @@ def _check_against(field: dict, value: dict, overrides: dict,
         attachment_ready(value["RegistrationAttachmentId"])
 
 
-def submission_problems(form: RegistrationForm, values: dict[str, dict],
-                        attachment_ready: Callable[[str], str]) -> None:
+def submission_problems(
+    form: RegistrationForm, values: dict[str, dict], attachment_ready: Callable[[str], str]
+) -> None:
     """Raise the ValidationException a submit gets when the form is not complete."""
     missing, disallowed = [], []
     for field in form.fields:
@@ -153,12 +161,18 @@ def submission_problems(form: RegistrationForm, values: dict[str, dict],
             _check_against(field, value, overrides, attachment_ready)
     if missing:
         raise errors.validation(
-            "MISSING_PARAMETER", f"{form.name} cannot be submitted: {len(missing)} required "
-                                 f"field(s) have no value: {', '.join(missing)}.",
-            [{"Name": p, "Message": "Required field has no value"} for p in missing])
+            "MISSING_PARAMETER",
+            f"{form.name} cannot be submitted: {len(missing)} required "
+            f"field(s) have no value: {', '.join(missing)}.",
+            [{"Name": p, "Message": "Required field has no value"} for p in missing],
+        )
     if disallowed:
         raise errors.validation(
-            "INVALID_PARAMETER", f"{form.name} cannot be submitted: the answers given make "
-                                 f"{', '.join(disallowed)} disallowed; delete their values.",
-            [{"Name": p, "Message": "Field is disallowed by the form's conditional rules"}
-             for p in disallowed])
+            "INVALID_PARAMETER",
+            f"{form.name} cannot be submitted: the answers given make "
+            f"{', '.join(disallowed)} disallowed; delete their values.",
+            [
+                {"Name": p, "Message": "Field is disallowed by the form's conditional rules"}
+                for p in disallowed
+            ],
+        )

@@ -5,14 +5,14 @@ States and their meanings are the model's (RegistrationStatus,
 RegistrationVersionStatus); the arrows are assembled from those meanings and the
 docs (AWS-BEHAVIOUR-REST.md E.4), and are [inf] where no source gives them:
 
-    registration  CREATED -submit-> SUBMITTED [-aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
+    registration  CREATED -submit-> SUBMITTED [-start_aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
                   REVIEWING -approve-> PROVISIONING -provision-> COMPLETE
                   REVIEWING -deny-> REQUIRES_UPDATES -submit-> SUBMITTED ...
                   REVIEWING -require_authentication-> REQUIRES_AUTHENTICATION -authenticate-> REVIEWING
                   SUBMITTED -discard-> CREATED | REQUIRES_UPDATES | COMPLETE (what it was before)
                   PROVISIONING | COMPLETE -revoke-> REQUIRES_UPDATES
                   any settled state -close-> CLOSED ; -delete-> DELETED
-    version       DRAFT -submit-> SUBMITTED [-aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
+    version       DRAFT -submit-> SUBMITTED [-start_aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
                   REVIEWING -approve-> APPROVED | -deny-> DENIED | -require_authentication-> ...
                   SUBMITTED -discard-> DISCARDED ; APPROVED -archive-> ARCHIVED | -revoke-> REVOKED
 
@@ -31,41 +31,72 @@ from dataclasses import dataclass, field
 from transitions import Machine
 
 from . import lifecycle
-from .lifecycle import LifecycleSpec, Lifecycles
+from .lifecycle import Lifecycles, LifecycleSpec
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
 
-REGISTRATION_STATES = ("CREATED", "SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION",
-                       "PROVISIONING", "COMPLETE", "REQUIRES_UPDATES", "CLOSED", "DELETED")
+REGISTRATION_STATES = (
+    "CREATED",
+    "SUBMITTED",
+    "AWS_REVIEWING",
+    "REVIEWING",
+    "REQUIRES_AUTHENTICATION",
+    "PROVISIONING",
+    "COMPLETE",
+    "REQUIRES_UPDATES",
+    "CLOSED",
+    "DELETED",
+)
 REGISTRATION_TRANSITIONS = (
     {"trigger": "submit", "source": SETTLED, "dest": "SUBMITTED"},
-    {"trigger": "aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
+    {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
     {"trigger": "start_review", "source": ["SUBMITTED", "AWS_REVIEWING"], "dest": "REVIEWING"},
-    {"trigger": "require_authentication", "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
-     "dest": "REQUIRES_AUTHENTICATION"},
+    {
+        "trigger": "require_authentication",
+        "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
+        "dest": "REQUIRES_AUTHENTICATION",
+    },
     {"trigger": "authenticate", "source": "REQUIRES_AUTHENTICATION", "dest": "REVIEWING"},
     {"trigger": "approve", "source": UNDER_REVIEW, "dest": "PROVISIONING"},
     {"trigger": "provision", "source": "PROVISIONING", "dest": "COMPLETE"},
     {"trigger": "deny", "source": UNDER_REVIEW, "dest": "REQUIRES_UPDATES"},
     # Discarding the submitted version puts the registration back where it was. [inf]
     {"trigger": "discard", "source": "SUBMITTED", "dest": "COMPLETE", "conditions": "has_approved_version"},
-    {"trigger": "discard", "source": "SUBMITTED", "dest": "REQUIRES_UPDATES",
-     "conditions": "has_denied_version"},
+    {
+        "trigger": "discard",
+        "source": "SUBMITTED",
+        "dest": "REQUIRES_UPDATES",
+        "conditions": "has_denied_version",
+    },
     {"trigger": "discard", "source": "SUBMITTED", "dest": "CREATED"},
     {"trigger": "revoke", "source": ["PROVISIONING", "COMPLETE"], "dest": "REQUIRES_UPDATES"},
     {"trigger": "close", "source": [*SETTLED, "PROVISIONING"], "dest": "CLOSED"},
     {"trigger": "delete", "source": [*SETTLED, "CLOSED"], "dest": "DELETED"},
 )
 
-VERSION_STATES = ("DRAFT", "SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION", "APPROVED",
-                  "DISCARDED", "DENIED", "REVOKED", "ARCHIVED", "REQUIRES_OFFLINE_REVIEW")
+VERSION_STATES = (
+    "DRAFT",
+    "SUBMITTED",
+    "AWS_REVIEWING",
+    "REVIEWING",
+    "REQUIRES_AUTHENTICATION",
+    "APPROVED",
+    "DISCARDED",
+    "DENIED",
+    "REVOKED",
+    "ARCHIVED",
+    "REQUIRES_OFFLINE_REVIEW",
+)
 VERSION_TRANSITIONS = (
     {"trigger": "submit", "source": "DRAFT", "dest": "SUBMITTED"},
-    {"trigger": "aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
+    {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
     {"trigger": "start_review", "source": ["SUBMITTED", "AWS_REVIEWING"], "dest": "REVIEWING"},
-    {"trigger": "require_authentication", "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
-     "dest": "REQUIRES_AUTHENTICATION"},
+    {
+        "trigger": "require_authentication",
+        "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
+        "dest": "REQUIRES_AUTHENTICATION",
+    },
     {"trigger": "authenticate", "source": "REQUIRES_AUTHENTICATION", "dest": "REVIEWING"},
     {"trigger": "approve", "source": UNDER_REVIEW, "dest": "APPROVED"},
     {"trigger": "deny", "source": UNDER_REVIEW, "dest": "DENIED"},
@@ -75,12 +106,18 @@ VERSION_TRANSITIONS = (
 )
 
 # The member of RegistrationVersionStatusHistory each version status stamps.
-HISTORY_MEMBER = {"DRAFT": "DraftTimestamp", "SUBMITTED": "SubmittedTimestamp",
-                  "AWS_REVIEWING": "AwsReviewingTimestamp", "REVIEWING": "ReviewingTimestamp",
-                  "REQUIRES_AUTHENTICATION": "RequiresAuthenticationTimestamp",
-                  "APPROVED": "ApprovedTimestamp", "DISCARDED": "DiscardedTimestamp",
-                  "DENIED": "DeniedTimestamp", "REVOKED": "RevokedTimestamp",
-                  "ARCHIVED": "ArchivedTimestamp"}
+HISTORY_MEMBER = {
+    "DRAFT": "DraftTimestamp",
+    "SUBMITTED": "SubmittedTimestamp",
+    "AWS_REVIEWING": "AwsReviewingTimestamp",
+    "REVIEWING": "ReviewingTimestamp",
+    "REQUIRES_AUTHENTICATION": "RequiresAuthenticationTimestamp",
+    "APPROVED": "ApprovedTimestamp",
+    "DISCARDED": "DiscardedTimestamp",
+    "DENIED": "DeniedTimestamp",
+    "REVOKED": "RevokedTimestamp",
+    "ARCHIVED": "ArchivedTimestamp",
+}
 
 DAY = 86_400.0
 HOUR = 3_600.0
@@ -91,24 +128,45 @@ HOUR = 3_600.0
 # 5 minutes" [obs]. How a total splits between steps is [inf]: an hour to pick a
 # submission up, the rest in review, provisioning at once. Keys without a type apply to
 # every type without its own (a catalogue you load).
-GENERIC_DURATIONS = {"SUBMITTED->REVIEWING": HOUR, "SUBMITTED->AWS_REVIEWING": HOUR,
-                     "AWS_REVIEWING->REVIEWING": DAY, "REVIEWING->PROVISIONING": 3 * DAY,
-                     "PROVISIONING->COMPLETE": 0.0}
-REVIEW_DAYS = {"US_TOLL_FREE_REGISTRATION": 7, "US_TEN_DLC_BRAND_REGISTRATION": 2,
-               "US_TEN_DLC_CAMPAIGN_REGISTRATION": 14, "JO_SENDER_ID_REGISTRATION": 5}
+GENERIC_DURATIONS = {
+    "SUBMITTED->REVIEWING": HOUR,
+    "SUBMITTED->AWS_REVIEWING": HOUR,
+    "AWS_REVIEWING->REVIEWING": DAY,
+    "REVIEWING->PROVISIONING": 3 * DAY,
+    "PROVISIONING->COMPLETE": 0.0,
+}
+REVIEW_DAYS = {
+    "US_TOLL_FREE_REGISTRATION": 7,
+    "US_TEN_DLC_BRAND_REGISTRATION": 2,
+    "US_TEN_DLC_CAMPAIGN_REGISTRATION": 14,
+    "JO_SENDER_ID_REGISTRATION": 5,
+}
 TYPE_DURATIONS = {f"{kind}:REVIEWING->PROVISIONING": days * DAY for kind, days in REVIEW_DAYS.items()}
 
-REGISTRATION = lifecycle.register(LifecycleSpec(
-    kind="registration", states=REGISTRATION_STATES, initial="CREATED",
-    transitions=REGISTRATION_TRANSITIONS,
-    automatic={"SUBMITTED": "start_review", "AWS_REVIEWING": "start_review", "REVIEWING": "approve",
-               "PROVISIONING": "provision"},
-    durations={**GENERIC_DURATIONS, **TYPE_DURATIONS},
-))
-REGISTRATION_VERSION = lifecycle.register(LifecycleSpec(
-    kind="registration-version", states=VERSION_STATES, initial="DRAFT",
-    transitions=VERSION_TRANSITIONS, automatic={},
-))
+REGISTRATION = lifecycle.register(
+    LifecycleSpec(
+        kind="registration",
+        states=REGISTRATION_STATES,
+        initial="CREATED",
+        transitions=REGISTRATION_TRANSITIONS,
+        automatic={
+            "SUBMITTED": "start_review",
+            "AWS_REVIEWING": "start_review",
+            "REVIEWING": "approve",
+            "PROVISIONING": "provision",
+        },
+        durations={**GENERIC_DURATIONS, **TYPE_DURATIONS},
+    )
+)
+REGISTRATION_VERSION = lifecycle.register(
+    LifecycleSpec(
+        kind="registration-version",
+        states=VERSION_STATES,
+        initial="DRAFT",
+        transitions=VERSION_TRANSITIONS,
+        automatic={},
+    )
+)
 
 
 def step_duration(lifecycles: Lifecycles, registration_type: str, step: str) -> float:
@@ -120,8 +178,14 @@ def step_duration(lifecycles: Lifecycles, registration_type: str, step: str) -> 
 
 
 def _machine(spec: LifecycleSpec) -> Machine:
-    return Machine(model=None, states=list(spec.states), transitions=[dict(t) for t in spec.transitions],
-                   initial=spec.initial, auto_transitions=False, send_event=False)
+    return Machine(
+        model=None,
+        states=list(spec.states),
+        transitions=[dict(t) for t in spec.transitions],
+        initial=spec.initial,
+        auto_transitions=False,
+        send_event=False,
+    )
 
 
 class Machines:
@@ -178,11 +242,16 @@ class Alarm:
         lifecycles.adopt(self, "registration-alarm", at=at, state="SET")
 
 
-ALARM = lifecycle.register(LifecycleSpec(
-    kind="registration-alarm", states=("SET", "RUNG"), initial="SET",
-    transitions=({"trigger": "ring", "source": "SET", "dest": "RUNG"},),
-    automatic={"SET": "ring"}, durations={"SET->RUNG": 0.0},
-))
+ALARM = lifecycle.register(
+    LifecycleSpec(
+        kind="registration-alarm",
+        states=("SET", "RUNG"),
+        initial="SET",
+        transitions=({"trigger": "ring", "source": "SET", "dest": "RUNG"},),
+        automatic={"SET": "ring"},
+        durations={"SET->RUNG": 0.0},
+    )
+)
 
 
 # -- the reviewer ------------------------------------------------------------------
@@ -235,9 +304,14 @@ class Rule:
     times: int | None = None
 
     def describe(self) -> dict:
-        return {"RegistrationType": self.registration_type, "Outcome": self.decision.outcome,
-                "DeniedReasons": self.decision.reasons, "Feedback": self.decision.feedback,
-                "FieldFeedback": self.decision.field_feedback, "Times": self.times}
+        return {
+            "RegistrationType": self.registration_type,
+            "Outcome": self.decision.outcome,
+            "DeniedReasons": self.decision.reasons,
+            "Feedback": self.decision.feedback,
+            "FieldFeedback": self.decision.field_feedback,
+            "Times": self.times,
+        }
 
 
 class Reviewer:

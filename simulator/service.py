@@ -27,6 +27,7 @@ from .operations import load_all
 from .persistence import StateFile
 from .projection import project_output
 from .region import DEFAULT_QUOTAS, AccountRegion
+from .registration_desk import RegistrationDesk
 from .snapshot import export_state, import_state
 from .timings import learn_durations
 from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
@@ -48,7 +49,7 @@ class Simulator:
                  durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
                  audit_log: str | None = None, credentials: dict[str, str] | None = None,
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
-                 timings_from=None, state_file: str | None = None):
+                 timings_from=None, state_file: str | None = None, registration_catalogue=None):
         self.clock = make_clock(clock)
         self.seed = seed
         self.accounts = dict(accounts or {})
@@ -71,6 +72,9 @@ class Simulator:
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self._lock = threading.RLock()
         self.state_file = StateFile(state_file) if state_file else None
+        # Registration forms (the seed catalogue plus `registration_catalogue`: a JSON path,
+        # document or list of them), the simulated reviewer and its status events.
+        self.registrations = RegistrationDesk(self, registration_catalogue)
         self._forget_everything()
         saved = self.state_file.load() if self.state_file is not None else None
         if saved is not None:
@@ -88,6 +92,7 @@ class Simulator:
         self.lifecycles = Lifecycles(self.clock, self.durations)
         self.lifecycles.on_gone = self._forget
         self.partitions: dict[tuple[str, str], AccountRegion] = {}
+        self.registrations.reset()
 
     def _save(self) -> None:
         if self.state_file is not None:
@@ -107,6 +112,7 @@ class Simulator:
         if part is None:
             part = AccountRegion(account, region, self.ids, self.lifecycles, self.quotas,
                              created=self.clock.now())
+            part.registrations.desk = self.registrations
             self.partitions[key] = part
         return part
 
@@ -158,6 +164,10 @@ class Simulator:
             return [dict(m) for (acct, reg), part in self.partitions.items()
                     if account in (None, acct) and region in (None, reg)
                     for m in part.sent_messages]
+
+    def registration_events(self, registration_id: str | None = None) -> list[dict]:
+        """Registration Status Change events, EventBridge-shaped, oldest first."""
+        return self.registrations.events(registration_id)
 
     def state(self) -> dict:
         """A JSON view of every resource, per account and region."""

@@ -30,6 +30,7 @@ PHONE_FILTERS = {
 @operation("RequestPhoneNumber")
 def request_phone_number(part: AccountRegion, params: dict) -> dict:
     part.require_quota("PHONE_NUMBERS", "PHONE_NUMBERS_PER_ACCOUNT")
+    part.registrations.check_number_request(params)
     iso = params["IsoCountryCode"]
     opt_out = part.opt_out_list(params.get("OptOutListName", "Default"))
     pool = part.pool(params["PoolId"]) if params.get("PoolId") else None
@@ -63,6 +64,7 @@ def request_phone_number(part: AccountRegion, params: dict) -> dict:
         phone.opt_out_list_name = pool.opt_out_list_name
         pool.link(phone)
     part.lifecycles.adopt(phone, "phone-number", phone.created)
+    part.registrations.number_requested(phone)  # US toll-free / 10DLC: PENDING until registered
     if phone.number_type == "SIMULATOR":
         part.lifecycles.force(phone)  # simulator numbers are active at once [doc]
     part.phones[phone_id] = phone
@@ -109,6 +111,7 @@ def release_phone_number(part: AccountRegion, params: dict) -> dict:
                               phone.phone_number_id,
                               f"Phone number {phone.phone_number_id} is in pool {phone.pool_id}; "
                               "disassociate it first.")
+    part.registrations.identity_released(phone)
     part.lifecycles.move(phone, "release", part.now())
     return phone.info()
 

@@ -67,5 +67,6 @@ def release_sender_id(part: AccountRegion, params: dict) -> dict:
         raise errors.conflict("SENDER_ID_ASSOCIATED_TO_POOL", "sender-id", sender.sender_id,
                               f"Sender ID {sender.sender_id} is in pool(s) "
                               f"{', '.join(sorted(sender.pool_ids))}.")
+    part.registrations.identity_released(sender)
     del part.sender_ids[sender.key]
     return sender.info()
