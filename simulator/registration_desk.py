@@ -68,9 +68,7 @@ class RegistrationDesk:
         feedback: str | None = None,
         field_feedback: dict | None = None,
     ) -> str:
-        return self._decide(
-            registration_id, Decision("deny", list(reasons or []), feedback, dict(field_feedback or {}))
-        )
+        return self._decide(registration_id, Decision("deny", reasons or [], feedback, field_feedback or {}))
 
     def require_authentication(self, registration_id: str) -> str:
         return self._decide(registration_id, Decision("require_authentication"))
@@ -80,7 +78,7 @@ class RegistrationDesk:
         return self._act(registration_id, lambda family, reg, at: family.authenticate(reg, at))
 
     def revoke(self, registration_id: str, reasons=None) -> str:
-        decision = Decision("deny", list(reasons or ["Approval revoked by the simulated reviewer"]))
+        decision = Decision("deny", reasons or ["Approval revoked by the simulated reviewer"])
         return self._act(registration_id, lambda family, reg, at: family.revoke(reg, decision, at))
 
     def rule(
@@ -94,7 +92,7 @@ class RegistrationDesk:
     ) -> dict:
         """Decide every review of `registration_type` ("*": every type) this way, for the next
         `times` reviews (None: until cleared). Earlier rules win."""
-        decision = Decision(outcome, list(reasons or []), feedback, dict(field_feedback or {}))
+        decision = Decision(outcome, reasons or [], feedback, field_feedback or {})
         return self.reviewer.add_rule(registration_type, decision, times).describe()
 
     def clear_rules(self, registration_type: str | None = None) -> int:

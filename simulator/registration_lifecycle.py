@@ -272,6 +272,10 @@ class Decision:
     OUTCOMES = ("approve", "deny", "require_authentication")
 
     def __post_init__(self):
+        if not isinstance(self.reasons, list) or not isinstance(self.field_feedback, dict):
+            raise ValueError("reasons is a list and field_feedback a dict {FieldPath: {...}}")
+        if self.feedback is not None and not isinstance(self.feedback, str):
+            raise ValueError("feedback is a string")
         if self.outcome not in self.OUTCOMES:
             raise ValueError(f"a review decides {', '.join(self.OUTCOMES)}, not {self.outcome!r}")
         self.reasons = [normalise_reason(r) for r in self.reasons]

@@ -1078,3 +1078,79 @@ def test_the_seed_catalogue_ships_as_package_data():
 
     data = resources.files("smsvoice_sim.simulator").joinpath("registration_catalogue.json").read_text()
     assert json.loads(data)["Catalogue"]["Seed"] is True
+
+
+# -- the control API's registration routes -------------------------------------------------------
+def control(sim, method: str, path: str, body: dict | None = None):
+    from smsvoice_sim.proxy.registration_control import handle_registration_control
+    from smsvoice_sim.simulator import HttpRequest
+
+    raw = json.dumps(body).encode() if body is not None else b""
+    response = handle_registration_control(sim, HttpRequest(method, f"http://127.0.0.1{path}", {}, raw))
+    return None if response is None else (response.status, response.json())
+
+
+def test_control_routes_decide_reviews(sim, client):
+    reg_id, number = ready_toll_free(sim, client)
+    client.submit_registration_version(RegistrationId=reg_id)
+    assert control(sim, "GET", "/_smsvoice/state") is None  # not ours: the control API carries on
+    status, body = control(
+        sim,
+        "POST",
+        "/_smsvoice/registrations/review",
+        {
+            "RegistrationId": reg_id,
+            "Decision": "deny",
+            "DeniedReasons": ["Sample message is vague"],
+            "FieldFeedback": {"messageSamples.messageSample1": {"Feedback": "Show the real text"}},
+        },
+    )
+    assert (status, body) == (200, {"RegistrationId": reg_id, "RegistrationStatus": "REQUIRES_UPDATES"})
+    sample = client.describe_registration_field_values(
+        RegistrationId=reg_id, FieldPaths=["messageSamples.messageSample1"]
+    )["RegistrationFieldValues"][0]
+    assert sample["Feedback"] == "Show the real text"
+    status, body = control(
+        sim, "POST", "/_smsvoice/registrations/review", {"RegistrationId": reg_id, "Decision": "approve"}
+    )
+    assert status == 409 and body["__type"] == "ConflictException"
+    assert (
+        control(
+            sim,
+            "POST",
+            "/_smsvoice/registrations/review",
+            {"RegistrationId": "registration-" + "0" * 32, "Decision": "approve"},
+        )[0]
+        == 404
+    )
+    for bad in (
+        {"RegistrationId": reg_id},
+        {"RegistrationId": reg_id, "Decision": "maybe"},
+        {"RegistrationId": reg_id, "Decision": "deny", "DeniedReasons": "not a list"},
+        {"RegistrationId": reg_id, "Decision": "deny", "Bogus": 1},
+    ):
+        assert control(sim, "POST", "/_smsvoice/registrations/review", bad)[0] == 400, bad
+    status, body = control(
+        sim,
+        "POST",
+        "/_smsvoice/registrations/rules",
+        {"RegistrationType": "US_TOLL_FREE_REGISTRATION", "Decision": "approve", "Times": 1},
+    )
+    assert status == 200 and body["rules"][0]["Times"] == 1
+    assert control(sim, "GET", "/_smsvoice/registrations/rules")[1]["rules"][0]["Outcome"] == "approve"
+    assert control(sim, "POST", "/_smsvoice/registrations/rules", {"Decision": "deny"})[0] == 400
+    assert (
+        control(sim, "DELETE", "/_smsvoice/registrations/rules?registrationType=US_TOLL_FREE_REGISTRATION")[
+            1
+        ]["cleared"]
+        == 1
+    )
+    status, body = control(sim, "GET", f"/_smsvoice/registrations/events?registrationId={reg_id}")
+    assert [e["detail"]["registrationDetails"]["currentStatus"] for e in body["events"]] == [
+        "CREATED",
+        "SUBMITTED",
+        "REVIEWING",
+        "REQUIRES_UPDATES",
+    ]
+    assert control(sim, "GET", "/_smsvoice/registrations/nope")[0] == 404
+    assert control(sim, "PUT", "/_smsvoice/registrations/rules")[0] == 405
