@@ -1154,3 +1154,33 @@ def test_control_routes_decide_reviews(sim, client):
     ]
     assert control(sim, "GET", "/_smsvoice/registrations/nope")[0] == 404
     assert control(sim, "PUT", "/_smsvoice/registrations/rules")[0] == 405
+
+
+def test_state_file_keeps_registrations_and_their_review(tmp_path):
+    path = str(tmp_path / "state.json")
+    first = Simulator(clock="manual", seed=21, state_file=path)
+    client = first.client()
+    reg_id, number = ready_toll_free(first, client)
+    client.submit_registration_version(RegistrationId=reg_id)
+    first.advance(DAY)
+    waiting = toll_free_number(client)  # no registration yet: PENDING for ever
+
+    second = Simulator(clock="manual", seed=21, state_file=path)
+    again = second.client()
+    assert again.describe_registrations(RegistrationIds=[reg_id])["Registrations"][0][
+        "RegistrationStatus"
+    ] == ("REVIEWING")
+    second.advance(DAY)
+    phones = {p["PhoneNumberId"]: p["Status"] for p in again.describe_phone_numbers()["PhoneNumbers"]}
+    assert phones == {number["PhoneNumberId"]: "PENDING", waiting["PhoneNumberId"]: "PENDING"}
+    second.advance(7 * DAY)
+    assert again.describe_registrations(RegistrationIds=[reg_id])["Registrations"][0][
+        "RegistrationStatus"
+    ] == ("COMPLETE")
+    assert (
+        again.describe_phone_numbers(PhoneNumberIds=[number["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
+        == "ACTIVE"
+    )
+    values = again.describe_registration_field_values(RegistrationId=reg_id)["RegistrationFieldValues"]
+    assert len(values) == len(TFN_VALUES) + 1
+    assert len(again.describe_registration_attachments()["RegistrationAttachments"]) == 1

@@ -213,6 +213,8 @@ class Registrations(Family):
         self.registrations: dict[str, Registration] = {}
         self.attachments: dict[str, Attachment] = {}
         self._versions_created: list[float] = []
+        self._unresolved: list[Association] = []  # restored from --state, identities not yet found
+        self._restored = False
 
     # -- lookups ---------------------------------------------------------------------
     def get(self, ref: str) -> Registration:
@@ -294,6 +296,7 @@ class Registrations(Family):
 
     @operation("DeleteRegistration")
     def delete(self, params: dict) -> Registration:
+        self._resolve()
         registration = self.get(params["RegistrationId"])
         if registration.state not in (*SETTLED, "CLOSED"):
             raise errors.conflict(
@@ -652,6 +655,7 @@ class Registrations(Family):
     ) -> dict:
         """The SupportedAssociation that lets `registration` take an identity of this kind, or
         the error AWS gives. [inf] for every reason: the model names them, AWS maps none."""
+        self._resolve()
         form = self._form(registration.registration_type)
         behavior = form.supported_association(kind, iso)
         regulated = REGULATES.get(registration.registration_type)
@@ -700,6 +704,7 @@ class Registrations(Family):
 
     def _identity(self, ref: str):
         """A phone number or sender ID by id or ARN: (object, SupportedAssociation ResourceType)."""
+        self._resolve()
         parsed = arns.parse(ref)
         kind = parsed.resource_type if parsed else ("phone-number" if ref.startswith("phone-") else "")
         if kind == "phone-number":
@@ -745,6 +750,7 @@ class Registrations(Family):
     # -- rules other families call ---------------------------------------------------------------
     def registration_of(self, identity) -> Registration | None:
         """The registration an identity (phone number or sender ID object) is associated with."""
+        self._resolve()
         registration = self.registrations.get(getattr(identity, "registration_id", None) or "")
         if registration is not None and any(a.target is identity for a in registration.associations):
             return registration
@@ -778,6 +784,7 @@ class Registrations(Family):
         names, and hold a number that needs a registration (US toll-free, 10DLC) PENDING
         until that registration is COMPLETE instead of activating it on the clock
         [obs: a toll-free number "sits in Pending" until its registration completes]."""
+        self._resolve()
         if phone.registration_id:
             registration = self.get(phone.registration_id)
             behavior = self._form(registration.registration_type).supported_association(
@@ -843,7 +850,11 @@ class Registrations(Family):
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
         if due is None:  # a reads clock: review steps fall due at once
             due = at
+        self._arm(registration, trigger, due)
+
+    def _arm(self, registration: Registration, trigger: str, due: float) -> None:
         alarm = Alarm(lambda when, r=registration, t=trigger: self._step(r, t, when))
+        alarm.step = (trigger, due)
         registration.alarm = alarm
         alarm.set(self.region.lifecycles, due)
 
@@ -854,6 +865,7 @@ class Registrations(Family):
 
     def _step(self, registration: Registration, trigger: str, at: float) -> None:
         """A clock-driven step fell due (the alarm rang at `at`)."""
+        self._resolve()
         registration.alarm = None
         if trigger == "decide":
             self.apply(registration, self.desk.reviewer.decide(registration.registration_type), at)
@@ -908,6 +920,7 @@ class Registrations(Family):
 
     def revoke(self, registration: Registration, decision: Decision, at: float) -> None:
         """AWS withdraws an approval: the approved version is REVOKED, its identities stop sending."""
+        self._resolve()
         if registration.approved_version is None or registration.state not in ("PROVISIONING", "COMPLETE"):
             raise errors.conflict(
                 "RESOURCE_NOT_ACTIVE",
@@ -1067,6 +1080,126 @@ class Registrations(Family):
                 for a in self.attachments.values()
             ],
         }
+
+    # -- --state -------------------------------------------------------------------------------
+    def export(self) -> dict:
+        return {
+            "registrations": [
+                {
+                    "id": r.id,
+                    "arn": r.arn,
+                    "type": r.registration_type,
+                    "created": r.created,
+                    "tags": r.tags,
+                    "additional_attributes": r.additional_attributes,
+                    "state": r.state,
+                    "approved_version": r.approved_version,
+                    "latest_denied_version": r.latest_denied_version,
+                    "alarm": list(r.alarm.step) if r.alarm is not None else None,
+                    "versions": [
+                        {
+                            "number": v.number,
+                            "state": v.state,
+                            "history": v.history,
+                            "values": v.values,
+                            "denied_reasons": v.denied_reasons,
+                            "feedback": v.feedback,
+                            "field_feedback": v.field_feedback,
+                            "aws_review": v.aws_review,
+                        }
+                        for v in r.versions
+                    ],
+                    "associations": [
+                        {
+                            "resource_arn": a.resource_arn,
+                            "resource_id": a.resource_id,
+                            "resource_type": a.resource_type,
+                            "behavior": a.behavior,
+                            "iso_country_code": a.iso_country_code,
+                            "phone_number": a.phone_number,
+                        }
+                        for a in r.associations
+                    ],
+                }
+                for r in self.registrations.values()
+            ],
+            "attachments": [
+                {
+                    "id": a.id,
+                    "arn": a.arn,
+                    "created": a.created,
+                    "size": a.size,
+                    "media_type": a.media_type,
+                    "url": a.url,
+                    "status": a.status,
+                    "tags": a.tags,
+                }
+                for a in self.attachments.values()
+            ],
+            "versions_created": self._versions_created,
+        }
+
+    def restore(self, data: dict) -> None:
+        """Take back `export`; the associated numbers and sender IDs are found once their own
+        stores are back (the first alarm on the clock, before any other step, resolves them)."""
+        self.attachments = {row["id"]: Attachment(**row) for row in data["attachments"]}
+        self._versions_created = list(data["versions_created"])
+        for row in data["registrations"]:
+            registration = Registration(
+                id=row["id"],
+                arn=row["arn"],
+                registration_type=row["type"],
+                created=row["created"],
+                tags=dict(row["tags"]),
+                additional_attributes=row["additional_attributes"],
+                approved_version=row["approved_version"],
+                latest_denied_version=row["latest_denied_version"],
+            )
+            self.desk.machines.adopt_registration(registration, row["state"])
+            for v in row["versions"]:
+                version = Version(
+                    number=v["number"],
+                    history=dict(v["history"]),
+                    values=dict(v["values"]),
+                    denied_reasons=v["denied_reasons"],
+                    feedback=v["feedback"],
+                    field_feedback=dict(v["field_feedback"]),
+                    aws_review=v["aws_review"],
+                )
+                self.desk.machines.adopt_version(version, v["state"])
+                registration.versions.append(version)
+            for a in row["associations"]:
+                association = Association(**a)
+                registration.associations.append(association)
+                self._unresolved.append(association)
+            self.registrations[registration.id] = registration
+            if row["alarm"]:
+                self._arm(registration, *row["alarm"])
+        self._restored = True
+        resolver = Alarm(lambda _when: self._resolve())
+        resolver.set(self.region.lifecycles, 0.0)  # due before anything the snapshot scheduled
+
+    def _resolve(self) -> None:
+        """Find the identities restored associations name, and hold their numbers PENDING again
+        where they wait for a registration (the snapshot adopts every number on the clock)."""
+        if self._restored:
+            # The snapshot adopts every number on the clock's PENDING -> ACTIVE; the ones
+            # that wait for a registration go back to waiting. (Phone numbers are not a
+            # family yet: their store is the account+region's `phones`.)
+            self._restored = False
+            for phone in list(self.region.phones.values()):
+                if self.needs_registration(phone) and phone.state == "PENDING":
+                    self.region.lifecycles.adopt(
+                        phone, REGULATED_PHONE_NUMBER.kind, phone.entered_at, "PENDING"
+                    )
+        if not self._unresolved:
+            return
+        pending, self._unresolved = self._unresolved, []
+        for association in pending:
+            if association.resource_type == "PHONE_NUMBER":
+                association.target = self.region.phone(association.resource_id)
+            else:
+                association.target = self.region.sender_id(association.resource_arn, None)
 
 
 # The moves a version shares with its registration (`provision`, `close`, `delete`
