@@ -1184,3 +1184,16 @@ def test_state_file_keeps_registrations_and_their_review(tmp_path):
     values = again.describe_registration_field_values(RegistrationId=reg_id)["RegistrationFieldValues"]
     assert len(values) == len(TFN_VALUES) + 1
     assert len(again.describe_registration_attachments()["RegistrationAttachments"]) == 1
+
+
+def test_reads_clock_moves_a_review_every_n_polls():
+    sim = Simulator(clock="reads:2", seed=8)
+    client = sim.client()
+    reg_id, _ = ready_toll_free(sim, client)
+    client.submit_registration_version(RegistrationId=reg_id)
+    seen = [
+        client.describe_registrations(RegistrationIds=[reg_id])["Registrations"][0]["RegistrationStatus"]
+        for _ in range(6)
+    ]
+    # Two reads in each state; provisioning takes no time, so approval lands on COMPLETE.
+    assert seen == ["SUBMITTED", "SUBMITTED", "REVIEWING", "REVIEWING", "COMPLETE", "COMPLETE"]

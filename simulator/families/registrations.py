@@ -20,7 +20,7 @@ from typing import ClassVar
 from .. import arns, errors, lifecycle
 from ..lifecycle import LifecycleSpec
 from ..paging import apply_filters, page_result
-from ..projection import tag_dict
+from ..projection import project_as, tag_dict
 from ..registration_forms import check_value, submission_problems
 from ..registration_lifecycle import (
     HISTORY_MEMBER,
@@ -166,6 +166,8 @@ class Registration:
     approved_version: int | None = None
     latest_denied_version: int | None = None
     alarm: Alarm | None = None
+    waiting: str | None = None  # on a reads clock: the step the next reads make due
+    reads: int = 0
     state: str = "CREATED"  # owned by the registration machine
 
     @property
@@ -292,7 +294,16 @@ class Registrations(Family):
             else list(self.registrations.values())
         )
         found = apply_filters(found, params.get("Filters"), REGISTRATION_FILTERS)
-        return page_result("DescribeRegistrations", "Registrations", found, params)[0]
+        result, page = page_result("DescribeRegistrations", "Registrations", found, params)
+        result["Registrations"] = [project_as("RegistrationInformation", r) for r in page]
+        for registration in page:  # what this read showed is fixed above; the reads clock counts it
+            registration.reads += 1
+            clock = self.region.lifecycles.clock
+            if registration.waiting and clock.due_after_reads(registration.reads):
+                trigger = registration.waiting
+                self._cancel_alarm(registration)
+                self._step(registration, trigger, clock.now())
+        return result
 
     @operation("DeleteRegistration")
     def delete(self, params: dict) -> Registration:
@@ -848,8 +859,9 @@ class Registrations(Family):
         trigger, name = step
         seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
-        if due is None:  # a reads clock: review steps fall due at once
-            due = at
+        if due is None:  # a reads clock: DescribeRegistrations reads make the step due
+            registration.waiting, registration.reads = trigger, 0
+            return
         self._arm(registration, trigger, due)
 
     def _arm(self, registration: Registration, trigger: str, due: float) -> None:
@@ -859,6 +871,7 @@ class Registrations(Family):
         alarm.set(self.region.lifecycles, due)
 
     def _cancel_alarm(self, registration: Registration) -> None:
+        registration.waiting = None
         if registration.alarm is not None:
             registration.alarm.cancelled = True
             registration.alarm = None
