@@ -6,12 +6,13 @@ RegistrationVersionStatus); the arrows are assembled from those meanings and the
 docs (AWS-BEHAVIOUR-REST.md E.4), and are [inf] where no source gives them:
 
     registration  CREATED -submit-> SUBMITTED [-start_aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
-                  REVIEWING -approve-> PROVISIONING -provision-> COMPLETE
-                  REVIEWING -deny-> REQUIRES_UPDATES -submit-> SUBMITTED ...
+                  REVIEWING | REQUIRES_AUTHENTICATION -approve-> PROVISIONING -provision-> COMPLETE
+                  REVIEWING | REQUIRES_AUTHENTICATION -deny-> REQUIRES_UPDATES -submit-> SUBMITTED ...
                   REVIEWING -require_authentication-> REQUIRES_AUTHENTICATION -authenticate-> REVIEWING
                   SUBMITTED -discard-> CREATED | REQUIRES_UPDATES | COMPLETE (what it was before)
                   PROVISIONING | COMPLETE -revoke-> REQUIRES_UPDATES
-                  any settled state -close-> CLOSED ; -delete-> DELETED
+                  COMPLETE | REQUIRES_UPDATES -close-> CLOSED (its last identity was released)
+                  CREATED | REQUIRES_UPDATES | COMPLETE | CLOSED -delete-> DELETED (then gone)
     version       DRAFT -submit-> SUBMITTED [-start_aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
                   REVIEWING -approve-> APPROVED | -deny-> DENIED | -require_authentication-> ...
                   SUBMITTED -discard-> DISCARDED ; APPROVED -archive-> ARCHIVED | -revoke-> REVOKED
@@ -34,6 +35,7 @@ from . import lifecycle
 from .lifecycle import Lifecycles, LifecycleSpec
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
+DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
 
 REGISTRATION_STATES = (
@@ -52,15 +54,11 @@ REGISTRATION_TRANSITIONS = (
     {"trigger": "submit", "source": SETTLED, "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
     {"trigger": "start_review", "source": ["SUBMITTED", "AWS_REVIEWING"], "dest": "REVIEWING"},
-    {
-        "trigger": "require_authentication",
-        "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
-        "dest": "REQUIRES_AUTHENTICATION",
-    },
+    {"trigger": "require_authentication", "source": "REVIEWING", "dest": "REQUIRES_AUTHENTICATION"},
     {"trigger": "authenticate", "source": "REQUIRES_AUTHENTICATION", "dest": "REVIEWING"},
-    {"trigger": "approve", "source": UNDER_REVIEW, "dest": "PROVISIONING"},
+    {"trigger": "approve", "source": DECIDING, "dest": "PROVISIONING"},
     {"trigger": "provision", "source": "PROVISIONING", "dest": "COMPLETE"},
-    {"trigger": "deny", "source": UNDER_REVIEW, "dest": "REQUIRES_UPDATES"},
+    {"trigger": "deny", "source": DECIDING, "dest": "REQUIRES_UPDATES"},
     # Discarding the submitted version puts the registration back where it was. [inf]
     {"trigger": "discard", "source": "SUBMITTED", "dest": "COMPLETE", "conditions": "has_approved_version"},
     {
@@ -71,7 +69,8 @@ REGISTRATION_TRANSITIONS = (
     },
     {"trigger": "discard", "source": "SUBMITTED", "dest": "CREATED"},
     {"trigger": "revoke", "source": ["PROVISIONING", "COMPLETE"], "dest": "REQUIRES_UPDATES"},
-    {"trigger": "close", "source": [*SETTLED, "PROVISIONING"], "dest": "CLOSED"},
+    # The last identity of a DISASSOCIATE_ALL_CLOSES_REGISTRATION type was released.
+    {"trigger": "close", "source": ["COMPLETE", "REQUIRES_UPDATES"], "dest": "CLOSED"},
     {"trigger": "delete", "source": [*SETTLED, "CLOSED"], "dest": "DELETED"},
 )
 
@@ -92,14 +91,10 @@ VERSION_TRANSITIONS = (
     {"trigger": "submit", "source": "DRAFT", "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
     {"trigger": "start_review", "source": ["SUBMITTED", "AWS_REVIEWING"], "dest": "REVIEWING"},
-    {
-        "trigger": "require_authentication",
-        "source": ["SUBMITTED", "AWS_REVIEWING", "REVIEWING"],
-        "dest": "REQUIRES_AUTHENTICATION",
-    },
+    {"trigger": "require_authentication", "source": "REVIEWING", "dest": "REQUIRES_AUTHENTICATION"},
     {"trigger": "authenticate", "source": "REQUIRES_AUTHENTICATION", "dest": "REVIEWING"},
-    {"trigger": "approve", "source": UNDER_REVIEW, "dest": "APPROVED"},
-    {"trigger": "deny", "source": UNDER_REVIEW, "dest": "DENIED"},
+    {"trigger": "approve", "source": DECIDING, "dest": "APPROVED"},
+    {"trigger": "deny", "source": DECIDING, "dest": "DENIED"},
     {"trigger": "discard", "source": "SUBMITTED", "dest": "DISCARDED"},
     {"trigger": "archive", "source": "APPROVED", "dest": "ARCHIVED"},
     {"trigger": "revoke", "source": "APPROVED", "dest": "REVOKED"},
