@@ -1197,3 +1197,18 @@ def test_reads_clock_moves_a_review_every_n_polls():
     ]
     # Two reads in each state; provisioning takes no time, so approval lands on COMPLETE.
     assert seen == ["SUBMITTED", "SUBMITTED", "REVIEWING", "REVIEWING", "COMPLETE", "COMPLETE"]
+
+
+def test_state_view_and_reset(sim, client):
+    reg_id, _ = ready_toll_free(sim, client)
+    view = json.loads(json.dumps(sim.state()))["accounts"]["123456789012"]["us-east-1"]
+    assert view["registrations"][0]["RegistrationId"] == reg_id
+    assert len(view["registrations"][0]["Versions"][0]["FieldValues"]) == len(TFN_VALUES) + 1
+    assert len(view["registration_attachments"]) == 1
+    sim.reset()
+    assert sim.registration_events() == []
+    assert client.describe_registrations()["Registrations"] == []
+    assert (
+        client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationStatus"]
+        == "CREATED"
+    )

@@ -21,6 +21,7 @@ from .. import arns, errors, lifecycle
 from ..lifecycle import LifecycleSpec
 from ..paging import apply_filters, page_result
 from ..projection import project_as, tag_dict
+from ..registration_desk import default_desk
 from ..registration_forms import check_value, submission_problems
 from ..registration_lifecycle import (
     HISTORY_MEMBER,
@@ -209,8 +210,6 @@ class Registrations(Family):
 
     def __init__(self, region):
         super().__init__(region)
-        from ..registration_desk import default_desk
-
         self.desk = default_desk()  # the Simulator attaches its own
         self.registrations: dict[str, Registration] = {}
         self.attachments: dict[str, Attachment] = {}
