@@ -1060,15 +1060,16 @@ def test_public_style_monitor_over_http_with_a_real_clock():
 
 
 def test_every_filter_the_model_names_is_implemented():
+    from smsvoice_sim.simulator.families import registration_attachments, registration_definitions
     from smsvoice_sim.simulator.families import registrations as family
     from smsvoice_sim.simulator.model import enum_values
 
     for shape, getters in [
         ("RegistrationFilterName", family.REGISTRATION_FILTERS),
         ("RegistrationVersionFilterName", family.VERSION_FILTERS),
-        ("RegistrationAttachmentFilterName", family.ATTACHMENT_FILTERS),
+        ("RegistrationAttachmentFilterName", registration_attachments.ATTACHMENT_FILTERS),
         ("RegistrationAssociationFilterName", family.ASSOCIATION_FILTERS),
-        ("RegistrationTypeFilterName", family.TYPE_FILTERS),
+        ("RegistrationTypeFilterName", registration_definitions.TYPE_FILTERS),
     ]:
         assert set(getters) == set(enum_values(shape)), shape
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The families smsvoice-sim ships, in the order a snapshot restores them (a family
 # comes after the families its resources refer to).
-FAMILY_MODULES = ("opt_out_lists", "registrations")
+FAMILY_MODULES = ("opt_out_lists", "registration_attachments", "registrations", "registration_definitions")
 
 Handler = Callable[["AccountRegion", dict], object]
 
