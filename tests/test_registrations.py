@@ -1213,3 +1213,49 @@ def test_state_view_and_reset(sim, client):
         client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationStatus"]
         == "CREATED"
     )
+
+
+@pytest.mark.parametrize(
+    "operator,values,answer,expected",
+    [
+        ("EQUALS", ["A"], ["A"], "REQUIRED"),
+        ("EQUALS", ["A"], ["B"], "OPTIONAL"),
+        ("NOT_EQUALS", ["A"], ["B"], "REQUIRED"),
+        ("NOT_EQUALS", ["A"], ["A"], "OPTIONAL"),
+        ("IN", ["A", "B"], ["B"], "REQUIRED"),
+        ("IN", ["A", "B"], None, "OPTIONAL"),
+        ("NOT_IN", ["A", "B"], ["C"], "REQUIRED"),
+        ("NOT_IN", ["A", "B"], ["A"], "OPTIONAL"),
+        ("HAS_VALUE", None, ["anything"], "REQUIRED"),
+        ("HAS_VALUE", None, None, "OPTIONAL"),
+        ("NO_VALUE", None, None, "REQUIRED"),
+        ("NO_VALUE", None, ["x"], "OPTIONAL"),
+        ("SOUNDS_LIKE", ["A"], ["A"], "OPTIONAL"),  # the model: an unknown operator skips its rule
+    ],
+)
+def test_conditional_rules_resolve_as_the_model_says(operator, values, answer, expected):
+    from smsvoice_sim.simulator.registration_forms import resolve
+
+    condition = {
+        "DependsOnFieldPath": "s.kind",
+        "Operator": operator,
+        **({"Values": values} if values else {}),
+    }
+    field = {
+        "FieldPath": "s.f",
+        "FieldRequirement": "CONDITIONAL",
+        "ConditionalBehavior": {
+            "Rules": [
+                {
+                    "Conditions": [condition],
+                    "RuleBehavior": "REQUIRED",
+                    "ConditionalValidation": {"MaxLength": 3},
+                }
+            ],
+            "DefaultBehavior": "OPTIONAL",
+        },
+    }
+    filled = {"s.kind": {"FieldPath": "s.kind", "SelectChoices": answer}} if answer else {}
+    behavior, overrides = resolve(field, filled)
+    assert behavior == expected
+    assert overrides == ({"MaxLength": 3} if expected == "REQUIRED" else {})
