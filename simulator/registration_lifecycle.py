@@ -34,6 +34,9 @@ from transitions import Machine
 from . import lifecycle
 from .lifecycle import Lifecycles, LifecycleSpec
 
+# The base names it `register` (milestone) or `register_lifecycle` (later): either will do.
+register_spec = getattr(lifecycle, "register_lifecycle", None) or lifecycle.register
+
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
@@ -138,7 +141,7 @@ REVIEW_DAYS = {
 }
 TYPE_DURATIONS = {f"{kind}:REVIEWING->PROVISIONING": days * DAY for kind, days in REVIEW_DAYS.items()}
 
-REGISTRATION = lifecycle.register(
+REGISTRATION = register_spec(
     LifecycleSpec(
         kind="registration",
         states=REGISTRATION_STATES,
@@ -153,7 +156,7 @@ REGISTRATION = lifecycle.register(
         durations={**GENERIC_DURATIONS, **TYPE_DURATIONS},
     )
 )
-REGISTRATION_VERSION = lifecycle.register(
+REGISTRATION_VERSION = register_spec(
     LifecycleSpec(
         kind="registration-version",
         states=VERSION_STATES,
@@ -237,7 +240,7 @@ class Alarm:
         lifecycles.adopt(self, "registration-alarm", at=at, state="SET")
 
 
-ALARM = lifecycle.register(
+ALARM = register_spec(
     LifecycleSpec(
         kind="registration-alarm",
         states=("SET", "RUNG"),
