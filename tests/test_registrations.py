@@ -1259,3 +1259,34 @@ def test_conditional_rules_resolve_as_the_model_says(operator, values, answer, e
     behavior, overrides = resolve(field, filled)
     assert behavior == expected
     assert overrides == ({"MaxLength": 3} if expected == "REQUIRED" else {})
+
+
+def test_a_recorded_registered_number_sends_after_replay(sim, client):
+    """Replay, then simulate: a toll-free number AWS showed ACTIVE with its RegistrationId is
+    registered there, even though the registration itself was never recorded."""
+    recorded = {
+        "PhoneNumbers": [
+            {
+                "PhoneNumberArn": "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-" + "a" * 32,
+                "PhoneNumberId": "phone-" + "a" * 32,
+                "PhoneNumber": "+18885550100",
+                "Status": "ACTIVE",
+                "IsoCountryCode": "US",
+                "MessageType": "TRANSACTIONAL",
+                "NumberCapabilities": ["SMS"],
+                "NumberType": "TOLL_FREE",
+                "MonthlyLeasingPrice": "2.00",
+                "TwoWayEnabled": False,
+                "SelfManagedOptOutsEnabled": False,
+                "OptOutListName": "Default",
+                "DeletionProtectionEnabled": False,
+                "RegistrationId": "registration-" + "b" * 32,
+                "CreatedTimestamp": 1.7e9,
+            }
+        ]
+    }
+    sim.adopt("DescribePhoneNumbers", b"{}", 200, json.dumps(recorded).encode())
+    sent = client.send_text_message(
+        DestinationPhoneNumber="+12065550142", OriginationIdentity="phone-" + "a" * 32, MessageBody="hello"
+    )
+    assert sent["MessageId"]
