@@ -39,6 +39,43 @@ TFN_VALUES = {
 }
 
 
+BRAND_VALUES = {
+    "companyInfo.companyName": "Example Corp",
+    "companyInfo.legalType": ["PRIVATE_PROFIT"],
+    "companyInfo.taxIdIssuingCountry": "US",
+    "companyInfo.taxId": "12-3456789",
+    "companyInfo.vertical": ["TECHNOLOGY"],
+    "companyInfo.address1": "1 Main St",
+    "companyInfo.city": "Seattle",
+    "companyInfo.state": "WA",
+    "companyInfo.zipCode": "98109",
+    "companyInfo.isoCountryCode": "US",
+    "contactInfo.website": "https://example.com",
+    "contactInfo.supportEmail": "a@example.com",
+    "contactInfo.supportPhoneNumber": "+12065550100",
+}
+CAMPAIGN_VALUES = {
+    "campaignInfo.campaignName": "Appointment reminders for Example Clinic patients.",
+    "campaignInfo.campaignVertical": ["HEALTHCARE"],
+    "campaignInfo.optInWorkflow": "Patients opt in on the booking form by ticking a box.",
+    "campaignInfo.optInMessage": "Example Clinic: you will get appointment reminders.",
+    "campaignInfo.helpMessage": "Example Clinic: call 206-555-0100 for help.",
+    "campaignInfo.stopMessage": "You are unsubscribed from Example Clinic.",
+    "campaignCapabilities.numberCapabilities": ["SMS"],
+    "campaignCapabilities.messageType": ["Transactional"],
+    "campaignUseCase.useCase": ["ACCOUNT_NOTIFICATION"],
+    **{
+        f"campaignUseCase.{name}": ["Yes"]
+        for name in ("subscriberOptIn", "subscriberOptOut", "subscriberHelp")
+    },
+    **{
+        f"campaignUseCase.{name}": ["No"]
+        for name in ("directLending", "embeddedLink", "embeddedPhone", "ageGated")
+    },
+    "messageSamples.messageSample1": "Reminder: your appointment is tomorrow at 10am.",
+}
+
+
 def error_of(exc_info) -> dict:
     response = exc_info.value.response
     return {
@@ -415,25 +452,7 @@ def test_field_values_are_checked_against_the_form(client, path, kwargs, reason,
 
 def test_conditional_fields_and_required_deletes(client):
     brand = client.create_registration(RegistrationType="US_TEN_DLC_BRAND_REGISTRATION")["RegistrationId"]
-    fill(
-        client,
-        brand,
-        {
-            "companyInfo.companyName": "Example Corp",
-            "companyInfo.legalType": ["PRIVATE_PROFIT"],
-            "companyInfo.taxId": "12-3456789",
-            "companyInfo.vertical": ["TECHNOLOGY"],
-            "companyInfo.address1": "1 Main St",
-            "companyInfo.city": "Seattle",
-            "companyInfo.state": "WA",
-            "companyInfo.zipCode": "98109",
-            "companyInfo.isoCountryCode": "US",
-            "contactInfo.website": "https://example.com",
-            "contactInfo.supportEmail": "a@example.com",
-            "contactInfo.supportPhoneNumber": "+12065550100",
-            "companyInfo.stockSymbol": "EXMP",
-        },
-    )
+    fill(client, brand, {**BRAND_VALUES, "companyInfo.stockSymbol": "EXMP"})
     with pytest.raises(ClientError) as disallowed:  # a stock symbol only for PUBLIC_PROFIT
         client.submit_registration_version(RegistrationId=brand)
     assert error_of(disallowed)["Reason"] == "INVALID_PARAMETER"
@@ -459,11 +478,11 @@ def test_conditional_fields_and_required_deletes(client):
     campaign = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")[
         "RegistrationId"
     ]
-    put(client, campaign, "campaignInfo.useCase", ["MIXED"])
+    put(client, campaign, "campaignUseCase.useCase", ["MIXED"])
     with pytest.raises(ClientError) as too_few:
-        put(client, campaign, "campaignInfo.subUseCases", ["MARKETING"])
+        put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING"])
     assert "2 to 5 choices" in too_few.value.response["Error"]["Message"]
-    put(client, campaign, "campaignInfo.subUseCases", ["MARKETING", "CUSTOMER_CARE"])
+    put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING", "CUSTOMER_CARE"])
 
 
 def test_section_and_field_filters_on_values(client):
@@ -695,19 +714,26 @@ def test_numbers_requested_with_a_registration_wait_for_it(sim, client):
     sim.advance(DAY)
     phones = {p["PhoneNumberId"]: p["Status"] for p in client.describe_phone_numbers()["PhoneNumbers"]}
     assert phones == {number["PhoneNumberId"]: "PENDING", long_code["PhoneNumberId"]: "ACTIVE"}
-    fill(
-        client,
-        campaign,
-        {
-            "campaignInfo.campaignDescription": "Appointment reminders for Example Clinic patients.",
-            "campaignInfo.useCase": ["ACCOUNT_NOTIFICATION"],
-            "campaignInfo.optInWorkflow": "Patients opt in on the booking form by ticking a box.",
-            "complianceKeywords.helpMessage": "Example Clinic: call 206-555-0100 for help.",
-            "complianceKeywords.stopMessage": "You are unsubscribed from Example Clinic.",
-            "messageSamples.messageSample1": "Reminder: your appointment is tomorrow at 10am.",
-            "messageSamples.messageSample2": "Your appointment was moved to Friday 9am.",
-        },
-    )
+    fill(client, campaign, CAMPAIGN_VALUES)
+    with pytest.raises(ClientError) as no_brand:
+        client.submit_registration_version(RegistrationId=campaign)
+    assert error_of(no_brand)["Reason"] == "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"
+    brand = client.create_registration(RegistrationType="US_TEN_DLC_BRAND_REGISTRATION")["RegistrationId"]
+    fill(client, brand, BRAND_VALUES)
+    client.submit_registration_version(RegistrationId=brand)
+    linked = client.create_registration_association(RegistrationId=campaign, ResourceId=brand)
+    assert (linked["ResourceType"], linked["ResourceId"]) == ("REGISTRATION", brand)
+    with pytest.raises(ClientError) as brand_pending:  # the brand must be COMPLETE first
+        client.submit_registration_version(RegistrationId=campaign)
+    assert error_of(brand_pending)["Reason"] == "REGISTRATION_NOT_COMPLETE"
+    other = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")["RegistrationId"]
+    with pytest.raises(ClientError) as same_type:
+        client.create_registration_association(RegistrationId=other, ResourceId=campaign)
+    assert error_of(same_type)["Reason"] == "INVALID_REGISTRATION_ASSOCIATION"
+    sim.advance(3 * DAY)  # a brand is reviewed in 2 days by default
+    assert client.describe_registrations(RegistrationIds=[brand])["Registrations"][0][
+        "RegistrationStatus"
+    ] == ("COMPLETE")
     client.submit_registration_version(RegistrationId=campaign)
     sim.advance(13 * DAY)
     assert (

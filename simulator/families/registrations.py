@@ -137,6 +137,10 @@ class Registration:
     state: str = "CREATED"  # owned by the registration machine
 
     @property
+    def identity(self) -> str:
+        return self.id
+
+    @property
     def current(self) -> Version:
         return self.versions[-1]
 
@@ -365,9 +369,19 @@ class Registrations(Family):
         form = self.form(registration.registration_type)
         submission_problems(form, version.values, self._attachment_ready)
         for behavior in form.definition.get("SupportedAssociations", []):
-            if behavior["AssociationBehavior"] == "ASSOCIATE_BEFORE_SUBMIT" and not any(
-                a.resource_type == behavior["ResourceType"] for a in registration.associations
-            ):
+            if behavior["AssociationBehavior"] != "ASSOCIATE_BEFORE_SUBMIT":
+                continue
+            linked = [a for a in registration.associations if a.resource_type == behavior["ResourceType"]]
+            unfinished = [a for a in linked if a.resource_type == "REGISTRATION" and not a.target.registered]
+            if unfinished:  # [obs: "a 10DLC campaign must be associated with a completed brand"]
+                raise errors.conflict(
+                    "REGISTRATION_NOT_COMPLETE",
+                    "registration",
+                    unfinished[0].resource_id,
+                    f"{unfinished[0].resource_id} is {unfinished[0].target.state}; {registration.id} "
+                    "can be submitted once it is COMPLETE.",
+                )
+            if not linked:
                 raise errors.conflict(
                     "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
                     "registration",
@@ -494,10 +508,17 @@ class Registrations(Family):
             raise errors.conflict(
                 reason, "registration", owner.id, f"{target.identity} is already associated with {owner.id}."
             )
+        if kind == "REGISTRATION" and target.registration_type == registration.registration_type:
+            raise errors.validation(
+                "INVALID_REGISTRATION_ASSOCIATION",
+                f"{target.id} is a {target.registration_type} registration too; a registration is "
+                "associated with one of another type (a 10DLC campaign with its brand).",
+                [{"Name": "resourceId", "Message": "Not a resource this registration type takes"}],
+            )
         behavior = self._admission(
             registration,
             kind,
-            target.iso_country_code,
+            getattr(target, "iso_country_code", None),
             getattr(target, "number_type", None),
             params["ResourceId"],
             "resourceId",
@@ -566,10 +587,13 @@ class Registrations(Family):
         )
 
     def _identity(self, ref: str):
-        """A phone number or sender ID by id or ARN: (object, SupportedAssociation ResourceType)."""
+        """A phone number, sender ID or registration (a 10DLC campaign's brand) by id or ARN:
+        (object, SupportedAssociation ResourceType)."""
         self._resolve()
         parsed = arns.parse(ref)
-        kind = parsed.resource_type if parsed else ("phone-number" if ref.startswith("phone-") else "")
+        kind = parsed.resource_type if parsed else ref.split("-", 1)[0].replace("phone", "phone-number")
+        if kind == "registration":
+            return self.get(ref), "REGISTRATION"
         if kind == "phone-number":
             phone = self._phone(ref)
             if phone.state == "DELETED":
@@ -580,8 +604,7 @@ class Registrations(Family):
         raise errors.not_found(
             "phone-number",
             ref,
-            f"No phone number or sender ID {ref}; give a "
-            "phone number id, or the ARN of a number or sender ID.",
+            f"No phone number, sender ID or registration {ref}; give its id, or the ARN of a sender ID.",
         )
 
     def _link(self, registration: Registration, target, kind: str, behavior: dict) -> Association:
@@ -591,10 +614,12 @@ class Registrations(Family):
             resource_type=kind,
             behavior=behavior,
             target=target,
-            iso_country_code=target.iso_country_code,
+            iso_country_code=getattr(target, "iso_country_code", None),
             phone_number=getattr(target, "phone_number", None),
         )
         registration.associations.append(association)
+        if kind == "REGISTRATION":
+            return association  # a brand backs many campaigns: nothing to mark on it
         target.registration_id = registration.id
         if kind == "SENDER_ID":
             target.registered = registration.registered
@@ -828,7 +853,7 @@ class Registrations(Family):
         for association in registration.associations:
             if association.resource_type == "PHONE_NUMBER":
                 self._activate(association.target, at)
-            else:
+            elif association.resource_type == "SENDER_ID":
                 association.target.registered = True
         form = self.desk.catalogue.get(registration.registration_type)
         behavior = form.supported_association("SENDER_ID", None) if form else None
@@ -979,6 +1004,10 @@ class Registrations(Family):
         for association in pending:
             if association.resource_type == "PHONE_NUMBER":
                 association.target = self._phone(association.resource_id)
+            elif association.resource_type == "REGISTRATION":
+                # A brand deleted since: a stand-in that is not registered (its campaign's
+                # submit then says REGISTRATION_NOT_COMPLETE, as before the restart).
+                association.target = self.registrations.get(association.resource_id) or _Gone("DELETED")
             else:
                 association.target = self._sender(association.resource_arn)
 
@@ -1011,6 +1040,15 @@ class Registrations(Family):
         )
         self.region.sender_ids[(sender, iso)] = created
         return created
+
+
+class _Gone:
+    """A restored association's registration that no longer exists."""
+
+    registered = False
+
+    def __init__(self, state: str):
+        self.state = state
 
 
 # The moves a version shares with its registration (`provision`, `close`, `delete`
