@@ -1316,3 +1316,43 @@ def test_a_recorded_registered_number_sends_after_replay(sim, client):
         DestinationPhoneNumber="+12065550142", OriginationIdentity="phone-" + "a" * 32, MessageBody="hello"
     )
     assert sent["MessageId"]
+
+
+def test_every_registration_paginator_pages(sim, client):
+    reg_id, _ = ready_toll_free(sim, client)
+    client.create_registration_attachment(AttachmentBody=PDF)
+    client.submit_registration_version(RegistrationId=reg_id)
+    sim.registrations.deny(reg_id)
+    client.create_registration_version(RegistrationId=reg_id)
+    cases = [
+        ("describe_registrations", {}, "Registrations", 1),
+        ("describe_registration_versions", {"RegistrationId": reg_id}, "RegistrationVersions", 2),
+        (
+            "describe_registration_field_values",
+            {"RegistrationId": reg_id},
+            "RegistrationFieldValues",
+            len(TFN_VALUES) + 1,
+        ),
+        ("describe_registration_attachments", {}, "RegistrationAttachments", 2),
+        ("list_registration_associations", {"RegistrationId": reg_id}, "RegistrationAssociations", 1),
+        ("describe_registration_type_definitions", {}, "RegistrationTypeDefinitions", 4),
+        (
+            "describe_registration_section_definitions",
+            {"RegistrationType": "US_TOLL_FREE_REGISTRATION"},
+            "RegistrationSectionDefinitions",
+            4,
+        ),
+        (
+            "describe_registration_field_definitions",
+            {"RegistrationType": "US_TOLL_FREE_REGISTRATION"},
+            "RegistrationFieldDefinitions",
+            23,
+        ),
+    ]
+    for name, kwargs, key, total in cases:
+        pages = list(client.get_paginator(name).paginate(**kwargs, PaginationConfig={"PageSize": 1}))
+        assert len(pages) == total and sum(len(p[key]) for p in pages) == total, name
+        assert all("NextToken" in p for p in pages[:-1]) and "NextToken" not in pages[-1], name
+    with pytest.raises(ClientError) as bad:
+        client.describe_registrations(NextToken="not-a-token")
+    assert error_of(bad)["Reason"] == "INVALID_NEXT_TOKEN"
