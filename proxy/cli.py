@@ -98,6 +98,9 @@ SIMULATOR_OPTIONS = (
     arg("--credentials", action="append", type=parse_credentials, default=[],
         metavar="AKID:SECRET[:ACCOUNT]",
         help="a key pair the service accepts, optionally mapped to an account"),
+    arg("--registration-catalogue", action="append", default=[], metavar="FILE",
+        help="registration forms (JSON: the three DescribeRegistration* outputs) added to the "
+             "built-in catalogue; repeatable"),
 )
 
 SIMULATE_OPTIONS = (
@@ -158,7 +161,8 @@ def build_simulator(args):
                          accounts=accounts, verify_sigv4=args.verify_sigv4,
                          credentials={akid: secret for akid, secret, _ in args.credentials},
                          rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
-                         state_file=getattr(args, "state", None))
+                         state_file=getattr(args, "state", None),
+                         registration_catalogue=args.registration_catalogue or None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -8,6 +8,8 @@
     GET|POST|DELETE /_smsvoice/faults  {"operation": "CreatePool", "error": "ThrottlingException",
                                         "count": 2}  (or "rate": 0.3; "latency_ms": N)
     GET  /_smsvoice/messages          every message "sent"
+    POST /_smsvoice/registrations/review, GET|POST|DELETE /_smsvoice/registrations/rules,
+    GET  /_smsvoice/registrations/events   the simulated reviewer (registration_control.py)
 
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 
@@ -34,6 +36,7 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from smsvoice_sim.proxy.registration_control import handle_registration_control
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
 from smsvoice_sim.simulator.wire import json_response
 
@@ -286,6 +289,10 @@ def _faults_add(sim: Simulator, request: HttpRequest, body: dict) -> HttpRespons
     return _ok({"fault": fault.describe(), "faults": sim.faults.describe()})
 
 
+def _registrations(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    return handle_registration_control(sim, request)  # registration_control.py: its own paths
+
+
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
@@ -294,6 +301,10 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/transitions/force": {"POST": _force},
     "/_smsvoice/faults": {"GET": _faults_list, "POST": _faults_add, "DELETE": _faults_clear},
     "/_smsvoice/messages": {"GET": _messages},
+    "/_smsvoice/registrations/review": {"POST": _registrations},
+    "/_smsvoice/registrations/rules": {"GET": _registrations, "POST": _registrations,
+                                       "DELETE": _registrations},
+    "/_smsvoice/registrations/events": {"GET": _registrations},
 }
 HEALTH = "/_smsvoice/health"
 

@@ -20,6 +20,7 @@ from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
 from .region import DEFAULT_QUOTAS, AccountRegion
+from .registration_desk import RegistrationDesk
 from .snapshot import export_state, import_state
 from .state import State
 from .timings import learn_durations
@@ -44,7 +45,8 @@ class Simulator(ControlSurface):
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
                  timings_from=None, state_file: str | None = None,
                  sent_log_limit: int = DEFAULT_SENT_LOG,
-                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False):
+                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False,
+                 registration_catalogue=None):
         self.clock = make_clock(clock)
         self.handlers = load_all()  # first: the families register their lifecycles
         self.seed = seed
@@ -68,8 +70,11 @@ class Simulator(ControlSurface):
         self.messaging = Messaging(seed, events_endpoint_url, allow_real_aws_events)
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
+        # Registration forms (the seed catalogue plus `registration_catalogue`: a JSON path,
+        # document or list of them), the simulated reviewer and its status events.
+        self.registrations = RegistrationDesk(self, registration_catalogue)
         self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
-                                    self.messaging, sent_log_limit)
+                                    self.messaging, sent_log_limit, self.registrations)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None
         saved = self.state_file.load() if self.state_file is not None else None

@@ -14,7 +14,7 @@ from .region import AccountRegion
 class State:
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
                  quotas: dict[str, int], messaging: Messaging | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG):
+                 sent_log_limit: int = DEFAULT_SENT_LOG, registrations=None):
         if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
             raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
         self.clock = clock
@@ -23,6 +23,7 @@ class State:
         self.quotas = quotas
         self.sent_log_limit = sent_log_limit
         self.messaging = messaging if messaging is not None else Messaging(seed)
+        self.registrations = registrations  # the RegistrationDesk every region's family answers to
         self.forget_everything()
 
     def forget_everything(self) -> None:
@@ -32,6 +33,8 @@ class State:
         self.lifecycles.on_gone = self._gone
         self.messaging.attach(self.lifecycles)  # messages in flight and the event log go too
         self.regions: dict[tuple[str, str], AccountRegion] = {}
+        if self.registrations is not None:
+            self.registrations.reset()  # their machines and status events go too
 
     def region(self, account: str, region: str) -> AccountRegion:
         key = (account, region)
@@ -40,6 +43,8 @@ class State:
             found = self.regions[key] = AccountRegion(
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
                 sent_log_limit=self.sent_log_limit, messaging=self.messaging)
+            if self.registrations is not None:
+                found.registrations.desk = self.registrations
         return found
 
     def _gone(self, resource) -> None:
