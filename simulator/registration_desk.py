@@ -38,19 +38,22 @@ class RegistrationDesk:
 
         if registration.state not in PUBLISHED:
             return
-        self.events_log.append(
-            status_change(
-                event_id=region.ids.request_id(),
-                account=region.account,
-                region=region.region,
-                registration_arn=registration.arn,
-                registration_id=registration.id,
-                registration_type=registration.registration_type,
-                version_number=registration.current.number,
-                status=registration.state,
-                at=at,
-            )
+        event = status_change(
+            event_id=region.ids.request_id(),
+            account=region.account,
+            region=region.region,
+            registration_arn=registration.arn,
+            registration_id=registration.id,
+            registration_type=registration.registration_type,
+            version_number=registration.current.number,
+            status=registration.state,
+            at=at,
         )
+        self.events_log.append(event)
+        if self.sim is not None:  # sim.events() shows them too, among the messages' events
+            self.sim.messaging.log.append({"id": event["id"], "event": event, "account": region.account,
+                                           "region": region.region, "channel": None,
+                                           "configurationSetName": None, "destinations": []})
 
     def events(self, registration_id: str | None = None, status: str | None = None) -> list[dict]:
         """Registration Status Change events (EventBridge-shaped), oldest first."""

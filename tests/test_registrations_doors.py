@@ -10,12 +10,13 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import endpoint_client
-from helpers import cli_server, control, run_cli
 from test_registrations import ready_toll_free
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
+
+from conftest import endpoint_client
+from helpers import cli_server, control, run_cli
 
 
 @pytest.fixture
@@ -88,7 +89,8 @@ def test_cli_loads_a_registration_catalogue(tmp_path):
         types = {t["RegistrationType"] for t in
                  client.describe_registration_type_definitions()["RegistrationTypeDefinitions"]}
         assert {"XX_CLI_REGISTRATION", "US_TOLL_FREE_REGISTRATION"} <= types
-        assert client.create_registration(RegistrationType="XX_CLI_REGISTRATION")["RegistrationStatus"] == "CREATED"
+        created = client.create_registration(RegistrationType="XX_CLI_REGISTRATION")
+        assert created["RegistrationStatus"] == "CREATED"
 
 
 def test_cli_refuses_a_catalogue_it_cannot_read(tmp_path):
@@ -115,3 +117,26 @@ def test_a_registered_gate_refuses_a_revoked_number(sim, url):
                                  DestinationPhoneNumber="+12065550123", MessageBody="revoked")
     assert exc.value.response["Reason"] == "REGISTRATION_NOT_COMPLETE"
     assert [m["MessageBody"] for m in sim.sent_messages()] == ["registered"]
+
+
+def test_registration_events_join_the_event_log(sim, url):
+    client = endpoint_client(url)
+    reg_id, number = ready_toll_free(sim, client)
+    client.submit_registration_version(RegistrationId=reg_id)
+    sim.registrations.approve(reg_id)
+    message = client.send_text_message(OriginationIdentity=number["PhoneNumberId"],
+                                       DestinationPhoneNumber="+12065550123", MessageBody="hi")
+    sim.advance(3600)  # the message's events fall due
+    logged = sim.events()
+    statuses = [e["detail"]["registrationDetails"]["currentStatus"] for e in logged
+                if e.get("detail-type") == "Registration Status Change"]
+    assert statuses == ["CREATED", "SUBMITTED", "REVIEWING", "PROVISIONING", "COMPLETE"]
+    assert all(e["source"] == "aws.sms-voice" for e in logged if "detail-type" in e)
+    assert sim.registration_events(reg_id)[-1] == logged[len(statuses) - 1]
+    # Message filters select message events only; EventBridge form keeps registration events as they are.
+    assert {e["messageId"] for e in sim.events(message_id=message["MessageId"])} == {message["MessageId"]}
+    assert sim.events(destination="+1*") and all("messageId" in e for e in sim.events(destination="+1*"))
+    bridged = sim.events(eventbridge=True)
+    assert [e for e in bridged if e["detail-type"] == "Registration Status Change"] == logged[:len(statuses)]
+    sim.reset()
+    assert sim.events() == [] and sim.registration_events() == []
