@@ -79,12 +79,8 @@ def resolve(field: dict, values: dict[str, dict]) -> tuple[str, dict]:
     return behavior["DefaultBehavior"], {}
 
 
-def check_value(
-    form: RegistrationForm, params: dict, values: dict[str, dict], attachment_ready: Callable[[str], str]
-) -> dict:
-    """The value PutRegistrationFieldValue stores, or the ValidationException AWS gives.
-    `attachment_ready(ref)` returns the attachment's id, raising when it cannot be used."""
-    path = params["FieldPath"]
+def known_field(form: RegistrationForm, path: str) -> dict:
+    """The form's definition of field `path`, or the ValidationException for a field it lacks."""
     field = form.field(path)
     if field is None:
         raise errors.validation(
@@ -92,6 +88,16 @@ def check_value(
             f"{path} is not a field of {form.name}.",
             [{"Name": "fieldPath", "Message": "Unknown field for this registration type"}],
         )
+    return field
+
+
+def check_value(
+    form: RegistrationForm, params: dict, values: dict[str, dict], attachment_ready: Callable[[str], str]
+) -> dict:
+    """The value PutRegistrationFieldValue stores, or the ValidationException AWS gives.
+    `attachment_ready(ref)` returns the attachment's id, raising when it cannot be used."""
+    field = known_field(form, params["FieldPath"])
+    path = params["FieldPath"]
     given = [m for m in ("SelectChoices", "TextValue", "RegistrationAttachmentId") if m in params]
     expected = VALUE_MEMBERS[field["FieldType"]]
     if not given:

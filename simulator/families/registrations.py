@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import arns, errors
-from ..lifecycle import LifecycleSpec, register_lifecycle
+from ..lifecycle import SPECS, LifecycleSpec, register_lifecycle
 from ..paging import apply_filters, page_result
 from ..projection import project_as, tag_dict
 from ..registration_desk import default_desk
-from ..registration_forms import check_value, submission_problems
+from ..registration_forms import check_value, known_field, submission_problems
 from ..registration_gate import registration_gate
 from ..registration_lifecycle import (
     HISTORY_MEMBER,
@@ -32,10 +32,10 @@ from ..registration_lifecycle import (
 )
 from ..sending import register_send_gate
 from . import Family, operation, register
-from .phone_numbers import LIFECYCLE as PHONE_NUMBER
 
 # A number that needs a registration: the phone-number lifecycle without its clock-driven
 # PENDING -> ACTIVE step; its registration's completion activates it.
+PHONE_NUMBER = SPECS["phone-number"]  # phone_numbers comes first in FAMILY_MODULES
 REGULATED_PHONE_NUMBER = register_lifecycle(
     LifecycleSpec(
         kind="regulated-phone-number",
@@ -425,13 +425,7 @@ class Registrations(Family):
         version = self._editable(registration)
         form = self.form(registration.registration_type)
         path = params["FieldPath"]
-        definition = form.field(path)
-        if definition is None:
-            raise errors.validation(
-                "UNKNOWN_REGISTRATION_FIELD",
-                f"{path} is not a field of {form.name}.",
-                [{"Name": "fieldPath", "Message": "Unknown field"}],
-            )
+        definition = known_field(form, path)
         if definition["FieldRequirement"] == "REQUIRED":
             # [obs: public notes saw REGISTRATION_FIELD_CANNOT_BE_DELETED for a required field]
             raise errors.validation(
