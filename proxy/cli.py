@@ -108,6 +108,9 @@ SIMULATOR_OPTIONS = (
     arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
         help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
              "destination numbers and spends at most $1 a month"),
+    arg("--registration-catalogue", action="append", default=[], metavar="FILE",
+        help="registration forms (JSON: the three DescribeRegistration* outputs) added to the "
+             "built-in catalogue; repeatable"),
 )
 
 SIMULATE_OPTIONS = (
@@ -171,7 +174,8 @@ def build_simulator(args):
                          state_file=getattr(args, "state", None),
                          events_endpoint_url=args.events_endpoint_url,
                          allow_real_aws_events=args.allow_real_aws_events,
-                         account_tier=args.account_tier)
+                         account_tier=args.account_tier,
+                         registration_catalogue=args.registration_catalogue or None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

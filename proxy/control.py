@@ -11,6 +11,8 @@
     GET  /_smsvoice/verification-codes[?number=%2B1...]  codes sent to verified numbers
     POST /_smsvoice/account-tier      {"tier": "SANDBOX", "account": ..., "region": ...}
     POST /_smsvoice/protect-filters   {"destination": "+1206555*", "body": "(?i)prize"}
+    POST /_smsvoice/registrations/review, GET|POST|DELETE /_smsvoice/registrations/rules,
+    GET  /_smsvoice/registrations/events   the simulated reviewer (registration_control.py)
 
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 
@@ -37,6 +39,7 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from smsvoice_sim.proxy.registration_control import handle_registration_control
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
 from smsvoice_sim.simulator.gates_control import (
     account_tier_answer,
@@ -315,6 +318,10 @@ def _gates(answer, takes_query: bool = False):
     return handle
 
 
+def _registrations(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    return handle_registration_control(sim, request)  # registration_control.py: its own paths
+
+
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
@@ -328,6 +335,10 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/verification-codes": {"GET": _gates(verification_codes_answer, takes_query=True)},
     "/_smsvoice/account-tier": {"POST": _gates(account_tier_answer)},
     "/_smsvoice/protect-filters": {"POST": _gates(protect_filter_answer)},
+    "/_smsvoice/registrations/review": {"POST": _registrations},
+    "/_smsvoice/registrations/rules": {"GET": _registrations, "POST": _registrations,
+                                       "DELETE": _registrations},
+    "/_smsvoice/registrations/events": {"GET": _registrations},
 }
 HEALTH = "/_smsvoice/health"
 

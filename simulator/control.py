@@ -100,6 +100,10 @@ class ControlSurface:
         with self.lock:
             return self.state_registry.sent_messages(account, region)
 
+    def registration_events(self, registration_id: str | None = None) -> list[dict]:
+        """Registration Status Change events, EventBridge-shaped, oldest first."""
+        return self.registrations.events(registration_id)
+
     def state(self) -> dict:
         """A JSON view of every resource, per account and region."""
         with self.lock:

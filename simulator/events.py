@@ -133,7 +133,9 @@ class EventLog:
 
     Each entry: the event record plus where it came from and where it went:
     {"event", "account", "region", "channel", "configurationSetName",
-     "destinations": [{"name", "kind", "delivered", "error"}], "id"}."""
+     "destinations": [{"name", "kind", "delivered", "error"}], "id"}.
+    An entry without a channel holds an event that is EventBridge-shaped already (a
+    registration's status change, registration_desk.py)."""
 
     def __init__(self, limit: int = 100_000):
         self.entries: deque[dict] = deque(maxlen=limit)
@@ -158,6 +160,9 @@ class EventLog:
         out = []
         for entry in entries:
             event = entry["event"]
+            if "messageId" not in event and (message_id, destination, event_type,
+                                             configuration_set) != (None, None, None, None):
+                continue  # another event (a registration's status change): no message filter matches
             if message_id is not None and event["messageId"] != message_id:
                 continue
             if destination is not None and not _number_matches(destination,

@@ -60,7 +60,7 @@ class Messaging:
 
 def entry_as(entry: dict, eventbridge: bool) -> dict:
     """An event log entry as AWS's event record, or as the EventBridge envelope."""
-    if not eventbridge:
+    if not eventbridge or entry["channel"] is None:  # None: EventBridge-shaped already
         return entry["event"]
     return events.eventbridge_envelope(entry["event"], entry["channel"], entry["account"],
                                        entry["region"], entry["id"])

@@ -21,6 +21,7 @@ from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
 from .region import DEFAULT_QUOTAS, AccountRegion
+from .registration_desk import RegistrationDesk
 from .sandbox import DEFAULT_TIER
 from .snapshot import export_state, import_state
 from .state import State
@@ -47,7 +48,7 @@ class Simulator(ControlSurface, GatesControl):
                  timings_from=None, state_file: str | None = None,
                  sent_log_limit: int = DEFAULT_SENT_LOG,
                  events_endpoint_url: str | None = None, allow_real_aws_events: bool = False,
-                 account_tier: str = DEFAULT_TIER):
+                 account_tier: str = DEFAULT_TIER, registration_catalogue=None):
         self.clock = make_clock(clock)
         self.handlers = load_all()  # first: the families register their lifecycles
         self.seed = seed
@@ -72,8 +73,12 @@ class Simulator(ControlSurface, GatesControl):
         self.gate_settings = GateSettings(account_tier)  # account tiers, code lifetime (kept on reset)
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
+        # Registration forms (the seed catalogue plus `registration_catalogue`: a JSON path,
+        # document or list of them), the simulated reviewer and its status events.
+        self.registrations = RegistrationDesk(self, registration_catalogue)
         self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
-                                    self.messaging, sent_log_limit, self.gate_settings)
+                                    self.messaging, sent_log_limit, self.gate_settings,
+                                    self.registrations)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None
         saved = self.state_file.load() if self.state_file is not None else None

@@ -14,7 +14,7 @@ from .region import AccountRegion
 class State:
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
                  quotas: dict[str, int], messaging: Messaging | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG, gate_settings=None):
+                 sent_log_limit: int = DEFAULT_SENT_LOG, gate_settings=None, registrations=None):
         if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
             raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
         self.clock = clock
@@ -24,6 +24,7 @@ class State:
         self.sent_log_limit = sent_log_limit
         self.messaging = messaging if messaging is not None else Messaging(seed)
         self.gate_settings = gate_settings  # gates_control.GateSettings: tiers, code lifetime
+        self.registrations = registrations  # the RegistrationDesk every region's family answers to
         self.forget_everything()
 
     def forget_everything(self) -> None:
@@ -33,6 +34,8 @@ class State:
         self.lifecycles.on_gone = self._gone
         self.messaging.attach(self.lifecycles)  # messages in flight and the event log go too
         self.regions: dict[tuple[str, str], AccountRegion] = {}
+        if self.registrations is not None:
+            self.registrations.reset()  # their machines and status events go too
 
     def region(self, account: str, region: str) -> AccountRegion:
         key = (account, region)
@@ -42,6 +45,8 @@ class State:
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
                 sent_log_limit=self.sent_log_limit, messaging=self.messaging,
                 gate_settings=self.gate_settings)
+            if self.registrations is not None:
+                found.registrations.desk = self.registrations
         return found
 
     def _gone(self, resource) -> None:

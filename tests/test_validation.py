@@ -78,6 +78,8 @@ def broken_values(shape):
                 "ValidationException"
     elif t == "timestamp":
         yield "type", {"not": "a time"}, "SerializationException"
+    elif t == "blob":
+        yield "type", 12345, "SerializationException"
     elif t == "structure":
         yield "type", ["not", "an", "object"], "SerializationException"
 

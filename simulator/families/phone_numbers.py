@@ -184,6 +184,7 @@ class PhoneNumbers(Family):
     def request(self, params: dict) -> PhoneNumber:
         region = self.region
         region.require_quota("PHONE_NUMBERS", "PHONE_NUMBERS_PER_ACCOUNT")
+        region.registrations.check_number_request(params)
         iso = params["IsoCountryCode"]
         opt_out = region.opt_out_lists.get(params.get("OptOutListName", "Default"))
         pool = region.pools.open(params["PoolId"]) if params.get("PoolId") else None
@@ -209,6 +210,7 @@ class PhoneNumbers(Family):
             registration_id=params.get("RegistrationId"), created=region.now(),
             tags=tag_dict(params.get("Tags")))
         region.lifecycles.place(phone, "phone-number", phone.created)
+        region.registrations.number_requested(phone)  # US toll-free / 10DLC: PENDING until registered
         if phone.number_type == "SIMULATOR":
             region.lifecycles.force(phone)  # simulator numbers are active at once [doc]
         self.numbers[phone_id] = phone
@@ -236,6 +238,7 @@ class PhoneNumbers(Family):
             raise _conflict(phone, "PHONE_NUMBER_ASSOCIATED_TO_POOL",
                             f"Phone number {phone.phone_number_id} is in pool {phone.pool_id}; "
                             "disassociate it first.")
+        self.region.registrations.identity_released(phone)
         self.region.lifecycles.move(phone, "release", self.region.now())
         return phone
 

@@ -129,6 +129,15 @@ class SenderIds(Family):
             self.senders[key] = SenderId(key[0], key[1], item["SenderIdArn"], [])
         return self.senders[key]
 
+    def provision(self, sender_id: str, iso: str, message_types: list[str]) -> SenderId:
+        """The account's sender ID, made when it has none (a registration approved with
+        ASSOCIATE_ON_APPROVAL provisions it; no quota applies)."""
+        key = (sender_id, iso)
+        if key not in self.senders:
+            self.senders[key] = SenderId(sender_id, iso, self.region.arn(f"sender-id/{sender_id}/{iso}"),
+                                         list(message_types))
+        return self.senders[key]
+
     def drop(self, sender_id: str, iso: str) -> None:
         """A release a recorded response showed."""
         self.senders.pop((sender_id, iso), None)
@@ -171,6 +180,7 @@ class SenderIds(Family):
             raise _conflict(sender, "SENDER_ID_ASSOCIATED_TO_POOL",
                             f"Sender ID {sender.sender_id} is in pool(s) "
                             f"{', '.join(sorted(sender.pool_ids))}.")
+        self.region.registrations.identity_released(sender)
         del self.senders[sender.key]
         return sender
 

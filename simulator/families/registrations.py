@@ -1,0 +1,1034 @@
+"""Registrations: the forms AWS reviews before a US toll-free number, a 10DLC campaign
+or a sender ID may send (18 operations).
+
+A registration holds versions; the current version is the form being filled in
+(field values, attachments) and, once submitted, the one AWS reviews. The review is
+the simulated reviewer's (registration_desk.py) on the simulator's clock
+(registration_lifecycle.py); the forms and their validation are data
+(registration_catalogue.py, registration_forms.py). Registrations gate the numbers
+and sender IDs associated with them: a number that needs one stays PENDING and
+cannot send until its registration is COMPLETE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import arns, errors
+from ..lifecycle import SPECS, LifecycleSpec, register_lifecycle
+from ..paging import apply_filters, page_result
+from ..projection import project_as, tag_dict
+from ..registration_desk import default_desk
+from ..registration_forms import check_value, known_field, submission_problems
+from ..registration_gate import registration_gate
+from ..registration_lifecycle import (
+    HISTORY_MEMBER,
+    SETTLED,
+    UNDER_REVIEW,
+    Alarm,
+    Decision,
+    step_duration,
+)
+from ..sending import register_send_gate
+from . import Family, operation, register
+
+# A number that needs a registration: the phone-number lifecycle without its clock-driven
+# PENDING -> ACTIVE step; its registration's completion activates it.
+PHONE_NUMBER = SPECS["phone-number"]  # phone_numbers comes first in FAMILY_MODULES
+REGULATED_PHONE_NUMBER = register_lifecycle(
+    LifecycleSpec(
+        kind="regulated-phone-number",
+        states=PHONE_NUMBER.states,
+        initial="PENDING",
+        transitions=PHONE_NUMBER.transitions,
+        automatic={k: v for k, v in PHONE_NUMBER.automatic.items() if k != "PENDING"},
+        durations={k: v for k, v in PHONE_NUMBER.durations.items() if not k.startswith("PENDING")},
+    )
+)
+
+# Numbers that need a registration before they send, and the type that registers them
+# [obs: a US toll-free number stays PENDING until its US_TOLL_FREE_REGISTRATION is
+# complete; a 10DLC number needs a completed campaign]. Other numbers need none.
+REGULATED_NUMBERS = {
+    ("US", "TOLL_FREE"): "US_TOLL_FREE_REGISTRATION",
+    ("US", "TEN_DLC"): "US_TEN_DLC_CAMPAIGN_REGISTRATION",
+}
+REGULATES = {kind: number for number, kind in REGULATED_NUMBERS.items()}
+# Phone numbers one registration may hold [inf]: a toll-free registration registers
+# one number (AWS's console registers them one by one).
+PHONE_NUMBERS_PER_REGISTRATION = {"US_TOLL_FREE_REGISTRATION": 1}
+DEFAULT_PHONE_NUMBERS_PER_REGISTRATION = 100
+VERSIONS_CREATED_PER_DAY = 100  # [inf] the model names the quota, AWS publishes no number
+
+REGISTRATION_FILTERS = {
+    "registration-type": lambda r: r.registration_type,
+    "registration-status": lambda r: r.state,
+}
+VERSION_FILTERS = {"registration-version-status": lambda v: v.state}
+ASSOCIATION_FILTERS = {
+    "resource-type": lambda a: a.resource_type,
+    "iso-country-code": lambda a: a.iso_country_code,
+}
+
+
+# -- resources ---------------------------------------------------------------------
+@dataclass(eq=False)
+class Version:
+    WIRE: ClassVar[dict[str, str]] = {
+        "VersionNumber": "number",
+        "RegistrationVersionStatus": "state",
+        "RegistrationVersionStatusHistory": "history",
+        "DeniedReasons": "denied_reasons",
+    }
+    number: int
+    history: dict[str, float]
+    values: dict[str, dict] = field(default_factory=dict)  # FieldPath -> field value (model shape)
+    denied_reasons: list[dict] | None = None
+    feedback: str | None = None
+    field_feedback: dict[str, dict] = field(default_factory=dict)
+    aws_review: bool = False
+    state: str = "DRAFT"  # owned by the version machine
+
+    def stamp(self, at: float) -> None:
+        member = HISTORY_MEMBER.get(self.state)
+        if member:
+            self.history[member] = at
+
+    def value_rows(self) -> list[dict]:
+        return [{**value, **self.field_feedback.get(path, {})} for path, value in self.values.items()]
+
+
+@dataclass(eq=False)
+class Association:
+    resource_arn: str
+    resource_id: str
+    resource_type: str  # PHONE_NUMBER | SENDER_ID, as SupportedAssociations name them
+    behavior: dict  # the type's SupportedAssociation
+    target: object = None  # the phone number or sender ID object
+    iso_country_code: str | None = None
+    phone_number: str | None = None
+
+
+@dataclass(eq=False)
+class Registration:
+    WIRE: ClassVar[dict[str, str]] = {
+        "RegistrationArn": "arn",
+        "RegistrationId": "id",
+        "RegistrationStatus": "state",
+        "ApprovedVersionNumber": "approved_version",
+        "LatestDeniedVersionNumber": "latest_denied_version",
+        "CreatedTimestamp": "created",
+    }
+    id: str
+    arn: str
+    registration_type: str
+    created: float
+    tags: dict[str, str] = field(default_factory=dict)
+    additional_attributes: dict[str, str] | None = None
+    versions: list[Version] = field(default_factory=list)
+    associations: list[Association] = field(default_factory=list)
+    approved_version: int | None = None
+    latest_denied_version: int | None = None
+    alarm: Alarm | None = None
+    waiting: str | None = None  # on a reads clock: the step the next reads make due
+    reads: int = 0
+    state: str = "CREATED"  # owned by the registration machine
+
+    @property
+    def identity(self) -> str:
+        return self.id
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1]
+
+    @property
+    def current_version_number(self) -> int:
+        return self.current.number
+
+    # Conditions the machine's `discard` reads: back to what it was before the submission.
+    def has_approved_version(self) -> bool:
+        return self.approved_version is not None
+
+    def has_denied_version(self) -> bool:
+        return self.latest_denied_version is not None
+
+    @property
+    def registered(self) -> bool:
+        """Its identities may send: a version is approved and it is not closed or deleted."""
+        return self.approved_version is not None and self.state not in ("CLOSED", "DELETED")
+
+    def version(self, number: int) -> Version:
+        for version in self.versions:
+            if version.number == number:
+                return version
+        raise errors.validation(
+            "UNKNOWN_REGISTRATION_VERSION",
+            f"Registration {self.id} has no version {number}.",
+            [{"Name": "versionNumber", "Message": "Unknown version"}],
+        )
+
+
+# -- the family ----------------------------------------------------------------------
+@register
+class Registrations(Family):
+    name = "registrations"
+    arn_types = {"registration": "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.desk = default_desk()  # the Simulator attaches its own
+        self.registrations: dict[str, Registration] = {}
+        self._versions_created: list[float] = []
+        self._unresolved: list[Association] = []  # restored from --state, identities not yet found
+
+    # -- lookups ---------------------------------------------------------------------
+    def get(self, ref: str) -> Registration:
+        return self.region.find(self.registrations, ref, "registration")
+
+    def used(self, quota: str) -> int | None:
+        if quota == "REGISTRATIONS":
+            return len(self.registrations)
+        return None
+
+    def form(self, registration_type: str, member: str = "registrationType"):
+        """The form of a registration type, or AWS's UNKNOWN_REGISTRATION_TYPE."""
+        form = self.desk.catalogue.get(registration_type)
+        if form is None:
+            raise errors.validation(
+                "UNKNOWN_REGISTRATION_TYPE",
+                f"{registration_type} is not a registration type this account can use; "
+                f"DescribeRegistrationTypeDefinitions lists them.",
+                [{"Name": member, "Message": "Unknown registration type"}],
+            )
+        return form
+
+    def _editable(self, registration: Registration) -> Version:
+        """The current version, when its field values may still change."""
+        version = registration.current
+        if version.state != "DRAFT":
+            raise errors.conflict(
+                "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Version {version.number} of {registration.id} is {version.state}; only a DRAFT "
+                "version can be edited (CreateRegistrationVersion starts a new one).",
+            )
+        return version
+
+    def _attachment_ready(self, ref: str) -> str:
+        return self.region.registration_attachments.ready(ref)
+
+    # -- registrations -------------------------------------------------------------------
+    @operation("CreateRegistration")
+    def create(self, params: dict) -> Registration:
+        form = self.form(params["RegistrationType"])
+        self.region.require_quota("REGISTRATIONS", "REGISTRATIONS_PER_ACCOUNT")
+        now = self.region.now()
+        reg_id = f"registration-{self.region.ids.hex32()}"
+        registration = Registration(
+            id=reg_id,
+            arn=self.region.arn(f"registration/{reg_id}"),
+            registration_type=form.name,
+            created=now,
+            tags=tag_dict(params.get("Tags")),
+        )
+        self.desk.machines.adopt_registration(registration)
+        self._new_version(registration, now)
+        self.registrations[reg_id] = registration
+        self._publish(registration, now)
+        return registration
+
+    @operation("DescribeRegistrations")
+    def describe(self, params: dict) -> dict:
+        found = (
+            list(dict.fromkeys(self.get(ref) for ref in params["RegistrationIds"]))
+            if params.get("RegistrationIds")
+            else list(self.registrations.values())
+        )
+        found = apply_filters(found, params.get("Filters"), REGISTRATION_FILTERS)
+        result, page = page_result("DescribeRegistrations", "Registrations", found, params)
+        result["Registrations"] = [project_as("RegistrationInformation", r) for r in page]
+        for registration in page:  # what this read showed is fixed above; the reads clock counts it
+            registration.reads += 1
+            clock = self.region.lifecycles.clock
+            if registration.waiting and clock.due_after_reads(registration.reads):
+                trigger = registration.waiting
+                self._cancel_alarm(registration)
+                self._step(registration, trigger, clock.now())
+        return result
+
+    @operation("DeleteRegistration")
+    def delete(self, params: dict) -> Registration:
+        registration = self.get(params["RegistrationId"])
+        if registration.state not in (*SETTLED, "CLOSED"):
+            raise errors.conflict(
+                "RESOURCE_DELETION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}; it can be deleted once "
+                "the review is over.",
+            )
+        keeping = [
+            a
+            for a in registration.associations
+            if a.behavior["DisassociationBehavior"] == "DISASSOCIATE_ALL_ALLOWS_DELETE_REGISTRATION"
+        ]
+        if keeping:
+            reason = (
+                "PHONE_NUMBER_ASSOCIATED_TO_REGISTRATION"
+                if keeping[0].resource_type == "PHONE_NUMBER"
+                else "RESOURCE_DELETION_NOT_ALLOWED"
+            )
+            raise errors.conflict(
+                reason,
+                "registration",
+                registration.id,
+                f"{keeping[0].resource_id} is still associated with {registration.id}; release it "
+                "before deleting the registration.",
+            )
+        now = self.region.now()
+        for association in list(registration.associations):
+            self._disassociate(registration, association)
+        self._cancel_alarm(registration)
+        registration.delete()
+        del self.registrations[registration.id]
+        self.desk.machines.forget(registration, *registration.versions)
+        self._publish(registration, now)
+        return registration
+
+    # -- versions ----------------------------------------------------------------------------
+    def _new_version(
+        self, registration: Registration, now: float, values: dict[str, dict] | None = None
+    ) -> Version:
+        number = registration.versions[-1].number + 1 if registration.versions else 1
+        version = Version(number=number, history={"DraftTimestamp": now}, values=dict(values or {}))
+        self.desk.machines.adopt_version(version)
+        registration.versions.append(version)
+        return version
+
+    @operation("CreateRegistrationVersion")
+    def create_version(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        current = registration.current
+        if current.state == "DRAFT" or registration.state not in SETTLED:
+            raise errors.conflict(
+                "CREATE_REGISTRATION_VERSION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state} and its version "
+                f"{current.number} is {current.state}; a new version starts once the current one "
+                "is reviewed.",
+            )
+        now = self.region.now()
+        recent = [t for t in self._versions_created if t > now - 86_400]
+        if len(recent) >= VERSIONS_CREATED_PER_DAY:
+            raise errors.quota_exceeded(
+                "REGISTRATION_VERSIONS_CREATED_PER_DAY",
+                f"At most {VERSIONS_CREATED_PER_DAY} registration versions a day.",
+            )
+        self._versions_created = [*recent, now]
+        # The new draft starts from the previous version's answers [obs: one public script
+        # saw a fresh draft inherit them; another re-set every field; inherited here].
+        version = self._new_version(registration, now, current.values)
+        return (registration, version)
+
+    @operation("DescribeRegistrationVersions")
+    def describe_versions(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        if params.get("VersionNumbers"):
+            versions = list(dict.fromkeys(registration.version(n) for n in params["VersionNumbers"]))
+        else:
+            versions = list(reversed(registration.versions))  # newest first [inf]
+        versions = apply_filters(versions, params.get("Filters"), VERSION_FILTERS)
+        return (
+            registration,
+            page_result("DescribeRegistrationVersions", "RegistrationVersions", versions, params)[0],
+        )
+
+    @operation("SubmitRegistrationVersion")
+    def submit(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        version = registration.current
+        if version.state != "DRAFT":
+            reason = (
+                "REGISTRATION_ALREADY_SUBMITTED"
+                if version.state in UNDER_REVIEW
+                else "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"
+            )
+            raise errors.conflict(
+                reason,
+                "registration",
+                registration.id,
+                f"Version {version.number} of {registration.id} is {version.state}.",
+            )
+        form = self.form(registration.registration_type)
+        submission_problems(form, version.values, self._attachment_ready)
+        for behavior in form.definition.get("SupportedAssociations", []):
+            if behavior["AssociationBehavior"] != "ASSOCIATE_BEFORE_SUBMIT":
+                continue
+            linked = [a for a in registration.associations if a.resource_type == behavior["ResourceType"]]
+            unfinished = [a for a in linked if a.resource_type == "REGISTRATION" and not a.target.registered]
+            if unfinished:  # [obs: "a 10DLC campaign must be associated with a completed brand"]
+                raise errors.conflict(
+                    "REGISTRATION_NOT_COMPLETE",
+                    "registration",
+                    unfinished[0].resource_id,
+                    f"{unfinished[0].resource_id} is {unfinished[0].target.state}; {registration.id} "
+                    "can be submitted once it is COMPLETE.",
+                )
+            if not linked:
+                raise errors.conflict(
+                    "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+                    "registration",
+                    registration.id,
+                    f"A {behavior['ResourceType']} must be associated with {registration.id} "
+                    "before it is submitted (CreateRegistrationAssociation).",
+                )
+        now = self.region.now()
+        version.aws_review = bool(params.get("AwsReview", False))
+        version.denied_reasons, version.feedback, version.field_feedback = None, None, {}
+        self._move(registration, "submit", now)
+        self._schedule(registration, now)
+        return (registration, version)
+
+    @operation("DiscardRegistrationVersion")
+    def discard(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        version = registration.current
+        if version.state != "SUBMITTED":
+            raise errors.conflict(
+                "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Version {version.number} of {registration.id} is {version.state}; only a "
+                "SUBMITTED version can be discarded.",
+            )
+        self._cancel_alarm(registration)
+        self._move(registration, "discard", self.region.now())
+        return (registration, version)
+
+    # -- field values ------------------------------------------------------------------------
+    @operation("PutRegistrationFieldValue")
+    def put_field_value(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        version = self._editable(registration)
+        form = self.form(registration.registration_type)
+        value = check_value(form, params, version.values, self._attachment_ready)
+        version.values[value["FieldPath"]] = value
+        return (registration, version, value)
+
+    @operation("DeleteRegistrationFieldValue")
+    def delete_field_value(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        version = self._editable(registration)
+        form = self.form(registration.registration_type)
+        path = params["FieldPath"]
+        definition = known_field(form, path)
+        if definition["FieldRequirement"] == "REQUIRED":
+            # [obs: public notes saw REGISTRATION_FIELD_CANNOT_BE_DELETED for a required field]
+            raise errors.validation(
+                "REGISTRATION_FIELD_CANNOT_BE_DELETED",
+                f"{path} is required; put a new value instead.",
+                [{"Name": "fieldPath", "Message": "Required field"}],
+            )
+        value = version.values.get(path)
+        if value is None:
+            raise errors.not_found(
+                "registration",
+                f"{registration.id}/{path}",
+                f"{path} has no value in version {version.number} of {registration.id}.",
+            )
+        del version.values[path]
+        return (registration, version, value)
+
+    @operation("DescribeRegistrationFieldValues")
+    def describe_field_values(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        version = (
+            registration.version(params["VersionNumber"])
+            if "VersionNumber" in params
+            else registration.current
+        )
+        form = self.form(registration.registration_type)
+        rows = version.value_rows()
+        if params.get("SectionPath"):
+            if form.section(params["SectionPath"]) is None:
+                raise errors.validation(
+                    "UNKNOWN_REGISTRATION_SECTION",
+                    f"{params['SectionPath']} is not a section of {form.name}.",
+                    [{"Name": "sectionPath", "Message": "Unknown section"}],
+                )
+            rows = [r for r in rows if r["FieldPath"].startswith(params["SectionPath"] + ".")]
+        if params.get("FieldPaths"):
+            wanted = params["FieldPaths"]
+            for path in wanted:
+                if form.field(path) is None:
+                    raise errors.validation(
+                        "UNKNOWN_REGISTRATION_FIELD",
+                        f"{path} is not a field of {form.name}.",
+                        [{"Name": "fieldPaths", "Message": "Unknown field"}],
+                    )
+            rows = [r for r in rows if r["FieldPath"] in wanted]
+        return (
+            registration,
+            version,
+            page_result("DescribeRegistrationFieldValues", "RegistrationFieldValues", rows, params)[0],
+        )
+
+    # -- associations ------------------------------------------------------------------------
+    @operation("CreateRegistrationAssociation")
+    def associate(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        target, kind = self._identity(params["ResourceId"])
+        if any(a.target is target for a in registration.associations):
+            raise errors.conflict(
+                "RESOURCE_ALREADY_ASSOCIATED",
+                "registration",
+                registration.id,
+                f"{target.identity} is already associated with {registration.id}.",
+            )
+        owner = self.registration_of(target)
+        if owner is not None:
+            reason = (
+                "PHONE_NUMBER_ASSOCIATED_TO_REGISTRATION"
+                if kind == "PHONE_NUMBER"
+                else "RESOURCE_ALREADY_ASSOCIATED"
+            )
+            raise errors.conflict(
+                reason, "registration", owner.id, f"{target.identity} is already associated with {owner.id}."
+            )
+        if kind == "REGISTRATION" and target.registration_type == registration.registration_type:
+            raise errors.validation(
+                "INVALID_REGISTRATION_ASSOCIATION",
+                f"{target.id} is a {target.registration_type} registration too; a registration is "
+                "associated with one of another type (a 10DLC campaign with its brand).",
+                [{"Name": "resourceId", "Message": "Not a resource this registration type takes"}],
+            )
+        behavior = self._admission(
+            registration,
+            kind,
+            getattr(target, "iso_country_code", None),
+            getattr(target, "number_type", None),
+            params["ResourceId"],
+            "resourceId",
+        )
+        if behavior["AssociationBehavior"] == "ASSOCIATE_AFTER_COMPLETE" and not registration.registered:
+            raise errors.conflict(
+                "REGISTRATION_NOT_COMPLETE",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}; numbers are associated once "
+                "it is COMPLETE.",
+            )
+        association = self._link(registration, target, kind, behavior)
+        return (registration, association)
+
+    def _admission(
+        self, registration: Registration, kind: str, iso: str, number_type: str | None, ref: str, member: str
+    ) -> dict:
+        """The SupportedAssociation that lets `registration` take an identity of this kind, or
+        the error AWS gives. [inf] for every reason: the model names them, AWS maps none."""
+        form = self.form(registration.registration_type)
+        behavior = form.supported_association(kind, iso)
+        regulated = REGULATES.get(registration.registration_type)
+        wrong_number = kind == "PHONE_NUMBER" and regulated is not None and regulated != (iso, number_type)
+        if behavior is None or behavior["AssociationBehavior"] == "ASSOCIATE_ON_APPROVAL" or wrong_number:
+            raise errors.validation(
+                "INVALID_REGISTRATION_ASSOCIATION",
+                f"A {registration.registration_type} registration cannot be associated with {ref} "
+                f"({kind}{', ' + number_type if number_type else ''}, {iso}).",
+                [{"Name": member, "Message": "Not a resource this registration type takes"}],
+            )
+        if registration.state in (*UNDER_REVIEW, "PROVISIONING"):
+            raise errors.conflict(
+                "RESOURCE_MODIFICATION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}: nothing associated with it "
+                "can change until the review is over.",
+            )
+        if registration.state in ("CLOSED", "DELETED"):
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}.",
+            )
+        phones = sum(1 for a in registration.associations if a.resource_type == "PHONE_NUMBER")
+        limit = PHONE_NUMBERS_PER_REGISTRATION.get(
+            registration.registration_type, DEFAULT_PHONE_NUMBERS_PER_REGISTRATION
+        )
+        if kind == "PHONE_NUMBER" and phones >= limit:
+            raise errors.quota_exceeded(
+                "PHONE_NUMBERS_PER_REGISTRATION",
+                f"A {registration.registration_type} registration holds at most {limit} phone number(s).",
+            )
+        return behavior
+
+    @operation("ListRegistrationAssociations")
+    def list_associations(self, params: dict) -> tuple:
+        registration = self.get(params["RegistrationId"])
+        found = apply_filters(registration.associations, params.get("Filters"), ASSOCIATION_FILTERS)
+        return (
+            registration,
+            page_result("ListRegistrationAssociations", "RegistrationAssociations", found, params)[0],
+        )
+
+    def _identity(self, ref: str):
+        """A phone number, sender ID or registration (a 10DLC campaign's brand) by id or ARN:
+        (object, SupportedAssociation ResourceType)."""
+        parsed = arns.parse(ref)
+        kind = parsed.resource_type if parsed else ref.split("-", 1)[0].replace("phone", "phone-number")
+        if kind == "registration":
+            return self.get(ref), "REGISTRATION"
+        if kind == "phone-number":
+            phone = self._phone(ref)
+            if phone.state == "DELETED":
+                raise errors.not_found("phone-number", ref)
+            return phone, "PHONE_NUMBER"
+        if kind == "sender-id":
+            return self._sender(ref), "SENDER_ID"
+        raise errors.not_found(
+            "phone-number",
+            ref,
+            f"No phone number, sender ID or registration {ref}; give its id, or the ARN of a sender ID.",
+        )
+
+    def _link(self, registration: Registration, target, kind: str, behavior: dict) -> Association:
+        association = Association(
+            resource_arn=target.arn,
+            resource_id=target.identity,
+            resource_type=kind,
+            behavior=behavior,
+            target=target,
+            iso_country_code=getattr(target, "iso_country_code", None),
+            phone_number=getattr(target, "phone_number", None),
+        )
+        registration.associations.append(association)
+        if kind == "REGISTRATION":
+            return association  # a brand backs many campaigns: nothing to mark on it
+        target.registration_id = registration.id
+        if kind == "SENDER_ID":
+            target.registered = registration.registered
+        elif registration.registered:
+            self._activate(target)
+        return association
+
+    def _disassociate(self, registration: Registration, association: Association) -> None:
+        registration.associations.remove(association)
+        target = association.target
+        if getattr(target, "registration_id", None) == registration.id:
+            target.registration_id = None
+        if association.resource_type == "SENDER_ID":
+            target.registered = False
+
+    # -- rules other families call ---------------------------------------------------------------
+    def registration_of(self, identity) -> Registration | None:
+        """The registration an identity (phone number or sender ID object) is associated with."""
+        registration = self.registrations.get(getattr(identity, "registration_id", None) or "")
+        if registration is not None and any(a.target is identity for a in registration.associations):
+            return registration
+        return None
+
+    def attachment_in_use(self, attachment_id: str) -> tuple[Registration, Version] | None:
+        """A version under review or approved that holds this attachment, if any."""
+        for registration in self.registrations.values():
+            for version in registration.versions:
+                if version.state in ("DRAFT", "DISCARDED", "ARCHIVED", "DENIED", "REVOKED"):
+                    continue
+                if any(v.get("RegistrationAttachmentId") == attachment_id for v in version.values.values()):
+                    return registration, version
+        return None
+
+    @staticmethod
+    def needs_registration(phone) -> bool:
+        return (phone.iso_country_code, phone.number_type) in REGULATED_NUMBERS
+
+    def may_send(self, identity) -> bool:
+        """An identity that needs a registration has a registered one."""
+        registration = self.registration_of(identity)
+        if registration is None:
+            # A number a recording showed with AWS's RegistrationId (replay, then simulate):
+            # AWS registered it, though its registration is not here. [inf]
+            known = getattr(identity, "registration_id", None)
+            return bool(known) and known not in self.registrations
+        return registration.registered
+
+    def check_number_request(self, params: dict) -> None:
+        """RequestPhoneNumber, before it changes anything: the RegistrationId it names must
+        exist and take a number of this country and type."""
+        if params.get("RegistrationId"):
+            registration = self.get(params["RegistrationId"])
+            self._admission(
+                registration,
+                "PHONE_NUMBER",
+                params["IsoCountryCode"],
+                params["NumberType"],
+                params["RegistrationId"],
+                "registrationId",
+            )
+
+    def number_requested(self, phone) -> None:
+        """RequestPhoneNumber, once the number exists: associate it with the registration it
+        names, and hold a number that needs a registration (US toll-free, 10DLC) PENDING
+        until that registration is COMPLETE instead of activating it on the clock
+        [obs: a toll-free number "sits in Pending" until its registration completes]."""
+        if phone.registration_id:
+            registration = self.get(phone.registration_id)
+            behavior = self.form(registration.registration_type).supported_association(
+                "PHONE_NUMBER", phone.iso_country_code
+            )
+            self._link(registration, phone, "PHONE_NUMBER", behavior)
+        if self.needs_registration(phone) and not self.may_send(phone) and phone.state == "PENDING":
+            self._hold(phone)
+
+    def identity_released(self, identity) -> None:
+        """ReleasePhoneNumber / ReleaseSenderId: disassociate, closing the registration when its
+        type says so. Refused while the registration is under review."""
+        registration = self.registration_of(identity)
+        if registration is None:
+            return
+        if registration.state in (*UNDER_REVIEW, "PROVISIONING"):
+            raise errors.conflict(
+                "DISASSOCIATE_REGISTRATION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"{identity.identity} belongs to {registration.id}, which is {registration.state}; "
+                "it cannot be released until the review is over.",
+            )
+        association = next(a for a in registration.associations if a.target is identity)
+        self._disassociate(registration, association)
+        closes = association.behavior["DisassociationBehavior"] == "DISASSOCIATE_ALL_CLOSES_REGISTRATION"
+        if (
+            closes
+            and not registration.associations
+            and registration.state in ("COMPLETE", "REQUIRES_UPDATES")
+        ):
+            now = self.region.now()
+            registration.close()
+            self._publish(registration, now)
+
+    def _activate(self, target, at: float | None = None) -> None:
+        if getattr(target, "state", None) == "PENDING":
+            self.region.lifecycles.move(target, "activate", self.region.now() if at is None else at)
+
+    # -- the review on the clock -----------------------------------------------------------------
+    def _move(self, registration: Registration, trigger: str, at: float) -> None:
+        """Fire `trigger` on the registration and (where it has the move) its current version,
+        stamp the version's history and publish the registration's new status."""
+        version = registration.current
+        before = registration.state
+        getattr(registration, trigger)()
+        if trigger in VERSION_TRIGGERS:
+            getattr(version, trigger)()
+            version.stamp(at)
+        if registration.state != before:
+            self._publish(registration, at)
+
+    def _schedule(self, registration: Registration, at: float) -> None:
+        """Set the alarm for the registration's next clock-driven step, if it has one."""
+        self._cancel_alarm(registration)
+        step = NEXT_STEP.get(registration.state)
+        if step is None:
+            return
+        if registration.state == "SUBMITTED" and registration.current.aws_review:
+            step = ("start_aws_review", "SUBMITTED->AWS_REVIEWING")
+        trigger, name = step
+        seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
+        due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
+        if due is None:  # a reads clock: DescribeRegistrations reads make the step due
+            registration.waiting, registration.reads = trigger, 0
+            return
+        self._arm(registration, trigger, due)
+
+    def _arm(self, registration: Registration, trigger: str, due: float) -> None:
+        alarm = Alarm(lambda when, r=registration, t=trigger: self._step(r, t, when))
+        alarm.step = (trigger, due)
+        registration.alarm = alarm
+        alarm.set(self.region.lifecycles, due)
+
+    def _cancel_alarm(self, registration: Registration) -> None:
+        registration.waiting = None
+        if registration.alarm is not None:
+            registration.alarm.cancelled = True
+            registration.alarm = None
+
+    def _step(self, registration: Registration, trigger: str, at: float) -> None:
+        """A clock-driven step fell due (the alarm rang at `at`)."""
+        registration.alarm = None
+        if trigger == "decide":
+            self.apply(registration, self.desk.reviewer.decide(registration.registration_type), at)
+            return
+        self._move(registration, trigger, at)
+        if trigger == "provision":
+            self._completed(registration, at)
+        self._schedule(registration, at)
+
+    def apply(self, registration: Registration, decision: Decision, at: float) -> None:
+        """The reviewer's decision on the version under review."""
+        if registration.state not in UNDER_REVIEW:
+            raise errors.conflict(
+                "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}: nothing is under review.",
+            )
+        self._cancel_alarm(registration)
+        if registration.state in ("SUBMITTED", "AWS_REVIEWING"):
+            self._move(registration, "start_review", at)  # a decision comes out of review
+        version = registration.current
+        if decision.outcome == "approve":
+            previous = registration.approved_version
+            self._move(registration, "approve", at)
+            if previous is not None and previous != version.number:
+                older = registration.version(previous)
+                older.archive()
+                older.stamp(at)
+            registration.approved_version = version.number
+        elif decision.outcome == "deny":
+            version.denied_reasons = [dict(r) for r in decision.reasons]
+            version.feedback = decision.feedback
+            version.field_feedback = {p: dict(n) for p, n in decision.field_feedback.items()}
+            self._move(registration, "deny", at)
+            registration.latest_denied_version = version.number
+        else:
+            self._move(registration, "require_authentication", at)
+        self._schedule(registration, at)
+
+    def authenticate(self, registration: Registration, at: float) -> None:
+        """The registrant completed the email authentication: the review carries on."""
+        if registration.state != "REQUIRES_AUTHENTICATION":
+            raise errors.conflict(
+                "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}, not REQUIRES_AUTHENTICATION.",
+            )
+        self._move(registration, "authenticate", at)
+        self._schedule(registration, at)
+
+    def revoke(self, registration: Registration, decision: Decision, at: float) -> None:
+        """AWS withdraws an approval: the approved version is REVOKED, its identities stop sending."""
+        if registration.approved_version is None or registration.state not in ("PROVISIONING", "COMPLETE"):
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} has no approval to revoke.",
+            )
+        self._cancel_alarm(registration)
+        version = registration.version(registration.approved_version)
+        version.denied_reasons = [dict(r) for r in decision.reasons] or None
+        version.revoke()
+        version.stamp(at)
+        before = registration.state
+        registration.revoke()
+        registration.approved_version = None
+        if registration.state != before:
+            self._publish(registration, at)
+        for association in registration.associations:
+            if association.resource_type == "SENDER_ID":
+                association.target.registered = False
+
+    def _completed(self, registration: Registration, at: float) -> None:
+        """COMPLETE: numbers waiting for it become ACTIVE; a sender-ID registration provisions
+        its sender ID (ASSOCIATE_ON_APPROVAL)."""
+        for association in registration.associations:
+            if association.resource_type == "PHONE_NUMBER":
+                self._activate(association.target, at)
+            elif association.resource_type == "SENDER_ID":
+                association.target.registered = True
+        form = self.desk.catalogue.get(registration.registration_type)
+        behavior = form.supported_association("SENDER_ID", None) if form else None
+        if behavior is not None and behavior["AssociationBehavior"] == "ASSOCIATE_ON_APPROVAL":
+            self._provision_sender_id(registration, behavior)
+
+    def _provision_sender_id(self, registration: Registration, behavior: dict) -> None:
+        """ASSOCIATE_ON_APPROVAL: "The sender ID will be automatically provisioned once the
+        registration is approved" [model doc] — the one the form names, in the type's country."""
+        values = registration.version(registration.approved_version).values
+        sender = (values.get("senderIdInfo.senderId") or {}).get("TextValue")
+        iso = behavior.get("IsoCountryCode")
+        if not sender or not iso or any(a.resource_type == "SENDER_ID" for a in registration.associations):
+            return
+        message_types = (values.get("senderIdInfo.messageType") or {}).get("SelectChoices") or [
+            "TRANSACTIONAL"
+        ]
+        target = self._sender_id_for(sender, iso, message_types)
+        self._link(registration, target, "SENDER_ID", behavior)
+        target.registered = True
+
+    def _publish(self, registration: Registration, at: float) -> None:
+        self.desk.publish(self.region, registration, at)
+
+    # -- state view ------------------------------------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {
+            "registrations": [
+                {
+                    "RegistrationId": r.id,
+                    "RegistrationType": r.registration_type,
+                    "RegistrationStatus": r.state,
+                    "CurrentVersionNumber": r.current.number,
+                    "ApprovedVersionNumber": r.approved_version,
+                    "Versions": [
+                        {
+                            "VersionNumber": v.number,
+                            "Status": v.state,
+                            "FieldValues": v.value_rows(),
+                            "DeniedReasons": v.denied_reasons,
+                        }
+                        for v in r.versions
+                    ],
+                    "Associations": [a.resource_id for a in r.associations],
+                }
+                for r in self.registrations.values()
+            ]
+        }
+
+    # -- --state -------------------------------------------------------------------------------
+    def export(self) -> dict:
+        return {
+            "registrations": [
+                {
+                    "id": r.id,
+                    "arn": r.arn,
+                    "type": r.registration_type,
+                    "created": r.created,
+                    "tags": r.tags,
+                    "additional_attributes": r.additional_attributes,
+                    "state": r.state,
+                    "approved_version": r.approved_version,
+                    "latest_denied_version": r.latest_denied_version,
+                    "alarm": list(r.alarm.step) if r.alarm is not None else None,
+                    "versions": [
+                        {
+                            "number": v.number,
+                            "state": v.state,
+                            "history": v.history,
+                            "values": v.values,
+                            "denied_reasons": v.denied_reasons,
+                            "feedback": v.feedback,
+                            "field_feedback": v.field_feedback,
+                            "aws_review": v.aws_review,
+                        }
+                        for v in r.versions
+                    ],
+                    "associations": [
+                        {
+                            "resource_arn": a.resource_arn,
+                            "resource_id": a.resource_id,
+                            "resource_type": a.resource_type,
+                            "behavior": a.behavior,
+                            "iso_country_code": a.iso_country_code,
+                            "phone_number": a.phone_number,
+                        }
+                        for a in r.associations
+                    ],
+                }
+                for r in self.registrations.values()
+            ],
+            "versions_created": self._versions_created,
+        }
+
+    def restore(self, data: dict) -> None:
+        """Take back `export`; the associated numbers and sender IDs are found once their own
+        stores are back (`relink`)."""
+        self._versions_created = list(data["versions_created"])
+        for row in data["registrations"]:
+            registration = Registration(
+                id=row["id"],
+                arn=row["arn"],
+                registration_type=row["type"],
+                created=row["created"],
+                tags=dict(row["tags"]),
+                additional_attributes=row["additional_attributes"],
+                approved_version=row["approved_version"],
+                latest_denied_version=row["latest_denied_version"],
+            )
+            self.desk.machines.adopt_registration(registration, row["state"])
+            for v in row["versions"]:
+                version = Version(
+                    number=v["number"],
+                    history=dict(v["history"]),
+                    values=dict(v["values"]),
+                    denied_reasons=v["denied_reasons"],
+                    feedback=v["feedback"],
+                    field_feedback=dict(v["field_feedback"]),
+                    aws_review=v["aws_review"],
+                )
+                self.desk.machines.adopt_version(version, v["state"])
+                registration.versions.append(version)
+            for a in row["associations"]:
+                association = Association(**a)
+                registration.associations.append(association)
+                self._unresolved.append(association)
+            self.registrations[registration.id] = registration
+            if row["alarm"]:
+                self._arm(registration, *row["alarm"])
+
+    def relink(self) -> None:
+        """Find the identities restored associations name, once every family is back (numbers
+        waiting for a registration come back in their own lifecycle, `regulated-phone-number`)."""
+        pending, self._unresolved = self._unresolved, []
+        for association in pending:
+            if association.resource_type == "PHONE_NUMBER":
+                association.target = self._phone(association.resource_id)
+            elif association.resource_type == "REGISTRATION":
+                # A brand deleted since: a stand-in that is not registered (its campaign's
+                # submit then says REGISTRATION_NOT_COMPLETE, as before the restart).
+                association.target = self.registrations.get(association.resource_id) or _Gone("DELETED")
+            else:
+                association.target = self._sender(association.resource_arn)
+
+    # -- the other families: phone numbers and sender IDs ----------------------------------------
+    # Every reach into another family is here, through its public methods.
+    def _phone(self, ref: str):
+        return self.region.phone_numbers.get(ref)
+
+    def _sender(self, ref: str):
+        return self.region.sender_ids.get(ref, None)
+
+    def _hold(self, phone) -> None:
+        """A number that waits for its registration: off the clock's PENDING -> ACTIVE."""
+        self.region.lifecycles.place(phone, REGULATED_PHONE_NUMBER.kind, phone.entered_at, "PENDING")
+
+    def _sender_id_for(self, sender: str, iso: str, message_types: list[str]):
+        """The account's sender ID, provisioned when it does not exist yet."""
+        return self.region.sender_ids.provision(sender, iso, message_types)
+
+
+class _Gone:
+    """A restored association's registration that no longer exists."""
+
+    registered = False
+
+    def __init__(self, state: str):
+        self.state = state
+
+
+# The moves a version shares with its registration (`provision`, `close`, `delete`
+# are the registration's alone).
+VERSION_TRIGGERS = {
+    "submit",
+    "start_aws_review",
+    "start_review",
+    "require_authentication",
+    "authenticate",
+    "approve",
+    "deny",
+    "discard",
+}
+# The clock-driven step out of each registration state: (trigger, duration key).
+# "decide" asks the reviewer; its duration is the approval's, REVIEWING->PROVISIONING.
+NEXT_STEP = {
+    "SUBMITTED": ("start_review", "SUBMITTED->REVIEWING"),
+    "AWS_REVIEWING": ("start_review", "AWS_REVIEWING->REVIEWING"),
+    "REVIEWING": ("decide", "REVIEWING->PROVISIONING"),
+    "PROVISIONING": ("provision", "PROVISIONING->COMPLETE"),
+}
+
+
+register_send_gate(registration_gate)
