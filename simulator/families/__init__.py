@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # snapshots, lifecycle diagrams).
 FAMILY_MODULES = ("account_limits", "opt_out_lists", "pools", "phone_numbers", "sender_ids",
                   "keywords", "tags", "messages",
-                  "lookups", "resource_policies")
+                  "lookups", "resource_policies", "notify", "rcs_agents")
 
 Handler = Callable[["AccountRegion", dict], object]
 
