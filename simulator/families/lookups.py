@@ -64,7 +64,9 @@ def describe_number(raw: str, cleanse: bool) -> dict:
     if iso and iso != "ZZ" and iso != "001":
         result["IsoCountryCode"] = iso
         result["Country"] = geocoder._region_display_name(iso, "en") or iso
-    if not phonenumbers.is_valid_number(parsed):
+    as_given = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == e164
+    if not as_given or not phonenumbers.is_valid_number(parsed):
+        # Uncleansed, the digits count as given: libphonenumber would drop a trunk 0.
         return result
     kind = _TYPES.get(phonenumbers.number_type(parsed), "OTHER")
     result["PhoneNumberType"] = kind
