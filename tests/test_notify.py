@@ -41,7 +41,7 @@ def active(sim, api, **extra) -> dict:
 
 
 def notify_of(sim):
-    return sim.partition(ACCOUNT, REGION).notify
+    return sim.region(ACCOUNT, REGION).notify
 
 
 def test_a_configuration_is_pending_then_active_on_the_clock(sim, api):

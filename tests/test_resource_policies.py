@@ -141,21 +141,21 @@ def test_missing_and_foreign_resources_are_not_found(sim, owner, shareable):
 def test_a_policy_shares_with_the_accounts_it_names_only(sim, owner, shareable):
     for arn in shareable.values():
         owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
-    policies = sim.partition(OWNER, "us-east-1").resource_policies
+    policies = sim.region(OWNER, "us-east-1").resource_policies
     for kind, arn in shareable.items():
         assert policies.shared_with(FRIEND, arn)
         assert not policies.shared_with(STRANGER, arn)
         assert not policies.shared_with(OWNER, arn)  # an owner's own resource is SELF, not SHARED
-        mine = sim.partition(FRIEND, "us-east-1").resource_policies.shared_with_me(kind)
-        assert mine == [sim.partition(OWNER, "us-east-1").by_arn(arn)]
-        assert sim.partition(STRANGER, "us-east-1").resource_policies.shared_with_me(kind) == []
+        mine = sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me(kind)
+        assert mine == [sim.region(OWNER, "us-east-1").by_arn(arn)]
+        assert sim.region(STRANGER, "us-east-1").resource_policies.shared_with_me(kind) == []
 
 
 def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shareable):
     pool_arn = shareable["pool"]
     owner.put_resource_policy(ResourceArn=pool_arn, Policy=policy_for(pool_arn, FRIEND))
-    friend = sim.partition(FRIEND, "us-east-1").resource_policies
-    assert friend.resolve_shared(pool_arn, "pool") is sim.partition(OWNER, "us-east-1").by_arn(pool_arn)
+    friend = sim.region(FRIEND, "us-east-1").resource_policies
+    assert friend.resolve_shared(pool_arn, "pool") is sim.region(OWNER, "us-east-1").by_arn(pool_arn)
     pool_id = pool_arn.rsplit("/", 1)[1]
     with pytest.raises(Exception) as exc:
         friend.resolve_shared(pool_id, "pool")
@@ -164,7 +164,7 @@ def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shar
     with pytest.raises(ClientError) as api_exc:
         client_of(sim, FRIEND).describe_pools(PoolIds=[pool_id])
     assert error_of(api_exc)["Code"] == "ResourceNotFoundException"
-    stranger = sim.partition(STRANGER, "us-east-1").resource_policies
+    stranger = sim.region(STRANGER, "us-east-1").resource_policies
     with pytest.raises(Exception) as exc:
         stranger.resolve_shared(pool_arn, "pool")
     assert exc.value.code == "ResourceNotFoundException"
@@ -172,7 +172,7 @@ def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shar
 
 def test_deny_wins_star_shares_with_nobody_and_deleting_the_policy_unshares(sim, owner, shareable):
     arn = shareable["opt-out-list"]
-    policies = sim.partition(OWNER, "us-east-1").resource_policies
+    policies = sim.region(OWNER, "us-east-1").resource_policies
     both = json.loads(policy_for(arn, FRIEND))
     both["Statement"].append({"Effect": "Deny", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
                               "Resource": arn})
@@ -191,7 +191,7 @@ def test_deny_wins_star_shares_with_nobody_and_deleting_the_policy_unshares(sim,
 def test_sharing_stays_within_the_region(sim, owner, shareable):
     arn = shareable["pool"]
     owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
-    elsewhere = sim.partition(FRIEND, "eu-west-1").resource_policies
+    elsewhere = sim.region(FRIEND, "eu-west-1").resource_policies
     assert elsewhere.shared_with_me("pool") == []
     with pytest.raises(Exception) as exc:
         elsewhere.resolve_shared(arn, "pool")
@@ -202,7 +202,7 @@ def test_a_released_number_is_shared_no_more(sim, owner, shareable):
     arn = shareable["phone-number"]
     owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
     owner.release_phone_number(PhoneNumberId=arn)
-    assert not sim.partition(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
+    assert not sim.region(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
 
 
 def test_policies_survive_state_export_and_import(sim, owner, shareable):

@@ -25,8 +25,8 @@ from typing import ClassVar
 
 import phonenumbers
 
-from .. import errors, lifecycle
-from ..lifecycle import Lifecycled, LifecycleSpec
+from .. import errors
+from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
 from ..paging import apply_filters, flag, page_result, select
 from ..projection import project_as, tag_dict
 from . import Family, identities, operation, register, sent_log
@@ -37,17 +37,17 @@ from . import Family, identities, operation, register, sent_log
 URL_MARKERS = ("http", "www")
 DISALLOWED_WORDS = ("spam", "scam", "lottery", "winner", "reject")
 
-NOTIFY_CONFIGURATION = lifecycle.register(LifecycleSpec(
+NOTIFY_CONFIGURATION = LifecycleSpec(  # the family's lifecycle (Notify.lifecycle)
     kind="notify-configuration",
     states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
     initial="PENDING",
     transitions=({"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},),
     automatic={"PENDING": "approve"},
     durations={"PENDING->ACTIVE": 5.0},  # [doc] "within seconds"
-))
+)
 # The same review ending the other way: a configuration whose display name breaks the
 # rule takes this lifecycle instead (one machine per outcome keeps both on the clock).
-NOTIFY_CONFIGURATION_REJECTED = lifecycle.register(LifecycleSpec(
+NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(LifecycleSpec(
     kind="notify-configuration-rejected",
     states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
     initial="PENDING",
@@ -97,6 +97,7 @@ def country_of(number: str) -> str | None:
 
 @dataclass(eq=False)
 class NotifyConfiguration(Lifecycled):
+    FAMILY: ClassVar[str] = "notify"
     WIRE: ClassVar[dict[str, str]] = {"NotifyConfigurationArn": "arn", "NotifyConfigurationId": "id",
                                       "Status": "state", "CreatedTimestamp": "created",
                                       "PoolId": "pool_id"}
@@ -152,6 +153,7 @@ def tier_countries(tier: str) -> list[str]:
 @register
 class Notify(Family):
     name = "notify"
+    lifecycle = NOTIFY_CONFIGURATION
     arn_types = {"notify-configuration": "get"}
 
     def __init__(self, region):
@@ -258,7 +260,7 @@ class Notify(Family):
             deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
             created=self.region.now(), tags=tag_dict(params.get("Tags")))
         kind = NOTIFY_CONFIGURATION_REJECTED.kind if rejection else NOTIFY_CONFIGURATION.kind
-        self.region.lifecycles.adopt(config, kind, config.created)
+        self.region.lifecycles.place(config, kind, config.created)
         self.configurations[config_id] = config
         return config
 
@@ -480,7 +482,7 @@ class Notify(Family):
             kind, state, entered = row.pop("kind"), row.pop("state"), row.pop("entered_at")
             row["sent_on"] = tuple(row["sent_on"])
             config = NotifyConfiguration(**row)
-            self.region.lifecycles.adopt(config, kind, entered, state)
+            self.region.lifecycles.place(config, kind, entered, state)
             self.configurations[config.id] = config
 
 

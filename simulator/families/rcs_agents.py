@@ -25,14 +25,14 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors, lifecycle
-from ..lifecycle import Lifecycled, LifecycleSpec
+from .. import errors
+from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
 from ..paging import apply_filters, flag, page_result, select
 from ..projection import project_as, tag_dict
 from . import Family, identities, operation, register, sent_log
 from .notify import country_of
 
-TESTING_AGENT = lifecycle.register(LifecycleSpec(
+TESTING_AGENT = register_lifecycle(LifecycleSpec(
     kind="rcs-testing-agent",
     states=("CREATED", "PENDING", "ACTIVE"),
     initial="CREATED",
@@ -41,7 +41,7 @@ TESTING_AGENT = lifecycle.register(LifecycleSpec(
     automatic={"PENDING": "approve"},
     durations={"PENDING->ACTIVE": 60.0},  # [doc] "typically approved within minutes"
 ))
-COUNTRY_LAUNCH = lifecycle.register(LifecycleSpec(
+COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     kind="rcs-country-launch",
     states=("CREATED", "PENDING", "PARTIAL", "ACTIVE", "REJECTED"),
     initial="CREATED",
@@ -52,7 +52,7 @@ COUNTRY_LAUNCH = lifecycle.register(LifecycleSpec(
     automatic={"PENDING": "first_carrier", "PARTIAL": "all_carriers"},
     # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
     durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
-))
+)
 
 DEFAULT_AGENTS_QUOTA = 1000  # [inf] RCS_AGENTS_PER_ACCOUNT is undocumented
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
@@ -63,6 +63,7 @@ CONTENT_KINDS = ("TextMessage", "FileMessage", "RichCard", "Carousel")
 
 @dataclass(eq=False)
 class TestingAgent(Lifecycled):
+    FAMILY: ClassVar[str] = "rcs_agents"
     WIRE: ClassVar[dict[str, str]] = {"Status": "state"}
     agent_id: str = ""
     registration_id: str = ""
@@ -74,6 +75,7 @@ class TestingAgent(Lifecycled):
 
 @dataclass(eq=False)
 class CountryLaunch(Lifecycled):
+    FAMILY: ClassVar[str] = "rcs_agents"
     WIRE: ClassVar[dict[str, str]] = {"Status": "state"}
     iso_country_code: str = ""
     registration_id: str = ""
@@ -95,6 +97,7 @@ class CountryLaunch(Lifecycled):
 
 @dataclass(eq=False)
 class RcsAgent:
+    FAMILY: ClassVar[str] = "rcs_agents"
     WIRE: ClassVar[dict[str, str]] = {"RcsAgentArn": "arn", "RcsAgentId": "id", "Status": "status",
                                       "CreatedTimestamp": "created", "TestingAgent": "testing"}
     id: str
@@ -170,6 +173,7 @@ def _message_body(content: dict | None) -> str:
 @register
 class RcsAgents(Family):
     name = "rcs_agents"
+    lifecycle = COUNTRY_LAUNCH
     arn_types = {"rcs-agent": "get"}
 
     def __init__(self, region):
@@ -208,7 +212,7 @@ class RcsAgents(Family):
             raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent",
                                   agent.id, f"RCS agent {agent.id} already has a testing agent.")
         testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
-        self.region.lifecycles.adopt(testing, TESTING_AGENT.kind, self.region.now())
+        self.region.lifecycles.place(testing, TESTING_AGENT.kind, self.region.now())
         self.region.lifecycles.move(testing, "submit", self.region.now())
         agent.testing = testing
         return agent
@@ -220,7 +224,7 @@ class RcsAgents(Family):
             raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent",
                                   agent.id, f"RCS agent {agent.id} already launches in {iso}.")
         launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
-        self.region.lifecycles.adopt(launch, COUNTRY_LAUNCH.kind, self.region.now())
+        self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, self.region.now())
         self.region.lifecycles.move(launch, "submit", self.region.now())
         agent.launches[iso] = launch
         return agent
@@ -414,9 +418,9 @@ class RcsAgents(Family):
             agent = RcsAgent(**row)
             if testing is not None:
                 agent.testing = TestingAgent(agent_id=agent.id, registration_id=testing[0])
-                self.region.lifecycles.adopt(agent.testing, TESTING_AGENT.kind, testing[2], testing[1])
+                self.region.lifecycles.place(agent.testing, TESTING_AGENT.kind, testing[2], testing[1])
             for iso, registration_id, state, entered in launches:
                 launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
-                self.region.lifecycles.adopt(launch, COUNTRY_LAUNCH.kind, entered, state)
+                self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, entered, state)
                 agent.launches[iso] = launch
             self.agents[agent.id] = agent

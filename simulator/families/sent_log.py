@@ -60,7 +60,10 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
 def record(region, send, entry: dict) -> None:
     """Log the accepted message where every send is logged; after-send hooks (spend
     accounting) see it unless it was a dry run."""
-    region.sent_messages.append({**entry, "Channel": send.channel, "Price": send.price})
+    log = getattr(getattr(region, "messages", None), "sent", None)
+    if log is None:  # the base before the messages family kept the log on the region
+        log = region.sent_messages
+    log.append({**entry, "Channel": send.channel, "Price": send.price})
     if _sending is not None and not send.dry_run:
         _sending.run_after_send(region, SimpleNamespace(message_id=entry["MessageId"], send=send,
                                                         channel=send.channel, price=send.price,
