@@ -187,6 +187,10 @@ class RcsAgents(Family):
     def used(self, quota: str) -> int | None:
         return len(self.agents) if quota == QUOTA_AGENTS else None
 
+    def using_opt_out_list(self, name: str) -> list[str]:
+        """Agents whose opt-out list this is: DeleteOptOutList must refuse while any is."""
+        return [a.id for a in self.agents.values() if a.opt_out_list_name == name]
+
     def agents_in_pool(self, pool_id: str) -> list[RcsAgent]:
         return [a for a in self.agents.values() if a.pool_id == pool_id]
 
