@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from conftest import active_phone, active_pool
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 OWNER, FRIEND, STRANGER = "111111111111", "222222222222", "333333333333"
@@ -157,7 +158,7 @@ def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shar
     friend = sim.region(FRIEND, "us-east-1").resource_policies
     assert friend.resolve_shared(pool_arn, "pool") is sim.region(OWNER, "us-east-1").by_arn(pool_arn)
     pool_id = pool_arn.rsplit("/", 1)[1]
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ServiceError) as exc:
         friend.resolve_shared(pool_id, "pool")
     assert exc.value.code == "ResourceNotFoundException"
     # Through the API, the friend's bare id names nothing in its own account.
@@ -165,7 +166,7 @@ def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shar
         client_of(sim, FRIEND).describe_pools(PoolIds=[pool_id])
     assert error_of(api_exc)["Code"] == "ResourceNotFoundException"
     stranger = sim.region(STRANGER, "us-east-1").resource_policies
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ServiceError) as exc:
         stranger.resolve_shared(pool_arn, "pool")
     assert exc.value.code == "ResourceNotFoundException"
 
@@ -193,7 +194,7 @@ def test_sharing_stays_within_the_region(sim, owner, shareable):
     owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
     elsewhere = sim.region(FRIEND, "eu-west-1").resource_policies
     assert elsewhere.shared_with_me("pool") == []
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ServiceError) as exc:
         elsewhere.resolve_shared(arn, "pool")
     assert exc.value.code == "ResourceNotFoundException"
 
@@ -213,3 +214,18 @@ def test_policies_survive_state_export_and_import(sim, owner, shareable):
     import_state(fresh, saved)
     assert client_of(fresh, OWNER).get_resource_policy(ResourceArn=arn)["Policy"] == put["Policy"]
     assert fresh.state()["accounts"][OWNER]["us-east-1"]["resource_policies"][0]["ResourceArn"] == arn
+
+
+def test_sharing_can_be_limited_to_some_actions(sim, owner, shareable):
+    arn = shareable["pool"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(
+        arn, FRIEND, action=["sms-voice:SendTextMessage", "sms-voice:Describe*"]))
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    assert policies.shared_with(FRIEND, arn, "DescribePools")
+    assert not policies.shared_with(FRIEND, arn, "DeletePool")
+    friend = sim.region(FRIEND, "us-east-1").resource_policies
+    assert friend.resolve_shared(arn, "pool", "SendTextMessage") is not None
+    with pytest.raises(ServiceError) as exc:
+        friend.resolve_shared(arn, "pool", "DeletePool")
+    assert exc.value.code == "ResourceNotFoundException"

@@ -20,6 +20,7 @@ policies after AWS rewrites them]: compact JSON, account-id principals as
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -124,6 +125,13 @@ def _names(principal, account: str) -> bool:
     return False
 
 
+def _covers(actions, action: str | None) -> bool:
+    """Does a statement's Action (`sms-voice:*`, `sms-voice:Describe*`, ...) cover `action`?"""
+    if action is None:
+        return True
+    return any(fnmatch.fnmatchcase(f"sms-voice:{action}", pattern) for pattern in _as_list(actions))
+
+
 @register
 class ResourcePolicies(Family):
     name = "resource_policies"
@@ -133,13 +141,15 @@ class ResourcePolicies(Family):
         self.policies: dict[str, Policy] = {}  # resource ARN -> its policy
 
     # -- rules other families call -------------------------------------------
-    def shared_with(self, account: str, arn: str) -> bool:
-        """Does this account's resource `arn` have a policy sharing it with `account`?
-        An explicit Deny naming the account wins over any Allow."""
+    def shared_with(self, account: str, arn: str, action: str | None = None) -> bool:
+        """Does this account's resource `arn` have a policy sharing it with `account` (for
+        `action`, an operation name such as "SendTextMessage", when given)? An explicit
+        Deny naming the account (and covering the action) wins over any Allow."""
         policy = self.policies.get(arn)
         if policy is None or account == self.region.account or not self._exists(arn):
             return False
-        effects = {s["Effect"] for s in policy.statements() if _names(s.get("Principal"), account)}
+        effects = {s["Effect"] for s in policy.statements()
+                   if _names(s.get("Principal"), account) and _covers(s.get("Action"), action)}
         return "Allow" in effects and "Deny" not in effects
 
     def shared_with_me(self, kind: str) -> list:
@@ -155,14 +165,15 @@ class ResourcePolicies(Family):
                     found.append(owner.by_arn(arn))
         return found
 
-    def resolve_shared(self, ref: str, kind: str):
+    def resolve_shared(self, ref: str, kind: str, action: str | None = None):
         """A resource named by another account's full ARN, when that account shares it with
-        this one; ResourceNotFound (ResourceType `kind`) otherwise, as for anything absent."""
+        this one (for `action`, when given); ResourceNotFound (ResourceType `kind`) otherwise,
+        as for anything absent."""
         parsed = arns.parse(ref)
         if parsed is None or parsed.resource_type != kind or parsed.region != self.region.region:
             raise errors.not_found(kind, ref)
         owner = self._peer(parsed.account)
-        if owner is None or not owner.resource_policies.shared_with(self.region.account, ref):
+        if owner is None or not owner.resource_policies.shared_with(self.region.account, ref, action):
             raise errors.not_found(kind, ref)
         return owner.by_arn(ref)
 
