@@ -6,14 +6,18 @@ import phonenumbers
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import NO_CLIENT_VALIDATION, active_phone
 from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER, US_AREA_CODES
+
+from conftest import NO_CLIENT_VALIDATION, active_phone
 
 
 def error_of(excinfo) -> dict:
     response = excinfo.value.response
-    return {"Code": response["Error"]["Code"], "Reason": response.get("Reason"),
-            "Fields": response.get("Fields")}
+    return {
+        "Code": response["Error"]["Code"],
+        "Reason": response.get("Reason"),
+        "Fields": response.get("Fields"),
+    }
 
 
 @pytest.fixture
@@ -79,8 +83,12 @@ def test_carrier_lookup_bad_inputs(sim):
 def test_every_available_number_is_a_valid_us_number_of_the_fiction_range(api):
     seen, token = [], None
     for _ in range(300):  # bounded
-        page = api.list_available_phone_numbers(IsoCountryCode="US", NumberCapabilities=["SMS"],
-                                                NumberType="TEN_DLC", **({"NextToken": token} if token else {}))
+        page = api.list_available_phone_numbers(
+            IsoCountryCode="US",
+            NumberCapabilities=["SMS"],
+            NumberType="TEN_DLC",
+            **({"NextToken": token} if token else {}),
+        )
         assert len(page["AvailablePhoneNumbers"]) <= 10  # the documented default page
         seen += page["AvailablePhoneNumbers"]
         token = page.get("NextToken")
@@ -96,8 +104,13 @@ def test_every_available_number_is_a_valid_us_number_of_the_fiction_range(api):
 def test_number_preferences(api):
     def find(kind, *values):
         return api.list_available_phone_numbers(
-            IsoCountryCode="US", NumberCapabilities=["SMS", "VOICE"], NumberType="TEN_DLC", MaxResults=10,
-            NumberPreference=[{"PreferenceType": [kind], "Filter": list(values)}])["AvailablePhoneNumbers"]
+            IsoCountryCode="US",
+            NumberCapabilities=["SMS", "VOICE"],
+            NumberType="TEN_DLC",
+            MaxResults=10,
+            NumberPreference=[{"PreferenceType": [kind], "Filter": list(values)}],
+        )["AvailablePhoneNumbers"]
+
     assert find("StartsWith", "206") and all(n.startswith("+1206") for n in find("StartsWith", "206"))
     assert find("StartsWith", "+1415") and all(n.startswith("+1415") for n in find("StartsWith", "+1415"))
     assert all(n.endswith("42") for n in find("EndsWith", "42"))
@@ -109,26 +122,40 @@ def test_number_preferences(api):
 def test_numbers_the_account_holds_are_not_offered(sim, api):
     phone = active_phone(sim, api)
     offered = api.list_available_phone_numbers(
-        IsoCountryCode="US", NumberCapabilities=["SMS"], NumberType="TEN_DLC",
-        NumberPreference=[{"PreferenceType": ["ExactMatch"], "Filter": [phone["PhoneNumber"]]}])
+        IsoCountryCode="US",
+        NumberCapabilities=["SMS"],
+        NumberType="TEN_DLC",
+        NumberPreference=[{"PreferenceType": ["ExactMatch"], "Filter": [phone["PhoneNumber"]]}],
+    )
     assert offered["AvailablePhoneNumbers"] == []
 
 
 def test_list_available_refuses_other_countries_and_unknown_registrations(api):
     with pytest.raises(ClientError) as exc:
-        api.list_available_phone_numbers(IsoCountryCode="GB", NumberCapabilities=["SMS"], NumberType="TEN_DLC")
+        api.list_available_phone_numbers(
+            IsoCountryCode="GB", NumberCapabilities=["SMS"], NumberType="TEN_DLC"
+        )
     assert error_of(exc)["Reason"] == "COUNTRY_NOT_ENABLED"
     with pytest.raises(ClientError) as exc:
-        api.list_available_phone_numbers(IsoCountryCode="US", NumberCapabilities=["SMS"], NumberType="TEN_DLC",
-                                         RegistrationId="registration-00000000000000000000000000000000")
+        api.list_available_phone_numbers(
+            IsoCountryCode="US",
+            NumberCapabilities=["SMS"],
+            NumberType="TEN_DLC",
+            RegistrationId="registration-00000000000000000000000000000000",
+        )
     assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert exc.value.response["ResourceType"] == "registration"
-    assert api.list_available_phone_numbers(IsoCountryCode="US", NumberCapabilities=["MMS"],
-                                            NumberType="TEN_DLC")["AvailablePhoneNumbers"] == []
+    assert (
+        api.list_available_phone_numbers(
+            IsoCountryCode="US", NumberCapabilities=["MMS"], NumberType="TEN_DLC"
+        )["AvailablePhoneNumbers"]
+        == []
+    )
 
 
 def test_a_bad_next_token_is_refused(api):
     with pytest.raises(ClientError) as exc:
-        api.list_available_phone_numbers(IsoCountryCode="US", NumberCapabilities=["SMS"],
-                                         NumberType="TEN_DLC", NextToken="garbage")
+        api.list_available_phone_numbers(
+            IsoCountryCode="US", NumberCapabilities=["SMS"], NumberType="TEN_DLC", NextToken="garbage"
+        )
     assert error_of(exc)["Reason"] == "INVALID_NEXT_TOKEN"

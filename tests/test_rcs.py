@@ -9,10 +9,11 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import NO_CLIENT_VALIDATION, active_phone, active_pool
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
+
+from conftest import NO_CLIENT_VALIDATION, active_phone, active_pool
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 US_NUMBER, FR_MOBILE = "+12065550100", "+33612345678"
@@ -21,8 +22,12 @@ TEXT = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
 
 def error_of(excinfo) -> dict:
     r = excinfo.value.response
-    return {"Code": r["Error"]["Code"], "Reason": r.get("Reason"), "ResourceType": r.get("ResourceType"),
-            "ResourceId": r.get("ResourceId")}
+    return {
+        "Code": r["Error"]["Code"],
+        "Reason": r.get("Reason"),
+        "ResourceType": r.get("ResourceType"),
+        "ResourceId": r.get("ResourceId"),
+    }
 
 
 @pytest.fixture
@@ -52,8 +57,11 @@ def test_a_new_agent_is_an_empty_container(api):
     assert re.fullmatch(r"rcs-[0-9a-f]{32}", agent["RcsAgentId"])
     assert agent["RcsAgentArn"] == f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:rcs-agent/{agent['RcsAgentId']}"
     assert agent["Status"] == "CREATED" and agent["OptOutListName"] == "Default"
-    assert (agent["DeletionProtectionEnabled"], agent["TwoWayEnabled"], agent["SelfManagedOptOutsEnabled"]) == (
-        False, False, False)
+    assert (
+        agent["DeletionProtectionEnabled"],
+        agent["TwoWayEnabled"],
+        agent["SelfManagedOptOutsEnabled"],
+    ) == (False, False, False)
     assert agent["Tags"] == [{"Key": "team", "Value": "growth"}]
     shown = api.describe_rcs_agents()["RcsAgents"][0]
     assert "TestingAgent" not in shown
@@ -95,7 +103,8 @@ def test_a_rejected_launch_leaves_the_agent_testing(sim, api):
     sim.advance(600)
     assert status_of(api, agent_id) == "TESTING"
     rejected = api.describe_rcs_agent_country_launch_status(
-        RcsAgentId=agent_id, Filters=[{"Name": "country-launch-status", "Values": ["REJECTED"]}])
+        RcsAgentId=agent_id, Filters=[{"Name": "country-launch-status", "Values": ["REJECTED"]}]
+    )
     assert [c["IsoCountryCode"] for c in rejected["CountryLaunchStatus"]] == ["US"]
     assert {c["Status"] for c in rejected["CountryLaunchStatus"][0]["CarrierStatus"]} == {"REJECTED"}
     with pytest.raises(ServiceError) as exc:
@@ -108,10 +117,16 @@ def test_sending_needs_an_approved_agent(sim, api):
 
     def refused():
         with pytest.raises(ClientError) as exc:
-            api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id,
-                                 RcsMessageContent=TEXT)
-        assert error_of(exc) == {"Code": "ConflictException", "Reason": "RESOURCE_NOT_ACTIVE",
-                                 "ResourceType": "rcs-agent", "ResourceId": agent_id}
+            api.send_rcs_message(
+                DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id, RcsMessageContent=TEXT
+            )
+        assert error_of(exc) == {
+            "Code": "ConflictException",
+            "Reason": "RESOURCE_NOT_ACTIVE",
+            "ResourceType": "rcs-agent",
+            "ResourceId": agent_id,
+        }
+
     refused()  # CREATED
     rcs_of(sim).submit_testing(agent_id, "registration-t")
     refused()  # PENDING
@@ -120,18 +135,27 @@ def test_sending_needs_an_approved_agent(sim, api):
 
 def test_a_launched_agent_sends_and_the_message_is_logged(sim, api):
     agent = launched(sim, api)
-    sent = api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentArn"],
-                                RcsMessageContent=TEXT, Context={"order": "42"}, TimeToLive=600,
-                                FallbackConfiguration={"Channel": "SMS", "MessageBody": "Parcel on its way"})
+    sent = api.send_rcs_message(
+        DestinationPhoneNumber=US_NUMBER,
+        OriginationIdentity=agent["RcsAgentArn"],
+        RcsMessageContent=TEXT,
+        Context={"order": "42"},
+        TimeToLive=600,
+        FallbackConfiguration={"Channel": "SMS", "MessageBody": "Parcel on its way"},
+    )
     log = sim.sent_messages()
     assert len(log) == 1 and log[0]["MessageId"] == sent["MessageId"]
     assert (log[0]["Operation"], log[0]["RcsAgentId"], log[0]["MessageBody"]) == (
-        "SendRcsMessage", agent["RcsAgentId"], "Your parcel is on its way")
+        "SendRcsMessage",
+        agent["RcsAgentId"],
+        "Your parcel is on its way",
+    )
     assert log[0]["FallbackConfiguration"]["Channel"] == "SMS" and log[0]["Context"] == {"order": "42"}
     assert log[0]["Channel"] == "RCS"
     card = {"Content": {"RichCard": {"CardOrientation": "VERTICAL", "CardContent": {"Title": "Hi"}}}}
-    api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
-                         RcsMessageContent=card)
+    api.send_rcs_message(
+        DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"], RcsMessageContent=card
+    )
     assert json.loads(sim.sent_messages()[-1]["MessageBody"]) == card["Content"]
 
 
@@ -141,8 +165,9 @@ def test_a_country_without_a_launch_is_refused_to_a_launched_agent_without_testi
     sim.advance(120)
     assert status_of(api, agent_id) == "ACTIVE"
     with pytest.raises(ClientError) as exc:
-        api.send_rcs_message(DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id,
-                             RcsMessageContent=TEXT)
+        api.send_rcs_message(
+            DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id, RcsMessageContent=TEXT
+        )
     assert error_of(exc)["Reason"] == "COUNTRY_NOT_ENABLED"
 
 
@@ -151,53 +176,78 @@ def test_a_testing_agent_sends_to_testers_anywhere(sim, api):
     rcs_of(sim).submit_testing(agent_id, "registration-t")
     sim.advance(60)
     # Without the verified-numbers family in the build every destination counts as a tester.
-    assert api.send_rcs_message(DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id,
-                                RcsMessageContent=TEXT)["MessageId"]
+    assert api.send_rcs_message(
+        DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id, RcsMessageContent=TEXT
+    )["MessageId"]
 
 
-@pytest.mark.parametrize("content, reason", [
-    (None, "MISSING_PARAMETER"),
-    ({"Content": {}}, "MISSING_PARAMETER"),
-    ({"Content": {"TextMessage": {"Body": "a"}, "FileMessage": {"FileUrl": "https://x/y.png"}}},
-     "PARAMETERS_CANNOT_BE_USED_TOGETHER"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "MISSING_PARAMETER"),
+        ({"Content": {}}, "MISSING_PARAMETER"),
+        (
+            {"Content": {"TextMessage": {"Body": "a"}, "FileMessage": {"FileUrl": "https://x/y.png"}}},
+            "PARAMETERS_CANNOT_BE_USED_TOGETHER",
+        ),
+    ],
+)
 def test_content_must_be_exactly_one_kind(sim, api, content, reason):
     agent = launched(sim, api)
     raw = sim.client(config=NO_CLIENT_VALIDATION)  # RcsContent is a union: botocore checks it too
     with pytest.raises(ClientError) as exc:
-        raw.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
-                             **({"RcsMessageContent": content} if content is not None else {}))
+        raw.send_rcs_message(
+            DestinationPhoneNumber=US_NUMBER,
+            OriginationIdentity=agent["RcsAgentId"],
+            **({"RcsMessageContent": content} if content is not None else {}),
+        )
     assert error_of(exc)["Code"] == "ValidationException" and error_of(exc)["Reason"] == reason
 
 
 def test_a_fallback_identity_cannot_be_a_pool(sim, api):
     agent = launched(sim, api)
     with pytest.raises(ClientError) as exc:
-        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
-                             RcsMessageContent=TEXT,
-                             FallbackConfiguration={"Channel": "SMS", "MessageBody": "x",
-                                                    "OriginationIdentity": "pool-00000000000000000000000000000000"})
+        api.send_rcs_message(
+            DestinationPhoneNumber=US_NUMBER,
+            OriginationIdentity=agent["RcsAgentId"],
+            RcsMessageContent=TEXT,
+            FallbackConfiguration={
+                "Channel": "SMS",
+                "MessageBody": "x",
+                "OriginationIdentity": "pool-00000000000000000000000000000000",
+            },
+        )
     assert error_of(exc)["Reason"] == "INVALID_PARAMETER"
 
 
 def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
     pool = active_pool(sim, api, active_phone(sim, api))
     with pytest.raises(ClientError) as exc:
-        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolId"],
-                             RcsMessageContent=TEXT)
-    assert error_of(exc) == {"Code": "ConflictException", "Reason": "NO_ORIGINATION_IDENTITIES_FOUND",
-                             "ResourceType": "pool", "ResourceId": pool["PoolId"]}
+        api.send_rcs_message(
+            DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolId"], RcsMessageContent=TEXT
+        )
+    assert error_of(exc) == {
+        "Code": "ConflictException",
+        "Reason": "NO_ORIGINATION_IDENTITIES_FOUND",
+        "ResourceType": "pool",
+        "ResourceId": pool["PoolId"],
+    }
     agent = launched(sim, api)
     rcs_of(sim).join_pool(agent["RcsAgentId"], pool["PoolId"])
     assert api.describe_rcs_agents()["RcsAgents"][0]["PoolId"] == pool["PoolId"]
-    api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolArn"],
-                         RcsMessageContent=TEXT)
+    api.send_rcs_message(
+        DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolArn"], RcsMessageContent=TEXT
+    )
     assert sim.sent_messages()[-1]["PoolId"] == pool["PoolId"]
     assert sim.sent_messages()[-1]["RcsAgentId"] == agent["RcsAgentId"]
     with pytest.raises(ClientError) as exc:
         api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])
-    assert error_of(exc) == {"Code": "ConflictException", "Reason": "RCS_AGENT_ASSOCIATED_TO_POOL",
-                             "ResourceType": "rcs-agent", "ResourceId": agent["RcsAgentId"]}
+    assert error_of(exc) == {
+        "Code": "ConflictException",
+        "Reason": "RCS_AGENT_ASSOCIATED_TO_POOL",
+        "ResourceType": "rcs-agent",
+        "ResourceId": agent["RcsAgentId"],
+    }
     rcs_of(sim).leave_pool(agent["RcsAgentId"])
     assert api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])["Status"] == "DELETED"
 
@@ -206,8 +256,9 @@ def test_opted_out_destinations_are_refused(sim, api):
     agent = launched(sim, api)
     api.put_opted_out_number(OptOutListName="Default", OptedOutNumber=US_NUMBER)
     with pytest.raises(ClientError) as exc:
-        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
-                             RcsMessageContent=TEXT)
+        api.send_rcs_message(
+            DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"], RcsMessageContent=TEXT
+        )
     assert error_of(exc)["Reason"] == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
 
 
@@ -219,18 +270,31 @@ def test_update_checks_then_changes(sim, api):
     assert api.describe_rcs_agents()["RcsAgents"][0]["DeletionProtectionEnabled"] is False  # nothing changed
     with pytest.raises(ClientError) as exc:
         api.update_rcs_agent(RcsAgentId=agent_id, OptOutListName="missing")
-    assert error_of(exc) == {"Code": "ResourceNotFoundException", "Reason": None,
-                             "ResourceType": "opt-out-list", "ResourceId": "missing"}
+    assert error_of(exc) == {
+        "Code": "ResourceNotFoundException",
+        "Reason": None,
+        "ResourceType": "opt-out-list",
+        "ResourceId": "missing",
+    }
     api.create_opt_out_list(OptOutListName="rcs")
     role = "arn:aws:iam::123456789012:role/rcs"
     updated = api.update_rcs_agent(
-        RcsAgentId=agent_id, TwoWayEnabled=True, TwoWayChannelArn="arn:aws:sns:us-east-1:123456789012:in",
-        TwoWayChannelRole=role, OptOutListName="rcs", SelfManagedOptOutsEnabled=True,
-        TwoWayMediaS3BucketName="media-bucket", TwoWayMediaS3KeyPrefix="in/", TwoWayMediaS3Role=role,
-        TwoWayRcsEventsEnabled=["TYPING_INDICATOR"])
+        RcsAgentId=agent_id,
+        TwoWayEnabled=True,
+        TwoWayChannelArn="arn:aws:sns:us-east-1:123456789012:in",
+        TwoWayChannelRole=role,
+        OptOutListName="rcs",
+        SelfManagedOptOutsEnabled=True,
+        TwoWayMediaS3BucketName="media-bucket",
+        TwoWayMediaS3KeyPrefix="in/",
+        TwoWayMediaS3Role=role,
+        TwoWayRcsEventsEnabled=["TYPING_INDICATOR"],
+    )
     assert updated["TwoWayEnabled"] and updated["OptOutListName"] == "rcs"
     assert updated["TwoWayMediaS3BucketName"] == "media-bucket"
-    cleared = api.update_rcs_agent(RcsAgentId=agent_id, TwoWayMediaS3BucketName="UNSET_RCS_MEDIA_CONFIGURATION")
+    cleared = api.update_rcs_agent(
+        RcsAgentId=agent_id, TwoWayMediaS3BucketName="UNSET_RCS_MEDIA_CONFIGURATION"
+    )
     assert "TwoWayMediaS3BucketName" not in cleared and "TwoWayMediaS3Role" not in cleared
     assert rcs_of(sim).using_opt_out_list("rcs") == [agent_id]  # what DeleteOptOutList must ask
 
@@ -240,14 +304,20 @@ def test_delete_honours_deletion_protection_and_the_agent_is_gone(sim, api):
     rcs_of(sim).submit_testing(agent_id, "registration-t")
     with pytest.raises(ClientError) as exc:
         api.delete_rcs_agent(RcsAgentId=agent_id)
-    assert error_of(exc) == {"Code": "ConflictException", "Reason": "DELETION_PROTECTION_ENABLED",
-                             "ResourceType": "rcs-agent", "ResourceId": agent_id}
+    assert error_of(exc) == {
+        "Code": "ConflictException",
+        "Reason": "DELETION_PROTECTION_ENABLED",
+        "ResourceType": "rcs-agent",
+        "ResourceId": agent_id,
+    }
     api.update_rcs_agent(RcsAgentId=agent_id, DeletionProtectionEnabled=False)
     assert api.delete_rcs_agent(RcsAgentId=agent_id)["Status"] == "DELETED"
     sim.advance(600)  # the testing agent's pending step fires into nothing
-    for call in (lambda: api.describe_rcs_agents(RcsAgentIds=[agent_id]),
-                 lambda: api.describe_rcs_agent_country_launch_status(RcsAgentId=agent_id),
-                 lambda: api.delete_rcs_agent(RcsAgentId=agent_id)):
+    for call in (
+        lambda: api.describe_rcs_agents(RcsAgentIds=[agent_id]),
+        lambda: api.describe_rcs_agent_country_launch_status(RcsAgentId=agent_id),
+        lambda: api.delete_rcs_agent(RcsAgentId=agent_id),
+    ):
         with pytest.raises(ClientError) as exc:
             call()
         assert error_of(exc)["ResourceType"] == "rcs-agent"
@@ -282,7 +352,9 @@ def test_idempotent_create_and_tags(api):
     first = api.create_rcs_agent(ClientToken="t-1")
     assert api.create_rcs_agent(ClientToken="t-1")["RcsAgentId"] == first["RcsAgentId"]
     api.tag_resource(ResourceArn=first["RcsAgentArn"], Tags=[{"Key": "a", "Value": "b"}])
-    assert api.list_tags_for_resource(ResourceArn=first["RcsAgentArn"])["Tags"] == [{"Key": "a", "Value": "b"}]
+    assert api.list_tags_for_resource(ResourceArn=first["RcsAgentArn"])["Tags"] == [
+        {"Key": "a", "Value": "b"}
+    ]
 
 
 def test_agents_survive_state_export_and_import(sim, api):

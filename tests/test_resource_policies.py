@@ -8,10 +8,11 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import active_phone, active_pool
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
+
+from conftest import active_phone, active_pool
 
 OWNER, FRIEND, STRANGER = "111111111111", "222222222222", "333333333333"
 KEYS = {OWNER: "AKIAOWNER00000000000", FRIEND: "AKIAFRIEND0000000000", STRANGER: "AKIASTRANGER00000000"}
@@ -27,15 +28,30 @@ def client_of(sim, account, region="us-east-1"):
 
 
 def policy_for(arn: str, *principals, effect="Allow", action="sms-voice:*") -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "share", "Effect": effect, "Principal": {"AWS": list(principals)},
-         "Action": action, "Resource": arn}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "share",
+                    "Effect": effect,
+                    "Principal": {"AWS": list(principals)},
+                    "Action": action,
+                    "Resource": arn,
+                }
+            ],
+        }
+    )
 
 
 def error_of(excinfo) -> dict:
     r = excinfo.value.response
-    return {"Code": r["Error"]["Code"], "Reason": r.get("Reason"), "ResourceType": r.get("ResourceType"),
-            "ResourceId": r.get("ResourceId")}
+    return {
+        "Code": r["Error"]["Code"],
+        "Reason": r.get("Reason"),
+        "ResourceType": r.get("ResourceType"),
+        "ResourceId": r.get("ResourceId"),
+    }
 
 
 @pytest.fixture
@@ -49,9 +65,12 @@ def shareable(sim, owner) -> dict[str, str]:
     phone = active_phone(sim, owner)
     pool = active_pool(sim, owner)
     sender = owner.request_sender_id(SenderId="ACME", IsoCountryCode="GB")
-    return {"pool": pool["PoolArn"], "phone-number": phone["PhoneNumberArn"],
-            "sender-id": sender["SenderIdArn"],
-            "opt-out-list": owner.describe_opt_out_lists()["OptOutLists"][0]["OptOutListArn"]}
+    return {
+        "pool": pool["PoolArn"],
+        "phone-number": phone["PhoneNumberArn"],
+        "sender-id": sender["SenderIdArn"],
+        "opt-out-list": owner.describe_opt_out_lists()["OptOutLists"][0]["OptOutListArn"],
+    }
 
 
 def test_without_a_policy_get_answers_200_with_an_empty_policy(owner, shareable):
@@ -71,8 +90,12 @@ def test_put_get_delete_on_every_shareable_kind(sim, owner, shareable):
         assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
         with pytest.raises(ClientError) as exc:
             owner.delete_resource_policy(ResourceArn=arn)
-        assert error_of(exc) == {"Code": "ResourceNotFoundException", "Reason": None,
-                                 "ResourceType": "policy", "ResourceId": arn}
+        assert error_of(exc) == {
+            "Code": "ResourceNotFoundException",
+            "Reason": None,
+            "ResourceType": "policy",
+            "ResourceId": arn,
+        }
 
 
 def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim, owner, shareable):
@@ -85,19 +108,27 @@ def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim
     second = owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND, STRANGER))
     assert second["CreatedTimestamp"] == first["CreatedTimestamp"]
     assert json.loads(second["Policy"])["Statement"][0]["Principal"]["AWS"] == [
-        f"arn:aws:iam::{FRIEND}:root", f"arn:aws:iam::{STRANGER}:root"]
+        f"arn:aws:iam::{FRIEND}:root",
+        f"arn:aws:iam::{STRANGER}:root",
+    ]
 
 
-@pytest.mark.parametrize("policy, reason", [
-    ("not json", "CANNOT_PARSE"),
-    ("[]", "INVALID_PARAMETER"),
-    ('{"Version": "2020-01-01", "Statement": []}', "INVALID_PARAMETER"),
-    ('{"Version": "2012-10-17", "Statement": []}', "INVALID_PARAMETER"),
-    ('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}', "INVALID_PARAMETER"),
-    ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sms-voice:*", "Resource": "@"}}',
-     "INVALID_PARAMETER"),  # no Principal
-    ('{"Version": "2012-10-17", "Bogus": 1, "Statement": []}', "INVALID_PARAMETER"),
-])
+@pytest.mark.parametrize(
+    "policy, reason",
+    [
+        ("not json", "CANNOT_PARSE"),
+        ("[]", "INVALID_PARAMETER"),
+        ('{"Version": "2020-01-01", "Statement": []}', "INVALID_PARAMETER"),
+        ('{"Version": "2012-10-17", "Statement": []}', "INVALID_PARAMETER"),
+        ('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}', "INVALID_PARAMETER"),
+        (
+            '{"Version": "2012-10-17", '
+            '"Statement": {"Effect": "Allow", "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),  # no Principal
+        ('{"Version": "2012-10-17", "Bogus": 1, "Statement": []}', "INVALID_PARAMETER"),
+    ],
+)
 def test_malformed_policies_are_refused(owner, shareable, policy, reason):
     arn = shareable["pool"]
     with pytest.raises(ClientError) as exc:
@@ -110,20 +141,32 @@ def test_malformed_policies_are_refused(owner, shareable, policy, reason):
 
 def test_statements_must_name_the_resource_sms_voice_actions_and_real_principals(owner, shareable):
     arn, other = shareable["pool"], shareable["phone-number"]
-    for bad in (policy_for(other, FRIEND), policy_for(arn, FRIEND, action="s3:GetObject"),
-                policy_for(arn, "friend"), policy_for(arn, "arn:aws:iam::12:root")):
+    for bad in (
+        policy_for(other, FRIEND),
+        policy_for(arn, FRIEND, action="s3:GetObject"),
+        policy_for(arn, "friend"),
+        policy_for(arn, "arn:aws:iam::12:root"),
+    ):
         with pytest.raises(ClientError) as exc:
             owner.put_resource_policy(ResourceArn=arn, Policy=bad)
         assert error_of(exc)["Reason"] == "INVALID_PARAMETER"
-    ok = owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(
-        arn, f"arn:aws:iam::{FRIEND}:role/sender", action=["sms-voice:SendTextMessage", "sms-voice:Describe*"]))
+    ok = owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=policy_for(
+            arn,
+            f"arn:aws:iam::{FRIEND}:role/sender",
+            action=["sms-voice:SendTextMessage", "sms-voice:Describe*"],
+        ),
+    )
     assert ok["ResourceArn"] == arn
 
 
 def test_only_pools_numbers_sender_ids_and_opt_out_lists_take_policies(owner):
     agent = owner.create_rcs_agent()
     with pytest.raises(ClientError) as exc:
-        owner.put_resource_policy(ResourceArn=agent["RcsAgentArn"], Policy=policy_for(agent["RcsAgentArn"], FRIEND))
+        owner.put_resource_policy(
+            ResourceArn=agent["RcsAgentArn"], Policy=policy_for(agent["RcsAgentArn"], FRIEND)
+        )
     assert error_of(exc)["Reason"] == "INVALID_ARN"
 
 
@@ -131,11 +174,17 @@ def test_missing_and_foreign_resources_are_not_found(sim, owner, shareable):
     missing = shareable["pool"][:-4] + "0000"
     with pytest.raises(ClientError) as exc:
         owner.get_resource_policy(ResourceArn=missing)
-    assert error_of(exc) == {"Code": "ResourceNotFoundException", "Reason": None, "ResourceType": "pool",
-                             "ResourceId": missing}
+    assert error_of(exc) == {
+        "Code": "ResourceNotFoundException",
+        "Reason": None,
+        "ResourceType": "pool",
+        "ResourceId": missing,
+    }
     friend = client_of(sim, FRIEND)
     with pytest.raises(ClientError) as exc:  # a resource of another account: not the caller's to govern
-        friend.put_resource_policy(ResourceArn=shareable["pool"], Policy=policy_for(shareable["pool"], FRIEND))
+        friend.put_resource_policy(
+            ResourceArn=shareable["pool"], Policy=policy_for(shareable["pool"], FRIEND)
+        )
     assert error_of(exc)["ResourceType"] == "pool"
 
 
@@ -175,13 +224,22 @@ def test_deny_wins_star_shares_with_nobody_and_deleting_the_policy_unshares(sim,
     arn = shareable["opt-out-list"]
     policies = sim.region(OWNER, "us-east-1").resource_policies
     both = json.loads(policy_for(arn, FRIEND))
-    both["Statement"].append({"Effect": "Deny", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
-                              "Resource": arn})
+    both["Statement"].append(
+        {"Effect": "Deny", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": arn}
+    )
     owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(both))
     assert not policies.shared_with(FRIEND, arn)
-    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sms-voice:*",
-                                               "Resource": arn}]}))
+    owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "sms-voice:*", "Resource": arn}
+                ],
+            }
+        ),
+    )
     assert not policies.shared_with(FRIEND, arn)
     owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
     assert policies.shared_with(FRIEND, arn)
@@ -218,8 +276,10 @@ def test_policies_survive_state_export_and_import(sim, owner, shareable):
 
 def test_sharing_can_be_limited_to_some_actions(sim, owner, shareable):
     arn = shareable["pool"]
-    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(
-        arn, FRIEND, action=["sms-voice:SendTextMessage", "sms-voice:Describe*"]))
+    owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=policy_for(arn, FRIEND, action=["sms-voice:SendTextMessage", "sms-voice:Describe*"]),
+    )
     policies = sim.region(OWNER, "us-east-1").resource_policies
     assert policies.shared_with(FRIEND, arn, "SendTextMessage")
     assert policies.shared_with(FRIEND, arn, "DescribePools")

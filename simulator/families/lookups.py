@@ -35,8 +35,28 @@ _E164 = re.compile(r"^\+[1-9][0-9]{1,18}$")
 # ListAvailablePhoneNumbers: US 10DLC only [model doc]. Numbers are NPA-555-0100..0199,
 # the NANP range reserved for fiction, in these area codes (each checked valid by
 # libphonenumber in tests/test_lookups.py).
-US_AREA_CODES = (201, 202, 206, 212, 213, 303, 305, 312, 404, 415, 503, 512, 602, 617, 702,
-                 713, 718, 801, 808, 919)
+US_AREA_CODES = (
+    201,
+    202,
+    206,
+    212,
+    213,
+    303,
+    305,
+    312,
+    404,
+    415,
+    503,
+    512,
+    602,
+    617,
+    702,
+    713,
+    718,
+    801,
+    808,
+    919,
+)
 AVAILABLE_PAGE_SIZE = 10  # [model doc] "If you don't specify a value, the default is 10"
 
 
@@ -48,19 +68,26 @@ def describe_number(raw: str, cleanse: bool) -> dict:
         parsed = phonenumbers.parse(raw if cleanse else "+" + digits, None)
     except NumberParseException:
         pass
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) \
-        if cleanse and parsed is not None else "+" + digits
+    e164 = (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if cleanse and parsed is not None
+        else "+" + digits
+    )
     if not _E164.match(e164):
-        raise errors.validation("INVALID_PARAMETER", f"{raw} is not a phone number.",
-                                [{"Name": "PhoneNumber", "Message": "Not an E.164 number"}])
+        raise errors.validation(
+            "INVALID_PARAMETER",
+            f"{raw} is not a phone number.",
+            [{"Name": "PhoneNumber", "Message": "Not an E.164 number"}],
+        )
     result: dict = {"E164PhoneNumber": e164, "PhoneNumberType": "INVALID"}
     if cleanse and e164 != raw:
         result["OriginalPhoneNumber"] = raw
     if parsed is None:
         return result
     result["DialingCountryCode"] = str(parsed.country_code)
-    iso = phonenumbers.region_code_for_number(parsed) or \
-        phonenumbers.region_code_for_country_code(parsed.country_code)
+    iso = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
+        parsed.country_code
+    )
     if iso and iso != "ZZ" and iso != "001":
         result["IsoCountryCode"] = iso
         result["Country"] = geocoder._region_display_name(iso, "en") or iso
@@ -87,10 +114,12 @@ def _matches(number: str, preference: dict | None) -> bool:
     for value in preference["Filter"]:
         wanted = value.lstrip("+")
         for candidate in (full, national):
-            if (kind == "StartsWith" and candidate.startswith(wanted)) or \
-                    (kind == "EndsWith" and candidate.endswith(wanted)) or \
-                    (kind == "Contains" and wanted in candidate) or \
-                    (kind == "ExactMatch" and candidate == wanted):
+            if (
+                (kind == "StartsWith" and candidate.startswith(wanted))
+                or (kind == "EndsWith" and candidate.endswith(wanted))
+                or (kind == "Contains" and wanted in candidate)
+                or (kind == "ExactMatch" and candidate == wanted)
+            ):
                 return True
     return False
 
@@ -113,13 +142,15 @@ class Lookups(Family):
             raise errors.validation(
                 "COUNTRY_NOT_ENABLED",
                 f"ListAvailablePhoneNumbers supports only US, not {params['IsoCountryCode']}.",
-                [{"Name": "IsoCountryCode", "Message": "Only US is supported"}])
+                [{"Name": "IsoCountryCode", "Message": "Only US is supported"}],
+            )
         if set(params["NumberCapabilities"]) - {"SMS", "VOICE"}:
             return {"AvailablePhoneNumbers": []}  # 10DLC numbers carry SMS and VOICE [inf]
         if params.get("RegistrationId"):
             self._registration(params["RegistrationId"])
-        taken = {p.phone_number for p in identities.phones(self.region)
-                 if getattr(p, "state", "") != "DELETED"}
+        taken = {
+            p.phone_number for p in identities.phones(self.region) if getattr(p, "state", "") != "DELETED"
+        }
         preference = (params.get("NumberPreference") or [None])[0]
         numbers = [n for n in us_ten_dlc_numbers() if n not in taken and _matches(n, preference)]
         paged = {**params, "MaxResults": params.get("MaxResults") or AVAILABLE_PAGE_SIZE}

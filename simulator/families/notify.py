@@ -47,14 +47,16 @@ NOTIFY_CONFIGURATION = LifecycleSpec(  # the family's lifecycle (Notify.lifecycl
 )
 # The same review ending the other way: a configuration whose display name breaks the
 # rule takes this lifecycle instead (one machine per outcome keeps both on the clock).
-NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(LifecycleSpec(
-    kind="notify-configuration-rejected",
-    states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
-    initial="PENDING",
-    transitions=({"trigger": "reject", "source": "PENDING", "dest": "REJECTED"},),
-    automatic={"PENDING": "reject"},
-    durations={"PENDING->REJECTED": 5.0},
-))
+NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(
+    LifecycleSpec(
+        kind="notify-configuration-rejected",
+        states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
+        initial="PENDING",
+        transitions=({"trigger": "reject", "source": "PENDING", "dest": "REJECTED"},),
+        automatic={"PENDING": "reject"},
+        durations={"PENDING->REJECTED": 5.0},
+    )
+)
 
 DEFAULT_CONFIGURATIONS_QUOTA = 1000  # [inf] NOTIFY_CONFIGURATIONS_PER_ACCOUNT is undocumented
 BASIC_DAILY_MESSAGES = 200  # [doc: notify-tiers] Basic: 200 messages per day
@@ -71,9 +73,12 @@ _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 def shipped() -> dict:
     text = resources.files("smsvoice_sim.simulator").joinpath("notify_data.json").read_text("utf-8")
     data = json.loads(text)
-    return {"countries": {c["IsoCountryCode"]: c for c in data["countries"]},
-            "templates": {t["TemplateId"]: {**t, "CreatedTimestamp": TEMPLATES_PUBLISHED}
-                          for t in data["templates"]}}
+    return {
+        "countries": {c["IsoCountryCode"]: c for c in data["countries"]},
+        "templates": {
+            t["TemplateId"]: {**t, "CreatedTimestamp": TEMPLATES_PUBLISHED} for t in data["templates"]
+        },
+    }
 
 
 def review(display_name: str) -> str | None:
@@ -98,9 +103,13 @@ def country_of(number: str) -> str | None:
 @dataclass(eq=False)
 class NotifyConfiguration(Lifecycled):
     FAMILY: ClassVar[str] = "notify"
-    WIRE: ClassVar[dict[str, str]] = {"NotifyConfigurationArn": "arn", "NotifyConfigurationId": "id",
-                                      "Status": "state", "CreatedTimestamp": "created",
-                                      "PoolId": "pool_id"}
+    WIRE: ClassVar[dict[str, str]] = {
+        "NotifyConfigurationArn": "arn",
+        "NotifyConfigurationId": "id",
+        "Status": "state",
+        "CreatedTimestamp": "created",
+        "PoolId": "pool_id",
+    }
     id: str = ""
     arn: str = ""
     display_name: str = ""
@@ -175,8 +184,12 @@ class Notify(Family):
     def check_pool_deletable(self, pool_id: str) -> None:
         users = self.configurations_using_pool(pool_id)
         if users:
-            raise errors.conflict("POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION", "pool", pool_id,
-                                  f"Pool {pool_id} is the pool of notify configuration {users[0]}.")
+            raise errors.conflict(
+                "POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION",
+                "pool",
+                pool_id,
+                f"Pool {pool_id} is the pool of notify configuration {users[0]}.",
+            )
 
     def set_tier(self, ref: str, tier: str) -> NotifyConfiguration:
         """Control: the outcome of a tier upgrade (ADVANCED) or its refusal (REJECTED
@@ -204,41 +217,54 @@ class Notify(Family):
 
     def _check_template_fits(self, template: dict, tier: str, channels: list[str], member: str) -> None:
         if tier not in template.get("TierAccess", [tier]):
-            raise _invalid(member, f"Template {template['TemplateId']} is not available to the "
-                                   f"{tier} tier.")
+            raise _invalid(member, f"Template {template['TemplateId']} is not available to the {tier} tier.")
         if not set(template["Channels"]) & set(channels):
-            raise _invalid(member, f"Template {template['TemplateId']} serves "
-                                   f"{', '.join(template['Channels'])}, not an enabled channel.")
+            raise _invalid(
+                member,
+                f"Template {template['TemplateId']} serves "
+                f"{', '.join(template['Channels'])}, not an enabled channel.",
+            )
 
     def _check_channels(self, channels: list[str]) -> list[str]:
         wrong = [c for c in channels if c not in NOTIFY_CHANNELS]
         if wrong:
-            raise _invalid("EnabledChannels", f"Notify sends SMS and VOICE, not {wrong[0]}.",
-                           "CHANNEL_NOT_ENABLED")
+            raise _invalid(
+                "EnabledChannels", f"Notify sends SMS and VOICE, not {wrong[0]}.", "CHANNEL_NOT_ENABLED"
+            )
         return list(dict.fromkeys(channels))
 
     def _check_countries(self, countries: list[str], tier: str) -> list[str]:
         allowed = set(tier_countries(tier))
         wrong = [c for c in countries if c not in allowed]
         if wrong:
-            raise _invalid("EnabledCountries", f"{wrong[0]} is not a Notify country of the {tier} "
-                                               "tier (see ListNotifyCountries).", "COUNTRY_NOT_ENABLED")
+            raise _invalid(
+                "EnabledCountries",
+                f"{wrong[0]} is not a Notify country of the {tier} tier (see ListNotifyCountries).",
+                "COUNTRY_NOT_ENABLED",
+            )
         return list(dict.fromkeys(countries))
 
     def _pool_for(self, ref: str, config: NotifyConfiguration | None):
         pool = identities.pool(self.region, ref)
         users = [u for u in self.configurations_using_pool(pool.pool_id) if config is None or u != config.id]
         if users:
-            raise errors.conflict("POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION", "pool", pool.pool_id,
-                                  f"Pool {pool.pool_id} already serves notify configuration {users[0]}.")
+            raise errors.conflict(
+                "POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION",
+                "pool",
+                pool.pool_id,
+                f"Pool {pool.pool_id} already serves notify configuration {users[0]}.",
+            )
         return pool
 
     # -- operations ------------------------------------------------------------
     @operation("CreateNotifyConfiguration")
     def create(self, params: dict) -> NotifyConfiguration:
         channels = self._check_channels(params["EnabledChannels"])
-        countries = self._check_countries(params["EnabledCountries"], "BASIC") \
-            if params.get("EnabledCountries") else None
+        countries = (
+            self._check_countries(params["EnabledCountries"], "BASIC")
+            if params.get("EnabledCountries")
+            else None
+        )
         template_id = params.get("DefaultTemplateId") or None
         if template_id == UNSET_TEMPLATE:
             template_id = None
@@ -247,18 +273,26 @@ class Notify(Family):
         pool = self._pool_for(params["PoolId"], None) if params.get("PoolId") else None
         limit = self.region.quotas.get(QUOTA_CONFIGURATIONS, DEFAULT_CONFIGURATIONS_QUOTA)
         if len(self.configurations) >= limit:
-            raise errors.quota_exceeded("NOTIFY_CONFIGURATIONS_PER_ACCOUNT",
-                                        f"The quota {QUOTA_CONFIGURATIONS} ({limit}) for account "
-                                        f"{self.region.account} in {self.region.region} would be exceeded.")
+            raise errors.quota_exceeded(
+                "NOTIFY_CONFIGURATIONS_PER_ACCOUNT",
+                f"The quota {QUOTA_CONFIGURATIONS} ({limit}) for account "
+                f"{self.region.account} in {self.region.region} would be exceeded.",
+            )
         config_id = f"notify-{self.region.ids.hex32()}"  # [inf] prefix: AWS documents none
         rejection = review(params["DisplayName"])
         config = NotifyConfiguration(
-            id=config_id, arn=self.region.arn(f"notify-configuration/{config_id}"),
-            display_name=params["DisplayName"], use_case=params["UseCase"], enabled_channels=channels,
-            enabled_countries=countries, default_template_id=template_id,
+            id=config_id,
+            arn=self.region.arn(f"notify-configuration/{config_id}"),
+            display_name=params["DisplayName"],
+            use_case=params["UseCase"],
+            enabled_channels=channels,
+            enabled_countries=countries,
+            default_template_id=template_id,
             pool_id=pool.pool_id if pool is not None else None,
             deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
-            created=self.region.now(), tags=tag_dict(params.get("Tags")))
+            created=self.region.now(),
+            tags=tag_dict(params.get("Tags")),
+        )
         kind = NOTIFY_CONFIGURATION_REJECTED.kind if rejection else NOTIFY_CONFIGURATION.kind
         self.region.lifecycles.place(config, kind, config.created)
         self.configurations[config_id] = config
@@ -278,21 +312,26 @@ class Notify(Family):
     @operation("UpdateNotifyConfiguration")
     def update(self, params: dict) -> NotifyConfiguration:
         config = self.get(params["NotifyConfigurationId"])
-        channels = self._check_channels(params["EnabledChannels"]) if params.get("EnabledChannels") \
+        channels = (
+            self._check_channels(params["EnabledChannels"])
+            if params.get("EnabledChannels")
             else config.enabled_channels
+        )
         countries = config.enabled_countries
         if "EnabledCountries" in params:
             countries = self._check_countries(params["EnabledCountries"], config.tier) or None
         template_id = config.default_template_id
         if "DefaultTemplateId" in params:
-            template_id = None if params["DefaultTemplateId"] in (UNSET_TEMPLATE, "") \
-                else params["DefaultTemplateId"]
+            template_id = (
+                None if params["DefaultTemplateId"] in (UNSET_TEMPLATE, "") else params["DefaultTemplateId"]
+            )
         if template_id is not None:
-            self._check_template_fits(self._template(template_id), config.tier, channels,
-                                      "DefaultTemplateId")
+            self._check_template_fits(self._template(template_id), config.tier, channels, "DefaultTemplateId")
         pool_id = config.pool_id
         if params.get("PoolId"):
-            pool_id = None if params["PoolId"] == UNSET_POOL else self._pool_for(params["PoolId"], config).pool_id
+            pool_id = (
+                None if params["PoolId"] == UNSET_POOL else self._pool_for(params["PoolId"], config).pool_id
+            )
         # -- every rule checked; now change ------------------------------------------
         config.enabled_channels, config.enabled_countries = channels, countries
         config.default_template_id, config.pool_id = template_id, pool_id
@@ -304,8 +343,12 @@ class Notify(Family):
     def delete(self, params: dict) -> NotifyConfiguration:
         config = self.get(params["NotifyConfigurationId"])
         if config.deletion_protection_enabled:
-            raise errors.conflict("DELETION_PROTECTION_ENABLED", "notify-configuration", config.id,
-                                  f"Notify configuration {config.id} has deletion protection on.")
+            raise errors.conflict(
+                "DELETION_PROTECTION_ENABLED",
+                "notify-configuration",
+                config.id,
+                f"Notify configuration {config.id} has deletion protection on.",
+            )
         del self.configurations[config.id]
         config.generation += 1  # any pending review step is now stale
         return config
@@ -343,12 +386,18 @@ class Notify(Family):
     def _send(self, params: dict, channel: str, operation_name: str) -> dict:
         config = self.get(params["NotifyConfigurationId"])
         if config.state != "ACTIVE":
-            raise errors.conflict("NOTIFY_CONFIGURATION_NOT_ACTIVE", "notify-configuration", config.id,
-                                  f"Notify configuration {config.id} is {config.state}; it sends only "
-                                  "when ACTIVE.")
+            raise errors.conflict(
+                "NOTIFY_CONFIGURATION_NOT_ACTIVE",
+                "notify-configuration",
+                config.id,
+                f"Notify configuration {config.id} is {config.state}; it sends only when ACTIVE.",
+            )
         if channel not in config.enabled_channels:
-            raise _invalid("NotifyConfigurationId", f"Notify configuration {config.id} does not have "
-                                                    f"{channel} enabled.", "CHANNEL_NOT_ENABLED")
+            raise _invalid(
+                "NotifyConfigurationId",
+                f"Notify configuration {config.id} does not have {channel} enabled.",
+                "CHANNEL_NOT_ENABLED",
+            )
         destination = params["DestinationPhoneNumber"]
         iso = country_of(destination)
         self._check_destination(config, iso, destination)
@@ -360,58 +409,100 @@ class Notify(Family):
         country = shipped()["countries"][iso]
         pool = identities.pool(self.region, config.pool_id) if config.pool_id else None
         if country["CustomerOwnedIdentityRequired"] and pool is None:
-            raise _invalid("NotifyConfigurationId",
-                           f"Notify sends to {iso} only from your own numbers: give notify "
-                           f"configuration {config.id} a PoolId.", "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY")
+            raise _invalid(
+                "NotifyConfigurationId",
+                f"Notify sends to {iso} only from your own numbers: give notify "
+                f"configuration {config.id} a PoolId.",
+                "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY",
+            )
         if pool is not None and identities.state_of(pool) != "ACTIVE":
-            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
-                                  f"Pool {pool.pool_id} is {identities.state_of(pool)}.")
-        if self.region.opt_out_lists.is_opted_out(getattr(pool, "opt_out_list_name", "Default"),
-                                                  destination):
-            raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
-                                  f"{destination} has opted out.")
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "pool",
+                pool.pool_id,
+                f"Pool {pool.pool_id} is {identities.state_of(pool)}.",
+            )
+        if self.region.opt_out_lists.is_opted_out(getattr(pool, "opt_out_list_name", "Default"), destination):
+            raise errors.conflict(
+                "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+                "opted-out-number",
+                destination,
+                f"{destination} has opted out.",
+            )
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
         sent_today = config.sent_on[1] if config.sent_on[0] == day else 0
         cap = self.region.quotas.get(QUOTA_BASIC_DAILY, BASIC_DAILY_MESSAGES)
         if config.tier == "BASIC" and not dry_run and sent_today >= cap:
-            raise errors.quota_exceeded("DAILY_NOTIFY_TIER_MESSAGE_LIMIT",
-                                        f"Notify configuration {config.id} sent its BASIC tier's {cap} "
-                                        "messages today.")
-        send = sent_log.gate(self.region, channel="NOTIFY", operation=operation_name,
-                             destination=destination, iso=iso, origination=pool, body=body,
-                             dry_run=dry_run, params=params,
-                             configuration_set_name=params.get("ConfigurationSetName"))
+            raise errors.quota_exceeded(
+                "DAILY_NOTIFY_TIER_MESSAGE_LIMIT",
+                f"Notify configuration {config.id} sent its BASIC tier's {cap} messages today.",
+            )
+        send = sent_log.gate(
+            self.region,
+            channel="NOTIFY",
+            operation=operation_name,
+            destination=destination,
+            iso=iso,
+            origination=pool,
+            body=body,
+            dry_run=dry_run,
+            params=params,
+            configuration_set_name=params.get("ConfigurationSetName"),
+        )
         # -- every rule checked; from here the message is accepted -------------------
         if not dry_run:
             config.sent_on = (day, sent_today + 1)
         message_id = self.region.ids.message_id()
-        sent_log.record(self.region, send, {
-            "MessageId": message_id, "Operation": operation_name, "Timestamp": self.region.now(),
-            "OriginationIdentity": None, "PoolId": config.pool_id, "NotifyConfigurationId": config.id,
-            "DestinationPhoneNumber": destination, "IsoCountryCode": iso, "MessageBody": body,
-            "TemplateId": template["TemplateId"], "TemplateVariables": dict(params["TemplateVariables"]),
-            "VoiceId": voice_id, "Context": params.get("Context"), "DryRun": dry_run,
-            "ConfigurationSetName": params.get("ConfigurationSetName"),
-            "TimeToLive": params.get("TimeToLive"),
-            "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
-        })
+        sent_log.record(
+            self.region,
+            send,
+            {
+                "MessageId": message_id,
+                "Operation": operation_name,
+                "Timestamp": self.region.now(),
+                "OriginationIdentity": None,
+                "PoolId": config.pool_id,
+                "NotifyConfigurationId": config.id,
+                "DestinationPhoneNumber": destination,
+                "IsoCountryCode": iso,
+                "MessageBody": body,
+                "TemplateId": template["TemplateId"],
+                "TemplateVariables": dict(params["TemplateVariables"]),
+                "VoiceId": voice_id,
+                "Context": params.get("Context"),
+                "DryRun": dry_run,
+                "ConfigurationSetName": params.get("ConfigurationSetName"),
+                "TimeToLive": params.get("TimeToLive"),
+                "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
+            },
+        )
         return {"MessageId": message_id, "TemplateId": template["TemplateId"], "ResolvedMessageBody": body}
 
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]
         if iso is None or iso not in countries:
-            raise _invalid("DestinationPhoneNumber", f"Notify does not send to {destination}.",
-                           "DESTINATION_COUNTRY_BLOCKED")
+            raise _invalid(
+                "DestinationPhoneNumber",
+                f"Notify does not send to {destination}.",
+                "DESTINATION_COUNTRY_BLOCKED",
+            )
         if iso not in tier_countries(config.tier):
-            raise _invalid("DestinationPhoneNumber", f"{iso} is not a country of the {config.tier} tier.",
-                           "COUNTRY_NOT_ENABLED")
+            raise _invalid(
+                "DestinationPhoneNumber",
+                f"{iso} is not a country of the {config.tier} tier.",
+                "COUNTRY_NOT_ENABLED",
+            )
         if config.enabled_countries and iso not in config.enabled_countries:
-            raise _invalid("DestinationPhoneNumber", f"{iso} is not enabled on notify configuration "
-                                                     f"{config.id}.", "COUNTRY_NOT_ENABLED")
+            raise _invalid(
+                "DestinationPhoneNumber",
+                f"{iso} is not enabled on notify configuration {config.id}.",
+                "COUNTRY_NOT_ENABLED",
+            )
 
-    def _resolve_template(self, config: NotifyConfiguration, template_id: str | None, channel: str,
-                          iso: str) -> dict:
+    def _resolve_template(
+        self, config: NotifyConfiguration, template_id: str | None, channel: str, iso: str
+    ) -> dict:
         """The template named, else the configuration's default, else the first ACTIVE
         template of the channel, tier and country (the shipped file's order, English
         first) [inf]."""
@@ -421,19 +512,27 @@ class Notify(Family):
             if template["Status"] != "ACTIVE":
                 raise _invalid("TemplateId", f"Template {template_id} is {template['Status']}.")
             if channel not in template["Channels"]:
-                raise _invalid("TemplateId", f"Template {template_id} is not a {channel} template.",
-                               "CHANNEL_NOT_ENABLED")
+                raise _invalid(
+                    "TemplateId",
+                    f"Template {template_id} is not a {channel} template.",
+                    "CHANNEL_NOT_ENABLED",
+                )
             if config.tier not in template.get("TierAccess", [config.tier]):
-                raise _invalid("TemplateId", f"Template {template_id} is not available to the "
-                                             f"{config.tier} tier.")
+                raise _invalid(
+                    "TemplateId", f"Template {template_id} is not available to the {config.tier} tier."
+                )
             if iso not in template.get("SupportedCountries", [iso]):
-                raise _invalid("TemplateId", f"Template {template_id} does not serve {iso}.",
-                               "COUNTRY_NOT_ENABLED")
+                raise _invalid(
+                    "TemplateId", f"Template {template_id} does not serve {iso}.", "COUNTRY_NOT_ENABLED"
+                )
             return template
         for template in shipped()["templates"].values():
-            if template["Status"] == "ACTIVE" and channel in template["Channels"] \
-                    and config.tier in template.get("TierAccess", [config.tier]) \
-                    and iso in template.get("SupportedCountries", [iso]):
+            if (
+                template["Status"] == "ACTIVE"
+                and channel in template["Channels"]
+                and config.tier in template.get("TierAccess", [config.tier])
+                and iso in template.get("SupportedCountries", [iso])
+            ):
                 return template
         raise _invalid("TemplateId", f"No {channel} template serves {iso}.", "COUNTRY_NOT_ENABLED")
 
@@ -442,8 +541,10 @@ class Notify(Family):
         values: dict[str, str] = {}
         for name in given:
             if name not in declared or declared[name].get("Source") == "SYSTEM":
-                raise _invalid(f"TemplateVariables.{name}",
-                               f"Template {template['TemplateId']} has no customer variable {name}.")
+                raise _invalid(
+                    f"TemplateVariables.{name}",
+                    f"Template {template['TemplateId']} has no customer variable {name}.",
+                )
         for name, spec in declared.items():
             if spec.get("Source") == "SYSTEM":
                 values[name] = config.display_name
@@ -451,8 +552,11 @@ class Notify(Family):
             value = given.get(name, spec.get("DefaultValue"))
             if value is None:
                 if spec["Required"]:
-                    raise _invalid(f"TemplateVariables.{name}", f"Template variable {name} is required.",
-                                   "MISSING_PARAMETER")
+                    raise _invalid(
+                        f"TemplateVariables.{name}",
+                        f"Template variable {name} is required.",
+                        "MISSING_PARAMETER",
+                    )
                 value = ""
             else:
                 _check_variable(name, spec, value)
@@ -461,19 +565,37 @@ class Notify(Family):
 
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:
-        return {"notify_configurations": [project_as("NotifyConfigurationInformation", c)
-                                          for c in self.configurations.values()]}
+        return {
+            "notify_configurations": [
+                project_as("NotifyConfigurationInformation", c) for c in self.configurations.values()
+            ]
+        }
 
     def export(self) -> dict:
-        return {"configurations": [
-            {"id": c.id, "arn": c.arn, "display_name": c.display_name, "use_case": c.use_case,
-             "enabled_channels": c.enabled_channels, "enabled_countries": c.enabled_countries,
-             "default_template_id": c.default_template_id, "pool_id": c.pool_id, "tier": c.tier,
-             "tier_upgrade_status": c.tier_upgrade_status,
-             "deletion_protection_enabled": c.deletion_protection_enabled, "created": c.created,
-             "tags": c.tags, "sent_on": list(c.sent_on), "kind": c.kind, "state": c.state,
-             "entered_at": c.entered_at}
-            for c in self.configurations.values()]}
+        return {
+            "configurations": [
+                {
+                    "id": c.id,
+                    "arn": c.arn,
+                    "display_name": c.display_name,
+                    "use_case": c.use_case,
+                    "enabled_channels": c.enabled_channels,
+                    "enabled_countries": c.enabled_countries,
+                    "default_template_id": c.default_template_id,
+                    "pool_id": c.pool_id,
+                    "tier": c.tier,
+                    "tier_upgrade_status": c.tier_upgrade_status,
+                    "deletion_protection_enabled": c.deletion_protection_enabled,
+                    "created": c.created,
+                    "tags": c.tags,
+                    "sent_on": list(c.sent_on),
+                    "kind": c.kind,
+                    "state": c.state,
+                    "entered_at": c.entered_at,
+                }
+                for c in self.configurations.values()
+            ]
+        }
 
     def restore(self, data: dict) -> None:
         self.configurations = {}
@@ -491,17 +613,28 @@ def _check_variable(name: str, spec: dict, value: str) -> None:
     kind = spec["Type"]
     if kind == "INTEGER":
         if not re.fullmatch(r"-?[0-9]+", value):
-            raise _invalid(member, f"{name} must be an INTEGER, passed as a string such as \"42\".",
-                           "FIELD_VALIDATION_FAILED")
+            raise _invalid(
+                member,
+                f'{name} must be an INTEGER, passed as a string such as "42".',
+                "FIELD_VALIDATION_FAILED",
+            )
         number = int(value)
-        if spec.get("MinValue") is not None and number < spec["MinValue"] or \
-                spec.get("MaxValue") is not None and number > spec["MaxValue"]:
-            raise _invalid(member, f"{name} must be between {spec.get('MinValue')} and "
-                                   f"{spec.get('MaxValue')}.", "FIELD_VALIDATION_FAILED")
+        if (
+            spec.get("MinValue") is not None
+            and number < spec["MinValue"]
+            or spec.get("MaxValue") is not None
+            and number > spec["MaxValue"]
+        ):
+            raise _invalid(
+                member,
+                f"{name} must be between {spec.get('MinValue')} and {spec.get('MaxValue')}.",
+                "FIELD_VALIDATION_FAILED",
+            )
     elif kind == "BOOLEAN" and value not in ("true", "false"):
-        raise _invalid(member, f"{name} must be \"true\" or \"false\".", "FIELD_VALIDATION_FAILED")
+        raise _invalid(member, f'{name} must be "true" or "false".', "FIELD_VALIDATION_FAILED")
     if spec.get("MaxLength") is not None and len(value) > spec["MaxLength"]:
-        raise _invalid(member, f"{name} is longer than {spec['MaxLength']} characters.",
-                       "FIELD_VALIDATION_FAILED")
+        raise _invalid(
+            member, f"{name} is longer than {spec['MaxLength']} characters.", "FIELD_VALIDATION_FAILED"
+        )
     if spec.get("Pattern") and not re.fullmatch(spec["Pattern"].strip("^$"), value):
         raise _invalid(member, f"{name} does not match {spec['Pattern']}.", "FIELD_VALIDATION_FAILED")

@@ -32,23 +32,29 @@ from ..projection import project_as, tag_dict
 from . import Family, identities, operation, register, sent_log
 from .notify import country_of
 
-TESTING_AGENT = register_lifecycle(LifecycleSpec(
-    kind="rcs-testing-agent",
-    states=("CREATED", "PENDING", "ACTIVE"),
-    initial="CREATED",
-    transitions=({"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
-                 {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"}),
-    automatic={"PENDING": "approve"},
-    durations={"PENDING->ACTIVE": 60.0},  # [doc] "typically approved within minutes"
-))
+TESTING_AGENT = register_lifecycle(
+    LifecycleSpec(
+        kind="rcs-testing-agent",
+        states=("CREATED", "PENDING", "ACTIVE"),
+        initial="CREATED",
+        transitions=(
+            {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+            {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},
+        ),
+        automatic={"PENDING": "approve"},
+        durations={"PENDING->ACTIVE": 60.0},  # [doc] "typically approved within minutes"
+    )
+)
 COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     kind="rcs-country-launch",
     states=("CREATED", "PENDING", "PARTIAL", "ACTIVE", "REJECTED"),
     initial="CREATED",
-    transitions=({"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
-                 {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
-                 {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
-                 {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"}),
+    transitions=(
+        {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+        {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
+        {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
+        {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"},
+    ),
     automatic={"PENDING": "first_carrier", "PARTIAL": "all_carriers"},
     # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
     durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
@@ -87,8 +93,10 @@ class CountryLaunch(Lifecycled):
         if self.state in ("ACTIVE", "REJECTED"):
             return [{"CarrierName": n, "Status": self.state} for n in names]
         first = "ACTIVE" if self.state == "PARTIAL" else "PENDING"
-        return [{"CarrierName": names[0], "Status": first},
-                *({"CarrierName": n, "Status": "PENDING"} for n in names[1:])]
+        return [
+            {"CarrierName": names[0], "Status": first},
+            *({"CarrierName": n, "Status": "PENDING"} for n in names[1:]),
+        ]
 
     @property
     def rcs_platform_id(self) -> str | None:
@@ -98,8 +106,13 @@ class CountryLaunch(Lifecycled):
 @dataclass(eq=False)
 class RcsAgent:
     FAMILY: ClassVar[str] = "rcs_agents"
-    WIRE: ClassVar[dict[str, str]] = {"RcsAgentArn": "arn", "RcsAgentId": "id", "Status": "status",
-                                      "CreatedTimestamp": "created", "TestingAgent": "testing"}
+    WIRE: ClassVar[dict[str, str]] = {
+        "RcsAgentArn": "arn",
+        "RcsAgentId": "id",
+        "Status": "status",
+        "CreatedTimestamp": "created",
+        "TestingAgent": "testing",
+    }
     id: str
     arn: str
     created: float
@@ -162,9 +175,11 @@ def _message_body(content: dict | None) -> str:
         raise _invalid("RcsMessageContent", "An RCS message needs RcsMessageContent.", "MISSING_PARAMETER")
     kinds = [k for k in CONTENT_KINDS if content["Content"].get(k) is not None]
     if len(kinds) != 1:
-        raise _invalid("RcsMessageContent.Content",
-                       f"Give exactly one of {', '.join(CONTENT_KINDS)}, not {len(kinds)}.",
-                       "PARAMETERS_CANNOT_BE_USED_TOGETHER" if kinds else "MISSING_PARAMETER")
+        raise _invalid(
+            "RcsMessageContent.Content",
+            f"Give exactly one of {', '.join(CONTENT_KINDS)}, not {len(kinds)}.",
+            "PARAMETERS_CANNOT_BE_USED_TOGETHER" if kinds else "MISSING_PARAMETER",
+        )
     if kinds == ["TextMessage"]:
         return content["Content"]["TextMessage"]["Body"]
     return json.dumps(content["Content"], sort_keys=True)
@@ -199,8 +214,12 @@ class RcsAgents(Family):
         that pool from now on; an agent belongs to one pool [inf]."""
         agent = self.get(ref)
         if agent.pool_id not in (None, pool_id):
-            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} is in pool {agent.pool_id}.")
+            raise errors.conflict(
+                "RCS_AGENT_ASSOCIATED_TO_POOL",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} is in pool {agent.pool_id}.",
+            )
         agent.pool_id = pool_id
         return agent
 
@@ -213,8 +232,12 @@ class RcsAgents(Family):
         """A testing registration associated with the agent was submitted."""
         agent = self.get(ref)
         if agent.testing is not None:
-            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent",
-                                  agent.id, f"RCS agent {agent.id} already has a testing agent.")
+            raise errors.conflict(
+                "RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} already has a testing agent.",
+            )
         testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
         self.region.lifecycles.place(testing, TESTING_AGENT.kind, self.region.now())
         self.region.lifecycles.move(testing, "submit", self.region.now())
@@ -225,8 +248,12 @@ class RcsAgents(Family):
         """A country launch registration for `iso` was submitted."""
         agent = self.get(ref)
         if iso in agent.launches:
-            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent",
-                                  agent.id, f"RCS agent {agent.id} already launches in {iso}.")
+            raise errors.conflict(
+                "RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} already launches in {iso}.",
+            )
         launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
         self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, self.region.now())
         self.region.lifecycles.move(launch, "submit", self.region.now())
@@ -247,13 +274,20 @@ class RcsAgents(Family):
         opt_out = identities.opt_out_list(self.region, params.get("OptOutListName", "Default"))
         limit = self.region.quotas.get(QUOTA_AGENTS, DEFAULT_AGENTS_QUOTA)
         if len(self.agents) >= limit:
-            raise errors.quota_exceeded("RCS_AGENTS_PER_ACCOUNT",
-                                        f"The quota {QUOTA_AGENTS} ({limit}) for account "
-                                        f"{self.region.account} in {self.region.region} would be exceeded.")
+            raise errors.quota_exceeded(
+                "RCS_AGENTS_PER_ACCOUNT",
+                f"The quota {QUOTA_AGENTS} ({limit}) for account "
+                f"{self.region.account} in {self.region.region} would be exceeded.",
+            )
         agent_id = f"rcs-{self.region.ids.hex32()}"  # [obs] rcs- + 32 hex
-        agent = RcsAgent(agent_id, self.region.arn(f"rcs-agent/{agent_id}"), self.region.now(),
-                         deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
-                         opt_out_list_name=opt_out.name, tags=tag_dict(params.get("Tags")))
+        agent = RcsAgent(
+            agent_id,
+            self.region.arn(f"rcs-agent/{agent_id}"),
+            self.region.now(),
+            deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
+            opt_out_list_name=opt_out.name,
+            tags=tag_dict(params.get("Tags")),
+        )
         self.agents[agent_id] = agent
         return agent
 
@@ -274,29 +308,41 @@ class RcsAgents(Family):
     @operation("UpdateRcsAgent")
     def update(self, params: dict) -> RcsAgent:
         agent = self.get(params["RcsAgentId"])
-        opt_out = identities.opt_out_list(self.region, params["OptOutListName"]).name \
-            if params.get("OptOutListName") else agent.opt_out_list_name
+        opt_out = (
+            identities.opt_out_list(self.region, params["OptOutListName"]).name
+            if params.get("OptOutListName")
+            else agent.opt_out_list_name
+        )
         channel = params.get("TwoWayChannelArn", agent.two_way_channel_arn)
-        two_way = params["TwoWayEnabled"] if params.get("TwoWayEnabled") is not None else agent.two_way_enabled
+        two_way = (
+            params["TwoWayEnabled"] if params.get("TwoWayEnabled") is not None else agent.two_way_enabled
+        )
         if two_way and not channel:
-            raise _invalid("TwoWayChannelArn", "Two-way messaging needs a TwoWayChannelArn.",
-                           "TWO_WAY_CHANNEL_NOT_PRESENT")
+            raise _invalid(
+                "TwoWayChannelArn",
+                "Two-way messaging needs a TwoWayChannelArn.",
+                "TWO_WAY_CHANNEL_NOT_PRESENT",
+            )
         unset_media = UNSET_MEDIA in (params.get("TwoWayMediaS3BucketName"), params.get("TwoWayMediaS3Role"))
         # -- every rule checked; now change ------------------------------------------
         agent.opt_out_list_name, agent.two_way_channel_arn, agent.two_way_enabled = opt_out, channel, two_way
-        for member, attr in (("DeletionProtectionEnabled", "deletion_protection_enabled"),
-                             ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled"),
-                             ("TwoWayChannelRole", "two_way_channel_role"),
-                             ("TwoWayRcsEventsEnabled", "two_way_rcs_events_enabled")):
+        for member, attr in (
+            ("DeletionProtectionEnabled", "deletion_protection_enabled"),
+            ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled"),
+            ("TwoWayChannelRole", "two_way_channel_role"),
+            ("TwoWayRcsEventsEnabled", "two_way_rcs_events_enabled"),
+        ):
             if params.get(member) is not None:
                 setattr(agent, attr, params[member])
         if unset_media:
             agent.two_way_media_s3_bucket_name = agent.two_way_media_s3_key_prefix = None
             agent.two_way_media_s3_role = None
         else:
-            for member, attr in (("TwoWayMediaS3BucketName", "two_way_media_s3_bucket_name"),
-                                 ("TwoWayMediaS3KeyPrefix", "two_way_media_s3_key_prefix"),
-                                 ("TwoWayMediaS3Role", "two_way_media_s3_role")):
+            for member, attr in (
+                ("TwoWayMediaS3BucketName", "two_way_media_s3_bucket_name"),
+                ("TwoWayMediaS3KeyPrefix", "two_way_media_s3_key_prefix"),
+                ("TwoWayMediaS3Role", "two_way_media_s3_role"),
+            ):
                 if params.get(member) is not None:
                     setattr(agent, attr, params[member])
         return agent
@@ -305,11 +351,19 @@ class RcsAgents(Family):
     def delete(self, params: dict) -> RcsAgent:
         agent = self.get(params["RcsAgentId"])
         if agent.deletion_protection_enabled:
-            raise errors.conflict("DELETION_PROTECTION_ENABLED", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} has deletion protection on.")
+            raise errors.conflict(
+                "DELETION_PROTECTION_ENABLED",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} has deletion protection on.",
+            )
         if agent.pool_id is not None:
-            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.")
+            raise errors.conflict(
+                "RCS_AGENT_ASSOCIATED_TO_POOL",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.",
+            )
         del self.agents[agent.id]
         agent.deleted = True
         for part in (agent.testing, *agent.launches.values()):
@@ -324,9 +378,13 @@ class RcsAgents(Family):
         if params.get("IsoCountryCodes"):
             wanted = set(params["IsoCountryCodes"])
             launches = [c for c in launches if c.iso_country_code in wanted]
-        launches = apply_filters(launches, params.get("Filters"), {"country-launch-status": lambda c: c.state})
+        launches = apply_filters(
+            launches, params.get("Filters"), {"country-launch-status": lambda c: c.state}
+        )
         self._observed([agent])
-        result = page_result("DescribeRcsAgentCountryLaunchStatus", "CountryLaunchStatus", launches, params)[0]
+        result = page_result("DescribeRcsAgentCountryLaunchStatus", "CountryLaunchStatus", launches, params)[
+            0
+        ]
         return (result, agent)
 
     @operation("SendRcsMessage")
@@ -337,30 +395,59 @@ class RcsAgents(Family):
         body = _message_body(params.get("RcsMessageContent"))
         fallback = params.get("FallbackConfiguration")
         if fallback and _is_pool(fallback.get("OriginationIdentity") or ""):
-            raise _invalid("FallbackConfiguration.OriginationIdentity",
-                           "A fallback's origination identity cannot be a pool [model].")
+            raise _invalid(
+                "FallbackConfiguration.OriginationIdentity",
+                "A fallback's origination identity cannot be a pool [model].",
+            )
         pool = identities.pool(self.region, ref) if _is_pool(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
-            raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
-                                  f"{destination} has opted out (list {agent.opt_out_list_name}).")
+            raise errors.conflict(
+                "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+                "opted-out-number",
+                destination,
+                f"{destination} has opted out (list {agent.opt_out_list_name}).",
+            )
         dry_run = bool(params.get("DryRun", False))
-        send = sent_log.gate(self.region, channel="RCS", operation="SendRcsMessage", destination=destination,
-                             iso=iso, origination=pool or agent, body=body, dry_run=dry_run, params=params,
-                             configuration_set_name=params.get("ConfigurationSetName"))
+        send = sent_log.gate(
+            self.region,
+            channel="RCS",
+            operation="SendRcsMessage",
+            destination=destination,
+            iso=iso,
+            origination=pool or agent,
+            body=body,
+            dry_run=dry_run,
+            params=params,
+            configuration_set_name=params.get("ConfigurationSetName"),
+        )
         # -- every rule checked; from here the message is accepted -------------------
         message_id = self.region.ids.message_id()
-        sent_log.record(self.region, send, {
-            "MessageId": message_id, "Operation": "SendRcsMessage", "Timestamp": self.region.now(),
-            "OriginationIdentity": ref, "PoolId": pool.pool_id if pool is not None else None,
-            "RcsAgentId": agent.id, "DestinationPhoneNumber": destination, "IsoCountryCode": iso,
-            "MessageBody": body, "RcsMessageContent": params.get("RcsMessageContent"),
-            "FallbackConfiguration": fallback, "MessageTrafficType": params.get("MessageTrafficType"),
-            "Context": params.get("Context"), "DryRun": dry_run,
-            "ConfigurationSetName": params.get("ConfigurationSetName"), "TimeToLive": params.get("TimeToLive"),
-            "MaxPrice": params.get("MaxPrice"), "ProtectConfigurationId": params.get("ProtectConfigurationId"),
-            "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
-        })
+        sent_log.record(
+            self.region,
+            send,
+            {
+                "MessageId": message_id,
+                "Operation": "SendRcsMessage",
+                "Timestamp": self.region.now(),
+                "OriginationIdentity": ref,
+                "PoolId": pool.pool_id if pool is not None else None,
+                "RcsAgentId": agent.id,
+                "DestinationPhoneNumber": destination,
+                "IsoCountryCode": iso,
+                "MessageBody": body,
+                "RcsMessageContent": params.get("RcsMessageContent"),
+                "FallbackConfiguration": fallback,
+                "MessageTrafficType": params.get("MessageTrafficType"),
+                "Context": params.get("Context"),
+                "DryRun": dry_run,
+                "ConfigurationSetName": params.get("ConfigurationSetName"),
+                "TimeToLive": params.get("TimeToLive"),
+                "MaxPrice": params.get("MaxPrice"),
+                "ProtectConfigurationId": params.get("ProtectConfigurationId"),
+                "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
+            },
+        )
         return {"MessageId": message_id}
 
     def _sender(self, pool, ref: str, destination: str, iso: str | None) -> RcsAgent:
@@ -371,33 +458,56 @@ class RcsAgents(Family):
             self._check_can_send(agent, destination, iso)
             return agent
         if identities.state_of(pool) != "ACTIVE":
-            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
-                                  f"Pool {pool.pool_id} is {identities.state_of(pool)}.")
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "pool",
+                pool.pool_id,
+                f"Pool {pool.pool_id} is {identities.state_of(pool)}.",
+            )
         for agent in self.agents_in_pool(pool.pool_id):
             try:
                 self._check_can_send(agent, destination, iso)
             except errors.ServiceError:
                 continue
             return agent
-        raise errors.conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", pool.pool_id,
-                              f"Pool {pool.pool_id} has no RCS agent that can send to {destination}.")
+        raise errors.conflict(
+            "NO_ORIGINATION_IDENTITIES_FOUND",
+            "pool",
+            pool.pool_id,
+            f"Pool {pool.pool_id} has no RCS agent that can send to {destination}.",
+        )
 
     def _check_can_send(self, agent: RcsAgent, destination: str, iso: str | None) -> None:
         if agent.reaches(iso):
             return
         if agent.status in ("CREATED", "PENDING"):
-            raise errors.conflict("RESOURCE_NOT_ACTIVE", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} is {agent.status}: it sends once its testing "
-                                  "agent or a country launch is approved.")
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} is {agent.status}: it sends once its testing "
+                "agent or a country launch is approved.",
+            )
         if agent.testing is None or agent.testing.state != "ACTIVE":
-            raise _invalid("DestinationPhoneNumber", f"RCS agent {agent.id} is not launched in {iso}.",
-                           "COUNTRY_NOT_ENABLED")
+            raise _invalid(
+                "DestinationPhoneNumber",
+                f"RCS agent {agent.id} is not launched in {iso}.",
+                "COUNTRY_NOT_ENABLED",
+            )
         # A testing agent delivers only to verified tester numbers [obs].
         verified = getattr(self.region, "verified_numbers", None)
-        if verified is not None and hasattr(verified, "is_verified") and not verified.is_verified(destination):
-            raise errors.conflict("DESTINATION_PHONE_NUMBER_NOT_VERIFIED", "verified-destination-number",
-                                  destination, f"RCS agent {agent.id} is testing: it sends only to verified "
-                                               f"destination numbers, and {destination} is not one.")
+        if (
+            verified is not None
+            and hasattr(verified, "is_verified")
+            and not verified.is_verified(destination)
+        ):
+            raise errors.conflict(
+                "DESTINATION_PHONE_NUMBER_NOT_VERIFIED",
+                "verified-destination-number",
+                destination,
+                f"RCS agent {agent.id} is testing: it sends only to verified "
+                f"destination numbers, and {destination} is not one.",
+            )
 
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:
@@ -407,10 +517,14 @@ class RcsAgents(Family):
         rows = []
         for a in self.agents.values():
             row = {k: v for k, v in vars(a).items() if k not in ("testing", "launches", "deleted")}
-            row["testing"] = None if a.testing is None else \
-                [a.testing.registration_id, a.testing.state, a.testing.entered_at]
-            row["launches"] = [[c.iso_country_code, c.registration_id, c.state, c.entered_at]
-                               for c in a.launches.values()]
+            row["testing"] = (
+                None
+                if a.testing is None
+                else [a.testing.registration_id, a.testing.state, a.testing.entered_at]
+            )
+            row["launches"] = [
+                [c.iso_country_code, c.registration_id, c.state, c.entered_at] for c in a.launches.values()
+            ]
             rows.append(row)
         return {"agents": rows}
 
@@ -424,7 +538,9 @@ class RcsAgents(Family):
                 agent.testing = TestingAgent(agent_id=agent.id, registration_id=testing[0])
                 self.region.lifecycles.place(agent.testing, TESTING_AGENT.kind, testing[2], testing[1])
             for iso, registration_id, state, entered in launches:
-                launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
+                launch = CountryLaunch(
+                    iso_country_code=iso, registration_id=registration_id, agent_id=agent.id
+                )
                 self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, entered, state)
                 agent.launches[iso] = launch
             self.agents[agent.id] = agent

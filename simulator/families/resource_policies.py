@@ -40,8 +40,11 @@ _ACTION = re.compile(r"^sms-voice:[A-Za-z*]+$")
 
 @dataclass(eq=False)
 class Policy:
-    WIRE: ClassVar[dict[str, str]] = {"ResourceArn": "resource_arn", "Policy": "document",
-                                      "CreatedTimestamp": "created"}
+    WIRE: ClassVar[dict[str, str]] = {
+        "ResourceArn": "resource_arn",
+        "Policy": "document",
+        "CreatedTimestamp": "created",
+    }
     resource_arn: str
     document: str  # canonical JSON
     created: float
@@ -53,8 +56,9 @@ class Policy:
 
 
 def _bad(message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
-    return errors.validation(reason, f"The resource policy is invalid: {message}",
-                             [{"Name": "Policy", "Message": message}])
+    return errors.validation(
+        reason, f"The resource policy is invalid: {message}", [{"Name": "Policy", "Message": message}]
+    )
 
 
 def _as_list(value) -> list:
@@ -148,8 +152,11 @@ class ResourcePolicies(Family):
         policy = self.policies.get(arn)
         if policy is None or account == self.region.account or not self._exists(arn):
             return False
-        effects = {s["Effect"] for s in policy.statements()
-                   if _names(s.get("Principal"), account) and _covers(s.get("Action"), action)}
+        effects = {
+            s["Effect"]
+            for s in policy.statements()
+            if _names(s.get("Principal"), account) and _covers(s.get("Action"), action)
+        }
         return "Allow" in effects and "Deny" not in effects
 
     def shared_with_me(self, kind: str) -> list:
@@ -183,8 +190,11 @@ class ResourcePolicies(Family):
 
     def _peers(self) -> list:
         peers = getattr(self.region, "peers", {}) or {}
-        return [part for (account, region), part in sorted(peers.items())
-                if region == self.region.region and account != self.region.account]
+        return [
+            part
+            for (account, region), part in sorted(peers.items())
+            if region == self.region.region and account != self.region.account
+        ]
 
     def _peer(self, account: str):
         peers = getattr(self.region, "peers", {}) or {}
@@ -202,9 +212,11 @@ class ResourcePolicies(Family):
         parsed = arns.parse(ref)
         if parsed is not None and parsed.resource_type not in SHAREABLE:
             raise errors.validation(
-                "INVALID_ARN", f"{ref} cannot have a resource policy: only pools, phone numbers, "
+                "INVALID_ARN",
+                f"{ref} cannot have a resource policy: only pools, phone numbers, "
                 "sender IDs and opt-out lists can be shared.",
-                [{"Name": "ResourceArn", "Message": "Not a shareable resource"}])
+                [{"Name": "ResourceArn", "Message": "Not a shareable resource"}],
+            )
         if parsed is not None and self.region.local_resource(ref) is None:
             raise errors.not_found(parsed.resource_type, ref)  # another account's or region's
         resource = self.region.by_arn(ref)  # INVALID_ARN / ResourceNotFound as for tagging
@@ -238,9 +250,12 @@ class ResourcePolicies(Family):
 
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:
-        return {"resource_policies": [
-            {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
-            for p in self.policies.values()]}
+        return {
+            "resource_policies": [
+                {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
+                for p in self.policies.values()
+            ]
+        }
 
     def export(self) -> dict:
         return {"policies": [[p.resource_arn, p.document, p.created] for p in self.policies.values()]}

@@ -40,16 +40,35 @@ def _configuration_set(region, name: str | None):
     return family.get(name)  # ResourceNotFound (configuration-set) as for every send
 
 
-def gate(region, *, channel: str, operation: str, destination: str, iso: str | None, origination,
-         body: str | None, dry_run: bool, params: dict, configuration_set_name: str | None):
+def gate(
+    region,
+    *,
+    channel: str,
+    operation: str,
+    destination: str,
+    iso: str | None,
+    origination,
+    body: str | None,
+    dry_run: bool,
+    params: dict,
+    configuration_set_name: str | None,
+):
     """Run the registered send gates over this send (they raise the error AWS gives);
     returns the send, for `record`. Changes nothing."""
-    fields = dict(channel=channel, operation=operation, destination=destination, iso_country_code=iso,
-                  origination=origination,
-                  configuration_set=_configuration_set(region, configuration_set_name),
-                  protect_configuration_id=params.get("ProtectConfigurationId"), body=body,
-                  dry_run=dry_run, price=_price(operation, iso, body),
-                  origination_ref=params.get("OriginationIdentity"), params=params)
+    fields = dict(
+        channel=channel,
+        operation=operation,
+        destination=destination,
+        iso_country_code=iso,
+        origination=origination,
+        configuration_set=_configuration_set(region, configuration_set_name),
+        protect_configuration_id=params.get("ProtectConfigurationId"),
+        body=body,
+        dry_run=dry_run,
+        price=_price(operation, iso, body),
+        origination_ref=params.get("OriginationIdentity"),
+        params=params,
+    )
     if _sending is None:
         return SimpleNamespace(**fields)
     send = _sending.Send(**fields)
@@ -65,6 +84,13 @@ def record(region, send, entry: dict) -> None:
         log = region.sent_messages
     log.append({**entry, "Channel": send.channel, "Price": send.price})
     if _sending is not None and not send.dry_run:
-        _sending.run_after_send(region, SimpleNamespace(message_id=entry["MessageId"], send=send,
-                                                        channel=send.channel, price=send.price,
-                                                        destination=send.destination))
+        _sending.run_after_send(
+            region,
+            SimpleNamespace(
+                message_id=entry["MessageId"],
+                send=send,
+                channel=send.channel,
+                price=send.price,
+                destination=send.destination,
+            ),
+        )
