@@ -27,7 +27,7 @@ import phonenumbers
 
 from .. import errors
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
-from ..paging import apply_filters, flag, page_result, select
+from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from . import Family, identities, operation, register, sent_log
 
@@ -300,12 +300,10 @@ class Notify(Family):
 
     @operation("DescribeNotifyConfigurations")
     def describe(self, params: dict) -> dict:
-        found = select(params, "NotifyConfigurationIds", self.get, self.configurations.values())
-        found = apply_filters(found, params.get("Filters"), FILTERS)
-        result, page = page_result("DescribeNotifyConfigurations", "NotifyConfigurations", found, params)
-        for config in page:
-            self.region.lifecycles.observed(config)
-        if not page:
+        result = describe("DescribeNotifyConfigurations", "NotifyConfigurations", params,
+                          "NotifyConfigurationIds", self.get, self.configurations.values(), FILTERS,
+                          self.region.lifecycles.observed)
+        if not result["NotifyConfigurations"]:
             del result["NotifyConfigurations"]  # the model's list holds at least one
         return result
 

@@ -27,7 +27,7 @@ from typing import ClassVar
 
 from .. import errors
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
-from ..paging import apply_filters, flag, page_result, select
+from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from . import Family, identities, operation, register, sent_log
 from .notify import country_of
@@ -293,11 +293,8 @@ class RcsAgents(Family):
 
     @operation("DescribeRcsAgents")
     def describe(self, params: dict) -> dict:
-        found = select(params, "RcsAgentIds", self.get, self.agents.values())
-        found = apply_filters(found, params.get("Filters"), FILTERS)
-        result, page = page_result("DescribeRcsAgents", "RcsAgents", found, params)
-        self._observed(page)
-        return result
+        return describe("DescribeRcsAgents", "RcsAgents", params, "RcsAgentIds", self.get,
+                        self.agents.values(), FILTERS, lambda agent: self._observed([agent]))
 
     def _observed(self, agents: list[RcsAgent]) -> None:
         for agent in agents:
