@@ -16,7 +16,7 @@ from phonenumbers import NumberParseException, PhoneNumberType, carrier, geocode
 
 from .. import errors
 from ..paging import page_result
-from . import Family, identities, operation, register
+from . import Family, operation, register
 
 SIMULATED_CARRIER = "Simulated Carrier"  # [inf] when libphonenumber names no carrier
 TEST_MCC, TEST_MNC = "001", "01"  # [inf] ITU-T test network, for mobile numbers
@@ -148,13 +148,18 @@ class Lookups(Family):
             return {"AvailablePhoneNumbers": []}  # 10DLC numbers carry SMS and VOICE [inf]
         if params.get("RegistrationId"):
             self._registration(params["RegistrationId"])
-        taken = {
-            p.phone_number for p in identities.phones(self.region) if getattr(p, "state", "") != "DELETED"
-        }
         preference = (params.get("NumberPreference") or [None])[0]
-        numbers = [n for n in us_ten_dlc_numbers() if n not in taken and _matches(n, preference)]
+        numbers = [n for n in us_ten_dlc_numbers() if _matches(n, preference) and not self._held(n)]
         paged = {**params, "MaxResults": params.get("MaxResults") or AVAILABLE_PAGE_SIZE}
         return page_result("ListAvailablePhoneNumbers", "AvailablePhoneNumbers", numbers, paged)[0]
+
+    def _held(self, number: str) -> bool:
+        """Does the account hold this number (not released)?"""
+        try:
+            self.region.phone_numbers.by_e164(number)
+        except errors.ServiceError:
+            return False
+        return True
 
     def _registration(self, ref: str):
         """The registration named must be this account's (ResourceNotFound otherwise)."""

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import ClassVar
 
-import phonenumbers
-
-from .. import errors
+from .. import errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..numbering import country_of
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
-from . import Family, identities, operation, register, sent_log
+from ..snapshot import restored, saved
+from . import Family, operation, register
 
 # The review [inf]: a display name that looks like a URL, or holds one of these words,
 # is REJECTED with a RejectionReason; AWS reviews "for profanity, URLs, and other
@@ -90,14 +90,6 @@ def review(display_name: str) -> str | None:
     if any(word in DISALLOWED_WORDS for word in words):
         return "The display name contains disallowed content."
     return None
-
-
-def country_of(number: str) -> str | None:
-    try:
-        parsed = phonenumbers.parse(number if number.startswith("+") else "+" + number, None)
-    except phonenumbers.NumberParseException:
-        return None
-    return phonenumbers.region_code_for_number(parsed)
 
 
 @dataclass(eq=False)
@@ -245,7 +237,7 @@ class Notify(Family):
         return list(dict.fromkeys(countries))
 
     def _pool_for(self, ref: str, config: NotifyConfiguration | None):
-        pool = identities.pool(self.region, ref)
+        pool = self.region.pools.get(ref)
         users = [u for u in self.configurations_using_pool(pool.pool_id) if config is None or u != config.id]
         if users:
             raise errors.conflict(
@@ -300,9 +292,16 @@ class Notify(Family):
 
     @operation("DescribeNotifyConfigurations")
     def describe(self, params: dict) -> dict:
-        result = describe("DescribeNotifyConfigurations", "NotifyConfigurations", params,
-                          "NotifyConfigurationIds", self.get, self.configurations.values(), FILTERS,
-                          self.region.lifecycles.observed)
+        result = describe(
+            "DescribeNotifyConfigurations",
+            "NotifyConfigurations",
+            params,
+            "NotifyConfigurationIds",
+            self.get,
+            self.configurations.values(),
+            FILTERS,
+            self.region.lifecycles.observed,
+        )
         if not result["NotifyConfigurations"]:
             del result["NotifyConfigurations"]  # the model's list holds at least one
         return result
@@ -405,7 +404,7 @@ class Notify(Family):
         if voice_id and voice_id not in template.get("SupportedVoiceIds", [voice_id]):
             raise _invalid("VoiceId", f"Template {template['TemplateId']} does not speak with {voice_id}.")
         country = shipped()["countries"][iso]
-        pool = identities.pool(self.region, config.pool_id) if config.pool_id else None
+        pool = self.region.pools.get(config.pool_id) if config.pool_id else None
         if country["CustomerOwnedIdentityRequired"] and pool is None:
             raise _invalid(
                 "NotifyConfigurationId",
@@ -413,12 +412,12 @@ class Notify(Family):
                 f"configuration {config.id} a PoolId.",
                 "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY",
             )
-        if pool is not None and identities.state_of(pool) != "ACTIVE":
+        if pool is not None and pool.state != "ACTIVE":
             raise errors.conflict(
                 "RESOURCE_NOT_ACTIVE",
                 "pool",
                 pool.pool_id,
-                f"Pool {pool.pool_id} is {identities.state_of(pool)}.",
+                f"Pool {pool.pool_id} is {pool.state}.",
             )
         if self.region.opt_out_lists.is_opted_out(getattr(pool, "opt_out_list_name", "Default"), destination):
             raise errors.conflict(
@@ -570,39 +569,13 @@ class Notify(Family):
         }
 
     def export(self) -> dict:
-        return {
-            "configurations": [
-                {
-                    "id": c.id,
-                    "arn": c.arn,
-                    "display_name": c.display_name,
-                    "use_case": c.use_case,
-                    "enabled_channels": c.enabled_channels,
-                    "enabled_countries": c.enabled_countries,
-                    "default_template_id": c.default_template_id,
-                    "pool_id": c.pool_id,
-                    "tier": c.tier,
-                    "tier_upgrade_status": c.tier_upgrade_status,
-                    "deletion_protection_enabled": c.deletion_protection_enabled,
-                    "created": c.created,
-                    "tags": c.tags,
-                    "sent_on": list(c.sent_on),
-                    "kind": c.kind,
-                    "state": c.state,
-                    "entered_at": c.entered_at,
-                }
-                for c in self.configurations.values()
-            ]
-        }
+        return {"configurations": [saved(c) for c in self.configurations.values()]}
 
     def restore(self, data: dict) -> None:
         self.configurations = {}
         for row in data["configurations"]:
-            row = dict(row)
-            kind, state, entered = row.pop("kind"), row.pop("state"), row.pop("entered_at")
-            row["sent_on"] = tuple(row["sent_on"])
-            config = NotifyConfiguration(**row)
-            self.region.lifecycles.place(config, kind, entered, state)
+            config = restored(NotifyConfiguration, row, self.region.lifecycles)
+            config.sent_on = tuple(config.sent_on)
             self.configurations[config.id] = config
 
 

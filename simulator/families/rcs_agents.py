@@ -25,12 +25,13 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
+from .. import errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..numbering import country_of
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
-from . import Family, identities, operation, register, sent_log
-from .notify import country_of
+from ..snapshot import restored, saved
+from . import Family, operation, register
 
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
@@ -271,7 +272,7 @@ class RcsAgents(Family):
     # -- operations ------------------------------------------------------------
     @operation("CreateRcsAgent")
     def create(self, params: dict) -> RcsAgent:
-        opt_out = identities.opt_out_list(self.region, params.get("OptOutListName", "Default"))
+        opt_out = self.region.opt_out_lists.get(params.get("OptOutListName", "Default"))
         limit = self.region.quotas.get(QUOTA_AGENTS, DEFAULT_AGENTS_QUOTA)
         if len(self.agents) >= limit:
             raise errors.quota_exceeded(
@@ -293,8 +294,16 @@ class RcsAgents(Family):
 
     @operation("DescribeRcsAgents")
     def describe(self, params: dict) -> dict:
-        return describe("DescribeRcsAgents", "RcsAgents", params, "RcsAgentIds", self.get,
-                        self.agents.values(), FILTERS, lambda agent: self._observed([agent]))
+        return describe(
+            "DescribeRcsAgents",
+            "RcsAgents",
+            params,
+            "RcsAgentIds",
+            self.get,
+            self.agents.values(),
+            FILTERS,
+            lambda agent: self._observed([agent]),
+        )
 
     def _observed(self, agents: list[RcsAgent]) -> None:
         for agent in agents:
@@ -306,7 +315,7 @@ class RcsAgents(Family):
     def update(self, params: dict) -> RcsAgent:
         agent = self.get(params["RcsAgentId"])
         opt_out = (
-            identities.opt_out_list(self.region, params["OptOutListName"]).name
+            self.region.opt_out_lists.get(params["OptOutListName"]).name
             if params.get("OptOutListName")
             else agent.opt_out_list_name
         )
@@ -396,7 +405,7 @@ class RcsAgents(Family):
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
-        pool = identities.pool(self.region, ref) if _is_pool(ref) else None
+        pool = self.region.pools.get(ref) if _is_pool(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
             raise errors.conflict(
@@ -454,12 +463,12 @@ class RcsAgents(Family):
             agent = self.get(ref)
             self._check_can_send(agent, destination, iso)
             return agent
-        if identities.state_of(pool) != "ACTIVE":
+        if pool.state != "ACTIVE":
             raise errors.conflict(
                 "RESOURCE_NOT_ACTIVE",
                 "pool",
                 pool.pool_id,
-                f"Pool {pool.pool_id} is {identities.state_of(pool)}.",
+                f"Pool {pool.pool_id} is {pool.state}.",
             )
         for agent in self.agents_in_pool(pool.pool_id):
             try:
@@ -511,33 +520,24 @@ class RcsAgents(Family):
         return {"rcs_agents": [project_as("RcsAgentInformation", a) for a in self.agents.values()]}
 
     def export(self) -> dict:
-        rows = []
-        for a in self.agents.values():
-            row = {k: v for k, v in vars(a).items() if k not in ("testing", "launches", "deleted")}
-            row["testing"] = (
-                None
-                if a.testing is None
-                else [a.testing.registration_id, a.testing.state, a.testing.entered_at]
-            )
-            row["launches"] = [
-                [c.iso_country_code, c.registration_id, c.state, c.entered_at] for c in a.launches.values()
+        return {
+            "agents": [
+                {
+                    **saved(a, skip={"testing", "launches", "deleted"}),
+                    "testing": saved(a.testing) if a.testing is not None else None,
+                    "launches": [saved(c) for c in a.launches.values()],
+                }
+                for a in self.agents.values()
             ]
-            rows.append(row)
-        return {"agents": rows}
+        }
 
     def restore(self, data: dict) -> None:
         self.agents = {}
+        lifecycles = self.region.lifecycles
         for row in data["agents"]:
-            row = dict(row)
-            testing, launches = row.pop("testing"), row.pop("launches")
-            agent = RcsAgent(**row)
-            if testing is not None:
-                agent.testing = TestingAgent(agent_id=agent.id, registration_id=testing[0])
-                self.region.lifecycles.place(agent.testing, TESTING_AGENT.kind, testing[2], testing[1])
-            for iso, registration_id, state, entered in launches:
-                launch = CountryLaunch(
-                    iso_country_code=iso, registration_id=registration_id, agent_id=agent.id
-                )
-                self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, entered, state)
-                agent.launches[iso] = launch
+            agent = restored(RcsAgent, {k: v for k, v in row.items() if k not in ("testing", "launches")})
+            if row["testing"] is not None:
+                agent.testing = restored(TestingAgent, row["testing"], lifecycles)
+            for launch in (restored(CountryLaunch, c, lifecycles) for c in row["launches"]):
+                agent.launches[launch.iso_country_code] = launch
             self.agents[agent.id] = agent

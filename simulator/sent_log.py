@@ -4,7 +4,7 @@ log and the after-send hooks once accepted.
 
 The gates' extension point (`simulator/sending.py`: `Send`, `run_send_gates`,
 `run_after_send`) belongs to the sending family; where it is not part of the build this
-module only records. Not a family: it is not listed in FAMILY_MODULES.
+module only records.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 try:  # the send path's extension point, once the sending family is merged
-    from .. import sending as _sending
+    from . import sending as _sending
 except ImportError:  # pragma: no cover - depends on what is merged
     _sending = None
 try:
-    from .. import prices as _prices
+    from . import prices as _prices
 except ImportError:  # pragma: no cover
     _prices = None
 
