@@ -289,3 +289,15 @@ def test_sharing_can_be_limited_to_some_actions(sim, owner, shareable):
     with pytest.raises(ServiceError) as exc:
         friend.resolve_shared(arn, "pool", "DeletePool")
     assert exc.value.code == "ResourceNotFoundException"
+
+
+def test_a_resource_made_again_under_the_same_arn_starts_without_a_policy(sim, owner):
+    made = owner.create_opt_out_list(OptOutListName="again")
+    arn = made["OptOutListArn"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    owner.delete_opt_out_list(OptOutListName="again")
+    assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("opt-out-list") == []
+    owner.create_opt_out_list(OptOutListName="again")
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
+    assert not sim.region(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
+    assert sim.state()["accounts"][OWNER]["us-east-1"]["resource_policies"] == []

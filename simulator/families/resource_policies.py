@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import arns, errors
@@ -48,6 +48,9 @@ class Policy:
     resource_arn: str
     document: str  # canonical JSON
     created: float
+    # The resource it is attached to: a resource deleted and made again under the same ARN
+    # (an opt-out list of the same name) starts without a policy.
+    resource: object = field(default=None, repr=False)
 
     def statements(self) -> list[dict]:
         parsed = json.loads(self.document)
@@ -149,8 +152,8 @@ class ResourcePolicies(Family):
         """Does this account's resource `arn` have a policy sharing it with `account` (for
         `action`, an operation name such as "SendTextMessage", when given)? An explicit
         Deny naming the account (and covering the action) wins over any Allow."""
-        policy = self.policies.get(arn)
-        if policy is None or account == self.region.account or not self._exists(arn):
+        policy = self._live(arn)
+        if policy is None or account == self.region.account:
             return False
         effects = {
             s["Effect"]
@@ -184,10 +187,6 @@ class ResourcePolicies(Family):
             raise errors.not_found(kind, ref)
         return owner.by_arn(ref)
 
-    def forget_resource(self, arn: str) -> None:
-        """The resource is gone (deleted, released): its policy goes with it."""
-        self.policies.pop(arn, None)
-
     def _peers(self) -> list:
         peers = getattr(self.region, "peers", {}) or {}
         return [
@@ -200,15 +199,21 @@ class ResourcePolicies(Family):
         peers = getattr(self.region, "peers", {}) or {}
         return peers.get((account, self.region.region)) if account != self.region.account else None
 
-    def _exists(self, arn: str) -> bool:
+    def _live(self, arn: str) -> Policy | None:
+        """The policy of `arn`, while the resource it was attached to still exists (a
+        released number, a deleted pool or list takes its policy with it)."""
+        policy = self.policies.get(arn)
+        if policy is None:
+            return None
         try:
             resource = self.region.by_arn(arn)
         except errors.ServiceError:
-            return False
-        return getattr(resource, "state", "") not in ("DELETED", "DELETING")
+            return None
+        gone = getattr(resource, "state", "") in ("DELETED", "DELETING")
+        return None if gone or resource is not policy.resource else policy
 
-    def _resource_arn(self, ref: str) -> str:
-        """The ARN of a shareable resource of this account (ResourceNotFound if absent)."""
+    def _resource(self, ref: str):
+        """A shareable resource of this account by ARN (ResourceNotFound if absent)."""
         parsed = arns.parse(ref)
         if parsed is not None and parsed.resource_type not in SHAREABLE:
             raise errors.validation(
@@ -222,27 +227,30 @@ class ResourcePolicies(Family):
         resource = self.region.by_arn(ref)  # INVALID_ARN / ResourceNotFound as for tagging
         if getattr(resource, "state", "") == "DELETED":
             raise errors.not_found(parsed.resource_type, ref)
-        return ref
+        return resource
 
     # -- operations ------------------------------------------------------------
     @operation("PutResourcePolicy")
     def put(self, params: dict) -> Policy:
-        arn = self._resource_arn(params["ResourceArn"])
+        arn = params["ResourceArn"]
+        resource = self._resource(arn)
         document = canonical_policy(params["Policy"], arn)
-        old = self.policies.get(arn)
-        policy = Policy(arn, document, old.created if old else self.region.now())
+        old = self._live(arn)
+        policy = Policy(arn, document, old.created if old else self.region.now(), resource)
         self.policies[arn] = policy
         return policy
 
     @operation("GetResourcePolicy")
     def get(self, params: dict) -> Policy | dict:
-        arn = self._resource_arn(params["ResourceArn"])
-        return self.policies.get(arn) or {"ResourceArn": arn, "Policy": EMPTY_POLICY}
+        arn = params["ResourceArn"]
+        self._resource(arn)
+        return self._live(arn) or {"ResourceArn": arn, "Policy": EMPTY_POLICY}
 
     @operation("DeleteResourcePolicy")
     def delete(self, params: dict) -> Policy:
-        arn = self._resource_arn(params["ResourceArn"])
-        policy = self.policies.get(arn)
+        arn = params["ResourceArn"]
+        self._resource(arn)
+        policy = self._live(arn)
         if policy is None:
             raise errors.not_found("policy", arn, f"{arn} has no resource policy.")
         del self.policies[arn]
@@ -254,11 +262,26 @@ class ResourcePolicies(Family):
             "resource_policies": [
                 {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
                 for p in self.policies.values()
+                if self._live(p.resource_arn) is p
             ]
         }
 
     def export(self) -> dict:
-        return {"policies": [[p.resource_arn, p.document, p.created] for p in self.policies.values()]}
+        return {
+            "policies": [
+                [p.resource_arn, p.document, p.created]
+                for p in self.policies.values()
+                if self._live(p.resource_arn) is p
+            ]
+        }
 
     def restore(self, data: dict) -> None:
         self.policies = {arn: Policy(arn, doc, created) for arn, doc, created in data["policies"]}
+
+    def relink(self) -> None:
+        """Every family restored: attach each policy to its resource again."""
+        for arn, policy in list(self.policies.items()):
+            try:
+                policy.resource = self.region.by_arn(arn)
+            except errors.ServiceError:
+                del self.policies[arn]
