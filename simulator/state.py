@@ -40,6 +40,7 @@ class State:
             found = self.regions[key] = AccountRegion(
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
                 sent_log_limit=self.sent_log_limit, messaging=self.messaging)
+            found.peers = self.regions  # other accounts' stores: resources shared by policy
         return found
 
     def _gone(self, resource) -> None:

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 # The families smsvoice-sim ships, in the order they are listed (state views,
 # snapshots, lifecycle diagrams).
 FAMILY_MODULES = ("account_limits", "opt_out_lists", "configuration_sets", "pools", "phone_numbers",
-                  "sender_ids", "keywords", "tags", "messages")
+                  "sender_ids", "keywords", "tags", "messages",
+                  "lookups", "resource_policies", "notify", "rcs_agents")
 
 Handler = Callable[["AccountRegion", dict], object]
 
