@@ -1,96 +1,59 @@
-"""Notify and RCS sends joining the send path every other send takes: the registered send
-gates (spend limits, sandbox, protect) before acceptance, the account's `sent_messages`
-log and the after-send hooks once accepted.
+"""Notify and RCS sends joining the send path every other send takes (sending.py): the
+registered send gates (spend limits, sandbox, protect) before acceptance, the account's
+sent log (`region.messages.sent`) and the after-send hooks once accepted.
 
-The gates' extension point (`simulator/sending.py`: `Send`, `run_send_gates`,
-`run_after_send`) belongs to the sending family; where it is not part of the build this
-module only records.
+Their `Send.channel` is "NOTIFY" or "RCS" (gates keyed on the channel see which send
+it is); they are priced as the plain send of their medium [inf]. They do not become
+message machines: no delivery events are emitted for them (the model's RCS_* event
+types are not simulated).
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
-try:  # the send path's extension point, once the sending family is merged
-    from . import sending as _sending
-except ImportError:  # pragma: no cover - depends on what is merged
-    _sending = None
-try:
-    from . import prices as _prices
-except ImportError:  # pragma: no cover
-    _prices = None
+from . import prices
+from .sending import Send, run_after_send, run_send_gates
 
-# What each of these sends costs, priced as the plain send of its channel [inf].
+# What each of these sends costs, priced as the plain send of its medium [inf].
 PRICED_AS = {"SendNotifyTextMessage": "TEXT", "SendNotifyVoiceMessage": "VOICE", "SendRcsMessage": "TEXT"}
 
 
-def _price(operation: str, iso: str | None, body: str | None) -> float:
-    if _prices is None or iso is None:
-        return 0.0
-    try:
-        return float(_prices.price_of(PRICED_AS[operation], iso, body))
-    except Exception:  # noqa: BLE001 - an unpriced country costs nothing rather than failing
-        return 0.0
+@dataclass
+class Accepted:
+    """What an after-send hook sees of an accepted Notify/RCS message: the attributes a
+    sent message (message_lifecycle.Message) offers hooks."""
+
+    message_id: str
+    send: Send
+    channel: str
+    destination: str
+    iso_country_code: str | None
+    price: float
 
 
-def _configuration_set(region, name: str | None):
-    family = getattr(region, "configuration_sets", None)
-    if name is None or family is None or not hasattr(family, "get"):
-        return None
-    return family.get(name)  # ResourceNotFound (configuration-set) as for every send
-
-
-def gate(
-    region,
-    *,
-    channel: str,
-    operation: str,
-    destination: str,
-    iso: str | None,
-    origination,
-    body: str | None,
-    dry_run: bool,
-    params: dict,
-    configuration_set_name: str | None,
-):
+def gate(region, *, channel: str, operation: str, destination: str, iso: str | None, origination,
+         body: str | None, dry_run: bool, params: dict, configuration_set_name: str | None) -> Send:
     """Run the registered send gates over this send (they raise the error AWS gives);
     returns the send, for `record`. Changes nothing."""
-    fields = dict(
-        channel=channel,
-        operation=operation,
-        destination=destination,
-        iso_country_code=iso,
-        origination=origination,
-        configuration_set=_configuration_set(region, configuration_set_name),
-        protect_configuration_id=params.get("ProtectConfigurationId"),
-        body=body,
-        dry_run=dry_run,
-        price=_price(operation, iso, body),
-        origination_ref=params.get("OriginationIdentity"),
-        params=params,
-    )
-    if _sending is None:
-        return SimpleNamespace(**fields)
-    send = _sending.Send(**fields)
-    _sending.run_send_gates(region, send)
+    cs = region.configuration_sets.get(configuration_set_name) if configuration_set_name else None
+    send = Send(channel=channel, operation=operation, destination=destination, iso_country_code=iso,
+                origination=origination, configuration_set=cs,
+                protect_configuration_id=params.get("ProtectConfigurationId") or (
+                    cs.protect_configuration_id if cs else None),
+                body=body, dry_run=dry_run, price=prices.price_of(PRICED_AS[operation], iso, body),
+                parts=prices.parts_of(body or "") if PRICED_AS[operation] == "TEXT" else 1,
+                encoding=prices.encoding_of(body or ""), origination_ref=params.get("OriginationIdentity"),
+                params=params)
+    run_send_gates(region, send)
     return send
 
 
-def record(region, send, entry: dict) -> None:
+def record(region, send: Send, entry: dict) -> None:
     """Log the accepted message where every send is logged; after-send hooks (spend
-    accounting) see it unless it was a dry run."""
-    log = getattr(getattr(region, "messages", None), "sent", None)
-    if log is None:  # the base before the messages family kept the log on the region
-        log = region.sent_messages
-    log.append({**entry, "Channel": send.channel, "Price": send.price})
-    if _sending is not None and not send.dry_run:
-        _sending.run_after_send(
-            region,
-            SimpleNamespace(
-                message_id=entry["MessageId"],
-                send=send,
-                channel=send.channel,
-                price=send.price,
-                destination=send.destination,
-            ),
-        )
+    accounting) see it unless it was a dry run (AWS does not charge a dry run)."""
+    region.messages.sent.append({**entry, "Channel": send.channel, "Price": send.price})
+    if not send.dry_run:
+        run_after_send(region, Accepted(message_id=entry["MessageId"], send=send, channel=send.channel,
+                                        destination=send.destination, iso_country_code=send.iso_country_code,
+                                        price=send.price))

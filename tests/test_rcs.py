@@ -233,7 +233,10 @@ def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
         "ResourceId": pool["PoolId"],
     }
     agent = launched(sim, api)
-    rcs_of(sim).join_pool(agent["RcsAgentId"], pool["PoolId"])
+    joined = api.associate_origination_identity(PoolId=pool["PoolId"],
+                                                OriginationIdentity=agent["RcsAgentId"])
+    assert (joined["PoolId"], joined["OriginationIdentity"]) == (pool["PoolId"], agent["RcsAgentId"])
+    assert joined["OriginationIdentityArn"] == agent["RcsAgentArn"]
     assert api.describe_rcs_agents()["RcsAgents"][0]["PoolId"] == pool["PoolId"]
     api.send_rcs_message(
         DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolArn"], RcsMessageContent=TEXT
@@ -248,7 +251,19 @@ def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
         "ResourceType": "rcs-agent",
         "ResourceId": agent["RcsAgentId"],
     }
-    rcs_of(sim).leave_pool(agent["RcsAgentId"])
+    api.disassociate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentArn"])
+    with pytest.raises(ClientError) as exc:  # no longer in it
+        api.disassociate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentId"])
+    assert error_of(exc)["Reason"] == "PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL"
+    assert api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])["Status"] == "DELETED"
+
+
+def test_deleting_a_pool_lets_its_rcs_agents_go(sim, api):
+    pool = active_pool(sim, api, active_phone(sim, api))
+    agent = api.create_rcs_agent()
+    api.associate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentArn"])
+    api.delete_pool(PoolId=pool["PoolId"])
+    assert "PoolId" not in api.describe_rcs_agents()["RcsAgents"][0]
     assert api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])["Status"] == "DELETED"
 
 

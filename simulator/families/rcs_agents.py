@@ -229,6 +229,26 @@ class RcsAgents(Family):
         agent.pool_id = None
         return agent
 
+    @staticmethod
+    def is_reference(ref: str) -> bool:
+        """An RCS agent's id or ARN (as opposed to a number's, a sender ID's or a pool's)."""
+        return ref.startswith("rcs-") or ":rcs-agent/" in ref
+
+    def associate_with(self, pool, ref: str) -> tuple:
+        """AssociateOriginationIdentity with an RCS agent (the pools family asks): the
+        agent joins the pool; the result's identity is the agent."""
+        agent = self.join_pool(ref, pool.pool_id)
+        return ({"OriginationIdentityArn": agent.arn, "OriginationIdentity": agent.id}, pool)
+
+    def disassociate_from(self, pool, ref: str) -> tuple:
+        """DisassociateOriginationIdentity with an RCS agent: it must be in that pool."""
+        agent = self.get(ref)
+        if agent.pool_id != pool.pool_id:
+            raise errors.conflict("PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is not associated with pool {pool.pool_id}.")
+        agent.pool_id = None
+        return ({"OriginationIdentityArn": agent.arn, "OriginationIdentity": agent.id}, pool)
+
     def submit_testing(self, ref: str, registration_id: str) -> RcsAgent:
         """A testing registration associated with the agent was submitted."""
         agent = self.get(ref)

@@ -188,7 +188,7 @@ class ResourcePolicies(Family):
         return owner.by_arn(ref)
 
     def _peers(self) -> list:
-        peers = getattr(self.region, "peers", {}) or {}
+        peers = self.region.peers
         return [
             part
             for (account, region), part in sorted(peers.items())
@@ -196,7 +196,7 @@ class ResourcePolicies(Family):
         ]
 
     def _peer(self, account: str):
-        peers = getattr(self.region, "peers", {}) or {}
+        peers = self.region.peers
         return peers.get((account, self.region.region)) if account != self.region.account else None
 
     def _live(self, arn: str) -> Policy | None:
