@@ -69,24 +69,25 @@ CONTENT_KINDS = ("TextMessage", "FileMessage", "RichCard", "Carousel")
 
 
 @dataclass(eq=False)
-class TestingAgent(Lifecycled):
+class AgentPart(Lifecycled):
+    """What of an agent a registration drives on the clock: its testing agent or a launch."""
+
     FAMILY: ClassVar[str] = "rcs_agents"
     WIRE: ClassVar[dict[str, str]] = {"Status": "state"}
     agent_id: str = ""
     registration_id: str = ""
 
+
+@dataclass(eq=False)
+class TestingAgent(AgentPart):
     @property
     def testing_agent_id(self) -> str | None:
         return f"{self.agent_id}-testing" if self.state == "ACTIVE" else None
 
 
 @dataclass(eq=False)
-class CountryLaunch(Lifecycled):
-    FAMILY: ClassVar[str] = "rcs_agents"
-    WIRE: ClassVar[dict[str, str]] = {"Status": "state"}
+class CountryLaunch(AgentPart):
     iso_country_code: str = ""
-    registration_id: str = ""
-    agent_id: str = ""
 
     @property
     def carrier_status(self) -> list[dict]:
@@ -215,12 +216,8 @@ class RcsAgents(Family):
         that pool from now on; an agent belongs to one pool [inf]."""
         agent = self.get(ref)
         if agent.pool_id not in (None, pool_id):
-            raise errors.conflict(
-                "RCS_AGENT_ASSOCIATED_TO_POOL",
-                "rcs-agent",
-                agent.id,
-                f"RCS agent {agent.id} is in pool {agent.pool_id}.",
-            )
+            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is in pool {agent.pool_id}.")
         agent.pool_id = pool_id
         return agent
 
@@ -253,12 +250,8 @@ class RcsAgents(Family):
         """A testing registration associated with the agent was submitted."""
         agent = self.get(ref)
         if agent.testing is not None:
-            raise errors.conflict(
-                "RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE",
-                "rcs-agent",
-                agent.id,
-                f"RCS agent {agent.id} already has a testing agent.",
-            )
+            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} already has a testing agent.")
         testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
         self.region.lifecycles.place(testing, TESTING_AGENT.kind, self.region.now())
         self.region.lifecycles.move(testing, "submit", self.region.now())
@@ -269,12 +262,8 @@ class RcsAgents(Family):
         """A country launch registration for `iso` was submitted."""
         agent = self.get(ref)
         if iso in agent.launches:
-            raise errors.conflict(
-                "RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE",
-                "rcs-agent",
-                agent.id,
-                f"RCS agent {agent.id} already launches in {iso}.",
-            )
+            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} already launches in {iso}.")
         launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
         self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, self.region.now())
         self.region.lifecycles.move(launch, "submit", self.region.now())
@@ -377,19 +366,11 @@ class RcsAgents(Family):
     def delete(self, params: dict) -> RcsAgent:
         agent = self.get(params["RcsAgentId"])
         if agent.deletion_protection_enabled:
-            raise errors.conflict(
-                "DELETION_PROTECTION_ENABLED",
-                "rcs-agent",
-                agent.id,
-                f"RCS agent {agent.id} has deletion protection on.",
-            )
+            raise errors.conflict("DELETION_PROTECTION_ENABLED", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} has deletion protection on.")
         if agent.pool_id is not None:
-            raise errors.conflict(
-                "RCS_AGENT_ASSOCIATED_TO_POOL",
-                "rcs-agent",
-                agent.id,
-                f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.",
-            )
+            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.")
         del self.agents[agent.id]
         agent.deleted = True
         for part in (agent.testing, *agent.launches.values()):
@@ -428,12 +409,8 @@ class RcsAgents(Family):
         pool = self.region.pools.get(ref) if _is_pool(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
-            raise errors.conflict(
-                "DESTINATION_PHONE_NUMBER_OPTED_OUT",
-                "opted-out-number",
-                destination,
-                f"{destination} has opted out (list {agent.opt_out_list_name}).",
-            )
+            raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
+                                  f"{destination} has opted out (list {agent.opt_out_list_name}).")
         dry_run = bool(params.get("DryRun", False))
         send = sent_log.gate(
             self.region,
@@ -484,24 +461,16 @@ class RcsAgents(Family):
             self._check_can_send(agent, destination, iso)
             return agent
         if pool.state != "ACTIVE":
-            raise errors.conflict(
-                "RESOURCE_NOT_ACTIVE",
-                "pool",
-                pool.pool_id,
-                f"Pool {pool.pool_id} is {pool.state}.",
-            )
+            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is {pool.state}.")
         for agent in self.agents_in_pool(pool.pool_id):
             try:
                 self._check_can_send(agent, destination, iso)
             except errors.ServiceError:
                 continue
             return agent
-        raise errors.conflict(
-            "NO_ORIGINATION_IDENTITIES_FOUND",
-            "pool",
-            pool.pool_id,
-            f"Pool {pool.pool_id} has no RCS agent that can send to {destination}.",
-        )
+        raise errors.conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", pool.pool_id,
+                              f"Pool {pool.pool_id} has no RCS agent that can send to {destination}.")
 
     def _check_can_send(self, agent: RcsAgent, destination: str, iso: str | None) -> None:
         if agent.reaches(iso):
