@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
+
 from .cli_cassette import add_cassette_commands, open_cassette
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, seconds
@@ -98,6 +100,14 @@ SIMULATOR_OPTIONS = (
     arg("--credentials", action="append", type=parse_credentials, default=[],
         metavar="AKID:SECRET[:ACCOUNT]",
         help="a key pair the service accepts, optionally mapped to an account"),
+    arg("--events-endpoint-url", metavar="URL",
+        help="deliver delivery events to the SNS / Firehose / CloudWatch Logs at this endpoint "
+             "(e.g. a local moto_server); they always go to GET /_smsvoice/events"),
+    arg("--allow-real-aws-events", action="store_true",
+        help="let delivery events go to real AWS (off: an amazonaws.com endpoint is refused)"),
+    arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
+        help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
+             "destination numbers and spends at most $1 a month"),
 )
 
 SIMULATE_OPTIONS = (
@@ -158,7 +168,10 @@ def build_simulator(args):
                          accounts=accounts, verify_sigv4=args.verify_sigv4,
                          credentials={akid: secret for akid, secret, _ in args.credentials},
                          rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
-                         state_file=getattr(args, "state", None))
+                         state_file=getattr(args, "state", None),
+                         events_endpoint_url=args.events_endpoint_url,
+                         allow_real_aws_events=args.allow_real_aws_events,
+                         account_tier=args.account_tier)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -176,6 +189,9 @@ def cmd_simulate(args) -> int:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.events_endpoint_url and sim.clock.mode != "manual":
+        # A clock that moves by itself: events fall due while nobody calls in.
+        sim.start_event_ticker()
     print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); "
           f"control API at {server.url}/_smsvoice/", flush=True)
     server.start()

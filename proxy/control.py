@@ -8,6 +8,9 @@
     GET|POST|DELETE /_smsvoice/faults  {"operation": "CreatePool", "error": "ThrottlingException",
                                         "count": 2}  (or "rate": 0.3; "latency_ms": N)
     GET  /_smsvoice/messages          every message "sent"
+    GET  /_smsvoice/verification-codes[?number=%2B1...]  codes sent to verified numbers
+    POST /_smsvoice/account-tier      {"tier": "SANDBOX", "account": ..., "region": ...}
+    POST /_smsvoice/protect-filters   {"destination": "+1206555*", "body": "(?i)prize"}
 
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 
@@ -35,6 +38,11 @@ from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
+from smsvoice_sim.simulator.gates_control import (
+    account_tier_answer,
+    protect_filter_answer,
+    verification_codes_answer,
+)
 from smsvoice_sim.simulator.wire import json_response
 
 PREFIX = "/_smsvoice/"
@@ -286,6 +294,27 @@ def _faults_add(sim: Simulator, request: HttpRequest, body: dict) -> HttpRespons
     return _ok({"fault": fault.describe(), "faults": sim.faults.describe()})
 
 
+def _events(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    from smsvoice_sim.simulator.messaging import events_view
+    return _ok(events_view(sim, parse_qs(request.path.partition("?")[2])))
+
+
+def _outcomes(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+    from smsvoice_sim.simulator.messaging import outcome_from_body
+    try:
+        return _ok(outcome_from_body(sim, body))
+    except (ValueError, TypeError) as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def _gates(answer, takes_query: bool = False):
+    """A route of the send gates' control (simulator/gates_control.py): answer -> (status, JSON)."""
+    def handle(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
+        status, payload = answer(sim, request.path.partition("?")[2] if takes_query else body)
+        return json_response(status, payload, content_type="application/json")
+    return handle
+
+
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
@@ -294,6 +323,11 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/transitions/force": {"POST": _force},
     "/_smsvoice/faults": {"GET": _faults_list, "POST": _faults_add, "DELETE": _faults_clear},
     "/_smsvoice/messages": {"GET": _messages},
+    "/_smsvoice/events": {"GET": _events},
+    "/_smsvoice/outcomes": {"POST": _outcomes},
+    "/_smsvoice/verification-codes": {"GET": _gates(verification_codes_answer, takes_query=True)},
+    "/_smsvoice/account-tier": {"POST": _gates(account_tier_answer)},
+    "/_smsvoice/protect-filters": {"POST": _gates(protect_filter_answer)},
 }
 HEALTH = "/_smsvoice/health"
 

@@ -32,7 +32,7 @@ IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
 class AccountRegion:
     def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
                  quotas: dict[str, int], created: float, sent_log_limit: int = 10_000,
-                 messaging=None):
+                 messaging=None, gate_settings=None):
         self.account = account
         self.region = region
         self.ids = ids
@@ -43,6 +43,7 @@ class AccountRegion:
         # What sent messages share across accounts and regions (messaging.Messaging): outcome
         # rules, their schedule, the event log, delivery to event destinations.
         self.messaging = messaging
+        self.gate_settings = gate_settings  # what the send gates read (gates_control.GateSettings)
         self._arn_prefix = arns.build(region, account, "")
         self._quota_owner: dict[str, Family | None] = {}
         self.operation: str | None = None  # the operation running (shared resources' actions)

@@ -16,10 +16,12 @@ from .control import ControlSurface, LockedFaults
 from .families import load_all
 from .families.messages import DEFAULT_SENT_LOG
 from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
+from .gates_control import GatesControl, GateSettings
 from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
 from .region import DEFAULT_QUOTAS, AccountRegion
+from .sandbox import DEFAULT_TIER
 from .snapshot import export_state, import_state
 from .state import State
 from .timings import learn_durations
@@ -29,7 +31,7 @@ DEFAULT_ACCOUNT = "123456789012"
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
 
 
-class Simulator(ControlSurface):
+class Simulator(ControlSurface, GatesControl):
     """AWS End User Messaging SMS and Voice v2, simulated in memory.
 
     >>> sim = Simulator(clock="manual", seed=7)
@@ -44,7 +46,8 @@ class Simulator(ControlSurface):
                  verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
                  timings_from=None, state_file: str | None = None,
                  sent_log_limit: int = DEFAULT_SENT_LOG,
-                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False):
+                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False,
+                 account_tier: str = DEFAULT_TIER):
         self.clock = make_clock(clock)
         self.handlers = load_all()  # first: the families register their lifecycles
         self.seed = seed
@@ -66,10 +69,11 @@ class Simulator(ControlSurface):
         # Outcome rules, the event log and delivery to event destinations (messaging.py):
         # shared by every account and region, kept across reset as faults' settings are.
         self.messaging = Messaging(seed, events_endpoint_url, allow_real_aws_events)
+        self.gate_settings = GateSettings(account_tier)  # account tiers, code lifetime (kept on reset)
         self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
         self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
         self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
-                                    self.messaging, sent_log_limit)
+                                    self.messaging, sent_log_limit, self.gate_settings)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None
         saved = self.state_file.load() if self.state_file is not None else None

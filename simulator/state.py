@@ -14,7 +14,7 @@ from .region import AccountRegion
 class State:
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
                  quotas: dict[str, int], messaging: Messaging | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG):
+                 sent_log_limit: int = DEFAULT_SENT_LOG, gate_settings=None):
         if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
             raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
         self.clock = clock
@@ -23,6 +23,7 @@ class State:
         self.quotas = quotas
         self.sent_log_limit = sent_log_limit
         self.messaging = messaging if messaging is not None else Messaging(seed)
+        self.gate_settings = gate_settings  # gates_control.GateSettings: tiers, code lifetime
         self.forget_everything()
 
     def forget_everything(self) -> None:
@@ -39,7 +40,8 @@ class State:
         if found is None:
             found = self.regions[key] = AccountRegion(
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
-                sent_log_limit=self.sent_log_limit, messaging=self.messaging)
+                sent_log_limit=self.sent_log_limit, messaging=self.messaging,
+                gate_settings=self.gate_settings)
             found.peers = self.regions  # other accounts' stores: resources shared by policy
         return found
 

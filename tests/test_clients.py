@@ -12,12 +12,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from workflows import pool_workflow
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
 
 from helpers import ROOT, cli_server, drain, self_signed_cert
+from workflows import pool_workflow
 
 JS = ROOT / "tests" / "js"
 NODE = shutil.which("node")

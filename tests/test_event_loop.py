@@ -10,9 +10,9 @@ import time
 import boto3
 import pytest
 from botocore.config import Config
-from upstreams import CREDS, CountingUpstream, shipped_copy
 
 from helpers import cli_server, control
+from upstreams import CREDS, CountingUpstream, shipped_copy
 
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=60)
 

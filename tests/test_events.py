@@ -7,11 +7,12 @@ import json
 import time
 
 import pytest
-from moto_stand_in import aws, moto_server_url, topic_into_queue
 
 from smsvoice_sim.simulator import Simulator, events
 from smsvoice_sim.simulator.delivery import Deliverer
 from smsvoice_sim.simulator.outcomes import SIMULATOR_NUMBERS, WITHHELD, Outcomes
+
+from moto_stand_in import aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
 

@@ -13,11 +13,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from upstreams import CREDS, TARGET, CountingUpstream, post, shipped_copy
 
 from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 
 from helpers import ROOT, cli_server, drain
+from upstreams import CREDS, TARGET, CountingUpstream, post, shipped_copy
 
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 

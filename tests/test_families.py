@@ -92,6 +92,10 @@ class Destinations(Family):
 
 @pytest.fixture
 def throwaway(tmp_path, monkeypatch):
+    # The real verified-numbers family steps aside while the throwaway one simulates its ops.
+    from smsvoice_sim.simulator.families import register
+    from smsvoice_sim.simulator.families.verified_numbers import VerifiedNumbers
+    unregister(VerifiedNumbers)
     (tmp_path / "throwaway_family.py").write_text(textwrap.dedent(THROWAWAY))
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("throwaway_family")
@@ -100,6 +104,7 @@ def throwaway(tmp_path, monkeypatch):
     finally:
         unregister(module.Destinations)
         sys.modules.pop("throwaway_family", None)
+        register(VerifiedNumbers)
 
 
 def test_a_family_added_by_the_documented_path_answers_through_boto3(throwaway):

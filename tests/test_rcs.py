@@ -175,7 +175,17 @@ def test_a_testing_agent_sends_to_testers_anywhere(sim, api):
     agent_id = api.create_rcs_agent()["RcsAgentId"]
     rcs_of(sim).submit_testing(agent_id, "registration-t")
     sim.advance(60)
-    # Without the verified-numbers family in the build every destination counts as a tester.
+    with pytest.raises(ClientError) as exc:  # a tester is a verified destination number [obs]
+        api.send_rcs_message(DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id,
+                             RcsMessageContent=TEXT)
+    assert error_of(exc)["Reason"] == "DESTINATION_PHONE_NUMBER_NOT_VERIFIED"
+    active_phone(sim, api, iso="FR")  # what sends the verification code
+    vid = api.create_verified_destination_number(DestinationPhoneNumber=FR_MOBILE)
+    vid = vid["VerifiedDestinationNumberId"]
+    api.send_destination_number_verification_code(VerifiedDestinationNumberId=vid,
+                                                  VerificationChannel="TEXT")
+    api.verify_destination_number(VerifiedDestinationNumberId=vid,
+                                  VerificationCode=sim.verification_code(FR_MOBILE))
     assert api.send_rcs_message(
         DestinationPhoneNumber=FR_MOBILE, OriginationIdentity=agent_id, RcsMessageContent=TEXT
     )["MessageId"]

@@ -16,7 +16,6 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from workflows import pool_workflow
 
 from smsvoice_sim.proxy.cassette import Cassette, CassetteError
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
@@ -25,6 +24,7 @@ from smsvoice_sim.proxy.session import MISS_TYPE, CassetteSession
 from smsvoice_sim.simulator import Simulator
 
 from helpers import ROOT, cli_server, control, drain, run_cli
+from workflows import pool_workflow
 
 # Canary credentials: no byte of these may ever reach a cassette's folder.
 CLIENT = {"aws_access_key_id": "AKIACANARYCLIENT7777", "aws_secret_access_key": "canary-client-secret-7777",

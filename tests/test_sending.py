@@ -180,11 +180,12 @@ def test_a_pool_without_an_identity_for_the_destinations_country_finds_none(sim,
 
 def test_every_parameter_is_kept_with_the_sent_message(sim, client):
     phone = _phone(sim, client)
+    protect = client.create_protect_configuration()["ProtectConfigurationId"]  # an unknown one is refused
     client.send_text_message(
         OriginationIdentity=phone["PhoneNumber"], DestinationPhoneNumber="+12065550100", MessageBody="hi",
         Keyword="HELP", TimeToLive=300, MaxPrice="0.50", Context={"k": "v"},
         DestinationCountryParameters={"IN_ENTITY_ID": "1", "IN_TEMPLATE_ID": "2"},
-        ProtectConfigurationId="protect-e06e5d722c31455286262a108e7d863d")
+        ProtectConfigurationId=protect)
     sent = sim.sent_messages()[-1]
     assert (sent["Keyword"], sent["TimeToLive"], sent["MaxPrice"], sent["Context"]) == ("HELP", 300, "0.50",
                                                                                        {"k": "v"})
@@ -193,7 +194,7 @@ def test_every_parameter_is_kept_with_the_sent_message(sim, client):
         phone["PhoneNumber"], "US", "TEXT_DELIVERED")
     sim.advance(1)
     event = sim.events()[0]
-    assert event["protectConfiguration"]["protectConfigurationId"].startswith("protect-")
+    assert event["protectConfiguration"]["protectConfigurationId"] == protect
     assert event["originationPhoneNumber"] == phone["PhoneNumber"]
 
 

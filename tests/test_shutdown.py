@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from upstreams import TARGET, CountingUpstream, post
 
 from smsvoice_sim.proxy.session import NOT_RECORDED_TYPE
 
 from helpers import CLI, cli_server, control, drain
+from upstreams import TARGET, CountingUpstream, post
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # snapshots, lifecycle diagrams).
 FAMILY_MODULES = ("account_limits", "opt_out_lists", "configuration_sets", "pools", "phone_numbers",
                   "sender_ids", "keywords", "tags", "messages",
+                  # the send gates run in this order: sandbox, protect, spend
+                  "verified_numbers", "protect_configurations", "account_attributes",
                   "lookups", "resource_policies", "notify", "rcs_agents")
 
 Handler = Callable[["AccountRegion", dict], object]

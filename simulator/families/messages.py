@@ -70,6 +70,11 @@ class Messages(Family):
             raise errors.not_found("message", message_id)
         return found
 
+    def log_sent(self, entry: dict) -> None:
+        """Put a message another family sends for the account (a verification code) in the
+        sent log, where tests read every sent message."""
+        self.sent.append(entry)
+
     # -- what a send is sent from ----------------------------------------------
     def _capabilities(self, origin) -> set[str]:
         return self.region.family_of(origin).capabilities(origin)
@@ -144,6 +149,13 @@ class Messages(Family):
         # -- nothing above changed anything; from here the send is accepted ----------
         message_id = region.ids.message_id()
         outcome = region.messaging.outcomes.choose(channel, destination) if not send.dry_run else None
+        verdict = send.protect  # the protect gate's Verdict; None when no configuration applies
+        if verdict is not None:
+            # The configuration that decided (maybe the account default) goes on the events;
+            # FILTER lets a suspicious text through, then blocks it [doc: filter-and-monitor].
+            protect = verdict.protect_configuration_id
+            if outcome is not None and channel == "TEXT" and verdict.blocked_by == "filter":
+                outcome = "TEXT_PROTECT_BLOCKED"
         self.sent.append({
             "MessageId": message_id, "Operation": operation_name, "Timestamp": region.now(),
             "OriginationIdentity": ref, "PoolId": origin.pool_id if _is_pool(origin) else None,

@@ -112,6 +112,10 @@ class PhoneNumbers(Family):
                             f"Phone number {phone.phone_number_id} was released.")
         return phone
 
+    def active_numbers(self) -> list[PhoneNumber]:
+        """The ACTIVE numbers, oldest first (e.g. what a verification code can be sent from)."""
+        return [p for p in self.numbers.values() if p.state == "ACTIVE"]
+
     def using_opt_out_list(self, name: str) -> list[str]:
         return [p.phone_number_id for p in self.numbers.values()
                 if p.opt_out_list_name == name and p.state != "DELETED"]

@@ -490,12 +490,7 @@ class RcsAgents(Family):
                 "COUNTRY_NOT_ENABLED",
             )
         # A testing agent delivers only to verified tester numbers [obs].
-        verified = getattr(self.region, "verified_numbers", None)
-        if (
-            verified is not None
-            and hasattr(verified, "is_verified")
-            and not verified.is_verified(destination)
-        ):
+        if not self.region.verified_numbers.is_verified(destination):
             raise errors.conflict(
                 "DESTINATION_PHONE_NUMBER_NOT_VERIFIED",
                 "verified-destination-number",

@@ -1,0 +1,143 @@
+"""Account attributes (the tier, the default protect configuration) and monthly spend limits,
+with the spend gate and the spend accounting on every send.
+
+The tier is a simulator setting (`Simulator(account_tier=...)`, `sim.set_account_tier(...)`,
+the control API): AWS moves an account out of the sandbox after a support case, which no API
+call does. Limits, prices and months: `spend.py`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import errors, spend
+from ..gates_control import settings_of
+from ..paging import page_result
+from ..sending import Send, register_after_send, register_send_gate
+from . import Family, operation, register
+
+
+@register
+class AccountAttributes(Family):
+    name = "account_attributes"
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.limits = spend.SpendLimits(lambda: self.tier)
+
+    # -- rules other families call -------------------------------------------
+    @property
+    def tier(self) -> str:
+        return settings_of(self.region).tiers.tier(self.region.account, self.region.region)
+
+    def check_spend(self, channel: str, price: float) -> None:
+        if self.limits.would_exceed(channel, spend.cost(price), self.region.now()):
+            enforced = self.limits.enforced(channel)
+            raise errors.quota_exceeded(
+                spend.LIMIT_REACHED[channel],
+                f"The monthly {channel} spend limit of ${enforced} for account "
+                f"{self.region.account} in {self.region.region} is reached; it resets when "
+                "the month turns (or raise it with a spend limit override).")
+
+    def add_spend(self, channel: str, price: float) -> None:
+        self.limits.add(channel, spend.cost(price), self.region.now())
+
+    def spent_this_month(self, channel: str) -> float:
+        return float(self.limits.spent_in(channel, spend.month_of(self.region.now())))
+
+    # -- operations ------------------------------------------------------------
+    @operation("DescribeAccountAttributes")
+    def describe_attributes(self, params: dict) -> dict:
+        attributes = [{"Name": "ACCOUNT_TIER", "Value": self.tier}]
+        default = self.region.protect_configurations.account_default()
+        if default is not None:  # [inf] no attribute while there is no default
+            attributes.append({"Name": "DEFAULT_PROTECT_CONFIGURATION_ID", "Value": default.id})
+        return page_result("DescribeAccountAttributes", "AccountAttributes", attributes, params)[0]
+
+    @operation("DescribeSpendLimits")
+    def describe_spend_limits(self, params: dict) -> dict:
+        return page_result("DescribeSpendLimits", "SpendLimits", self.limits.describe(), params)[0]
+
+    def _set(self, channel: str, params: dict) -> dict:
+        wanted, maximum = params["MonthlyLimit"], self.limits.max_limit(channel)
+        if wanted > maximum:
+            raise errors.validation(
+                "REQUESTED_SPEND_LIMIT_HIGHER_THAN_SERVICE_LIMIT",
+                f"The requested {channel} spend limit ${wanted} is higher than the account's "
+                f"MaxLimit ${maximum}.", [{"Name": "MonthlyLimit", "Message": f"Max {maximum}"}])
+        self.limits.overrides[channel] = wanted
+        return {"MonthlyLimit": wanted}
+
+    def _delete(self, channel: str) -> dict:
+        """The enforced limit goes back to MaxLimit [model]; returns the removed override
+        (or the limit in force when there was none) [inf]."""
+        removed = self.limits.overrides.pop(channel, None)
+        return {"MonthlyLimit": self.limits.max_limit(channel) if removed is None else removed}
+
+    @operation("SetTextMessageSpendLimitOverride")
+    def set_text(self, params: dict) -> dict:
+        return self._set("TEXT", params)
+
+    @operation("DeleteTextMessageSpendLimitOverride")
+    def delete_text(self, params: dict) -> dict:
+        return self._delete("TEXT")
+
+    @operation("SetVoiceMessageSpendLimitOverride")
+    def set_voice(self, params: dict) -> dict:
+        return self._set("VOICE", params)
+
+    @operation("DeleteVoiceMessageSpendLimitOverride")
+    def delete_voice(self, params: dict) -> dict:
+        return self._delete("VOICE")
+
+    @operation("SetMediaMessageSpendLimitOverride")
+    def set_media(self, params: dict) -> dict:
+        return self._set("MEDIA", params)
+
+    @operation("DeleteMediaMessageSpendLimitOverride")
+    def delete_media(self, params: dict) -> dict:
+        return self._delete("MEDIA")
+
+    @operation("SetNotifyMessageSpendLimitOverride")
+    def set_notify(self, params: dict) -> dict:
+        return self._set("NOTIFY", params)
+
+    @operation("DeleteNotifyMessageSpendLimitOverride")
+    def delete_notify(self, params: dict) -> dict:
+        return self._delete("NOTIFY")
+
+    @operation("SetRcsMessageSpendLimitOverride")
+    def set_rcs(self, params: dict) -> dict:
+        return self._set("RCS", params)
+
+    @operation("DeleteRcsMessageSpendLimitOverride")
+    def delete_rcs(self, params: dict) -> dict:
+        return self._delete("RCS")
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"spend_limits": [
+            {**limit, "SpentThisMonth": self.spent_this_month(channel)}
+            for channel, limit in zip(spend.CHANNELS, self.limits.describe(), strict=True)]}
+
+    def export(self) -> dict:
+        return {"overrides": dict(self.limits.overrides),
+                "spent": [[c, m, str(v)] for (c, m), v in self.limits.spent.items()]}
+
+    def restore(self, data: dict) -> None:
+        self.limits.overrides = dict(data.get("overrides", {}))
+        self.limits.spent = {(c, m): Decimal(v) for c, m, v in data.get("spent", ())}
+
+
+def spend_gate(region, send: Send) -> None:
+    """A send that would take the month's spend past the enforced limit is refused. A dry run
+    is checked too (it is "checked and validated") but never charged [model: DryRun]."""
+    region.account_attributes.check_spend(send.channel, send.price)
+
+
+def record_spend(region, message) -> None:
+    region.account_attributes.add_spend(message.send.channel, message.send.price)
+
+
+register_send_gate(spend_gate)
+register_after_send(record_spend)

@@ -1,0 +1,369 @@
+"""Protect configurations: per-capability country rule sets, number overrides, the account
+default, association with configuration sets, and the protect gate on every send.
+
+Which configuration decides a send [doc: protect-configuration-edit-association.html]: the
+send's ProtectConfigurationId, else the one associated with its configuration set, else the
+account default. Rules and sources: `protect_rules.py`.
+
+Configuration sets belong to their own family, reached through `ConfigurationSetLink` only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .. import errors
+from ..paging import apply_filters, page_result
+from ..projection import tag_dict
+from ..protect_rules import FilterRule, NumberOverride, ProtectConfiguration, Verdict, decide
+from ..sending import Send, register_send_gate
+from . import Family, operation, register
+
+KIND = "protect-configuration"
+DEFAULT_QUOTA = 25  # [inf] protect configurations per account; AWS documents no number
+
+
+class ConfigurationSetLink:
+    """How protect configurations reach configuration sets, another family: through its
+    public methods when it is simulated (the association is then the set's own
+    `protect_configuration_id`, which DescribeConfigurationSets shows and sends read), else
+    kept here by set name. The one place to change if that family's methods change."""
+
+    def __init__(self, region):
+        self.region = region
+        self.local: dict[str, str] = {}  # set name -> protect id, without the family
+
+    def _family(self):
+        return getattr(self.region, "configuration_sets", None)
+
+    def find(self, ref: str) -> tuple[str, str]:
+        """(name, ARN) of a set named by name or ARN; ResourceNotFound otherwise."""
+        family = self._family()
+        if family is None:
+            raise errors.not_found("configuration-set", ref)
+        found = family.get(ref)
+        return found.name, found.arn
+
+    def protect_of(self, set_name: str) -> str | None:
+        family = self._family()
+        if family is None:
+            return self.local.get(set_name)
+        return family.get(set_name).protect_configuration_id
+
+    def link(self, set_name: str, protect_id: str | None) -> None:
+        family = self._family()
+        if family is not None:
+            family.set_protect_configuration(set_name, protect_id)
+        elif protect_id is None:
+            self.local.pop(set_name, None)
+        else:
+            self.local[set_name] = protect_id
+
+    def names_using(self, protect_id: str) -> list[str]:
+        family = self._family()
+        if family is None:
+            return sorted(name for name, pid in self.local.items() if pid == protect_id)
+        found = family.describe({"Filters": [{"Name": "protect-configuration-id",
+                                              "Values": [protect_id]}]})["ConfigurationSets"]
+        return sorted(cs.name for cs in found)
+
+
+@register
+class ProtectConfigurations(Family):
+    name = "protect_configurations"
+    arn_types = {KIND: "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.configs: dict[str, ProtectConfiguration] = {}
+        self.sets = ConfigurationSetLink(region)
+        self.filters: list[FilterRule] = []  # what FILTER treats as suspicious
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> ProtectConfiguration:
+        return self.region.find(self.configs, ref, KIND)
+
+    def account_default(self) -> ProtectConfiguration | None:
+        return next((c for c in self.configs.values() if c.account_default), None)
+
+    def associate(self, config_ref: str, set_name: str) -> ProtectConfiguration:
+        """A set has at most one protect configuration: a new one replaces it [model]."""
+        config = self.get(config_ref)
+        self.sets.link(set_name, config.id)
+        return config
+
+    def applying_to(self, send: Send) -> ProtectConfiguration | None:
+        """The send's own configuration, else its configuration set's, else the account
+        default [doc]. (The messages family may already have put the set's into the send's.)"""
+        if send.protect_configuration_id:
+            return self.get(send.protect_configuration_id)
+        set_name = getattr(send.configuration_set, "name", None)
+        linked = self.sets.protect_of(set_name) if set_name is not None else None
+        if linked is not None and linked in self.configs:
+            return self.configs[linked]
+        return self.account_default()
+
+    def verdict(self, send: Send) -> Verdict | None:
+        config = self.applying_to(send)
+        if config is None:
+            return None
+        return decide(config, send.channel, send.destination, send.iso_country_code, send.body,
+                      self.region.now(), self.filters)
+
+    def used(self, quota: str) -> int | None:
+        return len(self.configs) if quota == "PROTECT_CONFIGURATIONS" else None
+
+    # -- operations: the configuration itself -----------------------------------
+    @operation("CreateProtectConfiguration")
+    def create(self, params: dict) -> ProtectConfiguration:
+        self._quota()
+        pid = f"protect-{self.region.ids.hex32()}"
+        config = ProtectConfiguration(
+            pid, self.region.arn(f"{KIND}/{pid}"), self.region.now(),
+            deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
+            tags=tag_dict(params.get("Tags")))
+        self.configs[pid] = config
+        return config
+
+    def _quota(self) -> None:
+        limit = self.region.quotas.get("PROTECT_CONFIGURATIONS", DEFAULT_QUOTA)
+        if len(self.configs) + 1 > limit:
+            raise errors.quota_exceeded(
+                "PROTECT_CONFIGURATIONS_PER_ACCOUNT",
+                f"The quota PROTECT_CONFIGURATIONS ({limit}) for account {self.region.account} "
+                f"in {self.region.region} would be exceeded.")
+
+    @operation("DescribeProtectConfigurations")
+    def describe(self, params: dict) -> dict:
+        if params.get("ProtectConfigurationIds"):
+            found = list(dict.fromkeys(self.get(r) for r in params["ProtectConfigurationIds"]))
+        else:
+            found = list(self.configs.values())
+        found = apply_filters(found, params.get("Filters"), {
+            "account-default": lambda c: _flag(c.account_default),
+            "deletion-protection-enabled": lambda c: _flag(c.deletion_protection_enabled)})
+        return page_result("DescribeProtectConfigurations", "ProtectConfigurations", found,
+                           params)[0]
+
+    @operation("UpdateProtectConfiguration")
+    def update(self, params: dict) -> ProtectConfiguration:
+        config = self.get(params["ProtectConfigurationId"])
+        if "DeletionProtectionEnabled" in params:
+            config.deletion_protection_enabled = bool(params["DeletionProtectionEnabled"])
+        return config
+
+    @operation("DeleteProtectConfiguration")
+    def delete(self, params: dict) -> ProtectConfiguration:
+        config = self.get(params["ProtectConfigurationId"])
+        if config.deletion_protection_enabled:
+            raise errors.conflict("DELETION_PROTECTION_ENABLED", KIND, config.id,
+                                  f"Protect configuration {config.id} has deletion protection "
+                                  "enabled.")
+        if config.account_default:
+            raise errors.conflict("PROTECT_CONFIGURATION_IS_ACCOUNT_DEFAULT", KIND, config.id,
+                                  f"Protect configuration {config.id} is the account default.")
+        sets = self.sets.names_using(config.id)
+        if sets:
+            raise errors.conflict("PROTECT_CONFIGURATION_ASSOCIATED_WITH_CONFIGURATION_SET", KIND,
+                                  config.id, f"Protect configuration {config.id} is associated "
+                                  f"with configuration set {sets[0]}.")
+        del self.configs[config.id]
+        return config
+
+    # -- operations: country rule sets -----------------------------------------
+    @operation("GetProtectConfigurationCountryRuleSet")
+    def get_country_rule_set(self, params: dict) -> dict:
+        config = self.get(params["ProtectConfigurationId"])
+        return self._rule_set(config, params["NumberCapability"])
+
+    @operation("UpdateProtectConfigurationCountryRuleSet")
+    def update_country_rule_set(self, params: dict) -> dict:
+        config = self.get(params["ProtectConfigurationId"])
+        config.update_rules(params["NumberCapability"], params["CountryRuleSetUpdates"])
+        return self._rule_set(config, params["NumberCapability"])
+
+    @staticmethod
+    def _rule_set(config: ProtectConfiguration, capability: str) -> dict:
+        return {"ProtectConfigurationArn": config.arn, "ProtectConfigurationId": config.id,
+                "NumberCapability": capability, "CountryRuleSet": config.country_rule_set(capability)}
+
+    # -- operations: the account default ----------------------------------------
+    @operation("SetAccountDefaultProtectConfiguration")
+    def set_account_default(self, params: dict) -> dict:
+        config = self.get(params["ProtectConfigurationId"])
+        for other in self.configs.values():
+            other.account_default = other is config
+        return _default(config)
+
+    @operation("DeleteAccountDefaultProtectConfiguration")
+    def delete_account_default(self, params: dict) -> dict:
+        config = self.account_default()
+        if config is None:  # [inf] the model lists ResourceNotFound
+            raise errors.not_found(KIND, "account-default",
+                                   "The account has no default protect configuration.")
+        config.account_default = False
+        return _default(config)
+
+    # -- operations: configuration sets -------------------------------------------
+    @operation("AssociateProtectConfiguration")
+    def associate_with_set(self, params: dict) -> dict:
+        config = self.get(params["ProtectConfigurationId"])
+        set_name, set_arn = self.sets.find(params["ConfigurationSetName"])
+        self.associate(config.id, set_name)
+        return _association(config, set_name, set_arn)
+
+    @operation("DisassociateProtectConfiguration")
+    def disassociate_from_set(self, params: dict) -> dict:
+        config = self.get(params["ProtectConfigurationId"])
+        set_name, set_arn = self.sets.find(params["ConfigurationSetName"])
+        if self.sets.protect_of(set_name) != config.id:
+            raise errors.conflict("PROTECT_CONFIGURATION_NOT_ASSOCIATED_WITH_CONFIGURATION_SET",
+                                  KIND, config.id, f"Protect configuration {config.id} is not "
+                                  f"associated with configuration set {set_name}.")
+        self.sets.link(set_name, None)
+        return _association(config, set_name, set_arn)
+
+    # -- operations: number overrides ---------------------------------------------
+    @operation("PutProtectConfigurationRuleSetNumberOverride")
+    def put_override(self, params: dict) -> tuple:
+        config = self.get(params["ProtectConfigurationId"])
+        number = params["DestinationPhoneNumber"]
+        expires = params.get("ExpirationTimestamp")
+        override = NumberOverride(number, params["Action"], self.region.now(),
+                                  None if expires is None else _epoch(expires))
+        config.overrides[number] = override  # create or replace [model]
+        return _override_result(config, override)
+
+    @operation("DeleteProtectConfigurationRuleSetNumberOverride")
+    def delete_override(self, params: dict) -> tuple:
+        config = self.get(params["ProtectConfigurationId"])
+        number = params["DestinationPhoneNumber"]
+        override = config.override_for(number, self.region.now())
+        if override is None:
+            raise errors.not_found(KIND, number, f"Protect configuration {config.id} has no "
+                                   f"override for {number}.")
+        del config.overrides[number]
+        return _override_result(config, override)
+
+    @operation("ListProtectConfigurationRuleSetNumberOverrides")
+    def list_overrides(self, params: dict) -> tuple:
+        config = self.get(params["ProtectConfigurationId"])
+        found = sorted(config.live_overrides(self.region.now()), key=lambda o: o.number)
+        for flt in params.get("Filters") or ():
+            found = [o for o in found if _override_matches(o, flt["Name"], flt["Values"])]
+        result = page_result("ListProtectConfigurationRuleSetNumberOverrides",
+                             "RuleSetNumberOverrides", found, params)[0]
+        return (config, result)
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"protect_configurations": [
+            {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
+             "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
+             "Overrides": {n: o.action for n, o in c.overrides.items()},
+             "ConfigurationSets": self.sets.names_using(c.id)}
+            for c in self.configs.values()]}
+
+    def export(self) -> dict:
+        return {
+            "configs": [
+                {"id": c.id, "arn": c.arn, "created": c.created,
+                 "deletion_protection_enabled": c.deletion_protection_enabled,
+                 "account_default": c.account_default, "tags": c.tags, "rules": c.rules,
+                 "overrides": [[o.number, o.action, o.created, o.expires]
+                               for o in c.overrides.values()]}
+                for c in self.configs.values()],
+            "associations": dict(self.sets.local),
+            "filters": [[f.destination, f.body] for f in self.filters]}
+
+    def restore(self, data: dict) -> None:
+        self.configs = {}
+        for row in data.get("configs", ()):
+            overrides = {n: NumberOverride(n, a, c, e) for n, a, c, e in row.pop("overrides")}
+            self.configs[row["id"]] = ProtectConfiguration(**row, overrides=overrides)
+        self.sets.local = dict(data.get("associations", {}))
+        self.filters = [FilterRule(d, b) for d, b in data.get("filters", ())]
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _default(config: ProtectConfiguration) -> dict:
+    return {"DefaultProtectConfigurationArn": config.arn,
+            "DefaultProtectConfigurationId": config.id}
+
+
+def _association(config: ProtectConfiguration, set_name: str, set_arn: str) -> dict:
+    return {"ConfigurationSetArn": set_arn, "ConfigurationSetName": set_name,
+            "ProtectConfigurationArn": config.arn, "ProtectConfigurationId": config.id}
+
+
+def _override_result(config: ProtectConfiguration, override: NumberOverride) -> dict:
+    return {"ProtectConfigurationArn": config.arn, "ProtectConfigurationId": config.id,
+            "DestinationPhoneNumber": override.number, "CreatedTimestamp": override.created,
+            "Action": override.action, "IsoCountryCode": override.iso_country_code,
+            "ExpirationTimestamp": override.expires}
+
+
+def _epoch(value) -> float:
+    """A model timestamp as it arrives on the wire (epoch seconds; ISO 8601 is accepted too)."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise errors.validation("INVALID_FILTER_VALUES", f"{value!r} is not a timestamp.",
+                                [{"Name": "Values", "Message": "Not a timestamp"}]) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def _override_matches(override: NumberOverride, name: str, values: list[str]) -> bool:
+    """The model's filters: a filter matches when any of its values does [inf: several
+    values of a time filter are OR-ed like every other filter's]."""
+    if name == "iso-country-code":
+        return override.iso_country_code in values
+    if name == "destination-phone-number-begins-with":
+        return any(override.number.startswith(v) for v in values)
+    if name == "action":
+        return override.action in values
+    moments = [_epoch(v) for v in values]
+    if name == "created-before":
+        return any(override.created < t for t in moments)
+    if name == "created-after":
+        return any(override.created > t for t in moments)
+    if override.expires is None:  # a permanent override never expires before or after anything
+        return False
+    if name == "expires-before":
+        return any(override.expires < t for t in moments)
+    return any(override.expires > t for t in moments)  # expires-after
+
+
+def protect_gate(region, send: Send) -> None:
+    """BLOCK refuses the send at once; FILTER and MONITOR let it through with the verdict on
+    the send (`send.protect`) for the events the message emits."""
+    verdict = region.protect_configurations.verdict(send)
+    send.protect = verdict  # read by the messages family's events (None: no configuration)
+    if verdict is None or not verdict.refused:
+        return
+    if verdict.blocked_by == "override":
+        raise errors.conflict(
+            "DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE", KIND,
+            verdict.protect_configuration_id,
+            f"{send.destination} is blocked by a number override of protect configuration "
+            f"{verdict.protect_configuration_id}.")
+    raise errors.conflict(
+        "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", KIND,
+        verdict.protect_configuration_id,
+        f"Protect configuration {verdict.protect_configuration_id} blocks "
+        f"{send.iso_country_code or 'this country'} for {send.channel} messages.")
+
+
+register_send_gate(protect_gate)

@@ -1,0 +1,230 @@
+"""Verified destination numbers and the sandbox gate on every send.
+
+A sandboxed account may only send to numbers it verified: create the number (PENDING),
+have AWS text or call it a code (SendDestinationNumberVerificationCode), give the code back
+(VerifyDestinationNumber -> VERIFIED). The code goes out as a message from the account, so a
+test reads it where it reads every sent message (`sim.sent_messages()`), or directly with
+`sim.verification_code(number)`. Rules and sources: `sandbox.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import errors, sandbox
+from ..gates_control import settings_of
+from ..paging import apply_filters, page_result
+from ..prices import iso_country_of
+from ..projection import tag_dict
+from ..sending import Send, register_send_gate
+from . import Family, operation, register
+
+KIND = "verified-destination-number"
+CHANNEL_CAPABILITY = {"TEXT": "SMS", "VOICE": "VOICE"}
+
+
+@dataclass(eq=False)
+class VerifiedNumber:
+    WIRE: ClassVar[dict[str, str]] = {
+        "VerifiedDestinationNumberArn": "arn", "VerifiedDestinationNumberId": "id",
+        "DestinationPhoneNumber": "number", "CreatedTimestamp": "created"}
+    id: str
+    arn: str
+    number: str
+    created: float
+    status: str = "PENDING"
+    rcs_agent_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    code: str | None = None  # the last code sent; only the last one verifies [inf]
+    code_sent_at: float | None = None
+    code_sends: list[float] = field(default_factory=list)  # when codes went out (attempts)
+
+
+@register
+class VerifiedNumbers(Family):
+    name = "verified_numbers"
+    arn_types = {KIND: "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.numbers: dict[str, VerifiedNumber] = {}
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> VerifiedNumber:
+        return self.region.find(self.numbers, ref, KIND)
+
+    def is_verified(self, number: str) -> bool:
+        return any(v.number == number and v.status == "VERIFIED" for v in self.numbers.values())
+
+    def with_codes(self) -> list[VerifiedNumber]:
+        """The numbers a code was sent to and not yet used (the control surface shows them)."""
+        return [v for v in self.numbers.values() if v.code]
+
+    def last_code(self, number: str) -> str | None:
+        """The code most recently sent to `number` (tests read it instead of a handset)."""
+        sent = [v for v in self.numbers.values() if v.number == number and v.code]
+        return max(sent, key=lambda v: v.code_sent_at or 0).code if sent else None
+
+    def used(self, quota: str) -> int | None:
+        return len(self.numbers) if quota == "VERIFIED_DESTINATION_NUMBERS" else None
+
+    def _pending(self, ref: str) -> VerifiedNumber:
+        """A number still to verify (a code for a verified one is a ConflictException)."""
+        verified = self.get(ref)
+        if verified.status == "VERIFIED":
+            raise errors.conflict("VERIFICATION_ALREADY_COMPLETE", KIND, verified.id,
+                                  f"{verified.number} is already verified.")
+        return verified
+
+    def _settings(self) -> tuple[float, int]:
+        attempts = self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
+        return settings_of(self.region).code_lifetime, attempts
+
+    # -- operations ------------------------------------------------------------
+    @operation("CreateVerifiedDestinationNumber")
+    def create(self, params: dict) -> VerifiedNumber:
+        number = params["DestinationPhoneNumber"]
+        for existing in self.numbers.values():
+            if existing.number == number:  # [inf] AWS documents no duplicate rule
+                raise errors.conflict("RESOURCE_ALREADY_EXISTS", KIND, existing.id,
+                                      f"{number} is already a verified destination number "
+                                      f"({existing.id}).")
+        self.region.require_quota("VERIFIED_DESTINATION_NUMBERS",
+                                  "VERIFIED_DESTINATION_NUMBERS_PER_ACCOUNT")
+        vid = f"vdn-{self.region.ids.hex32()}"
+        verified = VerifiedNumber(vid, self.region.arn(f"{KIND}/{vid}"), number, self.region.now(),
+                                  rcs_agent_id=params.get("RcsAgentId"),
+                                  tags=tag_dict(params.get("Tags")))
+        self.numbers[vid] = verified
+        return verified
+
+    @operation("DescribeVerifiedDestinationNumbers")
+    def describe(self, params: dict) -> dict:
+        if params.get("VerifiedDestinationNumberIds"):
+            found = list(dict.fromkeys(self.get(r) for r in params["VerifiedDestinationNumberIds"]))
+        else:
+            found = list(self.numbers.values())
+        if params.get("DestinationPhoneNumbers"):
+            wanted = set(params["DestinationPhoneNumbers"])
+            found = [v for v in found if v.number in wanted]
+        found = apply_filters(found, params.get("Filters"), {
+            "status": lambda v: v.status, "rcs-agent-id": lambda v: v.rcs_agent_id})
+        return page_result("DescribeVerifiedDestinationNumbers", "VerifiedDestinationNumbers",
+                           found, params)[0]
+
+    @operation("DeleteVerifiedDestinationNumber")
+    def delete(self, params: dict) -> VerifiedNumber:
+        verified = self.get(params["VerifiedDestinationNumberId"])
+        del self.numbers[verified.id]
+        return verified
+
+    @operation("SendDestinationNumberVerificationCode")
+    def send_code(self, params: dict) -> dict:
+        verified = self._pending(params["VerifiedDestinationNumberId"])
+        now = self.region.now()
+        _, attempts = self._settings()
+        recent = [t for t in verified.code_sends if t > now - sandbox.DAY]
+        if len(recent) >= attempts:
+            raise errors.quota_exceeded(
+                "VERIFICATION_ATTEMPTS_PER_DAY",
+                f"{attempts} verification codes were sent to {verified.number} in the last 24 "
+                "hours; try again later.")
+        channel = params["VerificationChannel"]
+        origin = self._code_origin(params.get("OriginationIdentity"), verified, channel)
+        verified.code = sandbox.code_from(self.region.ids.hex32())
+        verified.code_sent_at = now
+        verified.code_sends = [*recent, now]
+        message_id = self.region.ids.message_id()
+        self.region.messages.log_sent({
+            "MessageId": message_id, "Operation": "SendDestinationNumberVerificationCode",
+            "Timestamp": now, "OriginationIdentity": origin,
+            "DestinationPhoneNumber": verified.number, "Channel": channel,
+            "MessageBody": sandbox.code_message(verified.code), "VerificationCode": verified.code,
+            "Context": params.get("Context"), "DryRun": False,
+            "ConfigurationSetName": params.get("ConfigurationSetName"),
+        })
+        return {"MessageId": message_id}
+
+    def _code_origin(self, ref: str | None, verified: VerifiedNumber, channel: str) -> str:
+        """The phone number the code goes out from: the one asked for, else any active number
+        of the account that has the channel's capability in the destination's country [doc:
+        "an origination identity ... that is active and has text or voice message
+        capabilities ... can only send messages within its country"]."""
+        need = CHANNEL_CAPABILITY[channel]
+        phones = self.region.phone_numbers
+        iso = iso_country_of(verified.number)
+        if ref:
+            phone = phones.by_e164(ref) if ref.startswith("+") else phones.get(ref)
+            if phone.state != "ACTIVE":
+                raise errors.conflict("RESOURCE_NOT_ACTIVE", "phone-number", phone.phone_number_id,
+                                      f"Phone number {phone.phone_number_id} is {phone.state}.")
+            if need not in phones.capabilities(phone):
+                raise errors.validation(
+                    "VOICE_CAPABILITY_NOT_AVAILABLE" if need == "VOICE" else "CHANNEL_NOT_ENABLED",
+                    f"{ref} cannot send {need}.",
+                    [{"Name": "OriginationIdentity", "Message": f"No {need}"}])
+            if phone.iso_country_code != iso:
+                raise errors.validation(
+                    "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY",
+                    f"{phone.phone_number} can only send verification codes within its country.",
+                    [{"Name": "OriginationIdentity", "Message": "Other country"}])
+            return phone.phone_number
+        for phone in phones.active_numbers():
+            if need in phones.capabilities(phone) and phone.iso_country_code == iso:
+                return phone.phone_number
+        raise errors.conflict(
+            "NO_ORIGINATION_IDENTITIES_FOUND", KIND, verified.id,
+            f"No active phone number with {need} capability in {iso} can send the code to "
+            f"{verified.number}; request one first (a SIMULATOR number is active at once).")
+
+    @operation("VerifyDestinationNumber")
+    def verify(self, params: dict) -> VerifiedNumber:
+        verified = self._pending(params["VerifiedDestinationNumberId"])
+        if verified.code is None or params["VerificationCode"] != verified.code:
+            raise errors.validation(
+                "VERIFICATION_CODE_MISMATCH",
+                f"The verification code does not match the last code sent to {verified.number}.",
+                [{"Name": "VerificationCode", "Message": "Code mismatch"}])
+        lifetime, _ = self._settings()
+        if self.region.now() >= (verified.code_sent_at or 0) + lifetime:
+            raise errors.conflict("VERIFICATION_CODE_EXPIRED", KIND, verified.id,
+                                  f"The verification code sent to {verified.number} has expired; "
+                                  "send a new one.")
+        verified.status = "VERIFIED"
+        verified.code = None
+        return verified
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"verified_destination_numbers": [
+            {"VerifiedDestinationNumberId": v.id, "DestinationPhoneNumber": v.number,
+             "Status": v.status, "CreatedTimestamp": v.created} for v in self.numbers.values()]}
+
+    def export(self) -> dict:
+        return {"numbers": [
+            {"id": v.id, "arn": v.arn, "number": v.number, "created": v.created,
+             "status": v.status, "rcs_agent_id": v.rcs_agent_id, "tags": v.tags, "code": v.code,
+             "code_sent_at": v.code_sent_at, "code_sends": v.code_sends}
+            for v in self.numbers.values()]}
+
+    def restore(self, data: dict) -> None:
+        self.numbers = {row["id"]: VerifiedNumber(**row) for row in data.get("numbers", ())}
+
+
+def sandbox_gate(region, send: Send) -> None:
+    """In the sandbox a send reaches only verified numbers and AWS's simulator numbers."""
+    if region.account_attributes.tier != sandbox.SANDBOX:
+        return
+    if sandbox.is_simulator_destination(send.destination) or \
+            region.verified_numbers.is_verified(send.destination):
+        return
+    raise errors.conflict(
+        "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", KIND, send.destination,
+        f"The account is in the sandbox: {send.destination} is not a verified destination "
+        "number. Verify it (CreateVerifiedDestinationNumber, "
+        "SendDestinationNumberVerificationCode, VerifyDestinationNumber) or send to a "
+        "simulator number.")
+
+
+register_send_gate(sandbox_gate)
