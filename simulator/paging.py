@@ -77,7 +77,7 @@ def reject_together(params: dict, first: str, second: str) -> None:
 
 
 def select(params: dict, ids_member: str, lookup: Callable[[object], object],
-           everything: Iterable) -> list:
+           everything: Iterable, shared: Callable[[], Iterable] | None = None) -> list:
     """What a Describe* call asks for: the named resources (each must exist; duplicates
     once), none when asking for what others share with you (sharing through AWS RAM is
     not simulated), else everything."""
@@ -85,17 +85,18 @@ def select(params: dict, ids_member: str, lookup: Callable[[object], object],
     if params.get(ids_member):
         return list(dict.fromkeys(lookup(ref) for ref in params[ids_member]))
     if params.get("Owner") == "SHARED":
-        return []
+        return list(shared()) if shared is not None else []
     return list(everything)
 
 
 def describe(operation: str, key: str, params: dict, ids_member: str,
              lookup: Callable[[object], object], everything: Iterable,
              filters: dict[str, Callable[[object], object]] | None = None,
-             observe: Callable[[object], None] | None = None) -> dict:
+             observe: Callable[[object], None] | None = None,
+             shared: Callable[[], Iterable] | None = None) -> dict:
     """A Describe* call: what it asks for (`select`), filtered, one page of it; `observe`
     sees each resource the page returns (the reads clock counts them)."""
-    found = select(params, ids_member, lookup, everything)
+    found = select(params, ids_member, lookup, everything, shared)
     if filters is not None:
         found = apply_filters(found, params.get("Filters"), filters)
     result, page = page_result(operation, key, found, params)

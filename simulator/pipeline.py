@@ -113,6 +113,7 @@ class Pipeline:
         """Run the operation (or repeat what an idempotency token already got) and project
         its result onto the output shape."""
         region, params, operation = call.region, call.params, call.operation
+        region.operation = operation
         tokens = model.idempotency_token_members(operation)
         token = next((params[t] for t in tokens if t in params), None)
         if token is None:

@@ -46,6 +46,9 @@ class AccountRegion:
         self.gate_settings = gate_settings  # what the send gates read (gates_control.GateSettings)
         self._arn_prefix = arns.build(region, account, "")
         self._quota_owner: dict[str, Family | None] = {}
+        self.operation: str | None = None  # the operation running (shared resources' actions)
+        # Every account's stores by (account, region), State's: resources shared by policy.
+        self.peers: dict[tuple[str, str], AccountRegion] = {(account, region): self}
         self.idempotency: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()
         self.families: dict[str, Family] = {}
         for cls in families():
@@ -77,6 +80,10 @@ class AccountRegion:
         """A resource by id or ARN; `kind` is the ARN's resource type and the error's ResourceType."""
         found = table.get(self.local_id(ref, kind))
         if found is None:
+            if arns.is_arn(ref) and self.local_resource(ref) is None:
+                # Another account's full ARN: its resource when shared with this account
+                # for the operation running (resource policies) [model: Send* docs].
+                return self.resource_policies.resolve_shared(ref, kind, self.operation)
             raise errors.not_found(kind, ref)
         return found
 

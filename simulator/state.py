@@ -47,6 +47,7 @@ class State:
                 gate_settings=self.gate_settings)
             if self.registrations is not None:
                 found.registrations.desk = self.registrations
+            found.peers = self.regions  # other accounts' stores: resources shared by policy
         return found
 
     def _gone(self, resource) -> None:

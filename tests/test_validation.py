@@ -226,7 +226,8 @@ def test_every_operation_not_simulated_says_so_plainly():
     from strategies import valid
 
     unsimulated = sorted(operation_names() - set(SIMULATED))
-    assert len(unsimulated) > 20
+    if not unsimulated:  # issue 15's goal: then test_remaining_walk holds every operation to it
+        pytest.skip("every operation of the installed model is simulated")
 
     @settings(max_examples=len(unsimulated) * 2, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))

@@ -33,7 +33,8 @@ FAMILY_MODULES = ("account_limits", "opt_out_lists", "configuration_sets", "pool
                   "sender_ids", "registration_attachments", "registrations", "registration_definitions",
                   "keywords", "tags", "messages",
                   # the send gates run in this order: sandbox, protect, spend
-                  "verified_numbers", "protect_configurations", "account_attributes")
+                  "verified_numbers", "protect_configurations", "account_attributes",
+                  "lookups", "resource_policies", "notify", "rcs_agents")
 
 Handler = Callable[["AccountRegion", dict], object]
 

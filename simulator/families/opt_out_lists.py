@@ -80,13 +80,15 @@ class OptOutLists(Family):
     @operation("DescribeOptOutLists")
     def describe(self, params: dict) -> dict:
         return describe("DescribeOptOutLists", "OptOutLists", params, "OptOutListNames", self.get,
-                        self.lists.values())
+                        self.lists.values(),
+                        shared=lambda: self.region.resource_policies.shared_with_me("opt-out-list"))
 
     @operation("DeleteOptOutList")
     def delete(self, params: dict) -> OptOutList:
         oo = self.get(params["OptOutListName"])
         users = self.region.pools.using_opt_out_list(oo.name) + \
-            self.region.phone_numbers.using_opt_out_list(oo.name)
+            self.region.phone_numbers.using_opt_out_list(oo.name) + \
+            self.region.rcs_agents.using_opt_out_list(oo.name)
         if oo.name == "Default" or users:
             why = "is the account's default" if oo.name == "Default" else f"is used by {users[0]}"
             raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "opt-out-list", oo.name,

@@ -221,7 +221,8 @@ class PhoneNumbers(Family):
     @operation("DescribePhoneNumbers")
     def describe(self, params: dict) -> dict:
         return describe("DescribePhoneNumbers", "PhoneNumbers", params, "PhoneNumberIds", self.get,
-                        self.numbers.values(), FILTERS, observe=self.region.lifecycles.observed)
+                        self.numbers.values(), FILTERS, observe=self.region.lifecycles.observed,
+                        shared=lambda: self.region.resource_policies.shared_with_me("phone-number"))
 
     @operation("UpdatePhoneNumber")
     def update(self, params: dict) -> PhoneNumber:

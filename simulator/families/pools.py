@@ -206,7 +206,8 @@ class Pools(Family):
     @operation("DescribePools")
     def describe(self, params: dict) -> dict:
         return describe("DescribePools", "Pools", params, "PoolIds", self.get, self.pools.values(),
-                        FILTERS, observe=self.region.lifecycles.observed)
+                        FILTERS, observe=self.region.lifecycles.observed,
+                        shared=lambda: self.region.resource_policies.shared_with_me("pool"))
 
     @operation("UpdatePool")
     def update(self, params: dict) -> Pool:
@@ -222,9 +223,12 @@ class Pools(Family):
         if pool.state != "ACTIVE":
             raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} is {pool.state}, not ACTIVE.")
+        self.region.notify.check_pool_deletable(pool.pool_id)  # POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION
         # Deleting a pool disassociates its identities; they stay in the account. [doc]
         for identity in list(pool.members):
             self.remove_member(pool, identity)
+        for agent in self.region.rcs_agents.agents_in_pool(pool.pool_id):
+            self.region.rcs_agents.leave_pool(agent.id)
         self.region.lifecycles.move(pool, "delete", self.region.now())
         return pool
 
@@ -234,6 +238,9 @@ class Pools(Family):
 
     @operation("AssociateOriginationIdentity")
     def associate(self, params: dict) -> tuple:
+        rcs, ref = self.region.rcs_agents, params["OriginationIdentity"]
+        if rcs.is_reference(ref):  # an RCS agent: its family keeps the membership
+            return rcs.associate_with(self.open(params["PoolId"]), ref)
         pool, identity = self._membership(params)
         self.require_open(pool)
         self.region.require_quota("ORIGINATION_IDENTITIES_PER_POOL",
@@ -244,6 +251,9 @@ class Pools(Family):
 
     @operation("DisassociateOriginationIdentity")
     def disassociate(self, params: dict) -> tuple:
+        rcs, ref = self.region.rcs_agents, params["OriginationIdentity"]
+        if rcs.is_reference(ref):
+            return rcs.disassociate_from(self.get(params["PoolId"]), ref)
         pool, identity = self._membership(params)
         if identity not in pool.members:
             raise errors.conflict("PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL", identity.RESOURCE_TYPE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
+from .. import arns, errors
 from ..model import enum_values
 from ..paging import describe, flag
 from ..projection import project_as, tag_dict
@@ -74,7 +74,10 @@ class SenderIds(Family):
         """By ARN (`sender-id/NAME/US`), or by name with its country."""
         sender, iso = ref, iso_country_code
         if ref.startswith("arn:"):
-            parts = (self.region.local_resource(ref) or "").split("/")
+            local = self.region.local_resource(ref)
+            if local is None and arns.parse(ref) is not None:  # another account's: shared?
+                return self.region.resource_policies.resolve_shared(ref, "sender-id", self.region.operation)
+            parts = (local or "").split("/")
             if len(parts) != 3 or parts[0] != "sender-id":
                 raise errors.not_found("sender-id", ref)
             sender, iso = parts[1], parts[2]
@@ -163,7 +166,7 @@ class SenderIds(Family):
     def describe(self, params: dict) -> dict:
         return describe("DescribeSenderIds", "SenderIds", params, "SenderIds",
                         lambda s: self.get(s["SenderId"], s["IsoCountryCode"]), self.senders.values(),
-                        FILTERS)
+                        FILTERS, shared=lambda: self.region.resource_policies.shared_with_me("sender-id"))
 
     @operation("UpdateSenderId")
     def update(self, params: dict) -> SenderId:

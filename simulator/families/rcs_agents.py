@@ -1,0 +1,527 @@
+"""RCS agents: Create/Describe/Update/DeleteRcsAgent, DescribeRcsAgentCountryLaunchStatus
+and SendRcsMessage (from an agent, or from a pool holding one).
+
+An agent is "an empty container" [obs: RCS runbook]: what it may do comes from its
+registrations. A testing registration gives it a testing agent (CREATED -> PENDING ->
+ACTIVE on the clock; "typically approved within minutes" [doc]) that delivers only to
+verified tester numbers [obs]; a country launch registration per country goes PENDING ->
+PARTIAL ("at least one carrier has approved") -> ACTIVE ("all carriers") on the clock
+[doc], or REJECTED. The agent's Status follows from those parts [inf; AWS maps none]:
+
+    no testing agent                         CREATED
+    testing agent not yet ACTIVE             PENDING
+    testing agent ACTIVE, no launch approved TESTING
+    some launch PARTIAL or ACTIVE            PARTIAL
+    every launch ACTIVE (at least one)       ACTIVE
+    deleted                                  DELETED
+
+Registrations reach an agent through `submit_testing` / `submit_country_launch` /
+`reject_country_launch` (the registrations family's RCS registration types, or a test).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .. import errors, sent_log
+from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..numbering import country_of
+from ..paging import apply_filters, describe, flag, page_result
+from ..projection import project_as, tag_dict
+from ..snapshot import restored, saved
+from . import Family, operation, register
+
+TESTING_AGENT = register_lifecycle(
+    LifecycleSpec(
+        kind="rcs-testing-agent",
+        states=("CREATED", "PENDING", "ACTIVE"),
+        initial="CREATED",
+        transitions=(
+            {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+            {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},
+        ),
+        automatic={"PENDING": "approve"},
+        durations={"PENDING->ACTIVE": 60.0},  # [doc] "typically approved within minutes"
+    )
+)
+COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
+    kind="rcs-country-launch",
+    states=("CREATED", "PENDING", "PARTIAL", "ACTIVE", "REJECTED"),
+    initial="CREATED",
+    transitions=(
+        {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+        {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
+        {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
+        {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"},
+    ),
+    automatic={"PENDING": "first_carrier", "PARTIAL": "all_carriers"},
+    # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
+    durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
+)
+
+DEFAULT_AGENTS_QUOTA = 1000  # [inf] RCS_AGENTS_PER_ACCOUNT is undocumented
+QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
+CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
+UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
+CONTENT_KINDS = ("TextMessage", "FileMessage", "RichCard", "Carousel")
+
+
+@dataclass(eq=False)
+class AgentPart(Lifecycled):
+    """What of an agent a registration drives on the clock: its testing agent or a launch."""
+
+    FAMILY: ClassVar[str] = "rcs_agents"
+    WIRE: ClassVar[dict[str, str]] = {"Status": "state"}
+    agent_id: str = ""
+    registration_id: str = ""
+
+
+@dataclass(eq=False)
+class TestingAgent(AgentPart):
+    @property
+    def testing_agent_id(self) -> str | None:
+        return f"{self.agent_id}-testing" if self.state == "ACTIVE" else None
+
+
+@dataclass(eq=False)
+class CountryLaunch(AgentPart):
+    iso_country_code: str = ""
+
+    @property
+    def carrier_status(self) -> list[dict]:
+        names = [f"{self.iso_country_code} Carrier {n}" for n in range(1, CARRIERS_PER_COUNTRY + 1)]
+        if self.state in ("ACTIVE", "REJECTED"):
+            return [{"CarrierName": n, "Status": self.state} for n in names]
+        first = "ACTIVE" if self.state == "PARTIAL" else "PENDING"
+        return [
+            {"CarrierName": names[0], "Status": first},
+            *({"CarrierName": n, "Status": "PENDING"} for n in names[1:]),
+        ]
+
+    @property
+    def rcs_platform_id(self) -> str | None:
+        return f"{self.agent_id}-{self.iso_country_code.lower()}" if self.state == "ACTIVE" else None
+
+
+@dataclass(eq=False)
+class RcsAgent:
+    FAMILY: ClassVar[str] = "rcs_agents"
+    WIRE: ClassVar[dict[str, str]] = {
+        "RcsAgentArn": "arn",
+        "RcsAgentId": "id",
+        "Status": "status",
+        "CreatedTimestamp": "created",
+        "TestingAgent": "testing",
+    }
+    id: str
+    arn: str
+    created: float
+    deletion_protection_enabled: bool = False
+    opt_out_list_name: str = "Default"
+    self_managed_opt_outs_enabled: bool = False
+    two_way_enabled: bool = False
+    two_way_channel_arn: str | None = None
+    two_way_channel_role: str | None = None
+    two_way_media_s3_bucket_name: str | None = None
+    two_way_media_s3_key_prefix: str | None = None
+    two_way_media_s3_role: str | None = None
+    two_way_rcs_events_enabled: list[str] | None = None
+    pool_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    testing: TestingAgent | None = None
+    launches: dict[str, CountryLaunch] = field(default_factory=dict)
+    deleted: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.deleted:
+            return "DELETED"
+        launched = [c.state for c in self.launches.values()]
+        if launched and all(s == "ACTIVE" for s in launched):
+            return "ACTIVE"
+        if any(s in ("PARTIAL", "ACTIVE") for s in launched):
+            return "PARTIAL"
+        if self.testing is None:
+            return "CREATED"
+        return "TESTING" if self.testing.state == "ACTIVE" else "PENDING"
+
+    def reaches(self, iso: str | None) -> bool:
+        """Launched (PARTIAL or ACTIVE) in the destination's country."""
+        launch = self.launches.get(iso or "")
+        return launch is not None and launch.state in ("PARTIAL", "ACTIVE")
+
+
+FILTERS = {
+    "status": lambda a: a.status,
+    "two-way-enabled": lambda a: flag(a.two_way_enabled),
+    "self-managed-opt-outs-enabled": lambda a: flag(a.self_managed_opt_outs_enabled),
+    "opt-out-list-name": lambda a: a.opt_out_list_name,
+    "deletion-protection-enabled": lambda a: flag(a.deletion_protection_enabled),
+    "two-way-channel-arn": lambda a: a.two_way_channel_arn,
+}
+
+
+def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
+    return errors.validation(reason, message, [{"Name": member, "Message": message}])
+
+
+def _is_pool(ref: str) -> bool:
+    return ref.startswith("pool-") or ":pool/" in ref
+
+
+def _message_body(content: dict | None) -> str:
+    """The text a log reader wants: the text message's body, else the content as JSON."""
+    if content is None:
+        raise _invalid("RcsMessageContent", "An RCS message needs RcsMessageContent.", "MISSING_PARAMETER")
+    kinds = [k for k in CONTENT_KINDS if content["Content"].get(k) is not None]
+    if len(kinds) != 1:
+        raise _invalid(
+            "RcsMessageContent.Content",
+            f"Give exactly one of {', '.join(CONTENT_KINDS)}, not {len(kinds)}.",
+            "PARAMETERS_CANNOT_BE_USED_TOGETHER" if kinds else "MISSING_PARAMETER",
+        )
+    if kinds == ["TextMessage"]:
+        return content["Content"]["TextMessage"]["Body"]
+    return json.dumps(content["Content"], sort_keys=True)
+
+
+@register
+class RcsAgents(Family):
+    name = "rcs_agents"
+    lifecycle = COUNTRY_LAUNCH
+    arn_types = {"rcs-agent": "get"}
+
+    def __init__(self, region):
+        super().__init__(region)
+        self.agents: dict[str, RcsAgent] = {}
+
+    # -- rules other families call -------------------------------------------
+    def get(self, ref: str) -> RcsAgent:
+        return self.region.find(self.agents, ref, "rcs-agent")
+
+    def used(self, quota: str) -> int | None:
+        return len(self.agents) if quota == QUOTA_AGENTS else None
+
+    def using_opt_out_list(self, name: str) -> list[str]:
+        """Agents whose opt-out list this is: DeleteOptOutList must refuse while any is."""
+        return [a.id for a in self.agents.values() if a.opt_out_list_name == name]
+
+    def agents_in_pool(self, pool_id: str) -> list[RcsAgent]:
+        return [a for a in self.agents.values() if a.pool_id == pool_id]
+
+    def join_pool(self, ref: str, pool_id: str) -> RcsAgent:
+        """AssociateOriginationIdentity with an RCS agent (pools family): the agent is in
+        that pool from now on; an agent belongs to one pool [inf]."""
+        agent = self.get(ref)
+        if agent.pool_id not in (None, pool_id):
+            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is in pool {agent.pool_id}.")
+        agent.pool_id = pool_id
+        return agent
+
+    def leave_pool(self, ref: str) -> RcsAgent:
+        agent = self.get(ref)
+        agent.pool_id = None
+        return agent
+
+    @staticmethod
+    def is_reference(ref: str) -> bool:
+        """An RCS agent's id or ARN (as opposed to a number's, a sender ID's or a pool's)."""
+        return ref.startswith("rcs-") or ":rcs-agent/" in ref
+
+    def associate_with(self, pool, ref: str) -> tuple:
+        """AssociateOriginationIdentity with an RCS agent (the pools family asks): the
+        agent joins the pool; the result's identity is the agent."""
+        agent = self.join_pool(ref, pool.pool_id)
+        return ({"OriginationIdentityArn": agent.arn, "OriginationIdentity": agent.id}, pool)
+
+    def disassociate_from(self, pool, ref: str) -> tuple:
+        """DisassociateOriginationIdentity with an RCS agent: it must be in that pool."""
+        agent = self.get(ref)
+        if agent.pool_id != pool.pool_id:
+            raise errors.conflict("PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is not associated with pool {pool.pool_id}.")
+        agent.pool_id = None
+        return ({"OriginationIdentityArn": agent.arn, "OriginationIdentity": agent.id}, pool)
+
+    def submit_testing(self, ref: str, registration_id: str) -> RcsAgent:
+        """A testing registration associated with the agent was submitted."""
+        agent = self.get(ref)
+        if agent.testing is not None:
+            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} already has a testing agent.")
+        testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
+        self.region.lifecycles.place(testing, TESTING_AGENT.kind, self.region.now())
+        self.region.lifecycles.move(testing, "submit", self.region.now())
+        agent.testing = testing
+        return agent
+
+    def submit_country_launch(self, ref: str, iso: str, registration_id: str) -> RcsAgent:
+        """A country launch registration for `iso` was submitted."""
+        agent = self.get(ref)
+        if iso in agent.launches:
+            raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} already launches in {iso}.")
+        launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
+        self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, self.region.now())
+        self.region.lifecycles.move(launch, "submit", self.region.now())
+        agent.launches[iso] = launch
+        return agent
+
+    def reject_country_launch(self, ref: str, iso: str) -> RcsAgent:
+        agent = self.get(ref)
+        launch = agent.launches.get(iso)
+        if launch is None or launch.state not in ("PENDING", "PARTIAL"):
+            raise ValueError(f"RCS agent {agent.id} has no launch under review in {iso}")
+        self.region.lifecycles.move(launch, "reject", self.region.now())
+        return agent
+
+    # -- operations ------------------------------------------------------------
+    @operation("CreateRcsAgent")
+    def create(self, params: dict) -> RcsAgent:
+        opt_out = self.region.opt_out_lists.get(params.get("OptOutListName", "Default"))
+        limit = self.region.quotas.get(QUOTA_AGENTS, DEFAULT_AGENTS_QUOTA)
+        if len(self.agents) >= limit:
+            raise errors.quota_exceeded(
+                "RCS_AGENTS_PER_ACCOUNT",
+                f"The quota {QUOTA_AGENTS} ({limit}) for account "
+                f"{self.region.account} in {self.region.region} would be exceeded.",
+            )
+        agent_id = f"rcs-{self.region.ids.hex32()}"  # [obs] rcs- + 32 hex
+        agent = RcsAgent(
+            agent_id,
+            self.region.arn(f"rcs-agent/{agent_id}"),
+            self.region.now(),
+            deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
+            opt_out_list_name=opt_out.name,
+            tags=tag_dict(params.get("Tags")),
+        )
+        self.agents[agent_id] = agent
+        return agent
+
+    @operation("DescribeRcsAgents")
+    def describe(self, params: dict) -> dict:
+        return describe(
+            "DescribeRcsAgents",
+            "RcsAgents",
+            params,
+            "RcsAgentIds",
+            self.get,
+            self.agents.values(),
+            FILTERS,
+            lambda agent: self._observed([agent]),
+        )
+
+    def _observed(self, agents: list[RcsAgent]) -> None:
+        for agent in agents:
+            for part in (agent.testing, *agent.launches.values()):
+                if part is not None:
+                    self.region.lifecycles.observed(part)
+
+    @operation("UpdateRcsAgent")
+    def update(self, params: dict) -> RcsAgent:
+        agent = self.get(params["RcsAgentId"])
+        opt_out = (
+            self.region.opt_out_lists.get(params["OptOutListName"]).name
+            if params.get("OptOutListName")
+            else agent.opt_out_list_name
+        )
+        channel = params.get("TwoWayChannelArn", agent.two_way_channel_arn)
+        two_way = (
+            params["TwoWayEnabled"] if params.get("TwoWayEnabled") is not None else agent.two_way_enabled
+        )
+        if two_way and not channel:
+            raise _invalid(
+                "TwoWayChannelArn",
+                "Two-way messaging needs a TwoWayChannelArn.",
+                "TWO_WAY_CHANNEL_NOT_PRESENT",
+            )
+        unset_media = UNSET_MEDIA in (params.get("TwoWayMediaS3BucketName"), params.get("TwoWayMediaS3Role"))
+        # -- every rule checked; now change ------------------------------------------
+        agent.opt_out_list_name, agent.two_way_channel_arn, agent.two_way_enabled = opt_out, channel, two_way
+        for member, attr in (
+            ("DeletionProtectionEnabled", "deletion_protection_enabled"),
+            ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled"),
+            ("TwoWayChannelRole", "two_way_channel_role"),
+            ("TwoWayRcsEventsEnabled", "two_way_rcs_events_enabled"),
+        ):
+            if params.get(member) is not None:
+                setattr(agent, attr, params[member])
+        if unset_media:
+            agent.two_way_media_s3_bucket_name = agent.two_way_media_s3_key_prefix = None
+            agent.two_way_media_s3_role = None
+        else:
+            for member, attr in (
+                ("TwoWayMediaS3BucketName", "two_way_media_s3_bucket_name"),
+                ("TwoWayMediaS3KeyPrefix", "two_way_media_s3_key_prefix"),
+                ("TwoWayMediaS3Role", "two_way_media_s3_role"),
+            ):
+                if params.get(member) is not None:
+                    setattr(agent, attr, params[member])
+        return agent
+
+    @operation("DeleteRcsAgent")
+    def delete(self, params: dict) -> RcsAgent:
+        agent = self.get(params["RcsAgentId"])
+        if agent.deletion_protection_enabled:
+            raise errors.conflict("DELETION_PROTECTION_ENABLED", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} has deletion protection on.")
+        if agent.pool_id is not None:
+            raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
+                                  f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.")
+        del self.agents[agent.id]
+        agent.deleted = True
+        for part in (agent.testing, *agent.launches.values()):
+            if part is not None:
+                part.generation += 1  # pending steps of a deleted agent are stale
+        return agent
+
+    @operation("DescribeRcsAgentCountryLaunchStatus")
+    def describe_launches(self, params: dict) -> tuple:
+        agent = self.get(params["RcsAgentId"])
+        launches = list(agent.launches.values())
+        if params.get("IsoCountryCodes"):
+            wanted = set(params["IsoCountryCodes"])
+            launches = [c for c in launches if c.iso_country_code in wanted]
+        launches = apply_filters(
+            launches, params.get("Filters"), {"country-launch-status": lambda c: c.state}
+        )
+        self._observed([agent])
+        result = page_result("DescribeRcsAgentCountryLaunchStatus", "CountryLaunchStatus", launches, params)[
+            0
+        ]
+        return (result, agent)
+
+    @operation("SendRcsMessage")
+    def send(self, params: dict) -> dict:
+        ref = params["OriginationIdentity"]
+        destination = params["DestinationPhoneNumber"]
+        iso = country_of(destination)
+        body = _message_body(params.get("RcsMessageContent"))
+        fallback = params.get("FallbackConfiguration")
+        if fallback and _is_pool(fallback.get("OriginationIdentity") or ""):
+            raise _invalid(
+                "FallbackConfiguration.OriginationIdentity",
+                "A fallback's origination identity cannot be a pool [model].",
+            )
+        pool = self.region.pools.get(ref) if _is_pool(ref) else None
+        agent = self._sender(pool, ref, destination, iso)
+        if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
+            raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
+                                  f"{destination} has opted out (list {agent.opt_out_list_name}).")
+        dry_run = bool(params.get("DryRun", False))
+        send = sent_log.gate(
+            self.region,
+            channel="RCS",
+            operation="SendRcsMessage",
+            destination=destination,
+            iso=iso,
+            origination=pool or agent,
+            body=body,
+            dry_run=dry_run,
+            params=params,
+            configuration_set_name=params.get("ConfigurationSetName"),
+        )
+        # -- every rule checked; from here the message is accepted -------------------
+        message_id = self.region.ids.message_id()
+        sent_log.record(
+            self.region,
+            send,
+            {
+                "MessageId": message_id,
+                "Operation": "SendRcsMessage",
+                "Timestamp": self.region.now(),
+                "OriginationIdentity": ref,
+                "PoolId": pool.pool_id if pool is not None else None,
+                "RcsAgentId": agent.id,
+                "DestinationPhoneNumber": destination,
+                "IsoCountryCode": iso,
+                "MessageBody": body,
+                "RcsMessageContent": params.get("RcsMessageContent"),
+                "FallbackConfiguration": fallback,
+                "MessageTrafficType": params.get("MessageTrafficType"),
+                "Context": params.get("Context"),
+                "DryRun": dry_run,
+                "ConfigurationSetName": params.get("ConfigurationSetName"),
+                "TimeToLive": params.get("TimeToLive"),
+                "MaxPrice": params.get("MaxPrice"),
+                "ProtectConfigurationId": params.get("ProtectConfigurationId"),
+                "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
+            },
+        )
+        return {"MessageId": message_id}
+
+    def _sender(self, pool, ref: str, destination: str, iso: str | None) -> RcsAgent:
+        """The agent that sends: the one named, or the pool's first agent that reaches the
+        destination. Refused as AWS refuses a send from an identity that cannot."""
+        if pool is None:
+            agent = self.get(ref)
+            self._check_can_send(agent, destination, iso)
+            return agent
+        if pool.state != "ACTIVE":
+            raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
+                                  f"Pool {pool.pool_id} is {pool.state}.")
+        for agent in self.agents_in_pool(pool.pool_id):
+            try:
+                self._check_can_send(agent, destination, iso)
+            except errors.ServiceError:
+                continue
+            return agent
+        raise errors.conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", pool.pool_id,
+                              f"Pool {pool.pool_id} has no RCS agent that can send to {destination}.")
+
+    def _check_can_send(self, agent: RcsAgent, destination: str, iso: str | None) -> None:
+        if agent.reaches(iso):
+            return
+        if agent.status in ("CREATED", "PENDING"):
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} is {agent.status}: it sends once its testing "
+                "agent or a country launch is approved.",
+            )
+        if agent.testing is None or agent.testing.state != "ACTIVE":
+            raise _invalid(
+                "DestinationPhoneNumber",
+                f"RCS agent {agent.id} is not launched in {iso}.",
+                "COUNTRY_NOT_ENABLED",
+            )
+        # A testing agent delivers only to verified tester numbers [obs].
+        if not self.region.verified_numbers.is_verified(destination):
+            raise errors.conflict(
+                "DESTINATION_PHONE_NUMBER_NOT_VERIFIED",
+                "verified-destination-number",
+                destination,
+                f"RCS agent {agent.id} is testing: it sends only to verified "
+                f"destination numbers, and {destination} is not one.",
+            )
+
+    # -- state view and --state ------------------------------------------------
+    def view(self) -> dict[str, list]:
+        return {"rcs_agents": [project_as("RcsAgentInformation", a) for a in self.agents.values()]}
+
+    def export(self) -> dict:
+        return {
+            "agents": [
+                {
+                    **saved(a, skip={"testing", "launches", "deleted"}),
+                    "testing": saved(a.testing) if a.testing is not None else None,
+                    "launches": [saved(c) for c in a.launches.values()],
+                }
+                for a in self.agents.values()
+            ]
+        }
+
+    def restore(self, data: dict) -> None:
+        self.agents = {}
+        lifecycles = self.region.lifecycles
+        for row in data["agents"]:
+            agent = restored(RcsAgent, {k: v for k, v in row.items() if k not in ("testing", "launches")})
+            if row["testing"] is not None:
+                agent.testing = restored(TestingAgent, row["testing"], lifecycles)
+            for launch in (restored(CountryLaunch, c, lifecycles) for c in row["launches"]):
+                agent.launches[launch.iso_country_code] = launch
+            self.agents[agent.id] = agent

@@ -1,0 +1,303 @@
+"""Resource policies and the sharing they grant (issue 15, section G), through real boto3
+with two accounts of one simulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.errors import ServiceError
+from smsvoice_sim.simulator.snapshot import export_state, import_state
+
+from conftest import active_phone, active_pool
+
+OWNER, FRIEND, STRANGER = "111111111111", "222222222222", "333333333333"
+KEYS = {OWNER: "AKIAOWNER00000000000", FRIEND: "AKIAFRIEND0000000000", STRANGER: "AKIASTRANGER00000000"}
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(clock="manual", seed=7, accounts={key: acct for acct, key in KEYS.items()})
+
+
+def client_of(sim, account, region="us-east-1"):
+    return sim.client(region_name=region, aws_access_key_id=KEYS[account], aws_secret_access_key="s")
+
+
+def policy_for(arn: str, *principals, effect="Allow", action="sms-voice:*") -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "share",
+                    "Effect": effect,
+                    "Principal": {"AWS": list(principals)},
+                    "Action": action,
+                    "Resource": arn,
+                }
+            ],
+        }
+    )
+
+
+def error_of(excinfo) -> dict:
+    r = excinfo.value.response
+    return {
+        "Code": r["Error"]["Code"],
+        "Reason": r.get("Reason"),
+        "ResourceType": r.get("ResourceType"),
+        "ResourceId": r.get("ResourceId"),
+    }
+
+
+@pytest.fixture
+def owner(sim):
+    return client_of(sim, OWNER)
+
+
+@pytest.fixture
+def shareable(sim, owner) -> dict[str, str]:
+    """kind -> ARN of one resource of each shareable kind."""
+    phone = active_phone(sim, owner)
+    pool = active_pool(sim, owner)
+    sender = owner.request_sender_id(SenderId="ACME", IsoCountryCode="GB")
+    return {
+        "pool": pool["PoolArn"],
+        "phone-number": phone["PhoneNumberArn"],
+        "sender-id": sender["SenderIdArn"],
+        "opt-out-list": owner.describe_opt_out_lists()["OptOutLists"][0]["OptOutListArn"],
+    }
+
+
+def test_without_a_policy_get_answers_200_with_an_empty_policy(owner, shareable):
+    for arn in shareable.values():
+        got = owner.get_resource_policy(ResourceArn=arn)
+        assert (got["ResourceArn"], got["Policy"]) == (arn, "{}")
+        assert "CreatedTimestamp" not in got
+
+
+def test_put_get_delete_on_every_shareable_kind(sim, owner, shareable):
+    for arn in shareable.values():
+        put = owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+        assert put["ResourceArn"] == arn and put["CreatedTimestamp"]
+        assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == put["Policy"]
+        deleted = owner.delete_resource_policy(ResourceArn=arn)
+        assert deleted["Policy"] == put["Policy"]
+        assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
+        with pytest.raises(ClientError) as exc:
+            owner.delete_resource_policy(ResourceArn=arn)
+        assert error_of(exc) == {
+            "Code": "ResourceNotFoundException",
+            "Reason": None,
+            "ResourceType": "policy",
+            "ResourceId": arn,
+        }
+
+
+def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim, owner, shareable):
+    arn = shareable["pool"]
+    pretty = json.dumps(json.loads(policy_for(arn, FRIEND)), indent=4)
+    first = owner.put_resource_policy(ResourceArn=arn, Policy=pretty)
+    assert json.loads(first["Policy"])["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{FRIEND}:root"}
+    assert "\n" not in first["Policy"]
+    sim.advance(60)
+    second = owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND, STRANGER))
+    assert second["CreatedTimestamp"] == first["CreatedTimestamp"]
+    assert json.loads(second["Policy"])["Statement"][0]["Principal"]["AWS"] == [
+        f"arn:aws:iam::{FRIEND}:root",
+        f"arn:aws:iam::{STRANGER}:root",
+    ]
+
+
+@pytest.mark.parametrize(
+    "policy, reason",
+    [
+        ("not json", "CANNOT_PARSE"),
+        ("[]", "INVALID_PARAMETER"),
+        ('{"Version": "2020-01-01", "Statement": []}', "INVALID_PARAMETER"),
+        ('{"Version": "2012-10-17", "Statement": []}', "INVALID_PARAMETER"),
+        ('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}', "INVALID_PARAMETER"),
+        (
+            '{"Version": "2012-10-17", '
+            '"Statement": {"Effect": "Allow", "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),  # no Principal
+        ('{"Version": "2012-10-17", "Bogus": 1, "Statement": []}', "INVALID_PARAMETER"),
+    ],
+)
+def test_malformed_policies_are_refused(owner, shareable, policy, reason):
+    arn = shareable["pool"]
+    with pytest.raises(ClientError) as exc:
+        owner.put_resource_policy(ResourceArn=arn, Policy=policy.replace("@", arn))
+    assert error_of(exc)["Code"] == "ValidationException"
+    assert error_of(exc)["Reason"] == reason
+    assert exc.value.response["Fields"][0]["Name"] == "Policy"
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"  # nothing changed
+
+
+def test_statements_must_name_the_resource_sms_voice_actions_and_real_principals(owner, shareable):
+    arn, other = shareable["pool"], shareable["phone-number"]
+    for bad in (
+        policy_for(other, FRIEND),
+        policy_for(arn, FRIEND, action="s3:GetObject"),
+        policy_for(arn, "friend"),
+        policy_for(arn, "arn:aws:iam::12:root"),
+    ):
+        with pytest.raises(ClientError) as exc:
+            owner.put_resource_policy(ResourceArn=arn, Policy=bad)
+        assert error_of(exc)["Reason"] == "INVALID_PARAMETER"
+    ok = owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=policy_for(
+            arn,
+            f"arn:aws:iam::{FRIEND}:role/sender",
+            action=["sms-voice:SendTextMessage", "sms-voice:Describe*"],
+        ),
+    )
+    assert ok["ResourceArn"] == arn
+
+
+def test_only_pools_numbers_sender_ids_and_opt_out_lists_take_policies(owner):
+    agent = owner.create_rcs_agent()
+    with pytest.raises(ClientError) as exc:
+        owner.put_resource_policy(
+            ResourceArn=agent["RcsAgentArn"], Policy=policy_for(agent["RcsAgentArn"], FRIEND)
+        )
+    assert error_of(exc)["Reason"] == "INVALID_ARN"
+
+
+def test_missing_and_foreign_resources_are_not_found(sim, owner, shareable):
+    missing = shareable["pool"][:-4] + "0000"
+    with pytest.raises(ClientError) as exc:
+        owner.get_resource_policy(ResourceArn=missing)
+    assert error_of(exc) == {
+        "Code": "ResourceNotFoundException",
+        "Reason": None,
+        "ResourceType": "pool",
+        "ResourceId": missing,
+    }
+    friend = client_of(sim, FRIEND)
+    with pytest.raises(ClientError) as exc:  # a resource of another account: not the caller's to govern
+        friend.put_resource_policy(
+            ResourceArn=shareable["pool"], Policy=policy_for(shareable["pool"], FRIEND)
+        )
+    assert error_of(exc)["ResourceType"] == "pool"
+
+
+def test_a_policy_shares_with_the_accounts_it_names_only(sim, owner, shareable):
+    for arn in shareable.values():
+        owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    for kind, arn in shareable.items():
+        assert policies.shared_with(FRIEND, arn)
+        assert not policies.shared_with(STRANGER, arn)
+        assert not policies.shared_with(OWNER, arn)  # an owner's own resource is SELF, not SHARED
+        mine = sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me(kind)
+        assert mine == [sim.region(OWNER, "us-east-1").by_arn(arn)]
+        assert sim.region(STRANGER, "us-east-1").resource_policies.shared_with_me(kind) == []
+
+
+def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shareable):
+    pool_arn = shareable["pool"]
+    owner.put_resource_policy(ResourceArn=pool_arn, Policy=policy_for(pool_arn, FRIEND))
+    friend = sim.region(FRIEND, "us-east-1").resource_policies
+    assert friend.resolve_shared(pool_arn, "pool") is sim.region(OWNER, "us-east-1").by_arn(pool_arn)
+    pool_id = pool_arn.rsplit("/", 1)[1]
+    with pytest.raises(ServiceError) as exc:
+        friend.resolve_shared(pool_id, "pool")
+    assert exc.value.code == "ResourceNotFoundException"
+    # Through the API, the friend's bare id names nothing in its own account.
+    with pytest.raises(ClientError) as api_exc:
+        client_of(sim, FRIEND).describe_pools(PoolIds=[pool_id])
+    assert error_of(api_exc)["Code"] == "ResourceNotFoundException"
+    stranger = sim.region(STRANGER, "us-east-1").resource_policies
+    with pytest.raises(ServiceError) as exc:
+        stranger.resolve_shared(pool_arn, "pool")
+    assert exc.value.code == "ResourceNotFoundException"
+
+
+def test_deny_wins_star_shares_with_nobody_and_deleting_the_policy_unshares(sim, owner, shareable):
+    arn = shareable["opt-out-list"]
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    both = json.loads(policy_for(arn, FRIEND))
+    both["Statement"].append(
+        {"Effect": "Deny", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": arn}
+    )
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(both))
+    assert not policies.shared_with(FRIEND, arn)
+    owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "sms-voice:*", "Resource": arn}
+                ],
+            }
+        ),
+    )
+    assert not policies.shared_with(FRIEND, arn)
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    assert policies.shared_with(FRIEND, arn)
+    owner.delete_resource_policy(ResourceArn=arn)
+    assert not policies.shared_with(FRIEND, arn)
+
+
+def test_sharing_stays_within_the_region(sim, owner, shareable):
+    arn = shareable["pool"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    elsewhere = sim.region(FRIEND, "eu-west-1").resource_policies
+    assert elsewhere.shared_with_me("pool") == []
+    with pytest.raises(ServiceError) as exc:
+        elsewhere.resolve_shared(arn, "pool")
+    assert exc.value.code == "ResourceNotFoundException"
+
+
+def test_a_released_number_is_shared_no_more(sim, owner, shareable):
+    arn = shareable["phone-number"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    owner.release_phone_number(PhoneNumberId=arn)
+    assert not sim.region(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
+
+
+def test_policies_survive_state_export_and_import(sim, owner, shareable):
+    arn = shareable["sender-id"]
+    put = owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    saved = json.loads(json.dumps(export_state(sim)))
+    fresh = Simulator(clock="manual", seed=7, accounts={key: acct for acct, key in KEYS.items()})
+    import_state(fresh, saved)
+    assert client_of(fresh, OWNER).get_resource_policy(ResourceArn=arn)["Policy"] == put["Policy"]
+    assert fresh.state()["accounts"][OWNER]["us-east-1"]["resource_policies"][0]["ResourceArn"] == arn
+
+
+def test_sharing_can_be_limited_to_some_actions(sim, owner, shareable):
+    arn = shareable["pool"]
+    owner.put_resource_policy(
+        ResourceArn=arn,
+        Policy=policy_for(arn, FRIEND, action=["sms-voice:SendTextMessage", "sms-voice:Describe*"]),
+    )
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    assert policies.shared_with(FRIEND, arn, "DescribePools")
+    assert not policies.shared_with(FRIEND, arn, "DeletePool")
+    friend = sim.region(FRIEND, "us-east-1").resource_policies
+    assert friend.resolve_shared(arn, "pool", "SendTextMessage") is not None
+    with pytest.raises(ServiceError) as exc:
+        friend.resolve_shared(arn, "pool", "DeletePool")
+    assert exc.value.code == "ResourceNotFoundException"
+
+
+def test_a_resource_made_again_under_the_same_arn_starts_without_a_policy(sim, owner):
+    made = owner.create_opt_out_list(OptOutListName="again")
+    arn = made["OptOutListArn"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    owner.delete_opt_out_list(OptOutListName="again")
+    assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("opt-out-list") == []
+    owner.create_opt_out_list(OptOutListName="again")
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
+    assert not sim.region(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
+    assert sim.state()["accounts"][OWNER]["us-east-1"]["resource_policies"] == []
