@@ -101,6 +101,9 @@ def test_python_example_runs(index, sandbox, monkeypatch):
 
 
 def test_mermaid_diagrams_are_the_running_machines():
-    drawn = run_cli("diagram").stdout.strip()
-    embedded = "\n\n".join(f"```mermaid\n{b.rstrip()}\n```" for b in blocks("mermaid"))
-    assert embedded == drawn, "regenerate with `.venv/bin/smsvoice-sim diagram`"
+    """Each machine is drawn once, in the section of its family: the README's diagrams are
+    exactly the running machines, in whatever order the sections put them."""
+    drawn = re.findall(r"```mermaid\n(.*?)```", run_cli("diagram").stdout, flags=re.DOTALL)
+    embedded = blocks("mermaid")
+    assert sorted(b.rstrip() for b in embedded) == sorted(b.rstrip() for b in drawn), \
+        "regenerate with `.venv/bin/smsvoice-sim diagram` (or `diagram KIND` for one machine)"
