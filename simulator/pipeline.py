@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import errors, model, sigv4, validation
 from .auth import SigV4Authorization, caller_of
+from .coverage import COVERED_OPERATIONS
 from .errors import ServiceError
 from .projection import project_output
 from .region import AccountRegion
@@ -79,10 +80,12 @@ class Pipeline:
         validation.validate(call.operation, call.params)
         handler = self.sim.handlers.get(call.operation)
         if handler is None:
+            newer = "" if call.operation in COVERED_OPERATIONS else (
+                f" (it is newer than the {len(COVERED_OPERATIONS)} operations smsvoice-sim covers)")
             raise errors.validation(
                 "UNKNOWN_OPERATION",
                 f"{call.operation} exists in AWS End User Messaging SMS and Voice v2 but "
-                "smsvoice-sim does not simulate it.")
+                f"smsvoice-sim does not simulate it{newer}.")
         state = self.sim.state_registry
         call.region = state.region(self.sim.account_of(call.caller.access_key_id), call.caller.region)
         state.lifecycles.settle()
