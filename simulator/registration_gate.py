@@ -50,6 +50,8 @@ def registration_gate(backend, send) -> None:
 def _usable(family, identity) -> bool:
     if hasattr(identity, "phone_number_id"):
         return not family.needs_registration(identity) or family.may_send(identity)
+    if not hasattr(identity, "sender_id"):
+        return True  # an RCS agent: its launches, not this gate, decide where it sends
     needs = any(
         f.supported_association("SENDER_ID", identity.iso_country_code) for f in family.desk.catalogue
     )

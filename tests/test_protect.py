@@ -125,7 +125,7 @@ def test_a_country_block_decides_a_send(door):
     client = make(region_name="us-east-1")
     phone = active_phone(sim, client)
     mms = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
-                                      NumberCapabilities=["SMS", "MMS"], NumberType="TOLL_FREE")
+                                      NumberCapabilities=["SMS", "MMS"], NumberType="LONG_CODE")
     sim.force_transition(mms["PhoneNumberId"])
     pid = new_config(client)
     client.set_account_default_protect_configuration(ProtectConfigurationId=pid)

@@ -105,7 +105,7 @@ def test_longer_bodies_cost_more_parts(sim, client):
 def test_a_zero_limit_stops_a_channel_and_dry_runs_are_never_charged(sim, client):
     phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
                                         NumberCapabilities=["SMS", "VOICE", "MMS"],
-                                        NumberType="TOLL_FREE")
+                                        NumberType="LONG_CODE")
     sim.force_transition(phone["PhoneNumberId"])
     origin = {"OriginationIdentity": phone["PhoneNumberId"]}
     client.set_voice_message_spend_limit_override(MonthlyLimit=0)
