@@ -1,5 +1,6 @@
 """A real local stand-in for SNS, SQS, Firehose and CloudWatch Logs: moto's server,
-started on 127.0.0.1 on a free port for a test and stopped after it."""
+started on 127.0.0.1 on a free port for a test and stopped after it; and a dead one,
+which accepts connections and never answers."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import boto3
 import pytest
+
+from smsvoice_sim.proxy.processes import stop
 
 CREDS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -52,12 +56,34 @@ def moto_server_url():
                 time.sleep(0.05)  # waiting for a subprocess to listen, not for simulated time
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
+
+
+def silent_endpoint_url():
+    """The URL of an endpoint that accepts TCP connections and never answers (a hung
+    stand-in). A test module makes it a fixture, as moto_server_url."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)  # accept() looks at `closing` this often
+    closing = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while not closing.is_set():
+            try:
+                held.append(server.accept()[0])
+            except (TimeoutError, OSError):
+                continue
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        closing.set()
+        acceptor.join(timeout=10)
+        server.close()
+        for connection in held:
+            connection.close()
 
 
 def aws(service: str, url: str, region: str = "us-east-1"):
