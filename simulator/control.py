@@ -56,12 +56,14 @@ class ControlSurface:
 
     def advance(self, seconds: float) -> float:
         """Advance the clock and apply every transition that fell due. A number of seconds
-        that is not finite, negative, or past any date is refused with ValueError."""
+        that is not finite, negative, or past any date is refused with ValueError. Returns
+        once the delivery events it emitted were delivered, or delivery stopped progressing."""
         with self.lock:
             now = self.clock.advance(seconds)
             self.lifecycles.settle(now)
             self.save()
-            return now
+        self.messaging.flush()  # the events it emitted reach their destinations (bounded wait)
+        return now
 
     def force_transition(self, resource_id: str) -> str:
         """Fire a resource's pending automatic step now (e.g. CREATING -> ACTIVE); returns

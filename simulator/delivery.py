@@ -9,6 +9,11 @@ With neither, or with an endpoint on amazonaws.com, nothing is sent unless the u
 passed `allow_real_aws=True`: a simulator must not publish to someone's real topic by
 accident. A destination that fails is logged and counted, never raised: the
 simulator's own event log still has every event.
+
+Delivery runs on its own thread, in the order events were emitted: the simulator
+queues an event under its lock and goes on, so a slow or dead destination delays
+only its own events, never a request. Each call is bounded (CALL_TIMEOUTS, no
+retry); `flush` lets a caller wait, outside the lock, for what it caused.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import json
 import logging
 import os
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -28,6 +35,11 @@ SERVICES = {"sns": "SNS", "firehose": "FIREHOSE", "logs": "CLOUDWATCH_LOGS"}
 LOG_STREAM = "smsvoice-sim-events"
 # Credentials for a local stand-in (moto, LocalStack) when the environment has none.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+# [inf] One delivery call may take this long, without retry: a local stand-in answers in
+# milliseconds, and a dead one must not hold its queue for minutes (boto3's defaults: 60 s, 3 tries).
+CALL_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 5}
+QUEUE_LIMIT = 10_000  # events waiting for delivery; beyond it an event fails at once
+IDLE_EXIT = 1.0  # seconds the delivery thread waits for work before it ends (restarted on demand)
 
 
 class DeliveryRefused(Exception):
@@ -52,9 +64,10 @@ def _region_of_arn(arn: str, default: str) -> str:
 
 
 def _is_aws_host(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
-    return host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn") or \
-        host.endswith(".api.aws")
+    # A fully qualified name's trailing dot reaches the same host: strip it before comparing.
+    host = (urlparse(url).hostname or "").lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain)
+               for domain in ("amazonaws.com", "amazonaws.com.cn", "api.aws"))
 
 
 class Deliverer:
@@ -67,6 +80,11 @@ class Deliverer:
         self._clients: dict[tuple[str, str], object] = {}
         self._streams: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        # The queue the delivery thread drains: (destination, event, region, on_done).
+        self._queue: deque[tuple] = deque()
+        self._waiting = threading.Condition()
+        self._unfinished = 0  # queued or being delivered
+        self._worker: threading.Thread | None = None
 
     def endpoint_for(self, service: str) -> str | None:
         return (self.endpoint_url or os.environ.get(f"AWS_ENDPOINT_URL_{SERVICES[service]}")
@@ -93,15 +111,77 @@ class Deliverer:
                 creds = {} if session.get_credentials() is not None or endpoint is None \
                     else LOCAL_CREDENTIALS
                 client = session.client(service, region_name=region, endpoint_url=endpoint,
-                                        config=Config(retries={"max_attempts": 2},
-                                                      connect_timeout=5, read_timeout=10),
+                                        config=Config(retries={"total_max_attempts": 1},
+                                                      **CALL_TIMEOUTS),
                                         **creds)
                 self._clients[key] = client
         return client
 
+    def submit(self, destination: dict, event: dict, default_region: str, on_done=None) -> None:
+        """Queue one event for the delivery thread and return at once; `on_done(why)`
+        is called there with what `deliver` returned. A full queue fails the event now."""
+        if not self.configured():  # refused at once, no network: no thread needed
+            why = self.deliver(destination, event, default_region)
+            if on_done is not None:
+                on_done(why)
+            return
+        with self._waiting:
+            if len(self._queue) >= QUEUE_LIMIT:
+                why = f"not delivered: {QUEUE_LIMIT} events are already waiting for delivery"
+                self._count("failed", why)
+                log.warning("event %s for message %s: %s", event.get("eventType"), event.get("messageId"),
+                            why)
+                if on_done is not None:
+                    on_done(why)
+                return
+            self._queue.append((destination, event, default_region, on_done))
+            self._unfinished += 1
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._drain, name="smsvoice-sim delivery",
+                                                daemon=True)
+                self._worker.start()
+            self._waiting.notify_all()
+
+    def _drain(self) -> None:
+        while True:
+            with self._waiting:
+                if not self._queue and not self._waiting.wait_for(lambda: self._queue, IDLE_EXIT):
+                    self._worker = None  # idle: end; submit starts another
+                    return
+                destination, event, region, on_done = self._queue.popleft()
+            why = self.deliver(destination, event, region)
+            try:
+                if on_done is not None:
+                    on_done(why)
+            finally:
+                with self._waiting:
+                    self._unfinished -= 1
+                    self._waiting.notify_all()
+
+    def flush(self, stall: float = 2.0, limit: float = 60.0) -> bool:
+        """Wait until every queued event was delivered or failed, for as long as deliveries
+        progress (none finishing for `stall` seconds, or `limit` in all, ends the wait).
+        True when nothing is left. Call it without holding the simulator's lock."""
+        deadline = time.monotonic() + limit
+        with self._waiting:
+            while self._unfinished:
+                before = self._unfinished
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._waiting.wait_for(
+                        lambda before=before: self._unfinished < before, min(stall, left)):
+                    return False
+            return True
+
+    def _count(self, outcome: str, why: str | None = None) -> None:
+        with self._lock:
+            setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+            if why is not None and outcome == "failed":
+                self.stats.errors = [*self.stats.errors[-9:], why]
+
     def deliver(self, destination: dict, event: dict, default_region: str) -> str | None:
         """Send one event to one event destination (the model's EventDestination
-        structure); returns None when delivered, else why not. Never raises."""
+        structure) now, in this thread; returns None when delivered, else why not.
+        Never raises."""
         try:
             if destination.get("SnsDestination"):
                 self._sns(destination["SnsDestination"]["TopicArn"], event, default_region)
@@ -114,16 +194,15 @@ class Deliverer:
             else:
                 return "the destination has no target"
         except DeliveryRefused as exc:
-            self.stats.refused += 1
+            self._count("refused")
             return str(exc)
         except Exception as exc:  # noqa: BLE001 - a broken destination must not break sending
-            self.stats.failed += 1
             why = f"{type(exc).__name__}: {exc}"
-            self.stats.errors = [*self.stats.errors[-9:], why]
+            self._count("failed", why)
             log.warning("event %s for message %s not delivered to %s: %s", event.get("eventType"),
                         event.get("messageId"), destination.get("EventDestinationName"), why)
             return why
-        self.stats.delivered += 1
+        self._count("delivered")
         return None
 
     def _sns(self, topic_arn: str, event: dict, region: str) -> None:

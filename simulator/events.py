@@ -133,7 +133,8 @@ class EventLog:
 
     Each entry: the event record plus where it came from and where it went:
     {"event", "account", "region", "channel", "configurationSetName",
-     "destinations": [{"name", "kind", "delivered", "error"}], "id"}.
+     "destinations": [{"name", "kind", "delivered", "error"}], "id"}
+    ("delivered" is None while the event waits for the delivery thread).
     An entry without a channel holds an event that is EventBridge-shaped already (a
     registration's status change, registration_desk.py)."""
 

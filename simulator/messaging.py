@@ -48,14 +48,25 @@ class Messaging:
         deliveries = []
         for dest in backend.configuration_sets.destinations_for(message.configuration_set_name,
                                                                 event_type):
-            why = self.deliverer.deliver(dest.target(), record, backend.region)
-            deliveries.append({"name": dest.name, "kind": dest.kind, "delivered": why is None,
-                               **({"error": why} if why else {})})
+            # "delivered" stays None until the delivery thread has tried (delivery.py).
+            delivery = {"name": dest.name, "kind": dest.kind, "delivered": None}
+            deliveries.append(delivery)
+            self.deliverer.submit(dest.target(), record, backend.region, _noting(delivery))
         self.log.append({"id": str(uuid.uuid5(_EVENT_IDS, f"{message.message_id}/{event_type}")),
                          "event": record, "account": backend.account, "region": backend.region,
                          "channel": message.channel,
                          "configurationSetName": message.configuration_set_name,
                          "destinations": deliveries})
+
+    def flush(self) -> bool:
+        """Wait (without the simulator's lock) for queued deliveries while they progress."""
+        return self.deliverer.flush()
+
+
+def _noting(delivery: dict):
+    def done(why: str | None) -> None:
+        delivery.update({"delivered": why is None, **({"error": why} if why else {})})
+    return done
 
 
 def entry_as(entry: dict, eventbridge: bool) -> dict:

@@ -4,6 +4,7 @@ to real destination services (moto's server standing in for SNS/SQS/Firehose/Clo
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -12,9 +13,10 @@ from smsvoice_sim.simulator import Simulator, events
 from smsvoice_sim.simulator.delivery import Deliverer
 from smsvoice_sim.simulator.outcomes import SIMULATOR_NUMBERS, WITHHELD, Outcomes
 
-from moto_stand_in import aws, moto_server_url, topic_into_queue
+from moto_stand_in import aws, moto_server_url, silent_endpoint_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
+silent_url = pytest.fixture(silent_endpoint_url)
 
 
 # -- matching ------------------------------------------------------------------
@@ -152,6 +154,64 @@ def test_delivery_without_an_endpoint_is_refused_not_sent_to_aws(monkeypatch):
     aws_host = Deliverer("https://sns.us-east-1.amazonaws.com")
     assert "is AWS" in aws_host.deliver({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:1:t"}},
                                         {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://sns.us-east-1.amazonaws.com.",  # the fully qualified name, trailing dot
+    "HTTPS://SNS.US-EAST-1.AMAZONAWS.COM", "https://sns.us-east-1.api.aws",
+    "https://sns.cn-north-1.amazonaws.com.cn", "https://amazonaws.com",
+])
+def test_every_spelling_of_an_aws_endpoint_is_refused(endpoint):
+    deliverer = Deliverer(endpoint)
+    why = deliverer.deliver({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:1:t"}},
+                            {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
+    assert "is AWS" in why and deliverer.stats.refused == 1
+
+
+def test_an_environment_endpoint_on_aws_is_refused_too(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", "https://sns.us-east-1.amazonaws.com.")
+    deliverer = Deliverer()
+    why = deliverer.deliver({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:1:t"}},
+                            {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
+    assert "is AWS" in why and deliverer.stats.refused == 1
+
+
+def test_a_destination_that_never_answers_holds_up_no_request(silent_url):
+    """A hung SNS stand-in: the advance that emits the event waits a bounded while, another
+    request is answered meanwhile, and the delivery fails after its call timeout."""
+    sim = Simulator(clock="manual", seed=5, events_endpoint_url=silent_url)
+    client = sim.client(region_name="us-east-1")
+    client.create_configuration_set(ConfigurationSetName="cs")
+    client.create_event_destination(ConfigurationSetName="cs", EventDestinationName="hung",
+                                    MatchingEventTypes=["TEXT_SUCCESSFUL"],
+                                    SnsDestination={"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"})
+    client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="x",
+                             ConfigurationSetName="cs")
+    took = {}
+
+    def advance() -> None:
+        start = time.perf_counter()
+        sim.advance(1)
+        took["advance"] = time.perf_counter() - start
+
+    advancing = threading.Thread(target=advance)
+    advancing.start()
+    deadline = time.monotonic() + 10
+    while not sim.messaging.log.emitted and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the event is emitted (a wall-clock wait for a thread, bounded)
+    start = time.perf_counter()
+    client.describe_configuration_sets()
+    took["other request"] = time.perf_counter() - start
+    advancing.join(timeout=60)
+    assert took["other request"] < 1.0, took  # the simulator's lock is free while delivery hangs
+    assert took["advance"] < 5.0, took  # waits while delivery progresses, not for the timeout
+    [entry] = sim.messaging.log.query()
+    assert entry["event"]["eventType"] == "TEXT_SUCCESSFUL"
+    assert sim.messaging.deliverer.flush(stall=20, limit=30)  # bounded by the call's timeout
+    assert entry["destinations"][0]["delivered"] is False
+    assert "timeout" in entry["destinations"][0]["error"].lower()
+    assert sim.messaging.deliverer.stats.failed == 1
 
 
 def test_a_broken_destination_is_counted_and_never_raises(moto_url):
@@ -304,7 +364,9 @@ def test_events_per_second_to_the_log_and_to_moto_server(pipeline, moto_url, cap
             client.send_text_message(DestinationPhoneNumber=f"+1206555{i:04d}", MessageBody="x", **kwargs)
         start = time.perf_counter()
         simulator.advance(5)  # SUCCESSFUL and DELIVERED for each message
+        assert simulator.messaging.deliverer.flush(stall=10)  # delivered, not only queued
         rates[label] = 2 * n / (time.perf_counter() - start)
+        assert simulator.messaging.deliverer.stats.failed == 0
         assert len(simulator.events()) >= 2 * n
     sns = aws("sns", moto_url)
     topic = sns.create_topic(Name="peer")["TopicArn"]
