@@ -28,17 +28,19 @@ from dataclasses import dataclass, field
 
 from . import lifecycle
 from .lifecycle import Lifecycled, LifecycleSpec
-from .outcomes import WITHHELD
+from .outcomes import WITHHELD, last_events
 
 KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-message"}
 UNKNOWN_AFTER = 72 * 3600.0  # [doc] "After 72 hours ... UNKNOWN messageStatus"
 FAILURE = "FAILURE"  # duration key shared by every failure of a channel
 
-_TEXT_FAILURES = ("INVALID", "INVALID_MESSAGE", "UNREACHABLE", "CARRIER_UNREACHABLE", "BLOCKED",
-                  "CARRIER_BLOCKED", "SPAM", "PROTECT_BLOCKED")
-_MEDIA_FAILURES = ("INVALID", "INVALID_MESSAGE", "UNREACHABLE", "CARRIER_UNREACHABLE", "BLOCKED",
-                   "CARRIER_BLOCKED", "SPAM", "FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED",
-                   "FILE_SIZE_EXCEEDED")
+
+def _failures(channel: str) -> tuple[str, ...]:
+    """The failure states of a text-like channel: its last events but the success paths."""
+    return tuple(status for status in (t.split("_", 1)[1] for t in last_events(channel))
+                 if status not in ("SUCCESSFUL", "DELIVERED", "UNKNOWN", "TTL_EXPIRED"))
+
+
 # Non-final states: every other state's event has isFinal true (AWS's examples mark
 # both SUCCESSFUL and DELIVERED final).
 NOT_FINAL = frozenset({"QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
@@ -70,8 +72,8 @@ def _text_like(kind: str, failures: tuple[str, ...], accept: float, deliver: flo
                    "PENDING->UNKNOWN": UNKNOWN_AFTER - accept})
 
 
-TEXT_MESSAGE = lifecycle.register_lifecycle(_text_like("text-message", _TEXT_FAILURES, 0.3, 2.45))
-MEDIA_MESSAGE = lifecycle.register_lifecycle(_text_like("media-message", _MEDIA_FAILURES, 1.0, 2.0))
+TEXT_MESSAGE = lifecycle.register_lifecycle(_text_like("text-message", _failures("TEXT"), 0.3, 2.45))
+MEDIA_MESSAGE = lifecycle.register_lifecycle(_text_like("media-message", _failures("MEDIA"), 1.0, 2.0))
 VOICE_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
     kind="voice-message",
     states=("QUEUED", "INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED",
@@ -182,6 +184,3 @@ class MessageSchedule:
             fired += 1
             self._push(message)
         return fired
-
-    def pending(self) -> int:
-        return len(self._heap)

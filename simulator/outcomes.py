@@ -19,6 +19,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from . import model
+
 # [doc: test-phone-numbers.html] success number, failure number per country.
 SIMULATOR_NUMBERS: dict[str, tuple[str, str]] = {
     "US": ("+14254147755", "+14254147167"),
@@ -40,20 +42,20 @@ SIMULATOR_FAILURE = {"TEXT": "TEXT_BLOCKED", "VOICE": "VOICE_FAILED", "MEDIA": "
 SUCCESS = {"TEXT": "TEXT_DELIVERED", "VOICE": "VOICE_COMPLETED", "MEDIA": "MEDIA_DELIVERED"}
 
 WITHHELD = "WITHHELD"
-# Final outcomes a rule may name, per channel (the success paths and every failure).
-OUTCOMES: dict[str, frozenset[str]] = {
-    "TEXT": frozenset({
-        "TEXT_DELIVERED", "TEXT_SUCCESSFUL", "TEXT_UNKNOWN", "TEXT_INVALID", "TEXT_INVALID_MESSAGE",
-        "TEXT_UNREACHABLE", "TEXT_CARRIER_UNREACHABLE", "TEXT_BLOCKED", "TEXT_CARRIER_BLOCKED",
-        "TEXT_SPAM", "TEXT_PROTECT_BLOCKED", "TEXT_TTL_EXPIRED"}),
-    "VOICE": frozenset({"VOICE_COMPLETED", "VOICE_BUSY", "VOICE_NO_ANSWER", "VOICE_FAILED",
-                        "VOICE_TTL_EXPIRED"}),
-    "MEDIA": frozenset({
-        "MEDIA_DELIVERED", "MEDIA_SUCCESSFUL", "MEDIA_UNKNOWN", "MEDIA_INVALID",
-        "MEDIA_INVALID_MESSAGE", "MEDIA_UNREACHABLE", "MEDIA_CARRIER_UNREACHABLE", "MEDIA_BLOCKED",
-        "MEDIA_CARRIER_BLOCKED", "MEDIA_SPAM", "MEDIA_TTL_EXPIRED", "MEDIA_FILE_INACCESSIBLE",
-        "MEDIA_FILE_TYPE_UNSUPPORTED", "MEDIA_FILE_SIZE_EXCEEDED"}),
-}
+# Event types that are not a message's last event: the groups, the steps on the way, and
+# TEXT_SENT (the model: "not supported").
+_ON_THE_WAY = frozenset({"ALL", "SENT", "QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
+
+
+def last_events(channel: str) -> tuple[str, ...]:
+    """The model's event types of `channel` a message can end with, in the model's order:
+    the success paths and every failure."""
+    return tuple(t for t in model.enum_values("EventType")
+                 if t.startswith(channel + "_") and t.split("_", 1)[1] not in _ON_THE_WAY)
+
+
+# Final outcomes a rule may name, per channel.
+OUTCOMES: dict[str, frozenset[str]] = {channel: frozenset(last_events(channel)) for channel in SUCCESS}
 _PATTERN = re.compile(r"^\+?[0-9.?*]{1,16}$")
 
 
