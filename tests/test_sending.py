@@ -138,9 +138,11 @@ def test_the_configuration_sets_defaults_fill_what_the_send_leaves_out(sim, clie
 
 
 def test_dry_run_is_validated_answered_and_never_delivered(sim, client):
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="x", DryRun=True,
                                  ConfigurationSetName="missing")
+    assert (_error(excinfo)["Code"], excinfo.value.response["ResourceType"]) == (
+        "ResourceNotFoundException", "configuration-set")
     sent = client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="x", DryRun=True)
     assert len(sent["MessageId"]) == 36
     sim.advance(3600)
@@ -196,6 +198,14 @@ def test_every_parameter_is_kept_with_the_sent_message(sim, client):
     event = sim.events()[0]
     assert event["protectConfiguration"]["protectConfigurationId"] == protect
     assert event["originationPhoneNumber"] == phone["PhoneNumber"]
+    client.send_voice_message(OriginationIdentity=phone["PhoneNumberId"],
+                              DestinationPhoneNumber="+12065550100", MessageBody="<speak>hi</speak>",
+                              MessageBodyTextType="SSML", VoiceId="JOANNA")
+    voice = sim.sent_messages()[-1]
+    assert (voice["MessageBodyTextType"], voice["VoiceId"]) == ("SSML", "JOANNA")
+    client.send_media_message(OriginationIdentity=phone["PhoneNumberId"],
+                              DestinationPhoneNumber="+12065550100", MediaUrls=["s3://bucket/cat.jpg"])
+    assert sim.sent_messages()[-1]["MediaUrls"] == ["s3://bucket/cat.jpg"]
 
 
 def test_voice_calls_ring_and_complete_or_end_busy(sim, client):
