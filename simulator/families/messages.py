@@ -64,12 +64,6 @@ class Messages(Family):
         self.messages: OrderedDict[str, Message] = OrderedDict()
 
     # -- rules other families call -------------------------------------------
-    def get(self, message_id: str) -> Message:
-        found = self.messages.get(message_id)
-        if found is None:
-            raise errors.not_found("message", message_id)
-        return found
-
     def log_sent(self, entry: dict) -> None:
         """Put a message another family sends for the account (a verification code) in the
         sent log, where tests read every sent message."""
