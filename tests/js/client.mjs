@@ -118,5 +118,9 @@ async function sending() {
 }
 
 const scenarios = { simulate, workflow, sending };
-const result = await (scenarios[scenario] ?? workflow)();
+if (!(scenario in scenarios)) {  // a mistyped scenario must not run another one and pass
+  console.error(`unknown scenario ${scenario}: use one of ${Object.keys(scenarios).join(", ")}`);
+  process.exit(2);
+}
+const result = await scenarios[scenario]();
 console.log(JSON.stringify(result));
