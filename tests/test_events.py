@@ -4,6 +4,7 @@ to real destination services (moto's server standing in for SNS/SQS/Firehose/Clo
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 
@@ -32,6 +33,11 @@ def test_matching_event_types_take_groups_and_single_types(wanted, event_type, e
 
 def test_every_group_name_is_an_event_type_of_the_model():
     assert set(events.GROUPS) <= set(events.event_types())
+
+
+def test_every_status_description_is_a_status_of_the_model():
+    statuses = {events.status_of(t) for t in events.event_types() if t not in events.GROUPS}
+    assert set(events.DESCRIPTIONS) <= statuses
 
 
 # -- outcomes --------------------------------------------------------------------
@@ -212,6 +218,26 @@ def test_a_destination_that_never_answers_holds_up_no_request(silent_url):
     assert entry["destinations"][0]["delivered"] is False
     assert "timeout" in entry["destinations"][0]["error"].lower()
     assert sim.messaging.deliverer.stats.failed == 1
+
+
+def test_a_destination_that_is_down_fails_at_once_and_the_delivery_thread_ends():
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    deliverer = Deliverer(f"http://127.0.0.1:{port}")
+    done = []
+    deliverer.submit({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}},
+                     {"eventType": "TEXT_SUCCESSFUL", "messageId": "m"}, "us-east-1", done.append)
+    assert deliverer.flush(stall=10, limit=30)
+    assert deliverer.stats.failed == 1 and "Could not connect" in done[0]
+    deadline = time.monotonic() + 10
+    while delivery_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the idle thread ends by itself (a wall-clock wait, bounded)
+    assert delivery_threads() == []
+
+
+def delivery_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "smsvoice-sim delivery"]
 
 
 def test_a_broken_destination_is_counted_and_never_raises(moto_url):
