@@ -18,8 +18,9 @@ EVENT_VERSION = "1.0"
 GROUPS = {"ALL": "", "TEXT_ALL": "TEXT_", "VOICE_ALL": "VOICE_", "MEDIA_ALL": "MEDIA_", "RCS_ALL": "RCS_"}
 PREFIX = {"TEXT": "TEXT_", "VOICE": "VOICE_", "MEDIA": "MEDIA_"}
 
-# messageStatusDescription: the strings AWS examples and observed records show [doc + obs];
-# the others are [inf], worded after the event type's documented meaning.
+# messageStatusDescription: SUCCESSFUL, DELIVERED, BLOCKED and TTL_EXPIRED are the strings
+# AWS examples and observed records show [doc + obs]; the others are [inf], worded after
+# the event type's documented meaning (README, "Inferred for delivery events").
 DESCRIPTIONS = {
     "SUCCESSFUL": "Message has been accepted by phone carrier",
     "DELIVERED": "Message has been accepted by phone",
