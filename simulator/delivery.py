@@ -36,7 +36,7 @@ LOG_STREAM = "smsvoice-sim-events"
 # Credentials for a local stand-in (moto, LocalStack) when the environment has none.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 # [inf] One delivery call may take this long, without retry: a local stand-in answers in
-# milliseconds, and a dead one must not hold its queue for minutes (boto3's defaults: 60 s, 3 tries).
+# milliseconds, and a dead one must not hold its queue for minutes (boto3: 60 s each, with retries).
 CALL_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 5}
 QUEUE_LIMIT = 10_000  # events waiting for delivery; beyond it an event fails at once
 IDLE_EXIT = 1.0  # seconds the delivery thread waits for work before it ends (restarted on demand)
