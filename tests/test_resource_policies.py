@@ -127,6 +127,22 @@ def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim
             "INVALID_PARAMETER",
         ),  # no Principal
         ('{"Version": "2012-10-17", "Bogus": 1, "Statement": []}', "INVALID_PARAMETER"),
+        (
+            '{"Version": "2012-10-17", "Statement": '
+            '{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),  # a principal naming nobody
+        (
+            '{"Version": "2012-10-17", "Id": {"a": 1}, '
+            '"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),
+        ("[" * 5000 + "]" * 5000, "CANNOT_PARSE"),  # deeper than Python's JSON reader goes
+        (
+            '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", '
+            '"Action": "sms-voice:*", "Resource": "@", "Condition": ' + "[" * 40 + "]" * 40 + "}}",
+            "INVALID_PARAMETER",
+        ),  # deeper than a policy's grammar (MAX_DEPTH)
     ],
 )
 def test_malformed_policies_are_refused(owner, shareable, policy, reason):
@@ -137,6 +153,16 @@ def test_malformed_policies_are_refused(owner, shareable, policy, reason):
     assert error_of(exc)["Reason"] == reason
     assert exc.value.response["Fields"][0]["Name"] == "Policy"
     assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"  # nothing changed
+
+
+def test_a_policy_longer_than_the_model_allows_is_refused_by_the_model_check(owner, shareable):
+    arn = shareable["pool"]
+    huge = policy_for(arn, FRIEND)[:-2] + ', "Sid": "' + "x" * (1 << 20) + '"}]}'
+    with pytest.raises(ClientError) as exc:
+        owner.put_resource_policy(ResourceArn=arn, Policy=huge)
+    assert error_of(exc)["Code"] == "ValidationException"
+    assert "10000" in exc.value.response["Error"]["Message"]  # ResourcePolicy's max length [model]
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
 
 
 def test_statements_must_name_the_resource_sms_voice_actions_and_real_principals(owner, shareable):
