@@ -9,20 +9,7 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER, US_AREA_CODES
 
 from conftest import NO_CLIENT_VALIDATION, active_phone
-
-
-def error_of(excinfo) -> dict:
-    response = excinfo.value.response
-    return {
-        "Code": response["Error"]["Code"],
-        "Reason": response.get("Reason"),
-        "Fields": response.get("Fields"),
-    }
-
-
-@pytest.fixture
-def api(sim):
-    return sim.client()
+from families_fixtures import error_of
 
 
 def test_carrier_lookup_reads_country_type_and_carrier_from_libphonenumber(api):

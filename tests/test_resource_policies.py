@@ -13,6 +13,7 @@ from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 from conftest import active_phone, active_pool
+from families_fixtures import error_of, not_found
 
 OWNER, FRIEND, STRANGER = "111111111111", "222222222222", "333333333333"
 KEYS = {OWNER: "AKIAOWNER00000000000", FRIEND: "AKIAFRIEND0000000000", STRANGER: "AKIASTRANGER00000000"}
@@ -42,16 +43,6 @@ def policy_for(arn: str, *principals, effect="Allow", action="sms-voice:*") -> s
             ],
         }
     )
-
-
-def error_of(excinfo) -> dict:
-    r = excinfo.value.response
-    return {
-        "Code": r["Error"]["Code"],
-        "Reason": r.get("Reason"),
-        "ResourceType": r.get("ResourceType"),
-        "ResourceId": r.get("ResourceId"),
-    }
 
 
 @pytest.fixture
@@ -90,12 +81,7 @@ def test_put_get_delete_on_every_shareable_kind(sim, owner, shareable):
         assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
         with pytest.raises(ClientError) as exc:
             owner.delete_resource_policy(ResourceArn=arn)
-        assert error_of(exc) == {
-            "Code": "ResourceNotFoundException",
-            "Reason": None,
-            "ResourceType": "policy",
-            "ResourceId": arn,
-        }
+        assert error_of(exc) == not_found("policy", arn)
 
 
 def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim, owner, shareable):
@@ -200,12 +186,7 @@ def test_missing_and_foreign_resources_are_not_found(sim, owner, shareable):
     missing = shareable["pool"][:-4] + "0000"
     with pytest.raises(ClientError) as exc:
         owner.get_resource_policy(ResourceArn=missing)
-    assert error_of(exc) == {
-        "Code": "ResourceNotFoundException",
-        "Reason": None,
-        "ResourceType": "pool",
-        "ResourceId": missing,
-    }
+    assert error_of(exc) == not_found("pool", missing)
     friend = client_of(sim, FRIEND)
     with pytest.raises(ClientError) as exc:  # a resource of another account: not the caller's to govern
         friend.put_resource_policy(
