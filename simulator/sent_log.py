@@ -1,6 +1,6 @@
 """Notify and RCS sends joining the send path every other send takes (sending.py): the
 registered send gates (spend limits, sandbox, protect) before acceptance, the account's
-sent log (`region.messages.sent`) and the after-send hooks once accepted.
+sent log (`region.messages.log_sent`) and the after-send hooks once accepted.
 
 Their `Send.channel` is "NOTIFY" or "RCS" (gates keyed on the channel see which send
 it is); they are priced as the plain send of their medium [inf]. They do not become
@@ -52,7 +52,7 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
 def record(region, send: Send, entry: dict) -> None:
     """Log the accepted message where every send is logged; after-send hooks (spend
     accounting) see it unless it was a dry run (AWS does not charge a dry run)."""
-    region.messages.sent.append({**entry, "Channel": send.channel, "Price": send.price})
+    region.messages.log_sent({**entry, "Channel": send.channel, "Price": send.price})
     if not send.dry_run:
         run_after_send(region, Accepted(message_id=entry["MessageId"], send=send, channel=send.channel,
                                         destination=send.destination, iso_country_code=send.iso_country_code,
