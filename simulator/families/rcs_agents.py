@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from .. import errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..model import enum_values, service_model
 from ..numbering import country_of
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
@@ -36,7 +37,7 @@ from . import Family, operation, register
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
         kind="rcs-testing-agent",
-        states=("CREATED", "PENDING", "ACTIVE"),
+        states=tuple(enum_values("TestingAgentStatus")),
         initial="CREATED",
         transitions=(
             {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
@@ -48,7 +49,7 @@ TESTING_AGENT = register_lifecycle(
 )
 COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     kind="rcs-country-launch",
-    states=("CREATED", "PENDING", "PARTIAL", "ACTIVE", "REJECTED"),
+    states=tuple(enum_values("CountryLaunchStatus")),
     initial="CREATED",
     transitions=(
         {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
@@ -65,7 +66,7 @@ DEFAULT_AGENTS_QUOTA = 1000  # [inf] RCS_AGENTS_PER_ACCOUNT is undocumented
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
 UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
-CONTENT_KINDS = ("TextMessage", "FileMessage", "RichCard", "Carousel")
+CONTENT_KINDS = tuple(service_model().shape_for("RcsContent").members)  # exactly one is given [model]
 
 
 @dataclass(eq=False)
