@@ -132,6 +132,12 @@ def test_list_available_refuses_other_countries_and_unknown_registrations(api):
         )
     assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert exc.value.response["ResourceType"] == "registration"
+    campaign = api.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")
+    for ref in (campaign["RegistrationId"], campaign["RegistrationArn"]):
+        offered = api.list_available_phone_numbers(
+            IsoCountryCode="US", NumberCapabilities=["SMS"], NumberType="TEN_DLC", RegistrationId=ref
+        )
+        assert len(offered["AvailablePhoneNumbers"]) == 10
     assert (
         api.list_available_phone_numbers(
             IsoCountryCode="US", NumberCapabilities=["MMS"], NumberType="TEN_DLC"
