@@ -33,6 +33,7 @@ from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from ..snapshot import restored, saved
 from . import Family, operation, register
+from .pools import is_pool_reference
 
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
@@ -166,10 +167,6 @@ FILTERS = {
 
 def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
     return errors.validation(reason, message, [{"Name": member, "Message": message}])
-
-
-def _is_pool(ref: str) -> bool:
-    return ref.startswith("pool-") or ":pool/" in ref
 
 
 def _message_body(content: dict | None) -> str:
@@ -402,12 +399,12 @@ class RcsAgents(Family):
         iso = country_of(destination)
         body = _message_body(params.get("RcsMessageContent"))
         fallback = params.get("FallbackConfiguration")
-        if fallback and _is_pool(fallback.get("OriginationIdentity") or ""):
+        if fallback and is_pool_reference(fallback.get("OriginationIdentity") or ""):
             raise _invalid(
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
-        pool = self.region.pools.get(ref) if _is_pool(ref) else None
+        pool = self.region.pools.get(ref) if is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
             raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
