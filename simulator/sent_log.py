@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import prices
+from .families.messages import _max_price as check_max_price  # one MaxPrice rule for every send
 from .sending import Send, run_after_send, run_send_gates
 
 # What each of these sends costs, priced as the plain send of its medium [inf].
@@ -34,8 +35,8 @@ class Accepted:
 
 def gate(region, *, channel: str, operation: str, destination: str, iso: str | None, origination,
          body: str | None, dry_run: bool, params: dict, configuration_set_name: str | None) -> Send:
-    """Run the registered send gates over this send (they raise the error AWS gives);
-    returns the send, for `record`. Changes nothing."""
+    """Check the send's MaxPrice (SendRcsMessage has one), then run the registered send gates
+    over it (they raise the error AWS gives); returns the send, for `record`. Changes nothing."""
     cs = region.configuration_sets.get(configuration_set_name) if configuration_set_name else None
     send = Send(channel=channel, operation=operation, destination=destination, iso_country_code=iso,
                 origination=origination, configuration_set=cs,
@@ -45,6 +46,7 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
                 parts=prices.parts_of(body or "") if PRICED_AS[operation] == "TEXT" else 1,
                 encoding=prices.encoding_of(body or ""), origination_ref=params.get("OriginationIdentity"),
                 params=params)
+    check_max_price(params, "MaxPrice", send.price)
     run_send_gates(region, send)
     return send
 

@@ -94,3 +94,20 @@ def test_rcs_sends_pass_the_gates_and_are_charged(sim, hooked):
                              RcsMessageContent=TEXT)
     assert exc.value.response["Reason"] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
     assert len(sim.sent_messages()) == 1 and len(charged) == 1
+
+
+def test_an_rcs_send_dearer_than_its_max_price_is_refused_as_a_text_would_be(sim):
+    api = sim.client()
+    agent = launched_agent(sim, api, "US")
+    price = prices.price_of("TEXT", "US", "Your parcel is on its way")
+    with pytest.raises(ClientError) as exc:
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                             RcsMessageContent=TEXT, MaxPrice=f"{price / 2:.5f}")
+    assert (exc.value.response["Error"]["Code"], exc.value.response["Reason"]) == (
+        "ValidationException", "PRICE_OVER_THRESHOLD")
+    assert exc.value.response["Fields"][0]["Name"] == "MaxPrice"
+    assert sim.sent_messages() == []
+    sent = api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                                RcsMessageContent=TEXT, MaxPrice=f"{price:.5f}")
+    logged = [(m["MessageId"], m["MaxPrice"]) for m in sim.sent_messages()]
+    assert logged == [(sent["MessageId"], f"{price:.5f}")]
