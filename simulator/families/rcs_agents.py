@@ -16,7 +16,8 @@ PARTIAL ("at least one carrier has approved") -> ACTIVE ("all carriers") on the 
     deleted                                  DELETED
 
 Registrations reach an agent through `submit_testing` / `submit_country_launch` /
-`reject_country_launch` (the registrations family's RCS registration types, or a test).
+`reject_country_launch`, called from Python (`region.rcs_agents`, as README shows): the
+registration catalogue has no RCS registration types yet, so no API call reaches them.
 """
 
 from __future__ import annotations
