@@ -1,6 +1,6 @@
 """Notify and RCS sends joining the send path every other send takes (sending.py): the
 registered send gates (spend limits, sandbox, protect) before acceptance, the account's
-sent log (`region.messages.sent`) and the after-send hooks once accepted.
+sent log (`region.messages.log_sent`) and the after-send hooks once accepted.
 
 Their `Send.channel` is "NOTIFY" or "RCS" (gates keyed on the channel see which send
 it is); they are priced as the plain send of their medium [inf]. They do not become
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import prices
+from .families.messages import _max_price as check_max_price  # one MaxPrice rule for every send
 from .sending import Send, run_after_send, run_send_gates
 
 # What each of these sends costs, priced as the plain send of its medium [inf].
@@ -34,8 +35,8 @@ class Accepted:
 
 def gate(region, *, channel: str, operation: str, destination: str, iso: str | None, origination,
          body: str | None, dry_run: bool, params: dict, configuration_set_name: str | None) -> Send:
-    """Run the registered send gates over this send (they raise the error AWS gives);
-    returns the send, for `record`. Changes nothing."""
+    """Check the send's MaxPrice (SendRcsMessage has one), then run the registered send gates
+    over it (they raise the error AWS gives); returns the send, for `record`. Changes nothing."""
     cs = region.configuration_sets.get(configuration_set_name) if configuration_set_name else None
     send = Send(channel=channel, operation=operation, destination=destination, iso_country_code=iso,
                 origination=origination, configuration_set=cs,
@@ -45,6 +46,7 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
                 parts=prices.parts_of(body or "") if PRICED_AS[operation] == "TEXT" else 1,
                 encoding=prices.encoding_of(body or ""), origination_ref=params.get("OriginationIdentity"),
                 params=params)
+    check_max_price(params, "MaxPrice", send.price)
     run_send_gates(region, send)
     return send
 
@@ -52,7 +54,7 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
 def record(region, send: Send, entry: dict) -> None:
     """Log the accepted message where every send is logged; after-send hooks (spend
     accounting) see it unless it was a dry run (AWS does not charge a dry run)."""
-    region.messages.sent.append({**entry, "Channel": send.channel, "Price": send.price})
+    region.messages.log_sent({**entry, "Channel": send.channel, "Price": send.price})
     if not send.dry_run:
         run_after_send(region, Accepted(message_id=entry["MessageId"], send=send, channel=send.channel,
                                         destination=send.destination, iso_country_code=send.iso_country_code,

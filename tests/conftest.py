@@ -114,3 +114,9 @@ def active_pool(sim: Simulator, client, phone: dict | None = None, **extra) -> d
                               MessageType=phone["MessageType"], **extra)
     sim.force_transition(pool["PoolId"])
     return pool
+
+
+@pytest.fixture
+def api(sim):
+    """A plain boto3 client of `sim` (the family tests' client: default account and region)."""
+    return sim.client()

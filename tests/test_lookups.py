@@ -9,20 +9,7 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER, US_AREA_CODES
 
 from conftest import NO_CLIENT_VALIDATION, active_phone
-
-
-def error_of(excinfo) -> dict:
-    response = excinfo.value.response
-    return {
-        "Code": response["Error"]["Code"],
-        "Reason": response.get("Reason"),
-        "Fields": response.get("Fields"),
-    }
-
-
-@pytest.fixture
-def api(sim):
-    return sim.client()
+from families_fixtures import error_of
 
 
 def test_carrier_lookup_reads_country_type_and_carrier_from_libphonenumber(api):
@@ -145,6 +132,12 @@ def test_list_available_refuses_other_countries_and_unknown_registrations(api):
         )
     assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert exc.value.response["ResourceType"] == "registration"
+    campaign = api.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")
+    for ref in (campaign["RegistrationId"], campaign["RegistrationArn"]):
+        offered = api.list_available_phone_numbers(
+            IsoCountryCode="US", NumberCapabilities=["SMS"], NumberType="TEN_DLC", RegistrationId=ref
+        )
+        assert len(offered["AvailablePhoneNumbers"]) == 10
     assert (
         api.list_available_phone_numbers(
             IsoCountryCode="US", NumberCapabilities=["MMS"], NumberType="TEN_DLC"

@@ -14,24 +14,10 @@ from smsvoice_sim.simulator.families.notify import review, shipped
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 from conftest import active_phone, active_pool
+from families_fixtures import conflict, error_of, not_found
 
 FR_MOBILE, GB_MOBILE, US_NUMBER, KR_MOBILE = "+33612345678", "+447400123456", "+12065550100", "+821012345678"
 ACCOUNT, REGION = "123456789012", "us-east-1"
-
-
-def error_of(excinfo) -> dict:
-    r = excinfo.value.response
-    return {
-        "Code": r["Error"]["Code"],
-        "Reason": r.get("Reason"),
-        "ResourceType": r.get("ResourceType"),
-        "ResourceId": r.get("ResourceId"),
-    }
-
-
-@pytest.fixture
-def api(sim):
-    return sim.client()
 
 
 def create(api, name="Acme", channels=("SMS", "VOICE"), **extra) -> dict:
@@ -80,12 +66,9 @@ def test_the_display_name_review_rejects_on_the_clock(sim, api, name, reason):
             DestinationPhoneNumber=FR_MOBILE,
             TemplateVariables={"code": "1234"},
         )
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "NOTIFY_CONFIGURATION_NOT_ACTIVE",
-        "ResourceType": "notify-configuration",
-        "ResourceId": made["NotifyConfigurationId"],
-    }
+    assert error_of(exc) == conflict(
+        "NOTIFY_CONFIGURATION_NOT_ACTIVE", "notify-configuration", made["NotifyConfigurationId"]
+    )
 
 
 def test_the_review_rule_passes_ordinary_names():
@@ -212,12 +195,7 @@ def test_templates_that_do_not_fit_are_refused(sim, api):
             TemplateId="no-such-template",
             TemplateVariables={"code": "1234"},
         )
-    assert error_of(exc) == {
-        "Code": "ResourceNotFoundException",
-        "Reason": None,
-        "ResourceType": "notify-template",
-        "ResourceId": "no-such-template",
-    }
+    assert error_of(exc) == not_found("notify-template", "no-such-template")
     with pytest.raises(ClientError) as exc:  # VOICE is not enabled on this configuration
         api.send_notify_voice_message(
             NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"}
@@ -314,12 +292,7 @@ def test_customer_owned_countries_need_a_pool_and_a_pool_serves_one_configuratio
     assert sim.sent_messages()[-1]["PoolId"] == pool["PoolId"] and sent["MessageId"]
     with pytest.raises(ClientError) as exc:
         create(api, name="Second", PoolId=pool["PoolId"])
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION",
-        "ResourceType": "pool",
-        "ResourceId": pool["PoolId"],
-    }
+    assert error_of(exc) == conflict("POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION", "pool", pool["PoolId"])
     with pytest.raises(ServiceError) as rule:  # the rule the pools family calls on DeletePool
         notify_of(sim).check_pool_deletable(pool["PoolId"])
     assert rule.value.members["Reason"] == "POOL_ASSOCIATED_TO_NOTIFY_CONFIGURATION"
@@ -368,24 +341,14 @@ def test_create_and_update_checks(sim, api):
     assert api.describe_notify_configurations()["NotifyConfigurations"] == before
     with pytest.raises(ClientError) as exc:
         api.update_notify_configuration(NotifyConfigurationId="notify-missing")
-    assert error_of(exc) == {
-        "Code": "ResourceNotFoundException",
-        "Reason": None,
-        "ResourceType": "notify-configuration",
-        "ResourceId": "notify-missing",
-    }
+    assert error_of(exc) == not_found("notify-configuration", "notify-missing")
 
 
 def test_delete_honours_deletion_protection(sim, api):
     cid = create(api, DeletionProtectionEnabled=True)["NotifyConfigurationId"]
     with pytest.raises(ClientError) as exc:
         api.delete_notify_configuration(NotifyConfigurationId=cid)
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "DELETION_PROTECTION_ENABLED",
-        "ResourceType": "notify-configuration",
-        "ResourceId": cid,
-    }
+    assert error_of(exc) == conflict("DELETION_PROTECTION_ENABLED", "notify-configuration", cid)
     api.update_notify_configuration(NotifyConfigurationId=cid, DeletionProtectionEnabled=False)
     assert api.delete_notify_configuration(NotifyConfigurationId=cid)["NotifyConfigurationId"] == cid
     sim.advance(10)  # its pending review step fires into nothing

@@ -94,3 +94,40 @@ def test_rcs_sends_pass_the_gates_and_are_charged(sim, hooked):
                              RcsMessageContent=TEXT)
     assert exc.value.response["Reason"] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
     assert len(sim.sent_messages()) == 1 and len(charged) == 1
+
+
+def test_an_rcs_send_dearer_than_its_max_price_is_refused_as_a_text_would_be(sim):
+    api = sim.client()
+    agent = launched_agent(sim, api, "US")
+    price = prices.price_of("TEXT", "US", "Your parcel is on its way")
+    with pytest.raises(ClientError) as exc:
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                             RcsMessageContent=TEXT, MaxPrice=f"{price / 2:.5f}")
+    assert (exc.value.response["Error"]["Code"], exc.value.response["Reason"]) == (
+        "ValidationException", "PRICE_OVER_THRESHOLD")
+    assert exc.value.response["Fields"][0]["Name"] == "MaxPrice"
+    assert sim.sent_messages() == []
+    sent = api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                                RcsMessageContent=TEXT, MaxPrice=f"{price:.5f}")
+    logged = [(m["MessageId"], m["MaxPrice"]) for m in sim.sent_messages()]
+    assert logged == [(sent["MessageId"], f"{price:.5f}")]
+
+
+def test_notify_and_rcs_sends_are_logged_only_no_events_no_feedback_record(sim):
+    api = sim.client()
+    cid = active_notify(sim, api)
+    agent = launched_agent(sim, api, "US")
+    before = len(sim.events())
+    sent = [
+        api.send_notify_text_message(NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE,
+                                     TemplateVariables={"code": "1234"}, MessageFeedbackEnabled=True),
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                             RcsMessageContent=TEXT, MessageFeedbackEnabled=True),
+    ]
+    sim.advance(3600)
+    assert [m["MessageId"] for m in sim.sent_messages()] == [s["MessageId"] for s in sent]
+    assert len(sim.events()) == before  # README: no delivery events for Notify and RCS [inf]
+    for message in sent:
+        with pytest.raises(ClientError) as exc:
+            api.put_message_feedback(MessageId=message["MessageId"], MessageFeedbackStatus="RECEIVED")
+        assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"

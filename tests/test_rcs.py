@@ -14,25 +14,11 @@ from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 from conftest import NO_CLIENT_VALIDATION, active_phone, active_pool
+from families_fixtures import conflict, error_of, not_found
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 US_NUMBER, FR_MOBILE = "+12065550100", "+33612345678"
 TEXT = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
-
-
-def error_of(excinfo) -> dict:
-    r = excinfo.value.response
-    return {
-        "Code": r["Error"]["Code"],
-        "Reason": r.get("Reason"),
-        "ResourceType": r.get("ResourceType"),
-        "ResourceId": r.get("ResourceId"),
-    }
-
-
-@pytest.fixture
-def api(sim):
-    return sim.client()
 
 
 def rcs_of(sim):
@@ -120,12 +106,7 @@ def test_sending_needs_an_approved_agent(sim, api):
             api.send_rcs_message(
                 DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id, RcsMessageContent=TEXT
             )
-        assert error_of(exc) == {
-            "Code": "ConflictException",
-            "Reason": "RESOURCE_NOT_ACTIVE",
-            "ResourceType": "rcs-agent",
-            "ResourceId": agent_id,
-        }
+        assert error_of(exc) == conflict("RESOURCE_NOT_ACTIVE", "rcs-agent", agent_id)
 
     refused()  # CREATED
     rcs_of(sim).submit_testing(agent_id, "registration-t")
@@ -236,12 +217,7 @@ def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
         api.send_rcs_message(
             DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolId"], RcsMessageContent=TEXT
         )
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "NO_ORIGINATION_IDENTITIES_FOUND",
-        "ResourceType": "pool",
-        "ResourceId": pool["PoolId"],
-    }
+    assert error_of(exc) == conflict("NO_ORIGINATION_IDENTITIES_FOUND", "pool", pool["PoolId"])
     agent = launched(sim, api)
     joined = api.associate_origination_identity(PoolId=pool["PoolId"],
                                                 OriginationIdentity=agent["RcsAgentId"])
@@ -255,12 +231,7 @@ def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
     assert sim.sent_messages()[-1]["RcsAgentId"] == agent["RcsAgentId"]
     with pytest.raises(ClientError) as exc:
         api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "RCS_AGENT_ASSOCIATED_TO_POOL",
-        "ResourceType": "rcs-agent",
-        "ResourceId": agent["RcsAgentId"],
-    }
+    assert error_of(exc) == conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent["RcsAgentId"])
     api.disassociate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentArn"])
     with pytest.raises(ClientError) as exc:  # no longer in it
         api.disassociate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentId"])
@@ -295,12 +266,7 @@ def test_update_checks_then_changes(sim, api):
     assert api.describe_rcs_agents()["RcsAgents"][0]["DeletionProtectionEnabled"] is False  # nothing changed
     with pytest.raises(ClientError) as exc:
         api.update_rcs_agent(RcsAgentId=agent_id, OptOutListName="missing")
-    assert error_of(exc) == {
-        "Code": "ResourceNotFoundException",
-        "Reason": None,
-        "ResourceType": "opt-out-list",
-        "ResourceId": "missing",
-    }
+    assert error_of(exc) == not_found("opt-out-list", "missing")
     api.create_opt_out_list(OptOutListName="rcs")
     role = "arn:aws:iam::123456789012:role/rcs"
     updated = api.update_rcs_agent(
@@ -329,12 +295,7 @@ def test_delete_honours_deletion_protection_and_the_agent_is_gone(sim, api):
     rcs_of(sim).submit_testing(agent_id, "registration-t")
     with pytest.raises(ClientError) as exc:
         api.delete_rcs_agent(RcsAgentId=agent_id)
-    assert error_of(exc) == {
-        "Code": "ConflictException",
-        "Reason": "DELETION_PROTECTION_ENABLED",
-        "ResourceType": "rcs-agent",
-        "ResourceId": agent_id,
-    }
+    assert error_of(exc) == conflict("DELETION_PROTECTION_ENABLED", "rcs-agent", agent_id)
     api.update_rcs_agent(RcsAgentId=agent_id, DeletionProtectionEnabled=False)
     assert api.delete_rcs_agent(RcsAgentId=agent_id)["Status"] == "DELETED"
     sim.advance(600)  # the testing agent's pending step fires into nothing

@@ -13,6 +13,7 @@ from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 from conftest import active_phone, active_pool
+from families_fixtures import error_of, not_found
 
 OWNER, FRIEND, STRANGER = "111111111111", "222222222222", "333333333333"
 KEYS = {OWNER: "AKIAOWNER00000000000", FRIEND: "AKIAFRIEND0000000000", STRANGER: "AKIASTRANGER00000000"}
@@ -42,16 +43,6 @@ def policy_for(arn: str, *principals, effect="Allow", action="sms-voice:*") -> s
             ],
         }
     )
-
-
-def error_of(excinfo) -> dict:
-    r = excinfo.value.response
-    return {
-        "Code": r["Error"]["Code"],
-        "Reason": r.get("Reason"),
-        "ResourceType": r.get("ResourceType"),
-        "ResourceId": r.get("ResourceId"),
-    }
 
 
 @pytest.fixture
@@ -90,12 +81,7 @@ def test_put_get_delete_on_every_shareable_kind(sim, owner, shareable):
         assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
         with pytest.raises(ClientError) as exc:
             owner.delete_resource_policy(ResourceArn=arn)
-        assert error_of(exc) == {
-            "Code": "ResourceNotFoundException",
-            "Reason": None,
-            "ResourceType": "policy",
-            "ResourceId": arn,
-        }
+        assert error_of(exc) == not_found("policy", arn)
 
 
 def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim, owner, shareable):
@@ -127,6 +113,22 @@ def test_the_policy_reads_back_in_canonical_form_and_keeps_its_creation_time(sim
             "INVALID_PARAMETER",
         ),  # no Principal
         ('{"Version": "2012-10-17", "Bogus": 1, "Statement": []}', "INVALID_PARAMETER"),
+        (
+            '{"Version": "2012-10-17", "Statement": '
+            '{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),  # a principal naming nobody
+        (
+            '{"Version": "2012-10-17", "Id": {"a": 1}, '
+            '"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sms-voice:*", "Resource": "@"}}',
+            "INVALID_PARAMETER",
+        ),
+        ("[" * 5000 + "]" * 5000, "CANNOT_PARSE"),  # deeper than Python's JSON reader goes
+        (
+            '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", '
+            '"Action": "sms-voice:*", "Resource": "@", "Condition": ' + "[" * 40 + "]" * 40 + "}}",
+            "INVALID_PARAMETER",
+        ),  # deeper than a policy's grammar (MAX_DEPTH)
     ],
 )
 def test_malformed_policies_are_refused(owner, shareable, policy, reason):
@@ -137,6 +139,16 @@ def test_malformed_policies_are_refused(owner, shareable, policy, reason):
     assert error_of(exc)["Reason"] == reason
     assert exc.value.response["Fields"][0]["Name"] == "Policy"
     assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"  # nothing changed
+
+
+def test_a_policy_longer_than_the_model_allows_is_refused_by_the_model_check(owner, shareable):
+    arn = shareable["pool"]
+    huge = policy_for(arn, FRIEND)[:-2] + ', "Sid": "' + "x" * (1 << 20) + '"}]}'
+    with pytest.raises(ClientError) as exc:
+        owner.put_resource_policy(ResourceArn=arn, Policy=huge)
+    assert error_of(exc)["Code"] == "ValidationException"
+    assert "10000" in exc.value.response["Error"]["Message"]  # ResourcePolicy's max length [model]
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
 
 
 def test_statements_must_name_the_resource_sms_voice_actions_and_real_principals(owner, shareable):
@@ -174,12 +186,7 @@ def test_missing_and_foreign_resources_are_not_found(sim, owner, shareable):
     missing = shareable["pool"][:-4] + "0000"
     with pytest.raises(ClientError) as exc:
         owner.get_resource_policy(ResourceArn=missing)
-    assert error_of(exc) == {
-        "Code": "ResourceNotFoundException",
-        "Reason": None,
-        "ResourceType": "pool",
-        "ResourceId": missing,
-    }
+    assert error_of(exc) == not_found("pool", missing)
     friend = client_of(sim, FRIEND)
     with pytest.raises(ClientError) as exc:  # a resource of another account: not the caller's to govern
         friend.put_resource_policy(

@@ -146,8 +146,8 @@ class Lookups(Family):
             )
         if set(params["NumberCapabilities"]) - {"SMS", "VOICE"}:
             return {"AvailablePhoneNumbers": []}  # 10DLC numbers carry SMS and VOICE [inf]
-        if params.get("RegistrationId"):
-            self._registration(params["RegistrationId"])
+        if params.get("RegistrationId"):  # must be the account's: ResourceNotFound otherwise
+            self.region.registrations.get(params["RegistrationId"])
         preference = (params.get("NumberPreference") or [None])[0]
         numbers = [n for n in us_ten_dlc_numbers() if _matches(n, preference) and not self._held(n)]
         paged = {**params, "MaxResults": params.get("MaxResults") or AVAILABLE_PAGE_SIZE}
@@ -160,10 +160,3 @@ class Lookups(Family):
         except errors.ServiceError:
             return False
         return True
-
-    def _registration(self, ref: str):
-        """The registration named must be this account's (ResourceNotFound otherwise)."""
-        registrations = getattr(self.region, "registrations", None)
-        if not isinstance(registrations, Family):
-            raise errors.not_found("registration", ref)
-        return registrations.get(ref)

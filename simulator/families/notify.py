@@ -25,6 +25,7 @@ from typing import ClassVar
 
 from .. import errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..model import enum_values
 from ..numbering import country_of
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
@@ -37,9 +38,10 @@ from . import Family, operation, register
 URL_MARKERS = ("http", "www")
 DISALLOWED_WORDS = ("spam", "scam", "lottery", "winner", "reject")
 
+CONFIGURATION_STATES = tuple(enum_values("NotifyConfigurationStatus"))  # [model]
 NOTIFY_CONFIGURATION = LifecycleSpec(  # the family's lifecycle (Notify.lifecycle)
     kind="notify-configuration",
-    states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
+    states=CONFIGURATION_STATES,
     initial="PENDING",
     transitions=({"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},),
     automatic={"PENDING": "approve"},
@@ -50,7 +52,7 @@ NOTIFY_CONFIGURATION = LifecycleSpec(  # the family's lifecycle (Notify.lifecycl
 NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(
     LifecycleSpec(
         kind="notify-configuration-rejected",
-        states=("PENDING", "ACTIVE", "REJECTED", "REQUIRES_VERIFICATION"),
+        states=CONFIGURATION_STATES,
         initial="PENDING",
         transitions=({"trigger": "reject", "source": "PENDING", "dest": "REJECTED"},),
         automatic={"PENDING": "reject"},

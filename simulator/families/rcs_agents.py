@@ -16,7 +16,8 @@ PARTIAL ("at least one carrier has approved") -> ACTIVE ("all carriers") on the 
     deleted                                  DELETED
 
 Registrations reach an agent through `submit_testing` / `submit_country_launch` /
-`reject_country_launch` (the registrations family's RCS registration types, or a test).
+`reject_country_launch`, called from Python (`region.rcs_agents`, as README shows): the
+registration catalogue has no RCS registration types yet, so no API call reaches them.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ from typing import ClassVar
 
 from .. import errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..model import enum_values, service_model
 from ..numbering import country_of
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from ..snapshot import restored, saved
 from . import Family, operation, register
+from .pools import is_pool_reference
 
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
         kind="rcs-testing-agent",
-        states=("CREATED", "PENDING", "ACTIVE"),
+        states=tuple(enum_values("TestingAgentStatus")),
         initial="CREATED",
         transitions=(
             {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
@@ -48,7 +51,7 @@ TESTING_AGENT = register_lifecycle(
 )
 COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     kind="rcs-country-launch",
-    states=("CREATED", "PENDING", "PARTIAL", "ACTIVE", "REJECTED"),
+    states=tuple(enum_values("CountryLaunchStatus")),
     initial="CREATED",
     transitions=(
         {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
@@ -65,7 +68,7 @@ DEFAULT_AGENTS_QUOTA = 1000  # [inf] RCS_AGENTS_PER_ACCOUNT is undocumented
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
 UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
-CONTENT_KINDS = ("TextMessage", "FileMessage", "RichCard", "Carousel")
+CONTENT_KINDS = tuple(service_model().shape_for("RcsContent").members)  # exactly one is given [model]
 
 
 @dataclass(eq=False)
@@ -165,10 +168,6 @@ FILTERS = {
 
 def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
     return errors.validation(reason, message, [{"Name": member, "Message": message}])
-
-
-def _is_pool(ref: str) -> bool:
-    return ref.startswith("pool-") or ":pool/" in ref
 
 
 def _message_body(content: dict | None) -> str:
@@ -401,12 +400,12 @@ class RcsAgents(Family):
         iso = country_of(destination)
         body = _message_body(params.get("RcsMessageContent"))
         fallback = params.get("FallbackConfiguration")
-        if fallback and _is_pool(fallback.get("OriginationIdentity") or ""):
+        if fallback and is_pool_reference(fallback.get("OriginationIdentity") or ""):
             raise _invalid(
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
-        pool = self.region.pools.get(ref) if _is_pool(ref) else None
+        pool = self.region.pools.get(ref) if is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
             raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,

@@ -11,11 +11,11 @@ call them.
 What a policy must be [inf; AWS documents only "JSON formatted"]: a JSON object with
 `Version` "2012-10-17" (or "2008-10-17") and `Statement`, one statement object or a
 non-empty list of them; each statement has `Effect` Allow|Deny, a `Principal` ("*",
-{"AWS": account id | IAM ARN | list of them}), `Action` (string or list, each `sms-voice:*`
-or `sms-voice:<Operation>`, `*`-wildcards allowed) and `Resource` (string or list: this
-resource's ARN). The policy reads back in a canonical form [obs: Terraform compares
-policies after AWS rewrites them]: compact JSON, account-id principals as
-`arn:aws:iam::<account>:root`.
+{"AWS": account id | IAM ARN | non-empty list of them}), `Action` (string or list, each
+`sms-voice:*` or `sms-voice:<Operation>`, `*`-wildcards allowed) and `Resource` (string or
+list: this resource's ARN); nothing nests deeper than MAX_DEPTH. The policy reads back in a
+canonical form [obs: Terraform compares policies after AWS rewrites them]: compact JSON,
+account-id principals as `arn:aws:iam::<account>:root`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ EMPTY_POLICY = "{}"  # [obs] GetResourcePolicy without a policy: 200 with Policy
 _ACCOUNT = re.compile(r"^\d{12}$")
 _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(root|user/.+|role/.+)$")
 _ACTION = re.compile(r"^sms-voice:[A-Za-z*]+$")
+# [inf] An IAM policy's grammar nests about 6 deep (Statement > statement > Condition >
+# operator > key > values); deeper is refused, so that reading the stored policy again
+# (every sharing check does) can never exceed Python's recursion limit.
+MAX_DEPTH = 32
 
 
 @dataclass(eq=False)
@@ -68,6 +72,18 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _depth(value) -> int:
+    """How deep JSON containers nest in `value` (0 for a scalar), without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _principal(value, partition: str) -> str:
     if not isinstance(value, str):
         raise _bad("a principal must be a string")
@@ -84,11 +100,17 @@ def canonical_policy(text: str, resource_arn: str) -> str:
         parsed = json.loads(text)
     except ValueError as exc:
         raise _bad(f"not JSON ({exc})", "CANNOT_PARSE") from None
+    except RecursionError:  # the model's 10,000 characters hold 5,000 nested arrays
+        raise _bad("nested too deeply to read", "CANNOT_PARSE") from None
     if not isinstance(parsed, dict):
         raise _bad("a policy is a JSON object")
+    if _depth(parsed) > MAX_DEPTH:
+        raise _bad(f"nested deeper than {MAX_DEPTH} levels")
     unknown = set(parsed) - {"Version", "Id", "Statement"}
     if unknown:
         raise _bad(f"unknown element {sorted(unknown)[0]}")
+    if not isinstance(parsed.get("Id", ""), str):
+        raise _bad("Id must be a string")
     if parsed.get("Version") not in VERSIONS:
         raise _bad(f"Version must be one of {', '.join(VERSIONS)}")
     statements = parsed.get("Statement")
@@ -108,6 +130,8 @@ def canonical_policy(text: str, resource_arn: str) -> str:
             if not isinstance(principal, dict) or set(principal) != {"AWS"}:
                 raise _bad('Principal must be "*" or {"AWS": ...}')
             shown = [_principal(p, partition) for p in _as_list(principal["AWS"])]
+            if not shown:
+                raise _bad("a Principal names at least one account")
             principal = {"AWS": shown[0] if len(shown) == 1 else shown}
         actions = _as_list(statement.get("Action"))
         if not actions or not all(isinstance(a, str) and _ACTION.match(a) for a in actions):
