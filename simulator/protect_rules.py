@@ -9,6 +9,8 @@ protect-configuration-edit-association.html; model: CreateProtectConfiguration]:
 - a number override (ALLOW/BLOCK) wins over its country's rule, until it expires;
 - RCS sends follow the SMS rule set [obs: RCS runbook].
 Expired overrides are treated as gone (not listed, never applied) [inf: undocumented].
+A rule set lists every region libphonenumber has a numbering plan for [inf: AWS does not
+publish its list; the model allows 1-300 entries], the data a number's country comes from.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .countries import all_countries
-from .prices import iso_country_of
+import phonenumbers
+
+from .numbering import country_of
 
 ALLOW, BLOCK, MONITOR, FILTER = "ALLOW", "BLOCK", "MONITOR", "FILTER"
-CAPABILITIES = ("SMS", "VOICE", "MMS", "RCS")
+COUNTRIES: tuple[str, ...] = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
 CAPABILITY_OF_CHANNEL = {"TEXT": "SMS", "VOICE": "VOICE", "MEDIA": "MMS", "RCS": "SMS"}
 
 
@@ -38,7 +41,7 @@ class NumberOverride:
 
     @property
     def iso_country_code(self) -> str | None:
-        return iso_country_of(self.number)
+        return country_of(self.number)
 
     def active(self, now: float) -> bool:
         return self.expires is None or now < self.expires
@@ -61,7 +64,7 @@ class ProtectConfiguration:
 
     def country_rule_set(self, capability: str) -> dict[str, dict]:
         changed = self.rules.get(capability, {})
-        return {iso: {"ProtectStatus": changed.get(iso, ALLOW)} for iso in all_countries()}
+        return {iso: {"ProtectStatus": changed.get(iso, ALLOW)} for iso in COUNTRIES}
 
     def update_rules(self, capability: str, updates: dict[str, dict]) -> None:
         changed = self.rules.setdefault(capability, {})

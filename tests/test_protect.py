@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.countries import all_countries
 from smsvoice_sim.simulator.gates_control import protect_filter_answer
+from smsvoice_sim.simulator.protect_rules import COUNTRIES
 from smsvoice_sim.simulator.sending import Send, register_after_send, unregister
 
 from conftest import active_phone
@@ -103,7 +103,7 @@ def test_country_rule_sets_start_all_allow_and_patch_per_capability(client):
     pid = new_config(client)
     rules = client.get_protect_configuration_country_rule_set(ProtectConfigurationId=pid,
                                                               NumberCapability="SMS")
-    assert rules["NumberCapability"] == "SMS" and len(rules["CountryRuleSet"]) == len(all_countries())
+    assert rules["NumberCapability"] == "SMS" and len(rules["CountryRuleSet"]) == len(COUNTRIES)
     assert {v["ProtectStatus"] for v in rules["CountryRuleSet"].values()} == {"ALLOW"}
     patched = client.update_protect_configuration_country_rule_set(
         ProtectConfigurationId=pid, NumberCapability="SMS",
@@ -148,6 +148,27 @@ def test_a_country_block_decides_a_send(door):
         client.send_media_message(DestinationPhoneNumber=US, MediaUrls=["s3://bucket/cat.png"],
                                   OriginationIdentity=mms["PhoneNumberId"])
     assert reason(media)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
+
+
+def test_a_block_holds_for_every_country_of_the_rule_set(client):
+    """The rule set and the send's country come from one source: a country the rule set
+    lists is blocked for its numbers too (Mauritius and Kazakhstan once passed as unknown
+    and Russian), and an override names its country."""
+    pid = new_config(client)
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    numbers = {"MU": "+23057123456", "KZ": "+77011234567", "JM": "+18765550100", "GB": GB}
+    assert set(numbers) <= set(COUNTRIES)
+    client.update_protect_configuration_country_rule_set(
+        ProtectConfigurationId=pid, NumberCapability="SMS",
+        CountryRuleSetUpdates={iso: {"ProtectStatus": "BLOCK"} for iso in numbers})
+    for iso, number in numbers.items():
+        with pytest.raises(ClientError) as blocked:
+            client.send_text_message(DestinationPhoneNumber=number, MessageBody="hi")
+        assert reason(blocked)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", iso
+        put = client.put_protect_configuration_rule_set_number_override(
+            ProtectConfigurationId=pid, DestinationPhoneNumber=number, Action="ALLOW")
+        assert put["IsoCountryCode"] == iso
+    assert client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="hi")
 
 
 def test_a_number_override_decides_a_send_and_expires_on_the_clock(door):

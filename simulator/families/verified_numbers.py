@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from .. import errors, sandbox
 from ..gates_control import settings_of
+from ..numbering import country_of
 from ..paging import apply_filters, page_result
-from ..prices import iso_country_of
 from ..projection import tag_dict
 from ..sending import Send, register_send_gate
 from . import Family, operation, register
@@ -153,7 +153,7 @@ class VerifiedNumbers(Family):
         capabilities ... can only send messages within its country"]."""
         need = CHANNEL_CAPABILITY[channel]
         phones = self.region.phone_numbers
-        iso = iso_country_of(verified.number)
+        iso = country_of(verified.number)
         if ref:
             phone = phones.by_e164(ref) if ref.startswith("+") else phones.get(ref)
             if phone.state != "ACTIVE":
