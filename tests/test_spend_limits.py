@@ -168,3 +168,10 @@ def test_account_attributes_page(client):
     rest = client.describe_account_attributes(NextToken=first["NextToken"])
     assert [a["Name"] for a in first["AccountAttributes"] + rest["AccountAttributes"]] == [
         "ACCOUNT_TIER", "DEFAULT_PROTECT_CONFIGURATION_ID"]
+
+
+def test_every_channel_has_the_models_limit_name_and_refusal_reason():
+    from smsvoice_sim.simulator import model
+    assert list(spend.LIMIT_NAMES.values()) == model.enum_values("SpendLimitName")
+    assert set(spend.LIMIT_REACHED.values()) <= set(model.enum_values(
+        "ServiceQuotaExceededExceptionReason"))
