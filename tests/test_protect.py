@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 from botocore.exceptions import ClientError
 
+from smsvoice_sim.proxy.gates_control import protect_filter_answer
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.gates_control import protect_filter_answer
 from smsvoice_sim.simulator.protect_rules import COUNTRIES
 from smsvoice_sim.simulator.sending import Send, register_after_send, unregister
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from smsvoice_sim.proxy.gates_control import account_tier_answer, verification_codes_answer
 from smsvoice_sim.simulator import Simulator, sandbox
-from smsvoice_sim.simulator.gates_control import account_tier_answer, verification_codes_answer
 
 from conftest import active_phone
 
