@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .. import errors
-from ..paging import apply_filters, page_result
+from ..paging import describe, flag, page_result
 from ..projection import tag_dict
 from ..protect_rules import FilterRule, NumberOverride, ProtectConfiguration, Verdict, decide
 from ..sending import Send, register_send_gate
@@ -135,15 +135,11 @@ class ProtectConfigurations(Family):
 
     @operation("DescribeProtectConfigurations")
     def describe(self, params: dict) -> dict:
-        if params.get("ProtectConfigurationIds"):
-            found = list(dict.fromkeys(self.get(r) for r in params["ProtectConfigurationIds"]))
-        else:
-            found = list(self.configs.values())
-        found = apply_filters(found, params.get("Filters"), {
-            "account-default": lambda c: _flag(c.account_default),
-            "deletion-protection-enabled": lambda c: _flag(c.deletion_protection_enabled)})
-        return page_result("DescribeProtectConfigurations", "ProtectConfigurations", found,
-                           params)[0]
+        return describe("DescribeProtectConfigurations", "ProtectConfigurations", params,
+                        "ProtectConfigurationIds", self.get, self.configs.values(), {
+                            "account-default": lambda c: flag(c.account_default),
+                            "deletion-protection-enabled":
+                                lambda c: flag(c.deletion_protection_enabled)})
 
     @operation("UpdateProtectConfiguration")
     def update(self, params: dict) -> ProtectConfiguration:
@@ -283,10 +279,6 @@ class ProtectConfigurations(Family):
             self.configs[row["id"]] = ProtectConfiguration(**row, overrides=overrides)
         self.sets.local = dict(data.get("associations", {}))
         self.filters = [FilterRule(d, b) for d, b in data.get("filters", ())]
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
 
 
 def _default(config: ProtectConfiguration) -> dict:
