@@ -7,7 +7,8 @@ protect-configuration-edit-association.html; model: CreateProtectConfiguration]:
   lets it through and marks its events; FILTER lets it through but blocks what AWS judges to
   be artificially inflated traffic (here: what the user's filter rules say, see FilterRule);
 - a number override (ALLOW/BLOCK) wins over its country's rule, until it expires;
-- RCS sends follow the SMS rule set [obs: RCS runbook].
+- RCS sends follow the SMS rule set [obs: RCS runbook]; a Notify send follows its medium's
+  (SendNotifyVoiceMessage the VOICE rule set, SendNotifyTextMessage the SMS one) [inf].
 Expired overrides are treated as gone (not listed, never applied) [inf: undocumented].
 A rule set lists every region libphonenumber has a numbering plan for [inf: AWS does not
 publish its list; the model allows 1-300 entries], the data a number's country comes from.
@@ -26,7 +27,12 @@ from .numbering import country_of
 
 ALLOW, BLOCK, MONITOR, FILTER = "ALLOW", "BLOCK", "MONITOR", "FILTER"
 COUNTRIES: tuple[str, ...] = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
-CAPABILITY_OF_CHANNEL = {"TEXT": "SMS", "VOICE": "VOICE", "MEDIA": "MMS", "RCS": "SMS"}
+CAPABILITY_OF_CHANNEL = {"TEXT": "SMS", "VOICE": "VOICE", "MEDIA": "MMS", "RCS": "SMS", "NOTIFY": "SMS"}
+
+
+def capability_of(channel: str, operation: str) -> str:
+    """The rule set a send is decided by: its channel's, a Notify voice send's VOICE."""
+    return "VOICE" if operation == "SendNotifyVoiceMessage" else CAPABILITY_OF_CHANNEL[channel]
 
 
 @dataclass(eq=False)
@@ -122,9 +128,8 @@ class Verdict:
         return self.blocked_by in ("country", "override")
 
 
-def decide(config: ProtectConfiguration, channel: str, destination: str, iso: str | None,
+def decide(config: ProtectConfiguration, capability: str, destination: str, iso: str | None,
            body: str | None, now: float, filters: list[FilterRule]) -> Verdict:
-    capability = CAPABILITY_OF_CHANNEL.get(channel, "SMS")
     override = config.override_for(destination, now)
     if override is not None:
         return Verdict(config.id, override.action, "override" if override.action == BLOCK else None)

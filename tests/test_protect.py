@@ -171,6 +171,27 @@ def test_a_block_holds_for_every_country_of_the_rule_set(client):
     assert client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="hi")
 
 
+def test_a_notify_send_is_decided_by_its_mediums_rule_set(sim, client):
+    cid = client.create_notify_configuration(DisplayName="Acme", UseCase="CODE_VERIFICATION",
+                                             EnabledChannels=["SMS", "VOICE"])["NotifyConfigurationId"]
+    sim.advance(5)  # the configuration becomes active
+    pid = new_config(client)
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    block(client, pid, "GB", "VOICE")
+    code = {"NotifyConfigurationId": cid, "DestinationPhoneNumber": "+447400123456",
+            "TemplateVariables": {"code": "1234"}}
+    assert client.send_notify_text_message(**code)["MessageId"]
+    with pytest.raises(ClientError) as voice:
+        client.send_notify_voice_message(**code)
+    assert reason(voice)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
+    block(client, pid, "GB", "VOICE", "ALLOW")
+    block(client, pid, "GB", "SMS")
+    assert client.send_notify_voice_message(**code)["MessageId"]
+    with pytest.raises(ClientError) as text:
+        client.send_notify_text_message(**code)
+    assert reason(text)[1] == "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
+
+
 def test_a_number_override_decides_a_send_and_expires_on_the_clock(door):
     sim, make = door
     client = make(region_name="us-east-1")

@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 from .. import errors
 from ..paging import describe, flag, page_result
 from ..projection import tag_dict
-from ..protect_rules import FilterRule, NumberOverride, ProtectConfiguration, Verdict, decide
+from ..protect_rules import (
+    FilterRule,
+    NumberOverride,
+    ProtectConfiguration,
+    Verdict,
+    capability_of,
+    decide,
+)
 from ..sending import Send, register_send_gate
 from . import Family, operation, register
 
@@ -107,8 +114,8 @@ class ProtectConfigurations(Family):
         config = self.applying_to(send)
         if config is None:
             return None
-        return decide(config, send.channel, send.destination, send.iso_country_code, send.body,
-                      self.region.now(), self.filters)
+        return decide(config, capability_of(send.channel, send.operation), send.destination,
+                      send.iso_country_code, send.body, self.region.now(), self.filters)
 
     def used(self, quota: str) -> int | None:
         return len(self.configs) if quota == "PROTECT_CONFIGURATIONS" else None
