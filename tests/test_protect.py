@@ -3,15 +3,13 @@ configuration decides a send (the send's, its configuration set's, the account d
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.proxy.gates_control import protect_filter_answer
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.protect_rules import COUNTRIES
-from smsvoice_sim.simulator.sending import Send, register_after_send, unregister
+from smsvoice_sim.simulator.sending import register_after_send, unregister
 
 from conftest import active_phone
 
@@ -247,45 +245,38 @@ def test_the_three_levels_of_precedence(sim, client):
                                  ProtectConfigurationId="protect-" + "0" * 32)
     assert unknown.value.response["Error"]["Code"] == "ResourceNotFoundException"
     # 2. a configuration set's protect configuration wins over the default, loses to the send's.
-    protect = backend(sim).protect_configurations
-    if SETS:
-        client.create_configuration_set(ConfigurationSetName="alerts")
-        client.create_configuration_set(ConfigurationSetName="other")
-    protect.associate(of_set, "alerts")
-    in_set = SimpleNamespace(name="alerts")
-    assert protect.applying_to(_send(configuration_set=in_set)).id == of_set
-    assert protect.applying_to(_send(configuration_set=in_set,
-                                     protect_configuration_id=explicit)).id == explicit
-    assert protect.applying_to(_send()).id == default
-    assert protect.applying_to(_send(configuration_set=SimpleNamespace(name="other"))).id == default
+    client.create_configuration_set(ConfigurationSetName="alerts")
+    client.create_configuration_set(ConfigurationSetName="other")
+    client.associate_protect_configuration(ProtectConfigurationId=of_set,
+                                           ConfigurationSetName="alerts")
+    block(client, of_set, "US")
+    with pytest.raises(ClientError) as by_set:
+        client.send_text_message(DestinationPhoneNumber=US, MessageBody="hi",
+                                 ConfigurationSetName="alerts")
+    assert by_set.value.response["ResourceId"] == of_set
+    assert client.send_text_message(DestinationPhoneNumber=US, MessageBody="hi",
+                                    ConfigurationSetName="alerts", ProtectConfigurationId=explicit)
+    with pytest.raises(ClientError) as unset:
+        client.send_text_message(DestinationPhoneNumber=US, MessageBody="hi",
+                                 ConfigurationSetName="other")
+    assert unset.value.response["ResourceId"] == default
 
 
-def _send(**kw) -> Send:
-    base = dict(channel="TEXT", operation="SendTextMessage", destination=US, iso_country_code="US",
-                origination=None, configuration_set=None, protect_configuration_id=None, body="hi",
-                dry_run=False, price=0.01)
-    return Send(**{**base, **kw})
-
-
-SETS = "CreateConfigurationSet" in Simulator().handlers
-
-
-def test_delete_is_refused_while_a_configuration_set_uses_it(sim, client):
+def test_delete_is_refused_while_a_configuration_set_uses_it(client):
     pid = new_config(client)
-    protect = backend(sim).protect_configurations
-    if SETS:
-        client.create_configuration_set(ConfigurationSetName="alerts")
-    protect.associate(pid, "alerts")
-    assert protect.sets.protect_of("alerts") == pid
+    client.create_configuration_set(ConfigurationSetName="alerts")
+    client.associate_protect_configuration(ProtectConfigurationId=pid, ConfigurationSetName="alerts")
+    assert client.describe_configuration_sets(ConfigurationSetNames=["alerts"])[
+        "ConfigurationSets"][0]["ProtectConfigurationId"] == pid
     with pytest.raises(ClientError) as used:
         client.delete_protect_configuration(ProtectConfigurationId=pid)
     assert reason(used) == ("ConflictException",
                             "PROTECT_CONFIGURATION_ASSOCIATED_WITH_CONFIGURATION_SET")
-    protect.sets.link("alerts", None)
+    client.delete_configuration_set(ConfigurationSetName="alerts")
     client.delete_protect_configuration(ProtectConfigurationId=pid)
 
 
-def test_associating_needs_a_configuration_set_that_exists(client):  # with or without sets
+def test_associating_needs_a_configuration_set_that_exists(client):
     pid = new_config(client)
     for call in (client.associate_protect_configuration, client.disassociate_protect_configuration):
         with pytest.raises(ClientError) as missing:
@@ -294,7 +285,6 @@ def test_associating_needs_a_configuration_set_that_exists(client):  # with or w
         assert missing.value.response["ResourceType"] == "configuration-set"
 
 
-@pytest.mark.skipif(not SETS, reason="configuration sets are simulated by the sending family")
 def test_associate_and_disassociate_with_a_configuration_set(sim, client):
     pid = new_config(client)
     client.create_configuration_set(ConfigurationSetName="alerts")
