@@ -39,13 +39,13 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from smsvoice_sim.proxy.registration_control import handle_registration_control
-from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
-from smsvoice_sim.simulator.gates_control import (
+from smsvoice_sim.proxy.gates_control import (
     account_tier_answer,
     protect_filter_answer,
     verification_codes_answer,
 )
+from smsvoice_sim.proxy.registration_control import handle_registration_control
+from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
 from smsvoice_sim.simulator.wire import json_response
 
 PREFIX = "/_smsvoice/"
@@ -311,7 +311,7 @@ def _outcomes(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
 
 
 def _gates(answer, takes_query: bool = False):
-    """A route of the send gates' control (simulator/gates_control.py): answer -> (status, JSON)."""
+    """A route of the send gates' control (proxy/gates_control.py): answer -> (status, JSON)."""
     def handle(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
         status, payload = answer(sim, request.path.partition("?")[2] if takes_query else body)
         return json_response(status, payload, content_type="application/json")

@@ -14,6 +14,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from .numbering import country_of
+
 
 @dataclass(frozen=True)
 class CountryPrice:
@@ -54,43 +56,13 @@ PRICES: dict[str, CountryPrice] = {
 }
 DEFAULT_PRICE = CountryPrice(0.05000, 0.04000, 0.06000)
 
-# E.164 country calling codes -> ISO 3166-1 alpha-2, longest prefix wins. Within
-# +1 (NANP) the area code decides; the lists below cover Canada and Puerto Rico,
-# every other +1 number counts as US.
-CALLING_CODES: dict[str, str] = {
-    "1": "US", "7": "RU", "20": "EG", "27": "ZA", "30": "GR", "31": "NL", "32": "BE", "33": "FR",
-    "34": "ES", "36": "HU", "39": "IT", "40": "RO", "41": "CH", "43": "AT", "44": "GB", "45": "DK",
-    "46": "SE", "47": "NO", "48": "PL", "49": "DE", "51": "PE", "52": "MX", "54": "AR", "55": "BR",
-    "56": "CL", "57": "CO", "60": "MY", "61": "AU", "62": "ID", "63": "PH", "64": "NZ", "65": "SG",
-    "66": "TH", "81": "JP", "82": "KR", "84": "VN", "86": "CN", "90": "TR", "91": "IN", "92": "PK",
-    "234": "NG", "254": "KE", "351": "PT", "352": "LU", "353": "IE", "354": "IS", "358": "FI",
-    "359": "BG", "370": "LT", "371": "LV", "372": "EE", "380": "UA", "385": "HR", "386": "SI",
-    "420": "CZ", "421": "SK", "852": "HK", "853": "MO", "886": "TW", "966": "SA", "971": "AE",
-    "972": "IL",
-}
-_CANADA_AREA_CODES = frozenset(
-    "204 226 236 249 250 263 289 306 343 354 365 367 368 382 403 416 418 428 431 437 438 450 468 "
-    "474 506 514 519 548 579 581 584 587 604 613 639 647 672 683 705 709 742 753 778 780 782 807 "
-    "819 825 867 873 879 902 905".split())
-_PUERTO_RICO_AREA_CODES = frozenset({"787", "939"})
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 
 def iso_country_of(number: str) -> str | None:
-    """The ISO country an E.164 number belongs to; None when the table does not know it."""
-    if not _E164.match(number or ""):
-        return None
-    digits = number[1:]
-    if digits.startswith("1"):
-        area = digits[1:4]
-        if area in _CANADA_AREA_CODES:
-            return "CA"
-        return "PR" if area in _PUERTO_RICO_AREA_CODES else "US"
-    for length in (3, 2, 1):
-        iso = CALLING_CODES.get(digits[:length])
-        if iso is not None:
-            return iso
-    return None
+    """The ISO country of an E.164 number (libphonenumber's, `numbering.country_of`); None
+    for what is not E.164 or has no country."""
+    return country_of(number) if _E164.match(number or "") else None
 
 
 def country_price(iso_country_code: str | None) -> CountryPrice:

@@ -7,8 +7,11 @@ protect-configuration-edit-association.html; model: CreateProtectConfiguration]:
   lets it through and marks its events; FILTER lets it through but blocks what AWS judges to
   be artificially inflated traffic (here: what the user's filter rules say, see FilterRule);
 - a number override (ALLOW/BLOCK) wins over its country's rule, until it expires;
-- RCS sends follow the SMS rule set [obs: RCS runbook].
+- RCS sends follow the SMS rule set [obs: RCS runbook]; a Notify send follows its medium's
+  (SendNotifyVoiceMessage the VOICE rule set, SendNotifyTextMessage the SMS one) [inf].
 Expired overrides are treated as gone (not listed, never applied) [inf: undocumented].
+A rule set lists every region libphonenumber has a numbering plan for [inf: AWS does not
+publish its list; the model allows 1-300 entries], the data a number's country comes from.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .countries import all_countries
-from .prices import iso_country_of
+import phonenumbers
+
+from .numbering import country_of
 
 ALLOW, BLOCK, MONITOR, FILTER = "ALLOW", "BLOCK", "MONITOR", "FILTER"
-CAPABILITIES = ("SMS", "VOICE", "MMS", "RCS")
-CAPABILITY_OF_CHANNEL = {"TEXT": "SMS", "VOICE": "VOICE", "MEDIA": "MMS", "RCS": "SMS"}
+COUNTRIES: tuple[str, ...] = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
+CAPABILITY_OF_CHANNEL = {"TEXT": "SMS", "VOICE": "VOICE", "MEDIA": "MMS", "RCS": "SMS", "NOTIFY": "SMS"}
+
+
+def capability_of(channel: str, operation: str) -> str:
+    """The rule set a send is decided by: its channel's, a Notify voice send's VOICE."""
+    return "VOICE" if operation == "SendNotifyVoiceMessage" else CAPABILITY_OF_CHANNEL[channel]
 
 
 @dataclass(eq=False)
@@ -38,7 +47,7 @@ class NumberOverride:
 
     @property
     def iso_country_code(self) -> str | None:
-        return iso_country_of(self.number)
+        return country_of(self.number)
 
     def active(self, now: float) -> bool:
         return self.expires is None or now < self.expires
@@ -61,7 +70,7 @@ class ProtectConfiguration:
 
     def country_rule_set(self, capability: str) -> dict[str, dict]:
         changed = self.rules.get(capability, {})
-        return {iso: {"ProtectStatus": changed.get(iso, ALLOW)} for iso in all_countries()}
+        return {iso: {"ProtectStatus": changed.get(iso, ALLOW)} for iso in COUNTRIES}
 
     def update_rules(self, capability: str, updates: dict[str, dict]) -> None:
         changed = self.rules.setdefault(capability, {})
@@ -119,9 +128,8 @@ class Verdict:
         return self.blocked_by in ("country", "override")
 
 
-def decide(config: ProtectConfiguration, channel: str, destination: str, iso: str | None,
+def decide(config: ProtectConfiguration, capability: str, destination: str, iso: str | None,
            body: str | None, now: float, filters: list[FilterRule]) -> Verdict:
-    capability = CAPABILITY_OF_CHANNEL.get(channel, "SMS")
     override = config.override_for(destination, now)
     if override is not None:
         return Verdict(config.id, override.action, "override" if override.action == BLOCK else None)

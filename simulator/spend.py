@@ -15,15 +15,15 @@ import functools
 import time
 from decimal import Decimal
 
+from .model import enum_values
 from .sandbox import PRODUCTION, SANDBOX
 
-# Channel -> the SpendLimitName and the ServiceQuotaExceededException reason of its limit.
-CHANNELS = ("TEXT", "VOICE", "MEDIA", "NOTIFY", "RCS")
-LIMIT_NAMES = {channel: f"{channel}_MESSAGE_MONTHLY_SPEND_LIMIT" for channel in CHANNELS}
+# The channels are the model's SpendLimitName values (TEXT_MESSAGE_MONTHLY_SPEND_LIMIT ->
+# TEXT); each has its ServiceQuotaExceededException reason, MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT.
+LIMIT_NAMES = {name.removesuffix("_MESSAGE_MONTHLY_SPEND_LIMIT"): name
+               for name in enum_values("SpendLimitName")}
+CHANNELS = tuple(LIMIT_NAMES)
 LIMIT_REACHED = {channel: f"MONTHLY_SPEND_LIMIT_REACHED_FOR_{channel}" for channel in CHANNELS}
-# The spend-limit operations name the channel: SetTextMessageSpendLimitOverride -> TEXT.
-OPERATION_CHANNEL = {"Text": "TEXT", "Voice": "VOICE", "Media": "MEDIA", "Notify": "NOTIFY",
-                     "Rcs": "RCS"}
 
 # MaxLimit (whole USD a month) per account tier. Sandbox: $1 for SMS and MMS [doc]; voice,
 # Notify and RCS have no documented sandbox dollar limit, $1 keeps the sandbox small [inf].

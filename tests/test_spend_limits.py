@@ -128,12 +128,17 @@ def test_a_zero_limit_stops_a_channel_and_dry_runs_are_never_charged(sim, client
 
 
 def test_spend_is_per_account_and_region():
-    sim = Simulator(account_tier="SANDBOX")
+    sim = Simulator(account_tier="SANDBOX", accounts={"AKIAOTHERACCOUNT0000": "210987654321"})
     east, west = sim.client(region_name="us-east-1"), sim.client(region_name="us-west-2")
+    other = sim.client(region_name="us-east-1", aws_access_key_id="AKIAOTHERACCOUNT0000",
+                       aws_secret_access_key="x")
     east.set_text_message_spend_limit_override(MonthlyLimit=0)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as spent:
         east.send_text_message(DestinationPhoneNumber=US_SUCCESS_SIMULATOR, MessageBody="x")
+    assert reason(spent)[1] == "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT"
     assert west.send_text_message(DestinationPhoneNumber=US_SUCCESS_SIMULATOR, MessageBody="x")
+    assert other.send_text_message(DestinationPhoneNumber=US_SUCCESS_SIMULATOR, MessageBody="x")
+    assert limits(other)["TEXT_MESSAGE_MONTHLY_SPEND_LIMIT"]["Overridden"] is False
 
 
 def test_leaving_the_sandbox_raises_max_limit_and_keeps_overrides(sim, client):
@@ -168,3 +173,10 @@ def test_account_attributes_page(client):
     rest = client.describe_account_attributes(NextToken=first["NextToken"])
     assert [a["Name"] for a in first["AccountAttributes"] + rest["AccountAttributes"]] == [
         "ACCOUNT_TIER", "DEFAULT_PROTECT_CONFIGURATION_ID"]
+
+
+def test_every_channel_has_the_models_limit_name_and_refusal_reason():
+    from smsvoice_sim.simulator import model
+    assert list(spend.LIMIT_NAMES.values()) == model.enum_values("SpendLimitName")
+    assert set(spend.LIMIT_REACHED.values()) <= set(model.enum_values(
+        "ServiceQuotaExceededExceptionReason"))

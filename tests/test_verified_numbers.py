@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from smsvoice_sim.proxy.gates_control import account_tier_answer, verification_codes_answer
 from smsvoice_sim.simulator import Simulator, sandbox
-from smsvoice_sim.simulator.gates_control import account_tier_answer, verification_codes_answer
 
 from conftest import active_phone
 
@@ -110,7 +110,7 @@ def test_the_eleventh_number_is_over_the_quota(sim, client):
                             "VERIFIED_DESTINATION_NUMBERS_PER_ACCOUNT")
 
 
-def test_a_code_expires_and_a_new_one_works(sim, client):
+def test_a_code_expires_and_only_the_last_one_verifies(sim, client):
     active_phone(sim, client)
     vid = client.create_verified_destination_number(
         DestinationPhoneNumber=DEST)["VerifiedDestinationNumberId"]
@@ -124,8 +124,16 @@ def test_a_code_expires_and_a_new_one_works(sim, client):
     client.send_destination_number_verification_code(VerifiedDestinationNumberId=vid,
                                                      VerificationChannel="TEXT")
     new = sim.verification_code(DEST)
+    assert new != old
+    client.send_destination_number_verification_code(VerifiedDestinationNumberId=vid,
+                                                     VerificationChannel="TEXT")
+    last = sim.verification_code(DEST)
+    assert last not in (old, new)
+    with pytest.raises(ClientError) as superseded:  # only the last code sent verifies
+        client.verify_destination_number(VerifiedDestinationNumberId=vid, VerificationCode=new)
+    assert reason(superseded) == ("ValidationException", "VERIFICATION_CODE_MISMATCH")
     assert client.verify_destination_number(VerifiedDestinationNumberId=vid,
-                                            VerificationCode=new)["Status"] == "VERIFIED"
+                                            VerificationCode=last)["Status"] == "VERIFIED"
 
 
 def test_the_code_lifetime_and_attempts_are_settings():
@@ -262,6 +270,7 @@ def test_control_api_answers_for_codes_and_tier(sim, client):
     status, body = verification_codes_answer(sim, "number=%2B12065550142")
     assert status == 200 and [r["VerificationCode"] for r in body["verification_codes"]] == [
         sim.verification_code(DEST)]
+    assert verification_codes_answer(sim, "number=+12065550142") == (status, body)  # `+` unescaped
     assert verification_codes_answer(sim, "number=%2B19999999999")[1] == {
         "verification_codes": []}
 

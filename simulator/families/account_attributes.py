@@ -17,6 +17,22 @@ from ..sending import Send, register_after_send, register_send_gate
 from . import Family, operation, register
 
 
+def _overrides(channel: str):
+    """The two operations of one channel's override, named as the model names them
+    (TEXT -> SetTextMessageSpendLimitOverride, RCS -> DeleteRcsMessageSpendLimitOverride)."""
+    word = channel.capitalize()
+
+    @operation(f"Set{word}MessageSpendLimitOverride")
+    def set_override(self, params: dict) -> dict:
+        return self._set(channel, params)
+
+    @operation(f"Delete{word}MessageSpendLimitOverride")
+    def delete_override(self, params: dict) -> dict:
+        return self._delete(channel)
+
+    return set_override, delete_override
+
+
 @register
 class AccountAttributes(Family):
     name = "account_attributes"
@@ -74,45 +90,12 @@ class AccountAttributes(Family):
         removed = self.limits.overrides.pop(channel, None)
         return {"MonthlyLimit": self.limits.max_limit(channel) if removed is None else removed}
 
-    @operation("SetTextMessageSpendLimitOverride")
-    def set_text(self, params: dict) -> dict:
-        return self._set("TEXT", params)
-
-    @operation("DeleteTextMessageSpendLimitOverride")
-    def delete_text(self, params: dict) -> dict:
-        return self._delete("TEXT")
-
-    @operation("SetVoiceMessageSpendLimitOverride")
-    def set_voice(self, params: dict) -> dict:
-        return self._set("VOICE", params)
-
-    @operation("DeleteVoiceMessageSpendLimitOverride")
-    def delete_voice(self, params: dict) -> dict:
-        return self._delete("VOICE")
-
-    @operation("SetMediaMessageSpendLimitOverride")
-    def set_media(self, params: dict) -> dict:
-        return self._set("MEDIA", params)
-
-    @operation("DeleteMediaMessageSpendLimitOverride")
-    def delete_media(self, params: dict) -> dict:
-        return self._delete("MEDIA")
-
-    @operation("SetNotifyMessageSpendLimitOverride")
-    def set_notify(self, params: dict) -> dict:
-        return self._set("NOTIFY", params)
-
-    @operation("DeleteNotifyMessageSpendLimitOverride")
-    def delete_notify(self, params: dict) -> dict:
-        return self._delete("NOTIFY")
-
-    @operation("SetRcsMessageSpendLimitOverride")
-    def set_rcs(self, params: dict) -> dict:
-        return self._set("RCS", params)
-
-    @operation("DeleteRcsMessageSpendLimitOverride")
-    def delete_rcs(self, params: dict) -> dict:
-        return self._delete("RCS")
+    # Set/Delete<Channel>MessageSpendLimitOverride, one pair per channel (`_overrides`).
+    set_text, delete_text = _overrides("TEXT")
+    set_voice, delete_voice = _overrides("VOICE")
+    set_media, delete_media = _overrides("MEDIA")
+    set_notify, delete_notify = _overrides("NOTIFY")
+    set_rcs, delete_rcs = _overrides("RCS")
 
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:

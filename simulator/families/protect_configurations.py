@@ -5,7 +5,9 @@ Which configuration decides a send [doc: protect-configuration-edit-association.
 send's ProtectConfigurationId, else the one associated with its configuration set, else the
 account default. Rules and sources: `protect_rules.py`.
 
-Configuration sets belong to their own family, reached through `ConfigurationSetLink` only.
+Configuration sets belong to their own family: an association is the set's own
+`protect_configuration_id` (DescribeConfigurationSets shows it, sends read it), reached
+through that family's methods.
 """
 
 from __future__ import annotations
@@ -13,59 +15,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .. import errors
-from ..paging import apply_filters, page_result
+from ..paging import describe, flag, page_result
 from ..projection import tag_dict
-from ..protect_rules import FilterRule, NumberOverride, ProtectConfiguration, Verdict, decide
+from ..protect_rules import (
+    FilterRule,
+    NumberOverride,
+    ProtectConfiguration,
+    Verdict,
+    capability_of,
+    decide,
+)
 from ..sending import Send, register_send_gate
 from . import Family, operation, register
 
 KIND = "protect-configuration"
 DEFAULT_QUOTA = 25  # [inf] protect configurations per account; AWS documents no number
-
-
-class ConfigurationSetLink:
-    """How protect configurations reach configuration sets, another family: through its
-    public methods when it is simulated (the association is then the set's own
-    `protect_configuration_id`, which DescribeConfigurationSets shows and sends read), else
-    kept here by set name. The one place to change if that family's methods change."""
-
-    def __init__(self, region):
-        self.region = region
-        self.local: dict[str, str] = {}  # set name -> protect id, without the family
-
-    def _family(self):
-        return getattr(self.region, "configuration_sets", None)
-
-    def find(self, ref: str) -> tuple[str, str]:
-        """(name, ARN) of a set named by name or ARN; ResourceNotFound otherwise."""
-        family = self._family()
-        if family is None:
-            raise errors.not_found("configuration-set", ref)
-        found = family.get(ref)
-        return found.name, found.arn
-
-    def protect_of(self, set_name: str) -> str | None:
-        family = self._family()
-        if family is None:
-            return self.local.get(set_name)
-        return family.get(set_name).protect_configuration_id
-
-    def link(self, set_name: str, protect_id: str | None) -> None:
-        family = self._family()
-        if family is not None:
-            family.set_protect_configuration(set_name, protect_id)
-        elif protect_id is None:
-            self.local.pop(set_name, None)
-        else:
-            self.local[set_name] = protect_id
-
-    def names_using(self, protect_id: str) -> list[str]:
-        family = self._family()
-        if family is None:
-            return sorted(name for name, pid in self.local.items() if pid == protect_id)
-        found = family.describe({"Filters": [{"Name": "protect-configuration-id",
-                                              "Values": [protect_id]}]})["ConfigurationSets"]
-        return sorted(cs.name for cs in found)
 
 
 @register
@@ -76,7 +40,6 @@ class ProtectConfigurations(Family):
     def __init__(self, region):
         super().__init__(region)
         self.configs: dict[str, ProtectConfiguration] = {}
-        self.sets = ConfigurationSetLink(region)
         self.filters: list[FilterRule] = []  # what FILTER treats as suspicious
 
     # -- rules other families call -------------------------------------------
@@ -86,29 +49,25 @@ class ProtectConfigurations(Family):
     def account_default(self) -> ProtectConfiguration | None:
         return next((c for c in self.configs.values() if c.account_default), None)
 
-    def associate(self, config_ref: str, set_name: str) -> ProtectConfiguration:
-        """A set has at most one protect configuration: a new one replaces it [model]."""
-        config = self.get(config_ref)
-        self.sets.link(set_name, config.id)
-        return config
-
     def applying_to(self, send: Send) -> ProtectConfiguration | None:
-        """The send's own configuration, else its configuration set's, else the account
-        default [doc]. (The messages family may already have put the set's into the send's.)"""
+        """The send's own configuration, else its configuration set's (the send path puts
+        the set's in `send.protect_configuration_id` when the request names none), else the
+        account default [doc]."""
         if send.protect_configuration_id:
             return self.get(send.protect_configuration_id)
-        set_name = getattr(send.configuration_set, "name", None)
-        linked = self.sets.protect_of(set_name) if set_name is not None else None
-        if linked is not None and linked in self.configs:
-            return self.configs[linked]
         return self.account_default()
+
+    def _sets_using(self, protect_id: str) -> list[str]:
+        found = self.region.configuration_sets.describe({"Filters": [
+            {"Name": "protect-configuration-id", "Values": [protect_id]}]})["ConfigurationSets"]
+        return sorted(cs.name for cs in found)
 
     def verdict(self, send: Send) -> Verdict | None:
         config = self.applying_to(send)
         if config is None:
             return None
-        return decide(config, send.channel, send.destination, send.iso_country_code, send.body,
-                      self.region.now(), self.filters)
+        return decide(config, capability_of(send.channel, send.operation), send.destination,
+                      send.iso_country_code, send.body, self.region.now(), self.filters)
 
     def used(self, quota: str) -> int | None:
         return len(self.configs) if quota == "PROTECT_CONFIGURATIONS" else None
@@ -135,15 +94,11 @@ class ProtectConfigurations(Family):
 
     @operation("DescribeProtectConfigurations")
     def describe(self, params: dict) -> dict:
-        if params.get("ProtectConfigurationIds"):
-            found = list(dict.fromkeys(self.get(r) for r in params["ProtectConfigurationIds"]))
-        else:
-            found = list(self.configs.values())
-        found = apply_filters(found, params.get("Filters"), {
-            "account-default": lambda c: _flag(c.account_default),
-            "deletion-protection-enabled": lambda c: _flag(c.deletion_protection_enabled)})
-        return page_result("DescribeProtectConfigurations", "ProtectConfigurations", found,
-                           params)[0]
+        return describe("DescribeProtectConfigurations", "ProtectConfigurations", params,
+                        "ProtectConfigurationIds", self.get, self.configs.values(), {
+                            "account-default": lambda c: flag(c.account_default),
+                            "deletion-protection-enabled":
+                                lambda c: flag(c.deletion_protection_enabled)})
 
     @operation("UpdateProtectConfiguration")
     def update(self, params: dict) -> ProtectConfiguration:
@@ -162,7 +117,7 @@ class ProtectConfigurations(Family):
         if config.account_default:
             raise errors.conflict("PROTECT_CONFIGURATION_IS_ACCOUNT_DEFAULT", KIND, config.id,
                                   f"Protect configuration {config.id} is the account default.")
-        sets = self.sets.names_using(config.id)
+        sets = self._sets_using(config.id)
         if sets:
             raise errors.conflict("PROTECT_CONFIGURATION_ASSOCIATED_WITH_CONFIGURATION_SET", KIND,
                                   config.id, f"Protect configuration {config.id} is associated "
@@ -207,21 +162,22 @@ class ProtectConfigurations(Family):
     # -- operations: configuration sets -------------------------------------------
     @operation("AssociateProtectConfiguration")
     def associate_with_set(self, params: dict) -> dict:
+        """A set has at most one protect configuration: a new one replaces it [model]."""
         config = self.get(params["ProtectConfigurationId"])
-        set_name, set_arn = self.sets.find(params["ConfigurationSetName"])
-        self.associate(config.id, set_name)
-        return _association(config, set_name, set_arn)
+        cs = self.region.configuration_sets.set_protect_configuration(
+            params["ConfigurationSetName"], config.id)
+        return _association(config, cs)
 
     @operation("DisassociateProtectConfiguration")
     def disassociate_from_set(self, params: dict) -> dict:
         config = self.get(params["ProtectConfigurationId"])
-        set_name, set_arn = self.sets.find(params["ConfigurationSetName"])
-        if self.sets.protect_of(set_name) != config.id:
+        cs = self.region.configuration_sets.get(params["ConfigurationSetName"])
+        if cs.protect_configuration_id != config.id:
             raise errors.conflict("PROTECT_CONFIGURATION_NOT_ASSOCIATED_WITH_CONFIGURATION_SET",
                                   KIND, config.id, f"Protect configuration {config.id} is not "
-                                  f"associated with configuration set {set_name}.")
-        self.sets.link(set_name, None)
-        return _association(config, set_name, set_arn)
+                                  f"associated with configuration set {cs.name}.")
+        self.region.configuration_sets.set_protect_configuration(cs.name, None)
+        return _association(config, cs)
 
     # -- operations: number overrides ---------------------------------------------
     @operation("PutProtectConfigurationRuleSetNumberOverride")
@@ -261,7 +217,7 @@ class ProtectConfigurations(Family):
             {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
              "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
              "Overrides": {n: o.action for n, o in c.overrides.items()},
-             "ConfigurationSets": self.sets.names_using(c.id)}
+             "ConfigurationSets": self._sets_using(c.id)}
             for c in self.configs.values()]}
 
     def export(self) -> dict:
@@ -273,7 +229,6 @@ class ProtectConfigurations(Family):
                  "overrides": [[o.number, o.action, o.created, o.expires]
                                for o in c.overrides.values()]}
                 for c in self.configs.values()],
-            "associations": dict(self.sets.local),
             "filters": [[f.destination, f.body] for f in self.filters]}
 
     def restore(self, data: dict) -> None:
@@ -281,12 +236,7 @@ class ProtectConfigurations(Family):
         for row in data.get("configs", ()):
             overrides = {n: NumberOverride(n, a, c, e) for n, a, c, e in row.pop("overrides")}
             self.configs[row["id"]] = ProtectConfiguration(**row, overrides=overrides)
-        self.sets.local = dict(data.get("associations", {}))
         self.filters = [FilterRule(d, b) for d, b in data.get("filters", ())]
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
 
 
 def _default(config: ProtectConfiguration) -> dict:
@@ -294,8 +244,8 @@ def _default(config: ProtectConfiguration) -> dict:
             "DefaultProtectConfigurationId": config.id}
 
 
-def _association(config: ProtectConfiguration, set_name: str, set_arn: str) -> dict:
-    return {"ConfigurationSetArn": set_arn, "ConfigurationSetName": set_name,
+def _association(config: ProtectConfiguration, cs) -> dict:
+    return {"ConfigurationSetArn": cs.arn, "ConfigurationSetName": cs.name,
             "ProtectConfigurationArn": config.arn, "ProtectConfigurationId": config.id}
 
 

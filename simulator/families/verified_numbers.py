@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from .. import errors, sandbox
 from ..gates_control import settings_of
-from ..paging import apply_filters, page_result
-from ..prices import iso_country_of
+from ..numbering import country_of
+from ..paging import apply_filters, page_result, select
 from ..projection import tag_dict
 from ..sending import Send, register_send_gate
 from . import Family, operation, register
@@ -61,11 +61,6 @@ class VerifiedNumbers(Family):
         """The numbers a code was sent to and not yet used (the control surface shows them)."""
         return [v for v in self.numbers.values() if v.code]
 
-    def last_code(self, number: str) -> str | None:
-        """The code most recently sent to `number` (tests read it instead of a handset)."""
-        sent = [v for v in self.numbers.values() if v.number == number and v.code]
-        return max(sent, key=lambda v: v.code_sent_at or 0).code if sent else None
-
     def used(self, quota: str) -> int | None:
         return len(self.numbers) if quota == "VERIFIED_DESTINATION_NUMBERS" else None
 
@@ -77,9 +72,8 @@ class VerifiedNumbers(Family):
                                   f"{verified.number} is already verified.")
         return verified
 
-    def _settings(self) -> tuple[float, int]:
-        attempts = self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
-        return settings_of(self.region).code_lifetime, attempts
+    def _attempts_per_day(self) -> int:
+        return self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
 
     # -- operations ------------------------------------------------------------
     @operation("CreateVerifiedDestinationNumber")
@@ -101,10 +95,7 @@ class VerifiedNumbers(Family):
 
     @operation("DescribeVerifiedDestinationNumbers")
     def describe(self, params: dict) -> dict:
-        if params.get("VerifiedDestinationNumberIds"):
-            found = list(dict.fromkeys(self.get(r) for r in params["VerifiedDestinationNumberIds"]))
-        else:
-            found = list(self.numbers.values())
+        found = select(params, "VerifiedDestinationNumberIds", self.get, self.numbers.values())
         if params.get("DestinationPhoneNumbers"):
             wanted = set(params["DestinationPhoneNumbers"])
             found = [v for v in found if v.number in wanted]
@@ -123,7 +114,7 @@ class VerifiedNumbers(Family):
     def send_code(self, params: dict) -> dict:
         verified = self._pending(params["VerifiedDestinationNumberId"])
         now = self.region.now()
-        _, attempts = self._settings()
+        attempts = self._attempts_per_day()
         recent = [t for t in verified.code_sends if t > now - sandbox.DAY]
         if len(recent) >= attempts:
             raise errors.quota_exceeded(
@@ -153,7 +144,7 @@ class VerifiedNumbers(Family):
         capabilities ... can only send messages within its country"]."""
         need = CHANNEL_CAPABILITY[channel]
         phones = self.region.phone_numbers
-        iso = iso_country_of(verified.number)
+        iso = country_of(verified.number)
         if ref:
             phone = phones.by_e164(ref) if ref.startswith("+") else phones.get(ref)
             if phone.state != "ACTIVE":
@@ -186,7 +177,7 @@ class VerifiedNumbers(Family):
                 "VERIFICATION_CODE_MISMATCH",
                 f"The verification code does not match the last code sent to {verified.number}.",
                 [{"Name": "VerificationCode", "Message": "Code mismatch"}])
-        lifetime, _ = self._settings()
+        lifetime = settings_of(self.region).code_lifetime
         if self.region.now() >= (verified.code_sent_at or 0) + lifetime:
             raise errors.conflict("VERIFICATION_CODE_EXPIRED", KIND, verified.id,
                                   f"The verification code sent to {verified.number} has expired; "
