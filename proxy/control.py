@@ -39,13 +39,14 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from smsvoice_sim.proxy.registration_control import handle_registration_control
+from smsvoice_sim.proxy import registration_control
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
 from smsvoice_sim.simulator.gates_control import (
     account_tier_answer,
     protect_filter_answer,
     verification_codes_answer,
 )
+from smsvoice_sim.simulator.messaging import events_view, outcome_from_body
 from smsvoice_sim.simulator.wire import json_response
 
 PREFIX = "/_smsvoice/"
@@ -298,12 +299,10 @@ def _faults_add(sim: Simulator, request: HttpRequest, body: dict) -> HttpRespons
 
 
 def _events(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    from smsvoice_sim.simulator.messaging import events_view
     return _ok(events_view(sim, parse_qs(request.path.partition("?")[2])))
 
 
 def _outcomes(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    from smsvoice_sim.simulator.messaging import outcome_from_body
     try:
         return _ok(outcome_from_body(sim, body))
     except (ValueError, TypeError) as exc:
@@ -316,10 +315,6 @@ def _gates(answer, takes_query: bool = False):
         status, payload = answer(sim, request.path.partition("?")[2] if takes_query else body)
         return json_response(status, payload, content_type="application/json")
     return handle
-
-
-def _registrations(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    return handle_registration_control(sim, request)  # registration_control.py: its own paths
 
 
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
@@ -335,10 +330,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/verification-codes": {"GET": _gates(verification_codes_answer, takes_query=True)},
     "/_smsvoice/account-tier": {"POST": _gates(account_tier_answer)},
     "/_smsvoice/protect-filters": {"POST": _gates(protect_filter_answer)},
-    "/_smsvoice/registrations/review": {"POST": _registrations},
-    "/_smsvoice/registrations/rules": {"GET": _registrations, "POST": _registrations,
-                                       "DELETE": _registrations},
-    "/_smsvoice/registrations/events": {"GET": _registrations},
+    **registration_control.ROUTES,  # the simulated reviewer
 }
 HEALTH = "/_smsvoice/health"
 

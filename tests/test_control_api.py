@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from smsvoice_sim.proxy.control import MAX_ADVANCE_SECONDS, guard
+from smsvoice_sim.proxy.control import HEALTH, MAX_ADVANCE_SECONDS, ROUTES, guard
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import HttpRequest, Simulator
 
@@ -82,6 +82,24 @@ def test_scripts_and_loopback_names_are_served(open_server, host):
     assert call(open_server, "POST", "/_smsvoice/clock/advance", '{"seconds": 1}',
                 {**headers, **JSON, "Origin": own, "Sec-Fetch-Site": "same-origin"})[0] == 200
     assert call(open_server, "POST", "/_smsvoice/reset", None, headers)[0] == 200  # curl -XPOST
+
+
+def test_every_route_is_behind_the_guard(open_server):
+    """Over the whole route table (a route added later is covered too): a web page on
+    another site gets 403 for every path and method, before the route runs."""
+    routes = [(path, method) for path, methods in ROUTES.items() for method in methods]
+    routes.append((HEALTH, "GET"))
+    hostile = [{"Host": "evil.example"}, {"Origin": "http://evil.example"},
+               {"Sec-Fetch-Site": "cross-site"}]
+    before = json.dumps(open_server.sim.state(), sort_keys=True, default=str)
+    for path, method in routes:
+        for headers in hostile:
+            body = "{}" if method == "POST" else None
+            status, answer = call(open_server, method, path, body, {**JSON, **headers})
+            assert status == 403 and "control API refused" in answer["error"], (path, method, headers)
+        if method == "POST":  # and the form a page may send without asking
+            assert call(open_server, method, path, "{}", {"Content-Type": "text/plain"})[0] == 403, path
+    assert json.dumps(open_server.sim.state(), sort_keys=True, default=str) == before
 
 
 def test_a_token_given_lets_any_caller_through_and_none_without_it(token_server):
