@@ -126,9 +126,9 @@ def guard(request: HttpRequest, enabled: bool, token: str | None, *, check_host:
     or (with no token) when the request looks like a browser's from another site.
 
     `check_host`: the door passes the Host header as the client sent it, so it can be
-    checked (DNS rebinding). mitmproxy's reverse mode rewrites Host to the upstream's
-    before any hook sees it (keep_host_header=False), so that door leaves it off until
-    it keeps the client's Host; the other checks hold in every door."""
+    checked (DNS rebinding). Every door of `smsvoice-sim` does; the addon run by a bare
+    `mitmdump` without keep_host_header cannot (mitmproxy rewrites Host to the upstream's
+    before any hook sees it), and leaves it off; the other checks hold in every door."""
     if not enabled:
         return _error(404, "the control API is turned off (--no-control)")
     if token:

@@ -128,13 +128,16 @@ def test_guard_keeps_its_three_argument_form():
 
 
 def test_the_mitmproxy_door_refuses_cross_site_requests(tmp_path):
-    """(Its Host check waits for the door to keep the client's Host: see guard.)"""
+    """Its Host check too: the door keeps the client's Host for the guard (DNS rebinding)."""
     import shutil
     shutil.copy(ROOT / "cassettes" / "pool_lifecycle.db", tmp_path / "c.db")
     with cli_server("replay", "--cassette", str(tmp_path / "c.db"), "--listen", "127.0.0.1:0",
                     "--confdir", str(tmp_path)) as (ready, _proc):
         server = type("S", (), {"port": int(ready.group(1).rsplit(":", 1)[1])})
         assert call(server, "GET", "/_smsvoice/health")[0] == 200
+        assert call(server, "GET", "/_smsvoice/health", None, {"Host": "localhost"})[0] == 200
+        status, answer = call(server, "GET", "/_smsvoice/state", None, {"Host": "evil.example:4866"})
+        assert status == 403 and "DNS rebinding" in answer["error"], answer
         assert call(server, "GET", "/_smsvoice/health", None,
                     {"Origin": "https://evil.example"})[0] == 403
         assert call(server, "GET", "/_smsvoice/health", None,
