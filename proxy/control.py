@@ -17,10 +17,10 @@
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 
 Browsers must not reach it from another site: with no token, a request is
-refused (403) when its `Host` is a name other than a loopback name or the
-address the server listens on (DNS rebinding: evil.example resolving to
-127.0.0.1), when it carries an `Origin` (or `Sec-Fetch-Site`) of another site,
-or when it is a POST a page can send without asking (`text/plain`, form data).
+refused (403) when its `Host` is a name other than a loopback name (DNS
+rebinding: evil.example resolving to 127.0.0.1; an IP address is fine), when
+it carries an `Origin` (or `Sec-Fetch-Site`) of another site, or when it is a
+POST a page can send without asking (`text/plain`, form data).
 Scripts send JSON (`Content-Type: application/json`) or no body. A token, once
 configured and given, is proof enough: a page elsewhere cannot know it.
 
@@ -94,16 +94,14 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def cross_site(request: HttpRequest, check_host: bool = True, listen_host: str | None = None,
-               allowed_hosts: tuple[str, ...] = ()) -> str | None:
+def cross_site(request: HttpRequest, check_host: bool = True) -> str | None:
     """Why this request looks like it came from a web page on another site, or None.
 
     An IP address in `Host` cannot be DNS rebinding (the page's own origin would be
-    that address); a name must be a loopback name, the listen address, or allowed."""
+    that address); a name must be a loopback name."""
     host = request.header("host") or ""
     name = _hostname(host).lower()
-    trusted = {h.lower() for h in (listen_host, *allowed_hosts) if h}
-    if check_host and name and not (is_loopback(name) or _is_ip(name) or name in trusted):
+    if check_host and name and not (is_loopback(name) or _is_ip(name)):
         return (f"Host {host!r} is not this server's address (a web page may be reaching it "
                 "through DNS rebinding); call it as 127.0.0.1 or localhost")
     origin = request.header("origin")
@@ -120,8 +118,8 @@ def cross_site(request: HttpRequest, check_host: bool = True, listen_host: str |
     return None
 
 
-def guard(request: HttpRequest, enabled: bool, token: str | None, *, check_host: bool = False,
-          listen_host: str | None = None, allowed_hosts: tuple[str, ...] = ()) -> HttpResponse | None:
+def guard(request: HttpRequest, enabled: bool, token: str | None, *,
+          check_host: bool = False) -> HttpResponse | None:
     """Refuse the control API when it is turned off, when a token is set and not given,
     or (with no token) when the request looks like a browser's from another site.
 
@@ -135,7 +133,7 @@ def guard(request: HttpRequest, enabled: bool, token: str | None, *, check_host:
         if not hmac.compare_digest((request.header(TOKEN_HEADER) or "").encode(), token.encode()):
             return _error(403, f"the control API needs the {TOKEN_HEADER} header")
         return None
-    why = cross_site(request, check_host, listen_host, allowed_hosts)
+    why = cross_site(request, check_host)
     if why:
         return _error(403, f"control API refused: {why}. (A --control-token, given in the "
                            f"{TOKEN_HEADER} header, allows any caller that has it.)")

@@ -118,10 +118,6 @@ def test_guard_keeps_its_three_argument_form():
     assert guard(request, True, None) is None  # a door that rewrote Host cannot check it
     assert guard(request, True, None, check_host=True).status == 403
     assert guard(request, False, None).status == 404
-    assert guard(request, True, None, check_host=True, allowed_hosts=("evil.example",)) is None
-    own = HttpRequest("GET", "http://sim.internal:4866/_smsvoice/state",
-                      {"Host": "sim.internal:4866"}, b"")
-    assert guard(own, True, None, check_host=True, listen_host="sim.internal") is None
     posted = HttpRequest("POST", "http://127.0.0.1/_smsvoice/reset",
                          {"Content-Type": "text/plain", "Origin": "http://evil.example"}, b"{}")
     assert guard(posted, True, None).status == 403
