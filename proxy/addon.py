@@ -38,7 +38,7 @@ from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from smsvoice_sim.proxy.matching import region_of
 from smsvoice_sim.proxy.redaction import credential_secrets
 from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
-from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm
+from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm, parse_resolve
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire import json_response
@@ -46,7 +46,6 @@ from smsvoice_sim.simulator.wire import json_response
 log = logging.getLogger("smsvoice_sim.proxy")
 
 PENDING = "smsvoice_pending"  # flow.metadata: a request forwarded to be recorded
-OPEN = "smsvoice_open"  # flow.metadata: an sms-voice flow not answered yet
 ERROR_TYPE = "SmsVoiceSimError"
 MAX_LATENCY_S = 300.0
 DRAIN_TIMEOUT_S = 10.0
@@ -250,13 +249,11 @@ class SmsVoiceAddon:
         return self._stopping
 
     def _redirect(self, flow: http.HTTPFlow) -> None:
-        for rule in ctx.options.smsvoice_resolve:
-            host, _, target = rule.partition("=")
-            address, _, port = target.rpartition(":")
-            if host and address and port.isdigit() and flow.request.pretty_host == host:
+        for host, address, port in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)):
+            if flow.request.pretty_host == host:
                 original = flow.request.host_header
                 flow.request.host = address
-                flow.request.port = int(port)
+                flow.request.port = port
                 flow.request.host_header = original  # the client signed this Host
                 return
 
@@ -291,7 +288,7 @@ class SmsVoiceAddon:
         host = (address[0] if address else "") or ""
         to_service = isinstance(data.client.proxy_mode, mode_specs.ReverseMode) or (
             host.startswith("sms-voice.") and host.endswith(".amazonaws.com")) or any(
-            rule.partition("=")[2].rpartition(":")[0] == host for rule in ctx.options.smsvoice_resolve)
+            rule[1] == host for rule in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)))
         if to_service:
             data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
                                  f"{address} while the session may not record")

@@ -75,12 +75,19 @@ def regex(value: str) -> str:
     return value
 
 
-def resolve_rule(value: str) -> str:
-    """HOST=ADDRESS:PORT (curl's --resolve): a rule the addon could not read would be
-    ignored, and the request would go to the real HOST."""
-    host, _, target = value.partition("=")
+def parse_resolve(rule: str) -> tuple[str, str, int] | None:
+    """A HOST=ADDRESS:PORT rule (curl's --resolve) as (host, address, port), or None."""
+    host, _, target = rule.partition("=")
     address, _, port = target.rpartition(":")
-    if not (host and address and port.isdigit() and 0 < int(port) < 65536):
+    if host and address and port.isdigit() and 0 < int(port) < 65536:
+        return host, address, int(port)
+    return None
+
+
+def resolve_rule(value: str) -> str:
+    """The --resolve flag: a rule the addon could not read would be ignored, and the
+    request would go to the real HOST."""
+    if parse_resolve(value) is None:
         raise argparse.ArgumentTypeError(f"{value!r}: use HOST=ADDRESS:PORT, e.g. "
                                          "sms-voice.us-east-1.amazonaws.com=127.0.0.1:4566")
     return value
