@@ -29,6 +29,7 @@ import logging
 import zlib
 
 from mitmproxy import ctx, exceptions, http
+from mitmproxy.net.http import url
 from mitmproxy.proxy import mode_specs, server_hooks
 
 from smsvoice_sim.proxy.cassette import CassetteError
@@ -37,7 +38,7 @@ from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from smsvoice_sim.proxy.matching import region_of
 from smsvoice_sim.proxy.redaction import credential_secrets
 from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
-from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm
+from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm, parse_resolve
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire import json_response
@@ -45,7 +46,6 @@ from smsvoice_sim.simulator.wire import json_response
 log = logging.getLogger("smsvoice_sim.proxy")
 
 PENDING = "smsvoice_pending"  # flow.metadata: a request forwarded to be recorded
-OPEN = "smsvoice_open"  # flow.metadata: an sms-voice flow not answered yet
 ERROR_TYPE = "SmsVoiceSimError"
 MAX_LATENCY_S = 300.0
 DRAIN_TIMEOUT_S = 10.0
@@ -111,6 +111,17 @@ def is_reverse(flow: http.HTTPFlow) -> bool:
     return isinstance(flow.client_conn.proxy_mode, mode_specs.ReverseMode)
 
 
+def upstream_host_header(flow: http.HTTPFlow) -> str:
+    """Give a reverse-mode request the upstream's Host, as mitmproxy does itself unless
+    keep_host_header is set; return the Host the client sent. `smsvoice-sim record|replay`
+    sets keep_host_header so the control API can check that Host (DNS rebinding), which
+    mitmproxy's own rewrite destroys before any hook runs; AWS and the re-signer still
+    see the upstream's Host."""
+    client_host = flow.request.host_header or ""
+    flow.request.host_header = url.hostport(flow.request.scheme, flow.request.host, flow.request.port)
+    return client_host
+
+
 class SmsVoiceAddon:
     def __init__(self, announce=None):
         self.session: CassetteSession | None = None
@@ -164,10 +175,11 @@ class SmsVoiceAddon:
 
     async def _request(self, flow: http.HTTPFlow) -> None:
         reverse = is_reverse(flow)
+        client_host = upstream_host_header(flow) if reverse and ctx.options.keep_host_header else None
         head = HttpRequest(flow.request.method, flow.request.url, dict(flow.request.headers.items()),
                            b"")
         if reverse and is_control(head):  # the endpoint's own API, never a proxied site's
-            await self._control(flow, head)
+            await self._control(flow, head, client_host)
             return
         # On the endpoint everything is the service's traffic; through the forward proxy,
         # only what is addressed to it.
@@ -200,10 +212,12 @@ class SmsVoiceAddon:
                                                  flow.request.raw_content or b""))
         flow.metadata[PENDING] = session.start(request)
 
-    async def _control(self, flow: http.HTTPFlow, head: HttpRequest) -> None:
-        request = HttpRequest(head.method, head.url, head.headers, flow.request.raw_content or b"")
+    async def _control(self, flow: http.HTTPFlow, head: HttpRequest, client_host: str | None) -> None:
+        """`client_host`: the Host the client sent, when known (see upstream_host_header)."""
+        headers = head.headers if client_host is None else {**head.headers, "Host": client_host}
+        request = HttpRequest(head.method, head.url, headers, flow.request.raw_content or b"")
         refused = guard(request, ctx.options.smsvoice_control,
-                        ctx.options.smsvoice_control_token or None)
+                        ctx.options.smsvoice_control_token or None, check_host=client_host is not None)
         session = self.session
         route = (request.method.upper(), request.path.split("?", 1)[0].rstrip("/"))
         if refused is None and session is not None and route == ("POST", "/_smsvoice/reset"):
@@ -235,13 +249,11 @@ class SmsVoiceAddon:
         return self._stopping
 
     def _redirect(self, flow: http.HTTPFlow) -> None:
-        for rule in ctx.options.smsvoice_resolve:
-            host, _, target = rule.partition("=")
-            address, _, port = target.rpartition(":")
-            if host and address and port.isdigit() and flow.request.pretty_host == host:
+        for host, address, port in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)):
+            if flow.request.pretty_host == host:
                 original = flow.request.host_header
                 flow.request.host = address
-                flow.request.port = int(port)
+                flow.request.port = port
                 flow.request.host_header = original  # the client signed this Host
                 return
 
@@ -276,7 +288,7 @@ class SmsVoiceAddon:
         host = (address[0] if address else "") or ""
         to_service = isinstance(data.client.proxy_mode, mode_specs.ReverseMode) or (
             host.startswith("sms-voice.") and host.endswith(".amazonaws.com")) or any(
-            rule.partition("=")[2].rpartition(":")[0] == host for rule in ctx.options.smsvoice_resolve)
+            rule[1] == host for rule in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)))
         if to_service:
             data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
                                  f"{address} while the session may not record")

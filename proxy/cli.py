@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
 
@@ -66,6 +67,18 @@ def parse_account(value: str) -> tuple[str, str]:
     return key, account
 
 
+def parse_endpoint_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give an http:// or https:// URL, e.g. http://127.0.0.1:5000")
+    return value
+
+
 def parse_credentials(value: str) -> tuple[str, str, str | None]:
     parts = value.split(":")
     if len(parts) not in (2, 3) or not all(parts[:2]) or (
@@ -100,7 +113,7 @@ SIMULATOR_OPTIONS = (
     arg("--credentials", action="append", type=parse_credentials, default=[],
         metavar="AKID:SECRET[:ACCOUNT]",
         help="a key pair the service accepts, optionally mapped to an account"),
-    arg("--events-endpoint-url", metavar="URL",
+    arg("--events-endpoint-url", metavar="URL", type=parse_endpoint_url,
         help="deliver delivery events to the SNS / Firehose / CloudWatch Logs at this endpoint "
              "(e.g. a local moto_server); they always go to GET /_smsvoice/events"),
     arg("--allow-real-aws-events", action="store_true",
@@ -226,6 +239,12 @@ def _run_proxy(args, mode: Mode) -> int:
         warning = listen_warning(*addr, exposes)
         if warning:
             print(warning, file=sys.stderr, flush=True)
+    confdir = Path(args.confdir).expanduser()
+    try:  # mitmproxy would log it, print a traceback, and stop with nothing said on stdout
+        confdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--confdir {args.confdir}: cannot make mitmproxy's folder there: "
+                         f"{exc.strerror or exc}") from None
     upstream = args.upstream or f"https://sms-voice.{args.region}.amazonaws.com"
     opts = mitm.build_options(listen=args.listen, proxy_listen=args.proxy_listen,
                               upstream=upstream, confdir=args.confdir,

@@ -17,10 +17,10 @@
 It can be turned off, or require a token in the X-SmsVoice-Sim-Token header.
 
 Browsers must not reach it from another site: with no token, a request is
-refused (403) when its `Host` is a name other than a loopback name or the
-address the server listens on (DNS rebinding: evil.example resolving to
-127.0.0.1), when it carries an `Origin` (or `Sec-Fetch-Site`) of another site,
-or when it is a POST a page can send without asking (`text/plain`, form data).
+refused (403) when its `Host` is a name other than a loopback name (DNS
+rebinding: evil.example resolving to 127.0.0.1; an IP address is fine), when
+it carries an `Origin` (or `Sec-Fetch-Site`) of another site, or when it is a
+POST a page can send without asking (`text/plain`, form data).
 Scripts send JSON (`Content-Type: application/json`) or no body. A token, once
 configured and given, is proof enough: a page elsewhere cannot know it.
 
@@ -39,13 +39,14 @@ import math
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from smsvoice_sim.proxy import registration_control
 from smsvoice_sim.proxy.gates_control import (
     account_tier_answer,
     protect_filter_answer,
     verification_codes_answer,
 )
-from smsvoice_sim.proxy.registration_control import handle_registration_control
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
+from smsvoice_sim.simulator.messaging import events_view, outcome_from_body
 from smsvoice_sim.simulator.wire import json_response
 
 PREFIX = "/_smsvoice/"
@@ -93,16 +94,14 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def cross_site(request: HttpRequest, check_host: bool = True, listen_host: str | None = None,
-               allowed_hosts: tuple[str, ...] = ()) -> str | None:
+def cross_site(request: HttpRequest, check_host: bool = True) -> str | None:
     """Why this request looks like it came from a web page on another site, or None.
 
     An IP address in `Host` cannot be DNS rebinding (the page's own origin would be
-    that address); a name must be a loopback name, the listen address, or allowed."""
+    that address); a name must be a loopback name."""
     host = request.header("host") or ""
     name = _hostname(host).lower()
-    trusted = {h.lower() for h in (listen_host, *allowed_hosts) if h}
-    if check_host and name and not (is_loopback(name) or _is_ip(name) or name in trusted):
+    if check_host and name and not (is_loopback(name) or _is_ip(name)):
         return (f"Host {host!r} is not this server's address (a web page may be reaching it "
                 "through DNS rebinding); call it as 127.0.0.1 or localhost")
     origin = request.header("origin")
@@ -119,22 +118,22 @@ def cross_site(request: HttpRequest, check_host: bool = True, listen_host: str |
     return None
 
 
-def guard(request: HttpRequest, enabled: bool, token: str | None, *, check_host: bool = False,
-          listen_host: str | None = None, allowed_hosts: tuple[str, ...] = ()) -> HttpResponse | None:
+def guard(request: HttpRequest, enabled: bool, token: str | None, *,
+          check_host: bool = False) -> HttpResponse | None:
     """Refuse the control API when it is turned off, when a token is set and not given,
     or (with no token) when the request looks like a browser's from another site.
 
     `check_host`: the door passes the Host header as the client sent it, so it can be
-    checked (DNS rebinding). mitmproxy's reverse mode rewrites Host to the upstream's
-    before any hook sees it (keep_host_header=False), so that door leaves it off until
-    it keeps the client's Host; the other checks hold in every door."""
+    checked (DNS rebinding). Every door of `smsvoice-sim` does; the addon run by a bare
+    `mitmdump` without keep_host_header cannot (mitmproxy rewrites Host to the upstream's
+    before any hook sees it), and leaves it off; the other checks hold in every door."""
     if not enabled:
         return _error(404, "the control API is turned off (--no-control)")
     if token:
         if not hmac.compare_digest((request.header(TOKEN_HEADER) or "").encode(), token.encode()):
             return _error(403, f"the control API needs the {TOKEN_HEADER} header")
         return None
-    why = cross_site(request, check_host, listen_host, allowed_hosts)
+    why = cross_site(request, check_host)
     if why:
         return _error(403, f"control API refused: {why}. (A --control-token, given in the "
                            f"{TOKEN_HEADER} header, allows any caller that has it.)")
@@ -298,12 +297,10 @@ def _faults_add(sim: Simulator, request: HttpRequest, body: dict) -> HttpRespons
 
 
 def _events(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    from smsvoice_sim.simulator.messaging import events_view
     return _ok(events_view(sim, parse_qs(request.path.partition("?")[2])))
 
 
 def _outcomes(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    from smsvoice_sim.simulator.messaging import outcome_from_body
     try:
         return _ok(outcome_from_body(sim, body))
     except (ValueError, TypeError) as exc:
@@ -316,10 +313,6 @@ def _gates(answer, takes_query: bool = False):
         status, payload = answer(sim, request.path.partition("?")[2] if takes_query else body)
         return json_response(status, payload, content_type="application/json")
     return handle
-
-
-def _registrations(sim: Simulator, request: HttpRequest, body: dict) -> HttpResponse:
-    return handle_registration_control(sim, request)  # registration_control.py: its own paths
 
 
 Handler = Callable[[Simulator, HttpRequest, dict], HttpResponse]
@@ -335,10 +328,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/verification-codes": {"GET": _gates(verification_codes_answer, takes_query=True)},
     "/_smsvoice/account-tier": {"POST": _gates(account_tier_answer)},
     "/_smsvoice/protect-filters": {"POST": _gates(protect_filter_answer)},
-    "/_smsvoice/registrations/review": {"POST": _registrations},
-    "/_smsvoice/registrations/rules": {"GET": _registrations, "POST": _registrations,
-                                       "DELETE": _registrations},
-    "/_smsvoice/registrations/events": {"GET": _registrations},
+    **registration_control.ROUTES,  # the simulated reviewer
 }
 HEALTH = "/_smsvoice/health"
 

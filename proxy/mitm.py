@@ -40,7 +40,8 @@ def build_options(*, listen: tuple[str, int] | None, proxy_listen: tuple[str, in
         "connection_strategy": "lazy",
         "upstream_cert": False,
         "ssl_insecure": ssl_insecure,
-        "keep_host_header": False,
+        "keep_host_header": True,  # the addon sets the upstream's Host itself, after the
+        # control API has seen the client's (addon.upstream_host_header)
         **settings,
     }
 

@@ -52,11 +52,13 @@ def cli_server(*args: str, ready: str = READY, timeout: float = 60, env: dict | 
         stop(proc)
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate `proc` and wait for it, bounded: killed when it is not gone in `timeout`
+    seconds. Any child process a test or tool starts can be stopped with it."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)

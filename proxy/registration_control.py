@@ -15,20 +15,21 @@
     DELETE /_smsvoice/registrations/rules[?registrationType=...]
     GET    /_smsvoice/registrations/events[?registrationId=...]
 
-`handle_registration_control(sim, request)` answers these paths and returns None for
-any other, so the control API mounts it with one line before its own 404.
+`ROUTES` maps these paths to handlers with the control API's signature; control.py mounts
+them in its own table, so one router, one body parser and one cross-site guard serve every
+route. A handler's errors become statuses here: a bad body 400, an unknown registration 404,
+a state that forbids the decision 409 with AWS's error.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 from urllib.parse import parse_qs
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.errors import ServiceError
 from smsvoice_sim.simulator.wire import json_response
 
-PREFIX = "/_smsvoice/registrations"
 REVIEW_KEYS = {"RegistrationId", "Decision", "DeniedReasons", "Feedback", "FieldFeedback"}
 RULE_KEYS = {"RegistrationType", "Decision", "DeniedReasons", "Feedback", "FieldFeedback", "Times"}
 
@@ -37,38 +38,27 @@ def _answer(status: int, payload: dict) -> HttpResponse:
     return json_response(status, payload, content_type="application/json")
 
 
-def handle_registration_control(sim, request: HttpRequest) -> HttpResponse | None:
-    path, _, query = request.path.partition("?")
-    path = path.rstrip("/")
-    if not path.startswith(PREFIX):
-        return None
-    method = request.method.upper()
-    params = {k: v[-1] for k, v in parse_qs(query).items()}
-    try:
-        body = json.loads(request.body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError("body must be a JSON object")
-    except ValueError as exc:
-        return _answer(400, {"error": f"bad JSON body: {exc}"})
-    try:
-        if (method, path) == ("POST", PREFIX + "/review"):
-            return _review(sim, body)
-        if path == PREFIX + "/rules":
-            return _rules(sim, method, body, params)
-        if (method, path) == ("GET", PREFIX + "/events"):
-            return _answer(
-                200, {"events": sim.registrations.events(params.get("registrationId"), params.get("status"))}
-            )
-    except ValueError as exc:
-        return _answer(400, {"error": str(exc)})
-    except KeyError as exc:
-        return _answer(404, {"error": str(exc.args[0])})
-    except ServiceError as err:  # the registration's state does not allow it: 409 with AWS's error
-        return _answer(409, {"error": err.message, **err.body()})
-    return _answer(404, {"error": f"no control endpoint {method} {path}"})
+def _query(request: HttpRequest) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(request.path.partition("?")[2]).items()}
 
 
-def _review(sim, body: dict) -> HttpResponse:
+def _answering(handler):
+    """The reviewer's refusals as statuses: ValueError 400, KeyError 404, ServiceError 409."""
+    @functools.wraps(handler)
+    def answer(sim, request: HttpRequest, body: dict) -> HttpResponse:
+        try:
+            return handler(sim, request, body)
+        except ValueError as exc:
+            return _answer(400, {"error": str(exc)})
+        except KeyError as exc:
+            return _answer(404, {"error": str(exc.args[0])})
+        except ServiceError as err:  # the registration's state does not allow it: AWS's error
+            return _answer(409, {"error": err.message, **err.body()})
+    return answer
+
+
+@_answering
+def _review(sim, request: HttpRequest, body: dict) -> HttpResponse:
     unknown = set(body) - REVIEW_KEYS
     if unknown or not isinstance(body.get("RegistrationId"), str) or "Decision" not in body:
         raise ValueError(
@@ -93,16 +83,21 @@ def _review(sim, body: dict) -> HttpResponse:
     return _answer(200, {"RegistrationId": reg, "RegistrationStatus": status})
 
 
-def _rules(sim, method: str, body: dict, params: dict) -> HttpResponse:
+@_answering
+def _rules(sim, request: HttpRequest, body: dict) -> HttpResponse:
+    return _answer(200, {"rules": sim.registrations.rules()})
+
+
+@_answering
+def _clear_rules(sim, request: HttpRequest, body: dict) -> HttpResponse:
     desk = sim.registrations
-    if method == "GET":
-        return _answer(200, {"rules": desk.rules()})
-    if method == "DELETE":
-        return _answer(
-            200, {"cleared": desk.clear_rules(params.get("registrationType")), "rules": desk.rules()}
-        )
-    if method != "POST":
-        return _answer(405, {"error": "use GET, POST or DELETE"})
+    return _answer(200, {"cleared": desk.clear_rules(_query(request).get("registrationType")),
+                         "rules": desk.rules()})
+
+
+@_answering
+def _add_rule(sim, request: HttpRequest, body: dict) -> HttpResponse:
+    desk = sim.registrations
     unknown = set(body) - RULE_KEYS
     if unknown or not isinstance(body.get("RegistrationType"), str) or "Decision" not in body:
         raise ValueError(
@@ -118,3 +113,27 @@ def _rules(sim, method: str, body: dict, params: dict) -> HttpResponse:
         body.get("Times"),
     )
     return _answer(200, {"rule": rule, "rules": desk.rules()})
+
+
+@_answering
+def _events(sim, request: HttpRequest, body: dict) -> HttpResponse:
+    query = _query(request)
+    return _answer(200, {"events": sim.registrations.events(query.get("registrationId"),
+                                                            query.get("status"))})
+
+
+ROUTES = {
+    "/_smsvoice/registrations/review": {"POST": _review},
+    "/_smsvoice/registrations/rules": {"GET": _rules, "POST": _add_rule, "DELETE": _clear_rules},
+    "/_smsvoice/registrations/events": {"GET": _events},
+}
+
+
+def handle_registration_control(sim, request: HttpRequest) -> HttpResponse | None:
+    """The paths under /_smsvoice/registrations, as the control API answers them; None
+    for any other path (kept for callers that mount only the reviewer)."""
+    from smsvoice_sim.proxy.control import handle_control  # control.py mounts ROUTES
+
+    if not request.path.startswith("/_smsvoice/registrations"):
+        return None
+    return handle_control(sim, request, "simulate")

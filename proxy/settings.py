@@ -75,6 +75,24 @@ def regex(value: str) -> str:
     return value
 
 
+def parse_resolve(rule: str) -> tuple[str, str, int] | None:
+    """A HOST=ADDRESS:PORT rule (curl's --resolve) as (host, address, port), or None."""
+    host, _, target = rule.partition("=")
+    address, _, port = target.rpartition(":")
+    if host and address and port.isdigit() and 0 < int(port) < 65536:
+        return host, address, int(port)
+    return None
+
+
+def resolve_rule(value: str) -> str:
+    """The --resolve flag: a rule the addon could not read would be ignored, and the
+    request would go to the real HOST."""
+    if parse_resolve(value) is None:
+        raise argparse.ArgumentTypeError(f"{value!r}: use HOST=ADDRESS:PORT, e.g. "
+                                         "sms-voice.us-east-1.amazonaws.com=127.0.0.1:4566")
+    return value
+
+
 def option(default: Any, help: str, *, flag: str | None = "", replay_only: bool = False,  # noqa: A002
            marker: str | None = "", marker_default: Any = dataclasses.MISSING,
            metavar: str | None = None, parse=None, mitm_type=None):
@@ -115,7 +133,8 @@ class SessionSettings:
                           marker=None)
     resolve: tuple[str, ...] = option(
         (), "HOST=ADDRESS:PORT: send upstream requests for HOST there instead (curl's --resolve; "
-        "e.g. a local stand-in for an AWS host).", metavar="HOST=ADDRESS:PORT", marker=None)
+        "e.g. a local stand-in for an AWS host).", metavar="HOST=ADDRESS:PORT", marker=None,
+        parse=resolve_rule)
     sim_clock: str = option(
         "real", "The simulator's clock with on_miss=simulate: real, manual, instant, reads:N.",
         flag="--clock", replay_only=True, marker="clock", marker_default="manual",

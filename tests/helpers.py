@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from smsvoice_sim.proxy.processes import CLI, cli_server, drain  # noqa: F401 - re-exported for tests
+from smsvoice_sim.proxy.processes import CLI, cli_server, drain, stop  # noqa: F401 - re-exported for tests
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -76,6 +76,24 @@ def test_non_finite_numbers_in_options(value):
     one_line_error(replay(SHIPPED, f"--write-timeout={value}"), "--write-timeout", "finite")
 
 
+@pytest.mark.parametrize("value", ["notaurl", "ftp://127.0.0.1:21", "http://", "http://h:99999"])
+def test_a_bad_events_endpoint_url(value):
+    one_line_error(run_cli("simulate", "--listen", "127.0.0.1:0", "--events-endpoint-url", value),
+                   "--events-endpoint-url", "http:// or https:// URL")
+
+
+@pytest.mark.parametrize("value", ["bogus", "host=127.0.0.1", "host=127.0.0.1:0", "=127.0.0.1:80"])
+def test_a_resolve_rule_that_cannot_be_read(value):
+    """Ignored, it would have sent the request to the real host."""
+    one_line_error(replay(SHIPPED, "--resolve", value), "--resolve", "HOST=ADDRESS:PORT")
+
+
+def test_a_confdir_that_cannot_be_made(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    one_line_error(replay(SHIPPED, "--confdir", str(tmp_path / "a-file" / "conf")), "--confdir",
+                   "cannot make")
+
+
 def _read_only_folder(tmp_path):
     """A folder this process cannot write: chmod for a normal user; for root (which
     ignores modes) a read-only tmpfs in a user+mount namespace."""

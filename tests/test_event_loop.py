@@ -12,21 +12,11 @@ import pytest
 from botocore.config import Config
 
 from helpers import cli_server, control
-from upstreams import CREDS, CountingUpstream, shipped_copy
+from upstreams import CREDS, shipped_copy
+
+pytest_plugins = ["upstreams"]  # its fixtures: upstream, confdir
 
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=60)
-
-
-@pytest.fixture
-def upstream():
-    up = CountingUpstream()
-    yield up
-    up.close()
-
-
-@pytest.fixture(scope="module")
-def confdir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("mitmproxy-conf"))
 
 
 def simulating_replay(tmp_path, upstream, confdir):

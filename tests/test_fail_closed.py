@@ -19,19 +19,9 @@ from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from helpers import ROOT, cli_server, drain
 from upstreams import CREDS, TARGET, CountingUpstream, post, shipped_copy
 
+pytest_plugins = ["upstreams"]  # its fixtures: upstream, confdir
+
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-@pytest.fixture
-def upstream():
-    up = CountingUpstream()
-    yield up
-    up.close()
-
-
-@pytest.fixture(scope="module")
-def confdir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("mitmproxy-conf"))
 
 
 def replay_endpoint(cassette: Path, upstream: CountingUpstream, confdir: str, *extra: str):

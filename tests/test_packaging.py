@@ -144,3 +144,16 @@ def test_pytest_plugin_in_a_project_with_its_own_proxy_and_simulator(installed, 
                           "tests"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
+
+
+def test_the_pytest_plugin_imports_nothing_heavy():
+    """Every pytest run in an environment with smsvoice-sim installed loads the plugin: it
+    must not pay for boto3, mitmproxy or the simulator until a test uses a fixture."""
+    heavy = ["boto3", "botocore", "mitmproxy", "sqlite3", "smsvoice_sim.simulator"]
+    probe = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        import smsvoice_sim.proxy.pytest_plugin
+        print([m for m in {heavy!r} if m in sys.modules])
+    """)], capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "[]", probe.stdout

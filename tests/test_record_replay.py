@@ -26,6 +26,8 @@ from smsvoice_sim.simulator import Simulator
 from helpers import ROOT, cli_server, control, drain, run_cli
 from workflows import pool_workflow
 
+pytest_plugins = ["upstreams"]  # its confdir (this module has its own, signature-checking upstream)
+
 # Canary credentials: no byte of these may ever reach a cassette's folder.
 CLIENT = {"aws_access_key_id": "AKIACANARYCLIENT7777", "aws_secret_access_key": "canary-client-secret-7777",
           "aws_session_token": "canary-client-session-token-7777"}
@@ -56,11 +58,6 @@ def upstream():
     up = Upstream({RECORDER["AWS_ACCESS_KEY_ID"]: RECORDER["AWS_SECRET_ACCESS_KEY"]})
     yield up
     up.close()
-
-
-@pytest.fixture(scope="session")
-def confdir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("mitmproxy-conf"))
 
 
 def recording_client(url: str, creds: dict = CLIENT, **kwargs):

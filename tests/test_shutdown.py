@@ -22,17 +22,7 @@ from smsvoice_sim.proxy.session import NOT_RECORDED_TYPE
 from helpers import CLI, cli_server, control, drain
 from upstreams import TARGET, CountingUpstream, post
 
-
-@pytest.fixture
-def upstream():
-    up = CountingUpstream()
-    yield up
-    up.close()
-
-
-@pytest.fixture(scope="module")
-def confdir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("mitmproxy-conf"))
+pytest_plugins = ["upstreams"]  # its fixtures: upstream, confdir
 
 
 def rows_in(path: Path) -> int:

@@ -1,5 +1,7 @@
-"""Stand-ins the door tests share: an upstream that counts what reaches it, raw
-requests boto3 would never send, and a throwaway copy of the shipped cassette."""
+"""Stand-ins the door tests share: an upstream that counts what reaches it (and its
+fixture), a mitmproxy confdir, raw requests boto3 would never send, and a throwaway
+copy of the shipped cassette. A test module takes the fixtures with
+`pytest_plugins = ["upstreams"]`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import pytest
 
 from smsvoice_sim.proxy.http_server import EndpointServer
 from smsvoice_sim.simulator import HttpResponse
@@ -40,6 +44,20 @@ class CountingUpstream:
 
     def close(self):
         self.server.close()
+
+
+@pytest.fixture
+def upstream():
+    """A CountingUpstream, closed after the test."""
+    up = CountingUpstream()
+    yield up
+    up.close()
+
+
+@pytest.fixture(scope="session")
+def confdir(tmp_path_factory):
+    """mitmproxy's confdir: its CA is made once and shared by every door test."""
+    return str(tmp_path_factory.mktemp("mitmproxy-conf"))
 
 
 def post(url: str, body: bytes = b"{}", target: str | None = TARGET + "DescribePools",
