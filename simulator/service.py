@@ -120,6 +120,21 @@ class Simulator(ControlSurface, GatesControl):
         if self.state_file is not None:
             self.state_file.save(export_state(self))
 
+    def close(self) -> None:
+        """Let go of the `--state` file: close it and release its lock, so another process
+        may use it. Every change was saved as it happened; from now on the simulator
+        still answers, from memory only. Closing twice is harmless."""
+        with self.lock:
+            if self.state_file is not None:
+                self.state_file.close()
+                self.state_file = None
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     # -- doors ------------------------------------------------------------------
     def handle(self, request: HttpRequest) -> HttpResponse:
         return self.pipeline.handle(request)
