@@ -109,7 +109,7 @@ def make_machine(spec: LifecycleSpec, model=None) -> Machine:
 # `Lifecycles.move` sets before each trigger under _MOVING (simulators in other threads
 # share the machine).
 _COMPILED: dict[str, tuple[LifecycleSpec, Machine]] = {}
-_MOVING = threading.Lock()
+_MOVING = threading.RLock()  # re-entrant: a transition's callbacks may move again in its thread
 
 
 def compiled_machine(spec: LifecycleSpec) -> Machine:
