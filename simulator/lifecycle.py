@@ -13,6 +13,7 @@ import functools
 import heapq
 import itertools
 import math
+import threading
 from dataclasses import dataclass, field
 
 from transitions import Machine
@@ -103,6 +104,22 @@ def make_machine(spec: LifecycleSpec, model=None) -> Machine:
                    auto_transitions=False, send_event=False)
 
 
+# One machine per spec for the whole process: building one costs ~0.2 ms (every Simulator
+# and every reset used to build all of them), and its only state is its cursor, which
+# `Lifecycles.move` sets before each trigger under _MOVING (simulators in other threads
+# share the machine).
+_COMPILED: dict[str, tuple[LifecycleSpec, Machine]] = {}
+_MOVING = threading.RLock()  # re-entrant: a transition's callbacks may move again in its thread
+
+
+def compiled_machine(spec: LifecycleSpec) -> Machine:
+    with _MOVING:
+        cached = _COMPILED.get(spec.kind)
+        if cached is None or cached[0] is not spec:  # a spec registered again under its kind
+            cached = _COMPILED[spec.kind] = (spec, make_machine(spec))
+        return cached[1]
+
+
 @dataclass(eq=False)
 class Lifecycled:
     """Base for resources with a status. `state` is owned by the machine."""
@@ -130,7 +147,7 @@ class Lifecycles:
             _check_seconds(step, seconds)
         self.durations = {**DEFAULT_DURATIONS, **(durations or {})}
         kinds += [kind for kind in SPECS if kind not in kinds]
-        self.machines = {kind: make_machine(SPECS[kind]) for kind in kinds}
+        self.machines = {kind: compiled_machine(SPECS[kind]) for kind in kinds}
         self._heap: list[tuple[float, int, int, Lifecycled]] = []
         self._seq = itertools.count()
         self.on_gone = None  # callable(resource) set by the owner
@@ -153,12 +170,13 @@ class Lifecycles:
 
     def move(self, resource: Lifecycled, trigger: str, at: float) -> None:
         machine = self.machines[resource.kind]
-        cursor = machine.model
-        machine.set_state(resource.state, model=cursor)
         if trigger not in machine.events:
             raise AttributeError(f"{resource.kind} has no move {trigger!r}")
-        cursor.trigger(trigger)  # raises MachineError for a move the spec lacks
-        resource.state = cursor.state
+        with _MOVING:
+            cursor = machine.model
+            machine.set_state(resource.state, model=cursor)
+            cursor.trigger(trigger)  # raises MachineError for a move the spec lacks
+            resource.state = cursor.state
         self._entered(resource, at)
 
     def can(self, resource: Lifecycled, trigger: str) -> bool:

@@ -9,11 +9,19 @@ exactly as on AWS.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import arns, errors
 from .families import Family, families
+from .families.messages import DEFAULT_SENT_LOG
 from .ids import IdFactory
 from .lifecycle import Lifecycles
+
+if TYPE_CHECKING:
+    from .gates_control import GateSettings
+    from .messaging import Messaging
+    from .registration_desk import RegistrationDesk
 
 # Account quotas AWS applies by default. AWS documents these per account and
 # raises them on request; the simulator's defaults are [inf] and configurable.
@@ -29,21 +37,39 @@ DEFAULT_QUOTAS: dict[str, int] = {
 IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
 
 
+@dataclass
+class Shared:
+    """What every account and region of one simulator shares and a reset keeps: settings,
+    logs and desks that are the simulator's, not one account's. The Simulator makes one;
+    every AccountRegion reads it as `region.shared`. A family that needs such a part adds a
+    field here (and sets it in Simulator.__init__) instead of threading its own object
+    through Simulator, State and AccountRegion. None: a region made outside a Simulator."""
+
+    # Outcome rules, their schedule, the event log, delivery to event destinations.
+    messaging: Messaging | None = None
+    gate_settings: GateSettings | None = None  # what the send gates read: tiers, code lifetime
+    registrations: RegistrationDesk | None = None  # catalogue, reviewer, status events
+    sent_log_limit: int = DEFAULT_SENT_LOG  # sent messages kept per account and region (not state)
+
+    def __post_init__(self):
+        limit = self.sent_log_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ValueError(f"sent_log_limit must be a whole number >= 0, not {limit!r}")
+
+
 class AccountRegion:
     def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
-                 quotas: dict[str, int], created: float, sent_log_limit: int = 10_000,
-                 messaging=None, gate_settings=None):
+                 quotas: dict[str, int], created: float, shared: Shared | None = None):
         self.account = account
         self.region = region
         self.ids = ids
         self.lifecycles = lifecycles
         self.quotas = quotas
         self.created = created
-        self.sent_log_limit = sent_log_limit
-        # What sent messages share across accounts and regions (messaging.Messaging): outcome
-        # rules, their schedule, the event log, delivery to event destinations.
-        self.messaging = messaging
-        self.gate_settings = gate_settings  # what the send gates read (gates_control.GateSettings)
+        self.shared = shared if shared is not None else Shared()
+        self.messaging = self.shared.messaging
+        self.gate_settings = self.shared.gate_settings
+        self.sent_log_limit = self.shared.sent_log_limit
         self._arn_prefix = arns.build(region, account, "")
         self._quota_owner: dict[str, Family | None] = {}
         self.operation: str | None = None  # the operation running (shared resources' actions)
@@ -54,6 +80,8 @@ class AccountRegion:
         for cls in families():
             self.families[cls.name] = family = cls(self)
             setattr(self, cls.name, family)
+        if self.shared.registrations is not None:
+            self.registrations.desk = self.shared.registrations  # else the seed catalogue's desk
 
     def now(self) -> float:
         return self.lifecycles.clock.now()

@@ -20,6 +20,7 @@ the service could not have sent fails loudly, naming what is wrong.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -72,7 +73,7 @@ class Catalogue:
 
     @classmethod
     def seed(cls) -> Catalogue:
-        return cls(parse(json.loads(SEED_PATH.read_text(encoding="utf-8")), str(SEED_PATH)))
+        return cls(_seed_forms())
 
     @classmethod
     def build(cls, extra=None) -> Catalogue:
@@ -104,6 +105,13 @@ class Catalogue:
 
     def __contains__(self, registration_type: str) -> bool:
         return registration_type in self.forms
+
+
+@functools.cache
+def _seed_forms() -> tuple[RegistrationForm, ...]:
+    """The shipped forms, read and checked once a process (~7 ms; each Simulator used to).
+    Shared read-only: a catalogue holds its own dict of them, and `load` replaces entries."""
+    return tuple(parse(json.loads(SEED_PATH.read_text(encoding="utf-8")), str(SEED_PATH)))
 
 
 def _as_sources(extra) -> list:

@@ -20,7 +20,7 @@ from .gates_control import GatesControl, GateSettings
 from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
-from .region import DEFAULT_QUOTAS, AccountRegion
+from .region import DEFAULT_QUOTAS, AccountRegion, Shared
 from .registration_desk import RegistrationDesk
 from .sandbox import DEFAULT_TIER
 from .snapshot import export_state, import_state
@@ -76,9 +76,10 @@ class Simulator(ControlSurface, GatesControl):
         # Registration forms (the seed catalogue plus `registration_catalogue`: a JSON path,
         # document or list of them), the simulated reviewer and its status events.
         self.registrations = RegistrationDesk(self, registration_catalogue)
+        shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
+                        registrations=self.registrations, sent_log_limit=sent_log_limit)
         self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
-                                    self.messaging, sent_log_limit, self.gate_settings,
-                                    self.registrations)
+                                    shared)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None
         saved = self.state_file.load() if self.state_file is not None else None
@@ -119,6 +120,21 @@ class Simulator(ControlSurface, GatesControl):
         """Write the whole state to `--state` (after a change, never after a read)."""
         if self.state_file is not None:
             self.state_file.save(export_state(self))
+
+    def close(self) -> None:
+        """Let go of the `--state` file: close it and release its lock, so another process
+        may use it. Every change was saved as it happened; from now on the simulator
+        still answers, from memory only. Closing twice is harmless."""
+        with self.lock:
+            if self.state_file is not None:
+                self.state_file.close()
+                self.state_file = None
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     # -- doors ------------------------------------------------------------------
     def handle(self, request: HttpRequest) -> HttpResponse:

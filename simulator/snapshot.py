@@ -8,6 +8,7 @@ sent-message log is not state: it is left out.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
 
 from .resources import Keyword
@@ -65,6 +66,9 @@ def export_state(sim) -> dict:
 def import_state(sim, data: dict) -> None:
     if data.get("format") != FORMAT:
         raise ValueError(f"state format {data.get('format')} is not {FORMAT}")
+    # A family's restore may take rows apart (pop); the caller's document stays whole, so
+    # the same document can be imported again.
+    data = copy.deepcopy(data)
     sim.clock.restore(data["clock"])
     sim.ids.restore(data["ids"])
     for saved_region in data["regions"]:

@@ -4,28 +4,28 @@ lifecycle schedule they share. Nothing here knows requests or HTTP."""
 from __future__ import annotations
 
 from .clock import Clock
-from .families.messages import DEFAULT_SENT_LOG
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 from .messaging import Messaging
-from .region import AccountRegion
+from .region import AccountRegion, Shared
 
 
 class State:
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
-                 quotas: dict[str, int], messaging: Messaging | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG, gate_settings=None, registrations=None):
-        if isinstance(sent_log_limit, bool) or not isinstance(sent_log_limit, int) or sent_log_limit < 0:
-            raise ValueError(f"sent_log_limit must be a whole number >= 0, not {sent_log_limit!r}")
+                 quotas: dict[str, int], shared: Shared | None = None):
         self.clock = clock
         self.seed = seed
         self.durations = durations
         self.quotas = quotas
-        self.sent_log_limit = sent_log_limit
-        self.messaging = messaging if messaging is not None else Messaging(seed)
-        self.gate_settings = gate_settings  # gates_control.GateSettings: tiers, code lifetime
-        self.registrations = registrations  # the RegistrationDesk every region's family answers to
+        # What every account and region shares and a reset keeps (region.Shared).
+        self.shared = shared if shared is not None else Shared()
+        if self.shared.messaging is None:
+            self.shared.messaging = Messaging(seed)
         self.forget_everything()
+
+    @property
+    def messaging(self) -> Messaging:
+        return self.shared.messaging
 
     def forget_everything(self) -> None:
         """Every resource gone; ids start again from the seed."""
@@ -34,8 +34,8 @@ class State:
         self.lifecycles.on_gone = self._gone
         self.messaging.attach(self.lifecycles)  # messages in flight and the event log go too
         self.regions: dict[tuple[str, str], AccountRegion] = {}
-        if self.registrations is not None:
-            self.registrations.reset()  # their machines and status events go too
+        if self.shared.registrations is not None:
+            self.shared.registrations.reset()  # their machines and status events go too
 
     def region(self, account: str, region: str) -> AccountRegion:
         key = (account, region)
@@ -43,10 +43,7 @@ class State:
         if found is None:
             found = self.regions[key] = AccountRegion(
                 account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
-                sent_log_limit=self.sent_log_limit, messaging=self.messaging,
-                gate_settings=self.gate_settings)
-            if self.registrations is not None:
-                found.registrations.desk = self.registrations
+                shared=self.shared)
             found.peers = self.regions  # other accounts' stores: resources shared by policy
         return found
 

@@ -1,8 +1,8 @@
 """A failing operation changes nothing, and a valid sequence never gets a 5xx.
 
-`checked` answers every request through the simulator and, for every error,
-asserts the whole saved state (every family, idempotency memory, clock) is what it
-was before the request: the rule every family follows is "check every rule, then
+`checked_client` (tests/atomic.py) answers every request through the simulator and, for
+every error, checks the whole saved state (every family, idempotency memory, clock) is what
+it was before the request: the rule every family follows is "check every rule, then
 change". A seeded walk of mixed operations over real resources drives it.
 """
 
@@ -11,38 +11,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator import DEFAULT_ACCOUNT, Simulator
-from smsvoice_sim.simulator.inprocess import inprocess_client
-from smsvoice_sim.simulator.snapshot import export_state
+from smsvoice_sim.simulator import Simulator
 
-NO_RETRY = Config(retries={"max_attempts": 1}, parameter_validation=False)
-
-
-def _saved(sim: Simulator) -> dict:
-    state = export_state(sim)
-    del state["ids"]  # every request draws its request id
-    state["clock"] = state["clock"]["offset"]  # wall time moves by itself on a real clock
-    return state
-
-
-def checked_client(sim: Simulator, failures: list):
-    """A boto3 client whose every error answer is checked to have changed nothing."""
-    sim.region(DEFAULT_ACCOUNT, "us-east-1")  # an account's region exists from its first call
-
-    def answer(request):
-        with sim.lock:
-            sim.lifecycles.settle()  # steps the clock made due are not the request's doing
-            before = _saved(sim)
-        response = sim.handle(request)
-        if response.status >= 500:
-            failures.append(f"{response.status}: {response.body[:300]!r}")
-        elif response.status != 200 and _saved(sim) != before:
-            failures.append(f"{response.json()['__type']} changed state: {response.body[:300]!r}")
-        return response
-    return inprocess_client(answer, short_circuit=True, config=NO_RETRY)
+from atomic import checked_client
 
 
 def test_pending_number_requested_into_a_pool_then_pool_deleted():
@@ -73,6 +46,20 @@ def test_pending_number_requested_into_a_pool_then_pool_deleted():
     numbers = {p["PhoneNumberId"]: p for p in client.describe_phone_numbers()["PhoneNumbers"]}
     assert {p["Status"] for p in numbers.values()} == {"ACTIVE"}
     assert failures == []
+
+
+def test_the_checked_client_reports_a_5xx_and_an_error_that_changed_state():
+    sim, failures = Simulator(clock="manual", seed=1), []
+    client = checked_client(sim, failures)
+    sim.faults.add("DescribePools", "InternalServerException", count=1)
+    with pytest.raises(ClientError):
+        client.describe_pools()
+    assert len(failures) == 1 and failures[0].startswith("500:"), failures
+    # A listener runs inside the request: one that moves the clock on an error is a change.
+    sim.listeners.append(lambda op, request, response: response.status != 200 and sim.advance(1))
+    with pytest.raises(ClientError):
+        client.delete_pool(PoolId="pool-00000000000000000000000000000000")
+    assert len(failures) == 2 and "ResourceNotFoundException changed state" in failures[1], failures
 
 
 def test_a_failing_update_changes_nothing():

@@ -165,3 +165,45 @@ def test_the_plugin_fixture_is_a_fresh_manual_simulator(smsvoice_sim):
     pool = new_pool(smsvoice_sim, client)
     smsvoice_sim.clock.advance(5)
     assert pool_status(client, pool) == "ACTIVE"
+
+
+def test_simulators_share_compiled_machines_and_their_moves_stay_their_own():
+    # A machine is compiled once a process (Simulator() used to build all of them, ~3 ms);
+    # simulators moving resources at once in other threads still each see their own states.
+    import threading
+
+    first, second = Simulator(clock="manual"), Simulator(clock="manual")
+    assert first.lifecycles.machines["pool"] is second.lifecycles.machines["pool"]
+    pools = {}
+
+    def churn(sim, name):
+        client = sim.client(short_circuit=True)
+        for _ in range(20):
+            pool = new_pool(sim, client)
+            sim.force_transition(pool)
+            client.delete_pool(PoolId=pool)
+        pools[name] = new_pool(sim, client)
+
+    threads = [threading.Thread(target=churn, args=(sim, name))
+               for sim, name in ((first, "first"), (second, "second"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(pools) == ["first", "second"]  # a thread that raised made no last pool
+    for sim, name in ((first, "first"), (second, "second")):
+        sim.advance(3600)  # the deleted pools go, the last one becomes ACTIVE
+        assert [p["PoolId"] for p in sim.client().describe_pools()["Pools"]] == [pools[name]]
+        assert sim.client().describe_pools()["Pools"][0]["Status"] == "ACTIVE"
+
+
+def test_the_seed_catalogue_is_read_once_and_a_loaded_one_stays_with_its_simulator(tmp_path):
+    import json
+
+    seed = Simulator().registrations.catalogue
+    assert Simulator().registrations.catalogue.get("US_TOLL_FREE_REGISTRATION") is \
+        seed.get("US_TOLL_FREE_REGISTRATION")
+    definition = dict(seed.get("US_TOLL_FREE_REGISTRATION").definition, RegistrationType="XX_OWN")
+    document = [{"RegistrationTypeDefinitions": [json.loads(json.dumps(definition))]}]
+    own = Simulator(registration_catalogue=document).registrations.catalogue
+    assert "XX_OWN" in own and "XX_OWN" not in seed and "XX_OWN" not in Simulator().registrations.catalogue

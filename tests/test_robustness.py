@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
 from smsvoice_sim.simulator.conformance import check_response
-from smsvoice_sim.simulator.model import operation  # noqa: I001
-from smsvoice_sim.simulator.operations import load_all
+from smsvoice_sim.simulator.families import load_all
+from smsvoice_sim.simulator.model import operation
 
 from strategies import GARBAGE_BODIES, broken, valid
 

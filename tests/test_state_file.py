@@ -64,14 +64,32 @@ def test_the_lock_belongs_to_the_process(tmp_path):
     other = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
                            timeout=60)
     assert other.returncode == 3 and "in use" in other.stdout, (other.stdout, other.stderr)
-    first.state_file.close()
+    first.close()
     still = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
                            timeout=60)
     assert still.returncode == 3, "closing one of two users in a process must keep the lock"
-    again.state_file.close()
+    again.close()
     free = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
                           timeout=60)
     assert free.returncode == 0, (free.stdout, free.stderr)
+
+
+def test_a_closed_simulator_lets_the_file_go_and_keeps_answering(tmp_path):
+    state = tmp_path / "state.db"
+    with Simulator(state_file=str(state), seed=1) as sim:
+        sim.client().request_sender_id(SenderId="SAVED", IsoCountryCode="US")
+    sim.close()  # twice is harmless
+    # After close: answers from memory, writes nothing, and another process may take the file.
+    sim.client().request_sender_id(SenderId="MEMORY", IsoCountryCode="US")
+    assert len(sim.client().describe_sender_ids()["SenderIds"]) == 2
+    probe = ("import sys\nfrom smsvoice_sim.simulator.persistence import StateFile\n"
+             "print(len(StateFile(sys.argv[1]).load()['regions']))\n")
+    other = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
+                           timeout=60)
+    assert other.returncode == 0, (other.stdout, other.stderr)
+    again = Simulator(state_file=str(state), seed=1)
+    assert [s["SenderId"] for s in again.client().describe_sender_ids()["SenderIds"]] == ["SAVED"]
+    again.close()
 
 
 def _other_sqlite(path) -> None:

@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
+from smsvoice_sim.simulator.families import load_all
 from smsvoice_sim.simulator.model import operation
-from smsvoice_sim.simulator.operations import load_all
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST0000/20260101/us-east-1/sms-voice/"

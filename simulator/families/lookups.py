@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, carrier, geocoder
+from phonenumbers import NumberParseException, PhoneNumberType
 
 from .. import errors
 from ..paging import page_result
@@ -62,6 +62,10 @@ AVAILABLE_PAGE_SIZE = 10  # [model doc] "If you don't specify a value, the defau
 
 def describe_number(raw: str, cleanse: bool) -> dict:
     """CarrierLookup's answer for `raw` (the model's pattern already checked)."""
+    # Imported on the first lookup: their data costs ~0.7 s to import, which every
+    # Simulator() paid on its first construction.
+    from phonenumbers import carrier, geocoder
+
     digits = re.sub(r"[^0-9]", "", raw)
     parsed = None
     try:
