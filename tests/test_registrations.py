@@ -820,6 +820,33 @@ def test_pool_of_unregistered_numbers_cannot_send(sim, client):
     }
 
 
+def test_rcs_agents_pass_the_registration_gate(sim, client):
+    """An RCS message goes from an agent (its launches decide), even through a pool whose
+    only number lost its registration; a text through that pool is still refused."""
+    agent = client.create_rcs_agent()
+    rcs = sim.region("123456789012", "us-east-1").rcs_agents
+    rcs.submit_testing(agent["RcsAgentId"], "registration-testing")
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    number = toll_free_number(client)
+    reg_id, _ = ready_toll_free(sim, client, number)
+    client.submit_registration_version(RegistrationId=reg_id)
+    sim.advance(10 * DAY)
+    pool = client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    sim.advance(60)
+    client.associate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentId"])
+    sim.registrations.revoke(reg_id)
+    rcs_text = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
+    for origin in (agent["RcsAgentId"], pool["PoolId"]):
+        client.send_rcs_message(
+            DestinationPhoneNumber="+12065550142", OriginationIdentity=origin, RcsMessageContent=rcs_text
+        )
+    with pytest.raises(ClientError) as exc:
+        client.send_text_message(
+            DestinationPhoneNumber="+12065550142", OriginationIdentity=pool["PoolId"], MessageBody="sms"
+        )
+    assert error_of(exc)["Reason"] == "REGISTRATION_NOT_COMPLETE"
+
+
 def test_sender_id_registration_provisions_the_sender_id(sim, client):
     reg_id = client.create_registration(RegistrationType="JO_SENDER_ID_REGISTRATION")["RegistrationId"]
     loa = client.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
