@@ -4,13 +4,16 @@ controls, the simulated reviewer, and registrations gating numbers and sends."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.errors import ServiceError
-from smsvoice_sim.simulator.registration_catalogue import CatalogueError
+from smsvoice_sim.simulator.registration_catalogue import MAX_CATALOGUE_BYTES, CatalogueError
+
+from helpers import run_cli
 
 DAY = 86_400
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -1066,6 +1069,39 @@ def test_a_team_loads_what_its_account_sees(tmp_path, client):
 def test_a_catalogue_aws_could_not_have_sent_fails_loudly(document, message):
     with pytest.raises(CatalogueError, match=message):
         Simulator(registration_catalogue=document)
+
+
+CATALOGUE_FILES = {
+    "too large": (b" " * (MAX_CATALOGUE_BYTES + 1), "larger than 16 MiB"),
+    "nested deeply": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "not JSON": (b"Types: []", "not JSON"),
+    "not UTF-8": (b"\xff\xfe[]", "not JSON"),
+    "empty": (b"[]", "defines no registration type"),
+    "wrong types": (
+        b'{"Types": [{"RegistrationTypeDefinition": "X"}]}',
+        ("not what DescribeRegistrationTypeDefinitions returns: .*expected structure, got str"),
+    ),
+    "wrong container": (b'{"Types": {}}', "Types must be a list"),
+}
+
+
+@pytest.mark.parametrize("case", CATALOGUE_FILES)
+def test_a_bad_catalogue_file_is_one_clear_error(tmp_path, case):
+    content, message = CATALOGUE_FILES[case]
+    path = tmp_path / "catalogue.json"
+    path.write_bytes(content)
+    with pytest.raises(CatalogueError, match=f"^registration catalogue {re.escape(str(path))}: {message}"):
+        Simulator(registration_catalogue=str(path))
+
+
+def test_the_cli_names_a_bad_catalogue_in_one_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(CATALOGUE_FILES["nested deeply"][0])
+    done = run_cli("simulate", "--listen", "127.0.0.1:0", "--registration-catalogue", str(path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"smsvoice-sim: error: registration catalogue {path}: nested too deeply to be a catalogue"
+    ]
 
 
 # -- the monitor a public project runs, over HTTP on a real clock --------------------------------
