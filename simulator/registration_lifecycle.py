@@ -32,23 +32,13 @@ from dataclasses import dataclass, field
 from transitions import Machine
 
 from .lifecycle import Lifecycles, LifecycleSpec, register_lifecycle
+from .model import enum_values, service_model
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
 
-REGISTRATION_STATES = (
-    "CREATED",
-    "SUBMITTED",
-    "AWS_REVIEWING",
-    "REVIEWING",
-    "REQUIRES_AUTHENTICATION",
-    "PROVISIONING",
-    "COMPLETE",
-    "REQUIRES_UPDATES",
-    "CLOSED",
-    "DELETED",
-)
+REGISTRATION_STATES = tuple(enum_values("RegistrationStatus"))
 REGISTRATION_TRANSITIONS = (
     {"trigger": "submit", "source": SETTLED, "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -73,19 +63,8 @@ REGISTRATION_TRANSITIONS = (
     {"trigger": "delete", "source": [*SETTLED, "CLOSED"], "dest": "DELETED"},
 )
 
-VERSION_STATES = (
-    "DRAFT",
-    "SUBMITTED",
-    "AWS_REVIEWING",
-    "REVIEWING",
-    "REQUIRES_AUTHENTICATION",
-    "APPROVED",
-    "DISCARDED",
-    "DENIED",
-    "REVOKED",
-    "ARCHIVED",
-    "REQUIRES_OFFLINE_REVIEW",
-)
+# REQUIRES_OFFLINE_REVIEW has no arrow in or out: no source says when AWS uses it.
+VERSION_STATES = tuple(enum_values("RegistrationVersionStatus"))
 VERSION_TRANSITIONS = (
     {"trigger": "submit", "source": "DRAFT", "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -99,18 +78,17 @@ VERSION_TRANSITIONS = (
     {"trigger": "revoke", "source": "APPROVED", "dest": "REVOKED"},
 )
 
-# The member of RegistrationVersionStatusHistory each version status stamps.
+
+def _history_member(status: str) -> str:
+    return "".join(word.capitalize() for word in status.split("_")) + "Timestamp"
+
+
+# The member of RegistrationVersionStatusHistory each version status stamps
+# (AWS_REVIEWING -> AwsReviewingTimestamp); REQUIRES_OFFLINE_REVIEW has none.
 HISTORY_MEMBER = {
-    "DRAFT": "DraftTimestamp",
-    "SUBMITTED": "SubmittedTimestamp",
-    "AWS_REVIEWING": "AwsReviewingTimestamp",
-    "REVIEWING": "ReviewingTimestamp",
-    "REQUIRES_AUTHENTICATION": "RequiresAuthenticationTimestamp",
-    "APPROVED": "ApprovedTimestamp",
-    "DISCARDED": "DiscardedTimestamp",
-    "DENIED": "DeniedTimestamp",
-    "REVOKED": "RevokedTimestamp",
-    "ARCHIVED": "ArchivedTimestamp",
+    status: _history_member(status)
+    for status in VERSION_STATES
+    if _history_member(status) in service_model().shape_for("RegistrationVersionStatusHistory").members
 }
 
 DAY = 86_400.0
