@@ -180,52 +180,6 @@ class Machines:
             machine.remove_model(model)
 
 
-class Alarm:
-    """A wake-up call on the simulator's clock: the lifecycles' schedule fires its one
-    automatic step when it falls due, and the step calls back into the registrations.
-
-    The base schedule moves resources through their own machines and tells nobody; the
-    registrations need to act when a review step falls due (move two machines, publish
-    an event, activate numbers), so each pending step is an Alarm whose move to RUNG
-    runs the callback. It needs nothing of the base but `register_lifecycle` and `place`."""
-
-    def __init__(self, callback):
-        self.kind = ""
-        self._state = ""
-        self.entered_at = 0.0
-        self.reads = 0
-        self.generation = 0
-        self.callback = callback
-        self.cancelled = False
-
-    @property
-    def state(self) -> str:
-        return self._state
-
-    @state.setter
-    def state(self, value: str) -> None:
-        ringing = self._state == "SET" and value == "RUNG"
-        self._state = value
-        if ringing and not self.cancelled:
-            self.cancelled = True
-            self.callback(self.entered_at)  # still the time it was set for: the step's time
-
-    def set(self, lifecycles: Lifecycles, at: float) -> None:
-        lifecycles.place(self, "registration-alarm", at=at, state="SET")
-
-
-ALARM = register_lifecycle(
-    LifecycleSpec(
-        kind="registration-alarm",
-        states=("SET", "RUNG"),
-        initial="SET",
-        transitions=({"trigger": "ring", "source": "SET", "dest": "RUNG"},),
-        automatic={"SET": "ring"},
-        durations={"SET->RUNG": 0.0},
-    )
-)
-
-
 # -- the reviewer ------------------------------------------------------------------
 @dataclass
 class Decision:
