@@ -1008,62 +1008,39 @@ def test_a_team_loads_what_its_account_sees(tmp_path, client):
     } >= {"XX_ACCOUNT_REGISTRATION", "US_TOLL_FREE_REGISTRATION"}
 
 
+def one_text_field(sections: list[dict], pattern: str) -> dict:
+    """A catalogue of one type X with one TEXT field s.f in section s."""
+    field = {
+        "SectionPath": "s",
+        "FieldPath": "s.f",
+        "FieldType": "TEXT",
+        "FieldRequirement": "REQUIRED",
+        "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": pattern},
+        "DisplayHints": {"Title": "f", "ShortDescription": "f"},
+    }
+    kind = {"RegistrationType": "X", "DisplayHints": {"Title": "x"}}
+    return {
+        "Types": [
+            {
+                "RegistrationTypeDefinition": kind,
+                "RegistrationSectionDefinitions": sections,
+                "RegistrationFieldDefinitions": [field],
+            }
+        ]
+    }
+
+
+SECTION_S = {"SectionPath": "s", "DisplayHints": {"Title": "s", "ShortDescription": "s"}}
+
+
 @pytest.mark.parametrize(
     "document,message",
     [
         ({"Types": [{"RegistrationTypeDefinition": {"RegistrationType": "X"}}]}, "DisplayHints"),
         ([{"RegistrationType": "X", "RegistrationFieldDefinitions": []}], "defines it"),
         ([{"Something": 1}], "neither a catalogue"),
-        (
-            {
-                "Types": [
-                    {
-                        "RegistrationTypeDefinition": {
-                            "RegistrationType": "X",
-                            "DisplayHints": {"Title": "x"},
-                        },
-                        "RegistrationSectionDefinitions": [],
-                        "RegistrationFieldDefinitions": [
-                            {
-                                "SectionPath": "s",
-                                "FieldPath": "s.f",
-                                "FieldType": "TEXT",
-                                "FieldRequirement": "REQUIRED",
-                                "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": ".*"},
-                                "DisplayHints": {"Title": "f", "ShortDescription": "f"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "not defined",
-        ),
-        (
-            {
-                "Types": [
-                    {
-                        "RegistrationTypeDefinition": {
-                            "RegistrationType": "X",
-                            "DisplayHints": {"Title": "x"},
-                        },
-                        "RegistrationSectionDefinitions": [
-                            {"SectionPath": "s", "DisplayHints": {"Title": "s", "ShortDescription": "s"}}
-                        ],
-                        "RegistrationFieldDefinitions": [
-                            {
-                                "SectionPath": "s",
-                                "FieldPath": "s.f",
-                                "FieldType": "TEXT",
-                                "FieldRequirement": "REQUIRED",
-                                "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": "(["},
-                                "DisplayHints": {"Title": "f", "ShortDescription": "f"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "pattern",
-        ),
+        (one_text_field([], ".*"), "section s, which is not defined"),
+        (one_text_field([SECTION_S], "(["), "pattern '\\(\\[' is not a regular expression"),
     ],
 )
 def test_a_catalogue_aws_could_not_have_sent_fails_loudly(document, message):
