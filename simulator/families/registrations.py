@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from .. import arns, errors
 from ..lifecycle import SPECS, LifecycleSpec, register_lifecycle
-from ..paging import apply_filters, page_result
+from ..paging import apply_filters, page_result, select
 from ..projection import project_as, tag_dict
 from ..registration_desk import default_desk
 from ..registration_forms import check_value, known_field, submission_problems
@@ -258,14 +258,15 @@ class Registrations(Family):
 
     @operation("DescribeRegistrations")
     def describe(self, params: dict) -> dict:
-        found = (
-            list(dict.fromkeys(self.get(ref) for ref in params["RegistrationIds"]))
-            if params.get("RegistrationIds")
-            else list(self.registrations.values())
-        )
+        found = select(params, "RegistrationIds", self.get, self.registrations.values())
         found = apply_filters(found, params.get("Filters"), REGISTRATION_FILTERS)
-        result, page = page_result("DescribeRegistrations", "Registrations", found, params)
-        result["Registrations"] = [project_as("RegistrationInformation", r) for r in page]
+        result, page = page_result(
+            "DescribeRegistrations",
+            "Registrations",
+            found,
+            params,
+            lambda r: project_as("RegistrationInformation", r),
+        )
         for registration in page:  # what this read showed is fixed above; the reads clock counts it
             registration.reads += 1
             clock = self.region.lifecycles.clock
