@@ -26,6 +26,7 @@ from ..registration_forms import check_value, known_field, submission_problems
 from ..registration_gate import registration_gate
 from ..registration_lifecycle import (
     HISTORY_MEMBER,
+    REGISTRATION,
     SETTLED,
     UNDER_REVIEW,
     Decision,
@@ -751,7 +752,7 @@ class Registrations(Family):
         if step is None:
             return
         if registration.state == "SUBMITTED" and registration.current.aws_review:
-            step = ("start_aws_review", "SUBMITTED->AWS_REVIEWING")
+            step = ("start_aws_review", REGISTRATION.step_name("start_aws_review", "SUBMITTED"))
         trigger, name = step
         seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
@@ -1044,13 +1045,12 @@ VERSION_TRIGGERS = {
     "deny",
     "discard",
 }
-# The clock-driven step out of each registration state: (trigger, duration key).
-# "decide" asks the reviewer; its duration is the approval's, REVIEWING->PROVISIONING.
+# The clock-driven step out of each registration state: (trigger, duration key), the
+# registration machine's automatic steps, except that out of REVIEWING the reviewer
+# decides (approve, deny or ask for authentication; its duration is the approval's).
 NEXT_STEP = {
-    "SUBMITTED": ("start_review", "SUBMITTED->REVIEWING"),
-    "AWS_REVIEWING": ("start_review", "AWS_REVIEWING->REVIEWING"),
-    "REVIEWING": ("decide", "REVIEWING->PROVISIONING"),
-    "PROVISIONING": ("provision", "PROVISIONING->COMPLETE"),
+    state: ("decide" if state == "REVIEWING" else trigger, REGISTRATION.step_name(trigger, state))
+    for state, trigger in REGISTRATION.automatic.items()
 }
 
 
