@@ -218,8 +218,8 @@ def normalise_reason(reason) -> dict:
         return {"Reason": reason, "ShortDescription": reason}
     if not isinstance(reason, dict) or "Reason" not in reason:
         raise ValueError("a denial reason is a string or a dict with Reason (and ShortDescription)")
-    allowed = {"Reason", "ShortDescription", "LongDescription", "DocumentationTitle", "DocumentationLink"}
-    if set(reason) - allowed:
+    allowed = list(service_model().shape_for("RegistrationDeniedReasonInformation").members)
+    if set(reason) - set(allowed):
         raise ValueError(f"a denial reason takes {sorted(allowed)}")
     return {"ShortDescription": reason["Reason"], **reason}
 
