@@ -30,6 +30,10 @@ from pathlib import Path
 from .conformance import check_response
 
 SEED_PATH = Path(__file__).with_name("registration_catalogue.json")
+# A catalogue file larger than this is not a set of forms [inf]: every type AWS serves
+# fits in well under a megabyte (the seed is ~45 KB). Read no further than this, so
+# a wrong path (a log, /dev/zero) fails at once instead of filling the memory.
+MAX_CATALOGUE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -85,16 +89,17 @@ class Catalogue:
         return catalogue
 
     def load(self, source) -> None:
-        if isinstance(source, (str, Path)):
-            path = Path(source)
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise CatalogueError(f"registration catalogue {path}: {exc}") from None
-            where = str(path)
-        else:
-            document, where = source, "registration catalogue"
-        for form in parse(document, where):
+        """Add the forms of a catalogue file (a path) or of a parsed document; CatalogueError,
+        naming the file and what is wrong, for anything the service could not have sent."""
+        is_path = isinstance(source, (str, Path))
+        where = f"registration catalogue {source}" if is_path else "registration catalogue"
+        try:
+            forms = parse(_read(Path(source), where) if is_path else source, where)
+        except RecursionError:  # json and the shape check both recurse once per level
+            raise CatalogueError(f"{where}: nested too deeply to be a catalogue") from None
+        if not forms:
+            raise CatalogueError(f"{where}: defines no registration type")
+        for form in forms:
             self.forms[form.name] = form
 
     def get(self, registration_type: str) -> RegistrationForm | None:
@@ -107,11 +112,25 @@ class Catalogue:
         return registration_type in self.forms
 
 
+def _read(path: Path, where: str):
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CATALOGUE_BYTES + 1)
+    except OSError as exc:
+        raise CatalogueError(f"{where}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError(f"{where}: larger than {MAX_CATALOGUE_BYTES // 2**20} MiB")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, not JSON
+        raise CatalogueError(f"{where}: not JSON ({exc})") from None
+
+
 @functools.cache
 def _seed_forms() -> tuple[RegistrationForm, ...]:
     """The shipped forms, read and checked once a process (~7 ms; each Simulator used to).
     Shared read-only: a catalogue holds its own dict of them, and `load` replaces entries."""
-    return tuple(parse(json.loads(SEED_PATH.read_text(encoding="utf-8")), str(SEED_PATH)))
+    return tuple(parse(_read(SEED_PATH, str(SEED_PATH)), str(SEED_PATH)))
 
 
 def _as_sources(extra) -> list:

@@ -14,7 +14,7 @@ on the simulator's clock.
 from __future__ import annotations
 
 from .registration_catalogue import Catalogue
-from .registration_events import RegistrationEventLog, status_change
+from .registration_events import PUBLISHED, RegistrationEventLog, status_change
 from .registration_lifecycle import Decision, Machines, Reviewer
 
 
@@ -34,8 +34,6 @@ class RegistrationDesk:
 
     # -- events ------------------------------------------------------------------------
     def publish(self, region, registration, at: float) -> None:
-        from .registration_events import PUBLISHED
-
         if registration.state not in PUBLISHED:
             return
         event = status_change(

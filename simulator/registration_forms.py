@@ -25,15 +25,11 @@ from . import errors
 from .registration_catalogue import RegistrationForm
 
 VALUE_MEMBERS = {"SELECT": "SelectChoices", "TEXT": "TextValue", "ATTACHMENT": "RegistrationAttachmentId"}
-_WIRE_NAME = {
-    "SelectChoices": "selectChoices",
-    "TextValue": "textValue",
-    "RegistrationAttachmentId": "registrationAttachmentId",
-}
 
 
 def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER"):
-    return errors.validation(reason, message, [{"Name": _WIRE_NAME.get(member, member), "Message": message}])
+    """`Fields` names the member as the wire does: SelectChoices -> selectChoices."""
+    return errors.validation(reason, message, [{"Name": member[0].lower() + member[1:], "Message": message}])
 
 
 def value_of(value: dict | None) -> list[str]:
@@ -98,7 +94,7 @@ def check_value(
     `attachment_ready(ref)` returns the attachment's id, raising when it cannot be used."""
     field = known_field(form, params["FieldPath"])
     path = params["FieldPath"]
-    given = [m for m in ("SelectChoices", "TextValue", "RegistrationAttachmentId") if m in params]
+    given = [m for m in VALUE_MEMBERS.values() if m in params]
     expected = VALUE_MEMBERS[field["FieldType"]]
     if not given:
         raise _invalid(

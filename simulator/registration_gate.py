@@ -16,10 +16,12 @@ def registration_gate(backend, send) -> None:
     was revoked, closed or deleted, and a pool whose every member is such a
     number. An unregistered sender ID in a country whose registration type
     provisions sender IDs gets ValidationException SENDER_ID_NOT_REGISTERED.
+    An RCS message goes from an RCS agent, whose launches decide where it sends,
+    even through a pool whose numbers are not registered.
     """
     family = backend.registrations
     origin = send.origination
-    if origin is None:
+    if origin is None or send.channel == "RCS":
         return
     members = getattr(origin, "members", None)
     if members is not None:  # a pool: it sends from a member that may send
@@ -50,8 +52,6 @@ def registration_gate(backend, send) -> None:
 def _usable(family, identity) -> bool:
     if hasattr(identity, "phone_number_id"):
         return not family.needs_registration(identity) or family.may_send(identity)
-    if not hasattr(identity, "sender_id"):
-        return True  # an RCS agent: its launches, not this gate, decide where it sends
     needs = any(
         f.supported_association("SENDER_ID", identity.iso_country_code) for f in family.desk.catalogue
     )

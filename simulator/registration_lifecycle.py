@@ -32,23 +32,13 @@ from dataclasses import dataclass, field
 from transitions import Machine
 
 from .lifecycle import Lifecycles, LifecycleSpec, register_lifecycle
+from .model import enum_values, service_model
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
 
-REGISTRATION_STATES = (
-    "CREATED",
-    "SUBMITTED",
-    "AWS_REVIEWING",
-    "REVIEWING",
-    "REQUIRES_AUTHENTICATION",
-    "PROVISIONING",
-    "COMPLETE",
-    "REQUIRES_UPDATES",
-    "CLOSED",
-    "DELETED",
-)
+REGISTRATION_STATES = tuple(enum_values("RegistrationStatus"))
 REGISTRATION_TRANSITIONS = (
     {"trigger": "submit", "source": SETTLED, "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -73,19 +63,8 @@ REGISTRATION_TRANSITIONS = (
     {"trigger": "delete", "source": [*SETTLED, "CLOSED"], "dest": "DELETED"},
 )
 
-VERSION_STATES = (
-    "DRAFT",
-    "SUBMITTED",
-    "AWS_REVIEWING",
-    "REVIEWING",
-    "REQUIRES_AUTHENTICATION",
-    "APPROVED",
-    "DISCARDED",
-    "DENIED",
-    "REVOKED",
-    "ARCHIVED",
-    "REQUIRES_OFFLINE_REVIEW",
-)
+# REQUIRES_OFFLINE_REVIEW has no arrow in or out: no source says when AWS uses it.
+VERSION_STATES = tuple(enum_values("RegistrationVersionStatus"))
 VERSION_TRANSITIONS = (
     {"trigger": "submit", "source": "DRAFT", "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -99,18 +78,17 @@ VERSION_TRANSITIONS = (
     {"trigger": "revoke", "source": "APPROVED", "dest": "REVOKED"},
 )
 
-# The member of RegistrationVersionStatusHistory each version status stamps.
+
+def _history_member(status: str) -> str:
+    return "".join(word.capitalize() for word in status.split("_")) + "Timestamp"
+
+
+# The member of RegistrationVersionStatusHistory each version status stamps
+# (AWS_REVIEWING -> AwsReviewingTimestamp); REQUIRES_OFFLINE_REVIEW has none.
 HISTORY_MEMBER = {
-    "DRAFT": "DraftTimestamp",
-    "SUBMITTED": "SubmittedTimestamp",
-    "AWS_REVIEWING": "AwsReviewingTimestamp",
-    "REVIEWING": "ReviewingTimestamp",
-    "REQUIRES_AUTHENTICATION": "RequiresAuthenticationTimestamp",
-    "APPROVED": "ApprovedTimestamp",
-    "DISCARDED": "DiscardedTimestamp",
-    "DENIED": "DeniedTimestamp",
-    "REVOKED": "RevokedTimestamp",
-    "ARCHIVED": "ArchivedTimestamp",
+    status: _history_member(status)
+    for status in VERSION_STATES
+    if _history_member(status) in service_model().shape_for("RegistrationVersionStatusHistory").members
 }
 
 DAY = 86_400.0
@@ -202,52 +180,6 @@ class Machines:
             machine.remove_model(model)
 
 
-class Alarm:
-    """A wake-up call on the simulator's clock: the lifecycles' schedule fires its one
-    automatic step when it falls due, and the step calls back into the registrations.
-
-    The base schedule moves resources through their own machines and tells nobody; the
-    registrations need to act when a review step falls due (move two machines, publish
-    an event, activate numbers), so each pending step is an Alarm whose move to RUNG
-    runs the callback. It needs nothing of the base but `register_lifecycle` and `place`."""
-
-    def __init__(self, callback):
-        self.kind = ""
-        self._state = ""
-        self.entered_at = 0.0
-        self.reads = 0
-        self.generation = 0
-        self.callback = callback
-        self.cancelled = False
-
-    @property
-    def state(self) -> str:
-        return self._state
-
-    @state.setter
-    def state(self, value: str) -> None:
-        ringing = self._state == "SET" and value == "RUNG"
-        self._state = value
-        if ringing and not self.cancelled:
-            self.cancelled = True
-            self.callback(self.entered_at)  # still the time it was set for: the step's time
-
-    def set(self, lifecycles: Lifecycles, at: float) -> None:
-        lifecycles.place(self, "registration-alarm", at=at, state="SET")
-
-
-ALARM = register_lifecycle(
-    LifecycleSpec(
-        kind="registration-alarm",
-        states=("SET", "RUNG"),
-        initial="SET",
-        transitions=({"trigger": "ring", "source": "SET", "dest": "RUNG"},),
-        automatic={"SET": "ring"},
-        durations={"SET->RUNG": 0.0},
-    )
-)
-
-
 # -- the reviewer ------------------------------------------------------------------
 @dataclass
 class Decision:
@@ -286,8 +218,8 @@ def normalise_reason(reason) -> dict:
         return {"Reason": reason, "ShortDescription": reason}
     if not isinstance(reason, dict) or "Reason" not in reason:
         raise ValueError("a denial reason is a string or a dict with Reason (and ShortDescription)")
-    allowed = {"Reason", "ShortDescription", "LongDescription", "DocumentationTitle", "DocumentationLink"}
-    if set(reason) - allowed:
+    allowed = list(service_model().shape_for("RegistrationDeniedReasonInformation").members)
+    if set(reason) - set(allowed):
         raise ValueError(f"a denial reason takes {sorted(allowed)}")
     return {"ShortDescription": reason["Reason"], **reason}
 

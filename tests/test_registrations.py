@@ -4,13 +4,16 @@ controls, the simulated reviewer, and registrations gating numbers and sends."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.errors import ServiceError
-from smsvoice_sim.simulator.registration_catalogue import CatalogueError
+from smsvoice_sim.simulator.registration_catalogue import MAX_CATALOGUE_BYTES, CatalogueError
+
+from helpers import run_cli
 
 DAY = 86_400
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -820,6 +823,33 @@ def test_pool_of_unregistered_numbers_cannot_send(sim, client):
     }
 
 
+def test_rcs_agents_pass_the_registration_gate(sim, client):
+    """An RCS message goes from an agent (its launches decide), even through a pool whose
+    only number lost its registration; a text through that pool is still refused."""
+    agent = client.create_rcs_agent()
+    rcs = sim.region("123456789012", "us-east-1").rcs_agents
+    rcs.submit_testing(agent["RcsAgentId"], "registration-testing")
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    number = toll_free_number(client)
+    reg_id, _ = ready_toll_free(sim, client, number)
+    client.submit_registration_version(RegistrationId=reg_id)
+    sim.advance(10 * DAY)
+    pool = client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    sim.advance(60)
+    client.associate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent["RcsAgentId"])
+    sim.registrations.revoke(reg_id)
+    rcs_text = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
+    for origin in (agent["RcsAgentId"], pool["PoolId"]):
+        client.send_rcs_message(
+            DestinationPhoneNumber="+12065550142", OriginationIdentity=origin, RcsMessageContent=rcs_text
+        )
+    with pytest.raises(ClientError) as exc:
+        client.send_text_message(
+            DestinationPhoneNumber="+12065550142", OriginationIdentity=pool["PoolId"], MessageBody="sms"
+        )
+    assert error_of(exc)["Reason"] == "REGISTRATION_NOT_COMPLETE"
+
+
 def test_sender_id_registration_provisions_the_sender_id(sim, client):
     reg_id = client.create_registration(RegistrationType="JO_SENDER_ID_REGISTRATION")["RegistrationId"]
     loa = client.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
@@ -978,67 +1008,77 @@ def test_a_team_loads_what_its_account_sees(tmp_path, client):
     } >= {"XX_ACCOUNT_REGISTRATION", "US_TOLL_FREE_REGISTRATION"}
 
 
+def one_text_field(sections: list[dict], pattern: str) -> dict:
+    """A catalogue of one type X with one TEXT field s.f in section s."""
+    field = {
+        "SectionPath": "s",
+        "FieldPath": "s.f",
+        "FieldType": "TEXT",
+        "FieldRequirement": "REQUIRED",
+        "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": pattern},
+        "DisplayHints": {"Title": "f", "ShortDescription": "f"},
+    }
+    kind = {"RegistrationType": "X", "DisplayHints": {"Title": "x"}}
+    return {
+        "Types": [
+            {
+                "RegistrationTypeDefinition": kind,
+                "RegistrationSectionDefinitions": sections,
+                "RegistrationFieldDefinitions": [field],
+            }
+        ]
+    }
+
+
+SECTION_S = {"SectionPath": "s", "DisplayHints": {"Title": "s", "ShortDescription": "s"}}
+
+
 @pytest.mark.parametrize(
     "document,message",
     [
         ({"Types": [{"RegistrationTypeDefinition": {"RegistrationType": "X"}}]}, "DisplayHints"),
         ([{"RegistrationType": "X", "RegistrationFieldDefinitions": []}], "defines it"),
         ([{"Something": 1}], "neither a catalogue"),
-        (
-            {
-                "Types": [
-                    {
-                        "RegistrationTypeDefinition": {
-                            "RegistrationType": "X",
-                            "DisplayHints": {"Title": "x"},
-                        },
-                        "RegistrationSectionDefinitions": [],
-                        "RegistrationFieldDefinitions": [
-                            {
-                                "SectionPath": "s",
-                                "FieldPath": "s.f",
-                                "FieldType": "TEXT",
-                                "FieldRequirement": "REQUIRED",
-                                "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": ".*"},
-                                "DisplayHints": {"Title": "f", "ShortDescription": "f"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "not defined",
-        ),
-        (
-            {
-                "Types": [
-                    {
-                        "RegistrationTypeDefinition": {
-                            "RegistrationType": "X",
-                            "DisplayHints": {"Title": "x"},
-                        },
-                        "RegistrationSectionDefinitions": [
-                            {"SectionPath": "s", "DisplayHints": {"Title": "s", "ShortDescription": "s"}}
-                        ],
-                        "RegistrationFieldDefinitions": [
-                            {
-                                "SectionPath": "s",
-                                "FieldPath": "s.f",
-                                "FieldType": "TEXT",
-                                "FieldRequirement": "REQUIRED",
-                                "TextValidation": {"MinLength": 1, "MaxLength": 2, "Pattern": "(["},
-                                "DisplayHints": {"Title": "f", "ShortDescription": "f"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "pattern",
-        ),
+        (one_text_field([], ".*"), "section s, which is not defined"),
+        (one_text_field([SECTION_S], "(["), "pattern '\\(\\[' is not a regular expression"),
     ],
 )
 def test_a_catalogue_aws_could_not_have_sent_fails_loudly(document, message):
     with pytest.raises(CatalogueError, match=message):
         Simulator(registration_catalogue=document)
+
+
+CATALOGUE_FILES = {
+    "too large": (b" " * (MAX_CATALOGUE_BYTES + 1), "larger than 16 MiB"),
+    "nested deeply": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "not JSON": (b"Types: []", "not JSON"),
+    "not UTF-8": (b"\xff\xfe[]", "not JSON"),
+    "empty": (b"[]", "defines no registration type"),
+    "wrong types": (
+        b'{"Types": [{"RegistrationTypeDefinition": "X"}]}',
+        ("not what DescribeRegistrationTypeDefinitions returns: .*expected structure, got str"),
+    ),
+    "wrong container": (b'{"Types": {}}', "Types must be a list"),
+}
+
+
+@pytest.mark.parametrize("case", CATALOGUE_FILES)
+def test_a_bad_catalogue_file_is_one_clear_error(tmp_path, case):
+    content, message = CATALOGUE_FILES[case]
+    path = tmp_path / "catalogue.json"
+    path.write_bytes(content)
+    with pytest.raises(CatalogueError, match=f"^registration catalogue {re.escape(str(path))}: {message}"):
+        Simulator(registration_catalogue=str(path))
+
+
+def test_the_cli_names_a_bad_catalogue_in_one_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(CATALOGUE_FILES["nested deeply"][0])
+    done = run_cli("simulate", "--listen", "127.0.0.1:0", "--registration-catalogue", str(path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"smsvoice-sim: error: registration catalogue {path}: nested too deeply to be a catalogue"
+    ]
 
 
 # -- the monitor a public project runs, over HTTP on a real clock --------------------------------

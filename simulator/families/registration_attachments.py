@@ -10,8 +10,7 @@ import binascii
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
-from ..paging import apply_filters, page_result
+from .. import errors, paging
 from ..projection import tag_dict
 from . import Family, operation, register
 
@@ -143,13 +142,15 @@ class RegistrationAttachments(Family):
 
     @operation("DescribeRegistrationAttachments")
     def describe(self, params: dict) -> dict:
-        found = (
-            list(dict.fromkeys(self.get(ref) for ref in params["RegistrationAttachmentIds"]))
-            if params.get("RegistrationAttachmentIds")
-            else list(self.attachments.values())
+        return paging.describe(
+            "DescribeRegistrationAttachments",
+            "RegistrationAttachments",
+            params,
+            "RegistrationAttachmentIds",
+            self.get,
+            self.attachments.values(),
+            ATTACHMENT_FILTERS,
         )
-        found = apply_filters(found, params.get("Filters"), ATTACHMENT_FILTERS)
-        return page_result("DescribeRegistrationAttachments", "RegistrationAttachments", found, params)[0]
 
     @operation("DeleteRegistrationAttachment")
     def delete(self, params: dict) -> Attachment:

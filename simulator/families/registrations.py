@@ -12,21 +12,23 @@ cannot send until its registration is COMPLETE.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import arns, errors
 from ..lifecycle import SPECS, LifecycleSpec, register_lifecycle
-from ..paging import apply_filters, page_result
+from ..paging import apply_filters, page_result, select
 from ..projection import project_as, tag_dict
 from ..registration_desk import default_desk
 from ..registration_forms import check_value, known_field, submission_problems
 from ..registration_gate import registration_gate
 from ..registration_lifecycle import (
     HISTORY_MEMBER,
+    REGISTRATION,
     SETTLED,
     UNDER_REVIEW,
-    Alarm,
     Decision,
     step_duration,
 )
@@ -99,6 +101,14 @@ class Version:
         return [{**value, **self.field_feedback.get(path, {})} for path, value in self.values.items()]
 
 
+@dataclass(eq=False, frozen=True)
+class ReviewStep:
+    """A registration's next clock-driven step: `trigger` fires at `due`."""
+
+    trigger: str
+    due: float
+
+
 @dataclass(eq=False)
 class Association:
     resource_arn: str
@@ -130,7 +140,7 @@ class Registration:
     associations: list[Association] = field(default_factory=list)
     approved_version: int | None = None
     latest_denied_version: int | None = None
-    alarm: Alarm | None = None
+    next_step: ReviewStep | None = None  # on the family's review schedule
     waiting: str | None = None  # on a reads clock: the step the next reads make due
     reads: int = 0
     state: str = "CREATED"  # owned by the registration machine
@@ -182,6 +192,13 @@ class Registrations(Family):
         self.registrations: dict[str, Registration] = {}
         self._versions_created: list[float] = []
         self._unresolved: list[Association] = []  # restored from --state, identities not yet found
+        # The review steps to come, on the simulator's clock: the lifecycles settle them with
+        # their own schedule (a follower), since a step moves two machines, publishes an
+        # event and activates numbers. (due, seq, registration, step); a step no longer the
+        # registration's `next_step` was cancelled.
+        self._review_steps: list[tuple[float, int, Registration, ReviewStep]] = []
+        self._seq = itertools.count()
+        region.lifecycles.followers.append(self._settle_reviews)
 
     # -- lookups ---------------------------------------------------------------------
     def get(self, ref: str) -> Registration:
@@ -242,20 +259,21 @@ class Registrations(Family):
 
     @operation("DescribeRegistrations")
     def describe(self, params: dict) -> dict:
-        found = (
-            list(dict.fromkeys(self.get(ref) for ref in params["RegistrationIds"]))
-            if params.get("RegistrationIds")
-            else list(self.registrations.values())
-        )
+        found = select(params, "RegistrationIds", self.get, self.registrations.values())
         found = apply_filters(found, params.get("Filters"), REGISTRATION_FILTERS)
-        result, page = page_result("DescribeRegistrations", "Registrations", found, params)
-        result["Registrations"] = [project_as("RegistrationInformation", r) for r in page]
+        result, page = page_result(
+            "DescribeRegistrations",
+            "Registrations",
+            found,
+            params,
+            lambda r: project_as("RegistrationInformation", r),
+        )
         for registration in page:  # what this read showed is fixed above; the reads clock counts it
             registration.reads += 1
             clock = self.region.lifecycles.clock
             if registration.waiting and clock.due_after_reads(registration.reads):
                 trigger = registration.waiting
-                self._cancel_alarm(registration)
+                self._cancel_step(registration)
                 self._step(registration, trigger, clock.now())
         return result
 
@@ -291,7 +309,7 @@ class Registrations(Family):
         now = self.region.now()
         for association in list(registration.associations):
             self._disassociate(registration, association)
-        self._cancel_alarm(registration)
+        self._cancel_step(registration)
         registration.delete()
         del self.registrations[registration.id]
         self.desk.machines.forget(registration, *registration.versions)
@@ -405,7 +423,7 @@ class Registrations(Family):
                 f"Version {version.number} of {registration.id} is {version.state}; only a "
                 "SUBMITTED version can be discarded.",
             )
-        self._cancel_alarm(registration)
+        self._cancel_step(registration)
         self._move(registration, "discard", self.region.now())
         return (registration, version)
 
@@ -728,13 +746,13 @@ class Registrations(Family):
             self._publish(registration, at)
 
     def _schedule(self, registration: Registration, at: float) -> None:
-        """Set the alarm for the registration's next clock-driven step, if it has one."""
-        self._cancel_alarm(registration)
+        """Schedule the registration's next clock-driven step, if it has one."""
+        self._cancel_step(registration)
         step = NEXT_STEP.get(registration.state)
         if step is None:
             return
         if registration.state == "SUBMITTED" and registration.current.aws_review:
-            step = ("start_aws_review", "SUBMITTED->AWS_REVIEWING")
+            step = ("start_aws_review", REGISTRATION.step_name("start_aws_review", "SUBMITTED"))
         trigger, name = step
         seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
@@ -744,20 +762,26 @@ class Registrations(Family):
         self._arm(registration, trigger, due)
 
     def _arm(self, registration: Registration, trigger: str, due: float) -> None:
-        alarm = Alarm(lambda when, r=registration, t=trigger: self._step(r, t, when))
-        alarm.step = (trigger, due)
-        registration.alarm = alarm
-        alarm.set(self.region.lifecycles, due)
+        step = registration.next_step = ReviewStep(trigger, due)
+        heapq.heappush(self._review_steps, (due, next(self._seq), registration, step))
 
-    def _cancel_alarm(self, registration: Registration) -> None:
+    def _cancel_step(self, registration: Registration) -> None:
         registration.waiting = None
-        if registration.alarm is not None:
-            registration.alarm.cancelled = True
-            registration.alarm = None
+        registration.next_step = None
+
+    def _settle_reviews(self, now: float) -> int:
+        """Fire every review step due by `now`, in time order (a step may arm the next)."""
+        fired = 0
+        while self._review_steps and self._review_steps[0][0] <= now:
+            _due, _seq, registration, step = heapq.heappop(self._review_steps)
+            if registration.next_step is step:
+                self._step(registration, step.trigger, step.due)
+                fired += 1
+        return fired
 
     def _step(self, registration: Registration, trigger: str, at: float) -> None:
-        """A clock-driven step fell due (the alarm rang at `at`)."""
-        registration.alarm = None
+        """A clock-driven step fell due at `at`."""
+        registration.next_step = None
         if trigger == "decide":
             self.apply(registration, self.desk.reviewer.decide(registration.registration_type), at)
             return
@@ -775,7 +799,7 @@ class Registrations(Family):
                 registration.id,
                 f"Registration {registration.id} is {registration.state}: nothing is under review.",
             )
-        self._cancel_alarm(registration)
+        self._cancel_step(registration)
         if registration.state in ("SUBMITTED", "AWS_REVIEWING"):
             self._move(registration, "start_review", at)  # a decision comes out of review
         version = registration.current
@@ -818,7 +842,7 @@ class Registrations(Family):
                 registration.id,
                 f"Registration {registration.id} has no approval to revoke.",
             )
-        self._cancel_alarm(registration)
+        self._cancel_step(registration)
         version = registration.version(registration.approved_version)
         version.denied_reasons = [dict(r) for r in decision.reasons] or None
         version.revoke()
@@ -902,7 +926,7 @@ class Registrations(Family):
                     "state": r.state,
                     "approved_version": r.approved_version,
                     "latest_denied_version": r.latest_denied_version,
-                    "alarm": list(r.alarm.step) if r.alarm is not None else None,
+                    "alarm": [r.next_step.trigger, r.next_step.due] if r.next_step is not None else None,
                     "versions": [
                         {
                             "number": v.number,
@@ -1021,13 +1045,12 @@ VERSION_TRIGGERS = {
     "deny",
     "discard",
 }
-# The clock-driven step out of each registration state: (trigger, duration key).
-# "decide" asks the reviewer; its duration is the approval's, REVIEWING->PROVISIONING.
+# The clock-driven step out of each registration state: (trigger, duration key), the
+# registration machine's automatic steps, except that out of REVIEWING the reviewer
+# decides (approve, deny or ask for authentication; its duration is the approval's).
 NEXT_STEP = {
-    "SUBMITTED": ("start_review", "SUBMITTED->REVIEWING"),
-    "AWS_REVIEWING": ("start_review", "AWS_REVIEWING->REVIEWING"),
-    "REVIEWING": ("decide", "REVIEWING->PROVISIONING"),
-    "PROVISIONING": ("provision", "PROVISIONING->COMPLETE"),
+    state: ("decide" if state == "REVIEWING" else trigger, REGISTRATION.step_name(trigger, state))
+    for state, trigger in REGISTRATION.automatic.items()
 }
 
 
