@@ -10,12 +10,11 @@ import random
 import pytest
 from botocore.exceptions import ClientError
 
-# The state-unchanged check of every error answer: one copy, in test_atomicity (reviewer
-# r-core is making it reusable; import it from wherever it lands).
-from test_atomicity import checked_client
-
 from smsvoice_sim.simulator import DEFAULT_ACCOUNT, Simulator
 from smsvoice_sim.simulator.errors import ServiceError
+
+# The state-unchanged check of every error answer, shared with test_atomicity.
+from atomic import checked_client
 
 DESTINATIONS = ["+33612345678", "+447400123456", "+12065550100", "+821012345678", "+79161234567"]
 TEMPLATES = [
