@@ -61,3 +61,9 @@ def account_region_in(value) -> tuple[str, str] | None:
             if match:
                 return match.group(2), match.group(1)
     return None
+
+
+def is_pool_reference(ref: str) -> bool:
+    """A pool's id or ARN (as opposed to a number's or a sender ID's): every family that
+    takes an origination identity tells them apart this way."""
+    return ref.startswith("pool-") or ":pool/" in ref

@@ -38,6 +38,10 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 # [inf] One delivery call may take this long, without retry: a local stand-in answers in
 # milliseconds, and a dead one must not hold its queue for minutes (boto3: 60 s each, with retries).
 CALL_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 5}
+# A flush waits while deliveries progress: one call may take its whole timeout on a slow but
+# working stand-in (moto's first SNS call on a loaded CI machine: > 2 s), so a stall is
+# judged only after that long.
+FLUSH_STALL = float(sum(CALL_TIMEOUTS.values())) + 1.0
 QUEUE_LIMIT = 10_000  # events waiting for delivery; beyond it an event fails at once
 IDLE_EXIT = 1.0  # seconds the delivery thread waits for work before it ends (restarted on demand)
 
@@ -158,7 +162,7 @@ class Deliverer:
                     self._unfinished -= 1
                     self._waiting.notify_all()
 
-    def flush(self, stall: float = 2.0, limit: float = 60.0) -> bool:
+    def flush(self, stall: float = FLUSH_STALL, limit: float = 60.0) -> bool:
         """Wait until every queued event was delivered or failed, for as long as deliveries
         progress (none finishing for `stall` seconds, or `limit` in all, ends the wait).
         True when nothing is left. Call it without holding the simulator's lock."""

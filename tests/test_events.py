@@ -211,7 +211,8 @@ def test_a_destination_that_never_answers_holds_up_no_request(silent_url):
     took["other request"] = time.perf_counter() - start
     advancing.join(timeout=60)
     assert took["other request"] < 1.0, took  # the simulator's lock is free while delivery hangs
-    assert took["advance"] < 5.0, took  # waits while delivery progresses, not for the timeout
+    # waits for the one call's timeout (never abandons a slow but working call), not for 60 s
+    assert took["advance"] < 15.0, took
     [entry] = sim.messaging.log.query()
     assert entry["event"]["eventType"] == "TEXT_SUCCESSFUL"
     assert sim.messaging.deliverer.flush(stall=20, limit=30)  # bounded by the call's timeout

@@ -68,11 +68,6 @@ MEMBER_FILTERS = {
 }
 
 
-def is_pool_reference(ref: str) -> bool:
-    """A pool's id or ARN (as opposed to a number's or a sender ID's)."""
-    return ref.startswith("pool-") or ":pool/" in ref
-
-
 @register
 class Pools(Family):
     name = "pools"
@@ -102,7 +97,7 @@ class Pools(Family):
         with its country)."""
         if ref.startswith("phone-") or ":phone-number/" in ref:
             return self.region.phone_numbers.get(ref)
-        if is_pool_reference(ref):
+        if arns.is_pool_reference(ref):
             raise errors.validation(
                 "INVALID_PARAMETER", f"{ref} is a pool; a pool's members are phone numbers "
                 "and sender IDs.", [{"Name": "OriginationIdentity", "Message": "Not a pool"}])
@@ -111,7 +106,7 @@ class Pools(Family):
     def origin(self, ref: str, iso: str | None = None):
         """What a message is sent from: a pool, a number (also by E.164) or a sender ID (also
         by name alone: the destination's country `iso` picks among same-named ones)."""
-        if is_pool_reference(ref):
+        if arns.is_pool_reference(ref):
             return self.get(ref)
         if ref.startswith("+"):
             return self.region.phone_numbers.by_e164(ref)
@@ -121,7 +116,7 @@ class Pools(Family):
 
     def keyword_owner(self, ref: str):
         """Keywords belong to a pool or a phone number."""
-        return self.get(ref) if is_pool_reference(ref) else self.region.phone_numbers.get(ref)
+        return self.get(ref) if arns.is_pool_reference(ref) else self.region.phone_numbers.get(ref)
 
     def capabilities(self, pool: Pool) -> set[str]:
         return {c for m in pool.members for c in self.region.family_of(m).capabilities(m)}

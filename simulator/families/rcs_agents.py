@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors, sent_log
+from .. import arns, errors, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
 from ..model import enum_values, service_model
 from ..numbering import country_of
@@ -34,7 +34,6 @@ from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from ..snapshot import restored, saved
 from . import Family, operation, register
-from .pools import is_pool_reference
 
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
@@ -400,12 +399,12 @@ class RcsAgents(Family):
         iso = country_of(destination)
         body = _message_body(params.get("RcsMessageContent"))
         fallback = params.get("FallbackConfiguration")
-        if fallback and is_pool_reference(fallback.get("OriginationIdentity") or ""):
+        if fallback and arns.is_pool_reference(fallback.get("OriginationIdentity") or ""):
             raise _invalid(
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
-        pool = self.region.pools.get(ref) if is_pool_reference(ref) else None
+        pool = self.region.pools.get(ref) if arns.is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
             raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
