@@ -180,8 +180,9 @@ def test_release_rules(sim, client):
     client.delete_pool(PoolId=pool["PoolId"])
     released = client.release_phone_number(PhoneNumberId=phone_id)
     assert released["Status"] == "DELETED"
-    still = client.describe_phone_numbers(PhoneNumberIds=[phone_id])["PhoneNumbers"][0]
-    assert still["Status"] == "DELETED"
+    with pytest.raises(ClientError) as exc:  # gone at once (tests/test_released_resources.py)
+        client.describe_phone_numbers(PhoneNumberIds=[phone_id])
+    assert error_of(exc)["Code"] == "ResourceNotFoundException"
 
 
 def test_delete_pool_rules(sim, client):

@@ -1,13 +1,64 @@
-"""Keywords of a phone number or pool (a pool starts with its first number's)."""
+"""Keywords of a phone number or pool (a pool starts with its first number's).
+
+"Keywords are case insensitive" [doc: sms-voice/latest/userguide/keywords.html]: each
+owner holds one entry per keyword, stored (and answered) upper-case, so `stop` and `STOP`
+are the same keyword for PutKeyword, DescribeKeywords and DeleteKeyword alike.
+"""
 
 from __future__ import annotations
 
 from .. import errors
 from ..paging import apply_filters, page_result
-from ..resources import Keyword
+from ..resources import Keyword, default_keywords
 from . import Family, operation, register
 
-PROTECTED = {"HELP", "STOP"}  # [inf] the mandatory keywords cannot be removed
+# HELP and STOP are mandatory: "Keywords "HELP" and "STOP" can't be deleted or modified"
+# [model: DeleteKeyword], and CloudFormation's MandatoryKeyword sets only their Message
+# [doc]: their actions (STOP opts out, HELP answers) belong to AWS, their messages to you.
+MANDATORY = {word: kw.action for word, kw in default_keywords().items()}
+DEFAULT_ACTION = "AUTOMATIC_RESPONSE"  # [model: KeywordAction is optional] [inf: the default]
+
+
+def canonical(word: str) -> str:
+    """The stored form of a keyword; one that starts or ends with a space is refused, as
+    AWS documents ("can't start or end with a space" [doc]; the model's pattern allows it)."""
+    if word != word.strip():
+        raise errors.validation(
+            "INVALID_PARAMETER", f"The keyword {word!r} cannot start or end with a space.",
+            [{"Name": "Keyword", "Message": "Cannot start or end with a space"}])
+    return word.upper()
+
+
+def keywords_of(owner) -> dict[str, Keyword]:
+    """The owner's keywords keyed upper-case. A table saved before keywords were
+    case-insensitive may hold `stop` beside `STOP`: they fold into one entry, the upper-case
+    one winning (it is the one AWS manages), so such a state reads the same as a new one."""
+    table = owner.keywords
+    if all(word == word.upper() == kw.keyword for word, kw in table.items()):
+        return table
+    folded: dict[str, Keyword] = {}
+    for word, kw in table.items():
+        key = word.upper()
+        if key not in folded or word == key:
+            folded[key] = Keyword(key, kw.message, kw.action)
+    owner.keywords = folded
+    return folded
+
+
+def _action(word: str, asked: str | None, old: Keyword | None) -> str:
+    """The action a PutKeyword stores: a mandatory keyword keeps its own (asking for
+    another is refused, loudly, rather than dropped); another keyword takes the one asked
+    for, else keeps the one it had, else AUTOMATIC_RESPONSE [inf]."""
+    if word in MANDATORY:
+        if asked is not None and asked != MANDATORY[word]:
+            raise errors.conflict(
+                "RESOURCE_MODIFICATION_NOT_ALLOWED", "keyword", word,
+                f"{word} is a mandatory keyword: its action is {MANDATORY[word]} and cannot be "
+                "changed; only its message can.")
+        return MANDATORY[word]
+    if asked is not None:
+        return asked
+    return old.action if old is not None else DEFAULT_ACTION
 
 
 @register
@@ -19,20 +70,23 @@ class Keywords(Family):
     @operation("PutKeyword")
     def put(self, params: dict) -> tuple:
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
-        word = params["Keyword"]
-        if word.upper() not in {k.upper() for k in owner.keywords}:
+        word = canonical(params["Keyword"])
+        table = keywords_of(owner)
+        old = table.get(word)
+        action = _action(word, params.get("KeywordAction"), old)
+        if old is None:
             quota = "KEYWORDS_PER_POOL" if owner.FAMILY == "pools" else "KEYWORDS_PER_PHONE_NUMBER"
-            self.region.require_quota(quota, quota, used=len(owner.keywords))
-        kw = Keyword(word, params["KeywordMessage"], params.get("KeywordAction", "AUTOMATIC_RESPONSE"))
-        owner.keywords[word] = kw
+            self.region.require_quota(quota, quota, used=len(table))
+        kw = Keyword(word, params["KeywordMessage"], action)
+        table[word] = kw
         return (owner, kw)
 
     @operation("DescribeKeywords")
     def describe(self, params: dict) -> tuple:
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
-        words = list(owner.keywords.values())
+        words = list(keywords_of(owner).values())
         if params.get("Keywords"):
-            wanted = set(params["Keywords"])
+            wanted = {word.upper() for word in params["Keywords"]}
             words = [k for k in words if k.keyword in wanted]
         words = apply_filters(words, params.get("Filters"), {"keyword-action": lambda k: k.action})
         return (page_result("DescribeKeywords", "Keywords", words, params)[0], owner)
@@ -40,12 +94,13 @@ class Keywords(Family):
     @operation("DeleteKeyword")
     def delete(self, params: dict) -> tuple:
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
-        word = params["Keyword"]
-        kw = owner.keywords.get(word)
+        word = params["Keyword"].upper()
+        table = keywords_of(owner)
+        kw = table.get(word)
         if kw is None:
-            raise errors.not_found("keyword", word)
-        if word.upper() in PROTECTED:
+            raise errors.not_found("keyword", params["Keyword"])
+        if word in MANDATORY:
             raise errors.conflict("RESOURCE_DELETION_NOT_ALLOWED", "keyword", word,
                                   f"The keyword {word} is required and cannot be deleted.")
-        del owner.keywords[word]
+        del table[word]
         return (owner, kw)

@@ -97,28 +97,23 @@ class PhoneNumbers(Family):
 
     # -- rules other families call -------------------------------------------
     def get(self, ref: str) -> PhoneNumber:
+        """The account's number by id or ARN (or a shared one by ARN): the one lookup every
+        family uses. A released number is not in `numbers`, so it is ResourceNotFound here
+        and therefore everywhere (keywords, tags, policies, pools, sends, registrations)."""
         return self.region.find(self.numbers, ref, "phone-number")
 
     def by_e164(self, number: str) -> PhoneNumber:
         for phone in self.numbers.values():
-            if phone.phone_number == number and phone.state != "DELETED":
+            if phone.phone_number == number:
                 return phone
         raise errors.not_found("phone-number", number)
-
-    def live(self, ref: str) -> PhoneNumber:
-        phone = self.get(ref)
-        if phone.state == "DELETED":
-            raise _conflict(phone, "RESOURCE_NOT_ACTIVE",
-                            f"Phone number {phone.phone_number_id} was released.")
-        return phone
 
     def active_numbers(self) -> list[PhoneNumber]:
         """The ACTIVE numbers, oldest first (e.g. what a verification code can be sent from)."""
         return [p for p in self.numbers.values() if p.state == "ACTIVE"]
 
     def using_opt_out_list(self, name: str) -> list[str]:
-        return [p.phone_number_id for p in self.numbers.values()
-                if p.opt_out_list_name == name and p.state != "DELETED"]
+        return [p.phone_number_id for p in self.numbers.values() if p.opt_out_list_name == name]
 
     def capabilities(self, phone: PhoneNumber) -> set[str]:
         return set(phone.number_capabilities)
@@ -166,10 +161,15 @@ class PhoneNumbers(Family):
     def used(self, quota: str) -> int | None:
         if quota != "PHONE_NUMBERS":
             return None
-        return sum(1 for p in self.numbers.values() if p.state != "DELETED")
+        return len(self.numbers)
 
     def learn(self, item: dict) -> PhoneNumber:
-        """A number a recorded response showed (replay, then simulate)."""
+        """A number a recorded response showed (replay, then simulate). One it showed
+        `DELETED` (ReleasePhoneNumber's answer) is gone from the account, as after a
+        simulated release: what is returned then is a detached record nothing looks up."""
+        if item.get("Status") == "DELETED":
+            self.numbers.pop(item["PhoneNumberId"], None)
+            return PhoneNumber(phone_number_id=item["PhoneNumberId"], arn=item["PhoneNumberArn"])
         phone = self.numbers.get(item["PhoneNumberId"])
         if phone is None:
             phone = PhoneNumber(phone_number_id=item["PhoneNumberId"], arn=item["PhoneNumberArn"])
@@ -226,12 +226,12 @@ class PhoneNumbers(Family):
 
     @operation("UpdatePhoneNumber")
     def update(self, params: dict) -> PhoneNumber:
-        phone = self.live(params["PhoneNumberId"])
+        phone = self.get(params["PhoneNumberId"])
         return apply(phone, settings_changes(self.region, phone, params))
 
     @operation("ReleasePhoneNumber")
     def release(self, params: dict) -> PhoneNumber:
-        phone = self.live(params["PhoneNumberId"])
+        phone = self.get(params["PhoneNumberId"])
         if phone.deletion_protection_enabled:
             raise _conflict(phone, "DELETION_PROTECTION_ENABLED",
                             f"Phone number {phone.phone_number_id} has deletion protection.")
@@ -241,6 +241,10 @@ class PhoneNumbers(Family):
                             "disassociate it first.")
         self.region.registrations.identity_released(phone)
         self.region.lifecycles.move(phone, "release", self.region.now())
+        # The answer says DELETED [model]; the number is then gone at once: AWS publishes
+        # no time a released number stays visible [inf], and Terraform's provider treats a
+        # DELETED number as not found [obs], so clients cope with either.
+        del self.numbers[phone.phone_number_id]
         return phone
 
     # -- state view and --state ------------------------------------------------
@@ -253,5 +257,7 @@ class PhoneNumbers(Family):
 
     def restore(self, data: dict) -> None:
         for row in data["numbers"]:
+            if (row.get("lifecycle") or [None, None])[1] == "DELETED":
+                continue  # saved before a release took the number away at once
             phone = restored(PhoneNumber, row, self.region.lifecycles)
             self.numbers[phone.phone_number_id] = phone

@@ -404,6 +404,8 @@ class RcsAgents(Family):
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
+        if fallback and fallback.get("OriginationIdentity"):  # one the account has (not released)
+            self.region.pools.origin(fallback["OriginationIdentity"], iso)
         pool = self.region.pools.get(ref) if arns.is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):

@@ -602,10 +602,7 @@ class Registrations(Family):
         if kind == "registration":
             return self.get(ref), "REGISTRATION"
         if kind == "phone-number":
-            phone = self._phone(ref)
-            if phone.state == "DELETED":
-                raise errors.not_found("phone-number", ref)
-            return phone, "PHONE_NUMBER"
+            return self._phone(ref), "PHONE_NUMBER"  # a released number: ResourceNotFound
         if kind == "sender-id":
             return self._sender(ref), "SENDER_ID"
         raise errors.not_found(

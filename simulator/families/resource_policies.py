@@ -233,7 +233,7 @@ class ResourcePolicies(Family):
             resource = self.region.by_arn(arn)
         except errors.ServiceError:
             return None
-        gone = getattr(resource, "state", "") in ("DELETED", "DELETING")
+        gone = getattr(resource, "state", "") == "DELETING"
         return None if gone or resource is not policy.resource else policy
 
     def _resource(self, ref: str):
@@ -248,10 +248,7 @@ class ResourcePolicies(Family):
             )
         if parsed is not None and self.region.local_resource(ref) is None:
             raise errors.not_found(parsed.resource_type, ref)  # another account's or region's
-        resource = self.region.by_arn(ref)  # INVALID_ARN / ResourceNotFound as for tagging
-        if getattr(resource, "state", "") == "DELETED":
-            raise errors.not_found(parsed.resource_type, ref)
-        return resource
+        return self.region.by_arn(ref)  # INVALID_ARN / ResourceNotFound (a released number too)
 
     # -- operations ------------------------------------------------------------
     @operation("PutResourcePolicy")
