@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from smsvoice_sim.proxy.clock_hint import HINT
+
 from conftest import endpoint_client
 from helpers import cli_server, control, drain
-from smsvoice_sim.proxy.clock_hint import HINT
 
 
 def refused_twice(url: str) -> None:

@@ -11,11 +11,12 @@ import phonenumbers
 import pytest
 from botocore.exceptions import ClientError
 
-from families_fixtures import error_of
-from helpers import run_cli
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.model import enum_values, error_shape, operation
 from smsvoice_sim.simulator.region import DEFAULT_QUOTAS
+
+from families_fixtures import error_of
+from helpers import run_cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SNS = {"TopicArn": "arn:aws:sns:us-east-1:123456789012:events"}
