@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
 
 from .cli_cassette import add_cassette_commands, open_cassette
+from .clock_hint import watch_manual_clock
 from .control import listen_warning, proxy_exposure
-from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, seconds
+from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, quota_setting, seconds
 from .settings import from_args as settings_from_args
 from .usage import UsageError
 
@@ -106,6 +107,9 @@ SIMULATOR_OPTIONS = (
     arg("--duration", action="append", type=parse_duration, default=[],
         metavar="KIND:FROM->TO=SECONDS",
         help="override a lifecycle step, e.g. pool:CREATING->ACTIVE=30"),
+    arg("--quota", action="append", type=quota_setting, default=[], metavar="NAME=N",
+        help="set one of the simulator's quotas, e.g. SENDER_IDS=100 (repeatable; the README "
+             "lists them: documented ones as AWS documents, the others high)"),
     arg("--account", action="append", type=parse_account, default=[], metavar="AKID=ACCOUNT",
         help="map an access key id to an account id"),
     arg("--verify-sigv4", action="store_true",
@@ -181,6 +185,7 @@ def build_simulator(args):
             timings = list(cassette.observations())
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
+                         quotas=dict(args.quota),
                          accounts=accounts, verify_sigv4=args.verify_sigv4,
                          credentials={akid: secret for akid, secret, _ in args.credentials},
                          rate_limits=getattr(args, "rate_limits", False), timings_from=timings,
@@ -196,6 +201,7 @@ def build_simulator(args):
 def cmd_simulate(args) -> int:
     from .http_server import EndpointServer, simulator_answer
     sim = build_simulator(args)
+    watch_manual_clock(sim, lambda hint: print(hint, file=sys.stderr, flush=True))
     host, port = args.listen
     try:
         server = EndpointServer(simulator_answer(sim, control=not args.no_control,

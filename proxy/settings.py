@@ -67,6 +67,19 @@ def clock_spec(value: str) -> str:
     return value
 
 
+def quota_setting(value: str) -> tuple[str, int]:
+    """NAME=N: one of the simulator's quotas (its table in simulator/region.py) set to N."""
+    from smsvoice_sim.simulator.region import quota_table
+    name, sep, number = value.partition("=")
+    try:
+        if not sep or not number.strip().isdigit():
+            raise ValueError(f"{value!r}: use NAME=N, e.g. SENDER_IDS=100")
+        quota_table({name: int(number)})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name, int(number)
+
+
 def regex(value: str) -> str:
     try:
         re.compile(value)

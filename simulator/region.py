@@ -12,9 +12,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import arns, errors
+from . import arns, errors, sandbox
 from .families import Family, families
 from .families.messages import DEFAULT_SENT_LOG
+from .families.notify import BASIC_DAILY_MESSAGES
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 
@@ -23,16 +24,52 @@ if TYPE_CHECKING:
     from .messaging import Messaging
     from .registration_desk import RegistrationDesk
 
-# Account quotas AWS applies by default. AWS documents these per account and
-# raises them on request; the simulator's defaults are [inf] and configurable.
+# Every quota the simulator enforces, in one table. `Simulator(quotas={NAME: n})` and
+# `smsvoice-sim simulate --quota NAME=N` change any of them; DescribeAccountLimits reports the
+# AccountLimitName ones from here, so the Max it shows is the limit applied.
+# AWS documents few resource counts (quotas.html lists request rates only). A documented
+# default is used as documented; an undocumented one is set where no real program trips it:
+# a public program that requests a sender ID in each of 142 countries stopped at an inferred
+# 100. A test that wants the error sets a small value (`quotas={"SENDER_IDS": 100}`).
+GENEROUS = 10_000  # [inf] every resource count AWS does not document
+
 DEFAULT_QUOTAS: dict[str, int] = {
-    "PHONE_NUMBERS": 100, "POOLS": 100, "CONFIGURATION_SETS": 25, "OPT_OUT_LISTS": 25,
-    "SENDER_IDS": 100, "REGISTRATIONS": 50, "REGISTRATION_ATTACHMENTS": 100,
+    # DescribeAccountLimits' names (the model's AccountLimitName enum).
+    "PHONE_NUMBERS": GENEROUS, "POOLS": GENEROUS, "CONFIGURATION_SETS": GENEROUS,
+    "OPT_OUT_LISTS": GENEROUS, "SENDER_IDS": GENEROUS, "REGISTRATIONS": GENEROUS,
+    "REGISTRATION_ATTACHMENTS": GENEROUS,
+    # "You can add up to 10 verified destination numbers" [doc: verify-destination-phone-number.html]
     "VERIFIED_DESTINATION_NUMBERS": 10,
-    # Not in DescribeAccountLimits, enforced with ServiceQuotaExceededException reasons:
-    "KEYWORDS_PER_PHONE_NUMBER": 30, "KEYWORDS_PER_POOL": 30,
-    "ORIGINATION_IDENTITIES_PER_POOL": 1000, "TAGS_PER_RESOURCE": 200,
+    # Enforced with a ServiceQuotaExceededException reason; not in DescribeAccountLimits.
+    # "up to five event destinations" [doc: configuration-sets-event-destinations.html; model:
+    # CreateEventDestination]
+    "EVENT_DESTINATIONS_PER_CONFIGURATION_SET": 5,
+    "KEYWORDS_PER_PHONE_NUMBER": GENEROUS, "KEYWORDS_PER_POOL": GENEROUS,
+    "ORIGINATION_IDENTITIES_PER_POOL": GENEROUS,
+    "PROTECT_CONFIGURATIONS": GENEROUS, "RCS_AGENTS": GENEROUS,
+    "NOTIFY_CONFIGURATIONS": 25,  # "Notify configurations per account 25" [doc: notify-quotas.html]
+    # [inf from the model] one TagResource takes up to 200 tags (older docs said 50 per resource;
+    # today's do not)
+    "TAGS_PER_RESOURCE": 200,
+    # Per-day rates, owned by their families: Notify's BASIC tier cap [doc: notify tiers] and
+    # verification codes per number [inf] (an anti-abuse limit the model names).
+    "NOTIFY_BASIC_DAILY_MESSAGES": BASIC_DAILY_MESSAGES,
+    "VERIFICATION_ATTEMPTS_PER_DAY": sandbox.ATTEMPTS_PER_DAY,
 }
+
+
+def quota_table(overrides: dict[str, int] | None = None) -> dict[str, int]:
+    """The defaults with `overrides` applied. A name the table does not hold or a value that
+    is not a whole number >= 0 is refused: a misspelt quota would silently change nothing."""
+    table = dict(DEFAULT_QUOTAS)
+    for name, value in (overrides or {}).items():
+        if name not in DEFAULT_QUOTAS:
+            raise ValueError(f"unknown quota {name!r}: use one of {', '.join(DEFAULT_QUOTAS)}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"quota {name} must be a whole number >= 0, not {value!r}")
+        table[name] = value
+    return table
+
 
 IDEMPOTENCY_MEMORY = 10_000  # tokens remembered per account and region
 

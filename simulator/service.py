@@ -20,7 +20,7 @@ from .gates_control import GatesControl, GateSettings
 from .messaging import Messaging
 from .persistence import StateFile
 from .pipeline import Pipeline
-from .region import DEFAULT_QUOTAS, AccountRegion, Shared
+from .region import AccountRegion, Shared, quota_table
 from .registration_desk import RegistrationDesk
 from .sandbox import DEFAULT_TIER
 from .snapshot import export_state, import_state
@@ -78,7 +78,7 @@ class Simulator(ControlSurface, GatesControl):
         self.registrations = RegistrationDesk(self, registration_catalogue)
         shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
                         registrations=self.registrations, sent_log_limit=sent_log_limit)
-        self.state_registry = State(self.clock, seed, durations, {**DEFAULT_QUOTAS, **(quotas or {})},
+        self.state_registry = State(self.clock, seed, durations, quota_table(quotas),
                                     shared)
         self.pipeline = Pipeline(self)
         self.state_file = StateFile(state_file) if state_file else None

@@ -19,7 +19,6 @@ from ..snapshot import restored, saved
 from . import Family, operation, register
 
 KINDS = ("CloudWatchLogsDestination", "KinesisFirehoseDestination", "SnsDestination")
-MAX_DESTINATIONS = 5  # [model: CreateEventDestination] "between 0 and 5 event destinations"
 
 
 @dataclass(eq=False)
@@ -229,10 +228,9 @@ class ConfigurationSets(Family):
         if name in cs.destinations:
             raise errors.conflict("RESOURCE_ALREADY_EXISTS", "event-destination", name,
                                   f"Event destination {name} already exists in {cs.name}.")
-        if len(cs.destinations) >= MAX_DESTINATIONS:
-            raise errors.quota_exceeded(
-                "EVENT_DESTINATIONS_PER_CONFIGURATION_SET",
-                f"Configuration set {cs.name} already has {MAX_DESTINATIONS} event destinations.")
+        # Five per set [doc], from the region's quota table like every other quota.
+        self.region.require_quota("EVENT_DESTINATIONS_PER_CONFIGURATION_SET",
+                                  "EVENT_DESTINATIONS_PER_CONFIGURATION_SET", used=len(cs.destinations))
         dest = EventDestination(name, _matching(params["MatchingEventTypes"]), True,
                                 **{_attr(kind): dict(target)})
         cs.destinations[name] = dest
