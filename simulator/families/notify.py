@@ -60,7 +60,6 @@ NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(
     )
 )
 
-DEFAULT_CONFIGURATIONS_QUOTA = 1000  # [inf] NOTIFY_CONFIGURATIONS_PER_ACCOUNT is undocumented
 BASIC_DAILY_MESSAGES = 200  # [doc: notify-tiers] Basic: 200 messages per day
 QUOTA_CONFIGURATIONS = "NOTIFY_CONFIGURATIONS"  # Simulator(quotas={...}) keys
 QUOTA_BASIC_DAILY = "NOTIFY_BASIC_DAILY_MESSAGES"
@@ -265,13 +264,8 @@ class Notify(Family):
         if template_id is not None:
             self._check_template_fits(self._template(template_id), "BASIC", channels, "DefaultTemplateId")
         pool = self._pool_for(params["PoolId"], None) if params.get("PoolId") else None
-        limit = self.region.quotas.get(QUOTA_CONFIGURATIONS, DEFAULT_CONFIGURATIONS_QUOTA)
-        if len(self.configurations) >= limit:
-            raise errors.quota_exceeded(
-                "NOTIFY_CONFIGURATIONS_PER_ACCOUNT",
-                f"The quota {QUOTA_CONFIGURATIONS} ({limit}) for account "
-                f"{self.region.account} in {self.region.region} would be exceeded.",
-            )
+        self.region.require_quota(QUOTA_CONFIGURATIONS, "NOTIFY_CONFIGURATIONS_PER_ACCOUNT",
+                                  used=len(self.configurations))
         config_id = f"notify-{self.region.ids.hex32()}"  # [inf] prefix: AWS documents none
         rejection = review(params["DisplayName"])
         config = NotifyConfiguration(
@@ -431,7 +425,7 @@ class Notify(Family):
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
         sent_today = config.sent_on[1] if config.sent_on[0] == day else 0
-        cap = self.region.quotas.get(QUOTA_BASIC_DAILY, BASIC_DAILY_MESSAGES)
+        cap = self.region.quotas[QUOTA_BASIC_DAILY]
         if config.tier == "BASIC" and not dry_run and sent_today >= cap:
             raise errors.quota_exceeded(
                 "DAILY_NOTIFY_TIER_MESSAGE_LIMIT",

@@ -29,7 +29,6 @@ from ..sending import Send, register_send_gate
 from . import Family, operation, register
 
 KIND = "protect-configuration"
-DEFAULT_QUOTA = 25  # [inf] protect configurations per account; AWS documents no number
 
 
 @register
@@ -85,12 +84,8 @@ class ProtectConfigurations(Family):
         return config
 
     def _quota(self) -> None:
-        limit = self.region.quotas.get("PROTECT_CONFIGURATIONS", DEFAULT_QUOTA)
-        if len(self.configs) + 1 > limit:
-            raise errors.quota_exceeded(
-                "PROTECT_CONFIGURATIONS_PER_ACCOUNT",
-                f"The quota PROTECT_CONFIGURATIONS ({limit}) for account {self.region.account} "
-                f"in {self.region.region} would be exceeded.")
+        self.region.require_quota("PROTECT_CONFIGURATIONS", "PROTECT_CONFIGURATIONS_PER_ACCOUNT",
+                                  used=len(self.configs))
 
     @operation("DescribeProtectConfigurations")
     def describe(self, params: dict) -> dict:

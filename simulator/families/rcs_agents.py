@@ -63,7 +63,6 @@ COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
 )
 
-DEFAULT_AGENTS_QUOTA = 1000  # [inf] RCS_AGENTS_PER_ACCOUNT is undocumented
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
 UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
@@ -280,13 +279,7 @@ class RcsAgents(Family):
     @operation("CreateRcsAgent")
     def create(self, params: dict) -> RcsAgent:
         opt_out = self.region.opt_out_lists.get(params.get("OptOutListName", "Default"))
-        limit = self.region.quotas.get(QUOTA_AGENTS, DEFAULT_AGENTS_QUOTA)
-        if len(self.agents) >= limit:
-            raise errors.quota_exceeded(
-                "RCS_AGENTS_PER_ACCOUNT",
-                f"The quota {QUOTA_AGENTS} ({limit}) for account "
-                f"{self.region.account} in {self.region.region} would be exceeded.",
-            )
+        self.region.require_quota(QUOTA_AGENTS, "RCS_AGENTS_PER_ACCOUNT", used=len(self.agents))
         agent_id = f"rcs-{self.region.ids.hex32()}"  # [obs] rcs- + 32 hex
         agent = RcsAgent(
             agent_id,
