@@ -31,7 +31,8 @@ def country_of(number: str) -> str | None:
 #
 # Per country, three blocks: MOBILE (a long code that texts), LANDLINE (a voice-only long code)
 # and TOLL_FREE. Every number of every block is a valid number of its country and type by
-# libphonenumber (tests/test_number_validity.py walks them). Where a regulator reserves numbers
+# libphonenumber (each block was walked whole when chosen; tests/test_number_validity.py
+# checks the numbers drawn and a stride of every block). Where a regulator reserves numbers
 # for fiction and libphonenumber accepts them as valid, the block is that reservation, so no
 # real person is ever handed out; where none exists (or libphonenumber rejects it: Ofcom's
 # 07700 900xxx, ARCEP's 06 39 98), the block is libphonenumber's own example number for the

@@ -117,3 +117,25 @@ def test_a_full_block_gives_its_last_free_number_then_none():
     assert ids.phone_number("GB", taken, "TOLL_FREE") == last
     assert ids.phone_number("GB", taken | {last}, "TOLL_FREE") is None
 
+
+
+def test_every_block_holds_only_valid_numbers_of_its_country_and_kind():
+    """Beyond the numbers drawn above: each prefix's first and last number and every 97th
+    between, of every block (a stride, so the test stays fast; each block was walked whole
+    when it was chosen)."""
+    from smsvoice_sim.simulator.numbering import number_block
+
+    wrong, checked = [], 0
+    for iso in supported_countries():
+        for kind, label in (("MOBILE", "mobile"), ("LANDLINE", "landline"), ("TOLL_FREE", "toll-free")):
+            block = number_block(iso, kind)
+            per_prefix = 10 ** block.digits
+            picks = {i for start in range(0, len(block), per_prefix)
+                     for i in (start, start + per_prefix - 1, *range(start, start + per_prefix, 97))}
+            for index in sorted(picks):
+                parsed = phonenumbers.parse(block[index])
+                checked += 1
+                if not (phonenumbers.is_valid_number_for_region(parsed, iso)
+                        and phonenumbers.number_type(parsed) == expected_type(iso, label)):
+                    wrong.append((iso, kind, block[index]))
+    assert checked > 5000 and not wrong, wrong[:5]
