@@ -9,33 +9,11 @@ from __future__ import annotations
 import random
 import uuid
 
-# E.164 prefixes for the countries the simulator hands out numbers in. The
-# subscriber parts sit in ranges reserved for fiction or testing where one exists
-# (555-01xx in NANP, 07700 900xxx in the UK) so no real person is ever dialled.
-_NUMBER_PLANS: dict[str, tuple[str, int]] = {
-    "GB": ("+447700900", 3), "AU": ("+6149155", 4), "DE": ("+4915550", 5),
-    "FR": ("+3361555", 4), "IE": ("+35385555", 4), "NZ": ("+642155", 5),
-    "IN": ("+9199995", 5), "JP": ("+8180555", 5), "BR": ("+5511955", 5),
-    "MX": ("+5255555", 5), "ES": ("+3461555", 4), "IT": ("+3933355", 5),
-    "NL": ("+3161555", 4), "SE": ("+4670155", 4), "SG": ("+658555", 4),
-    "ZA": ("+2771555", 4), "PH": ("+6391755", 5),
-}
-# North American numbers: any area code, exchange 555, line 0100-0199 (fictional).
-_NANP = {"US", "CA", "PR"}
+from .numbering import number_block, number_kind
+from .numbering import supported_countries as supported_countries  # RequestPhoneNumber's error
 
-
-def _draw(rng: random.Random, iso_country_code: str) -> str | None:
-    if iso_country_code in _NANP:
-        return f"+1{rng.randrange(201, 990)}55501{rng.randrange(100):02d}"
-    plan = _NUMBER_PLANS.get(iso_country_code)
-    if plan is None:
-        return None
-    prefix, digits = plan
-    return prefix + str(rng.randrange(10 ** digits)).zfill(digits)
-
-
-def supported_countries() -> list[str]:
-    return sorted([*_NUMBER_PLANS, *_NANP])
+# How many random draws before walking the block for a free number (a nearly full block).
+_DRAWS = 100
 
 
 class IdFactory:
@@ -69,9 +47,20 @@ class IdFactory:
     def message_id(self) -> str:
         return str(self._uuid())
 
-    def phone_number(self, iso_country_code: str, taken: set[str]) -> str | None:
-        for _ in range(10_000):  # bounded: gives up on a nearly full range
-            number = _draw(self._rng, iso_country_code)
-            if number is None or number not in taken:
+    def phone_number(self, iso_country_code: str, taken: set[str], number_type: str = "LONG_CODE",
+                     capabilities=("SMS", "VOICE")) -> str | None:
+        """A number of this country and type not in `taken` (numbering.py says which), drawn
+        from the seed; None when the simulator has no such numbers or all are taken."""
+        block = number_block(iso_country_code, number_kind(number_type, capabilities))
+        if block is None:
+            return None
+        for _ in range(_DRAWS):
+            number = block[self._rng.randrange(len(block))]
+            if number not in taken:
+                return number
+        start = self._rng.randrange(len(block))  # nearly full: the first free one from here
+        for step in range(len(block)):
+            number = block[(start + step) % len(block)]
+            if number not in taken:
                 return number
         return None

@@ -6,7 +6,9 @@ import phonenumbers
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER, US_AREA_CODES
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER
+from smsvoice_sim.simulator.numbering import US_AREA_CODES
 
 from conftest import NO_CLIENT_VALIDATION, active_phone
 from families_fixtures import error_of
@@ -86,6 +88,26 @@ def test_every_available_number_is_a_valid_us_number_of_the_fiction_range(api):
         parsed = phonenumbers.parse(number)
         assert phonenumbers.is_valid_number(parsed) and phonenumbers.region_code_for_number(parsed) == "US"
         assert number[5:9] == "5550" and "0100" <= number[-4:] <= "0199"
+
+
+def test_a_requested_us_10dlc_number_is_one_list_available_offered():
+    """One generator: RequestPhoneNumber draws from exactly what ListAvailablePhoneNumbers offers."""
+    api = Simulator(clock="manual", seed=15).client()
+    offered, token = set(), None
+    for _ in range(300):  # bounded
+        page = api.list_available_phone_numbers(
+            IsoCountryCode="US", NumberCapabilities=["SMS", "VOICE"], NumberType="TEN_DLC",
+            **({"NextToken": token} if token else {}))
+        offered |= set(page["AvailablePhoneNumbers"])
+        token = page.get("NextToken")
+        if not token:
+            break
+    for number_type in ("TEN_DLC", "LONG_CODE", "SIMULATOR"):
+        for _ in range(20):
+            number = api.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                              NumberCapabilities=["SMS", "VOICE"],
+                                              NumberType=number_type)["PhoneNumber"]
+            assert number in offered, (number_type, number)
 
 
 def test_number_preferences(api):

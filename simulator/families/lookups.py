@@ -15,6 +15,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 from .. import errors
+from ..numbering import number_block, number_kind
 from ..paging import page_result
 from . import Family, operation, register
 
@@ -32,31 +33,8 @@ _TYPES = {
 }
 _E164 = re.compile(r"^\+[1-9][0-9]{1,18}$")
 
-# ListAvailablePhoneNumbers: US 10DLC only [model doc]. Numbers are NPA-555-0100..0199,
-# the NANP range reserved for fiction, in these area codes (each checked valid by
-# libphonenumber in tests/test_lookups.py).
-US_AREA_CODES = (
-    201,
-    202,
-    206,
-    212,
-    213,
-    303,
-    305,
-    312,
-    404,
-    415,
-    503,
-    512,
-    602,
-    617,
-    702,
-    713,
-    718,
-    801,
-    808,
-    919,
-)
+# ListAvailablePhoneNumbers: US 10DLC only [model doc]. It offers the very numbers
+# RequestPhoneNumber draws from (numbering.py: NPA-555-0100..0199, reserved for fiction).
 AVAILABLE_PAGE_SIZE = 10  # [model doc] "If you don't specify a value, the default is 10"
 
 
@@ -128,10 +106,6 @@ def _matches(number: str, preference: dict | None) -> bool:
     return False
 
 
-def us_ten_dlc_numbers() -> list[str]:
-    return [f"+1{npa}55501{line:02d}" for npa in US_AREA_CODES for line in range(100)]
-
-
 @register
 class Lookups(Family):
     name = "lookups"
@@ -153,7 +127,8 @@ class Lookups(Family):
         if params.get("RegistrationId"):  # must be the account's: ResourceNotFound otherwise
             self.region.registrations.get(params["RegistrationId"])
         preference = (params.get("NumberPreference") or [None])[0]
-        numbers = [n for n in us_ten_dlc_numbers() if _matches(n, preference) and not self._held(n)]
+        block = number_block("US", number_kind("TEN_DLC", params["NumberCapabilities"]))
+        numbers = [n for n in block if _matches(n, preference) and not self._held(n)]
         paged = {**params, "MaxResults": params.get("MaxResults") or AVAILABLE_PAGE_SIZE}
         return page_result("ListAvailablePhoneNumbers", "AvailablePhoneNumbers", numbers, paged)[0]
 

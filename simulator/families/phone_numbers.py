@@ -191,7 +191,8 @@ class PhoneNumbers(Family):
         if pool is not None and pool.message_type != params["MessageType"]:
             raise errors.conflict("MESSAGE_TYPE_MISMATCH", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} is {pool.message_type}.")
-        number = region.ids.phone_number(iso, {p.phone_number for p in self.numbers.values()})
+        number = region.ids.phone_number(iso, {p.phone_number for p in self.numbers.values()},
+                                         params["NumberType"], params["NumberCapabilities"])
         if number is None:
             raise errors.validation(
                 "COUNTRY_NOT_ENABLED",
