@@ -212,16 +212,20 @@ def cmd_simulate(args) -> int:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    ticker = None
     if args.events_endpoint_url and sim.clock.mode != "manual":
         # A clock that moves by itself: events fall due while nobody calls in.
-        sim.start_event_ticker()
+        ticker = sim.start_event_ticker()
     print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); "
           f"control API at {server.url}/_smsvoice/", flush=True)
     server.start()
     try:
         wait_for_signal()
     finally:
-        server.close()
+        server.close()  # no request is running: the ticker and the --state file may go
+        if ticker is not None:
+            ticker.stop()
+        sim.close()
     return 0
 
 
