@@ -109,7 +109,7 @@ def record(message, event_type: str, at: float, is_final: bool) -> dict:
         out["messageEncoding"] = message.encoding
     if message.message_type:
         out["messageType"] = message.message_type
-    out.update(copy.deepcopy(message.channel_fields or {}))
+    out.update(copy.deepcopy(getattr(message, "channel_fields", None) or {}))  # RCS fields
     out["messageStatus"] = status
     out["messageStatusDescription"] = CHANNEL_DESCRIPTIONS.get(event_type) or DESCRIPTIONS.get(
         status, status.replace("_", " ").capitalize())
