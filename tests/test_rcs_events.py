@@ -15,7 +15,7 @@ from test_events import ReceiptConsumer
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator, prices
 
-from conftest import active_phone
+from conftest import active_phone, active_pool
 from moto_stand_in import aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
@@ -161,6 +161,35 @@ def test_a_failing_rcs_message_with_a_fallback_falls_back_and_its_text_follows(s
     # The set's destination (RCS_ALL and TEXT_ALL) took both channels' events of the one messageId.
     entries = sim.messaging.log.query(message_id=sent)
     assert [[d["name"] for d in entry["destinations"]] for entry in entries] == [["to-sns"]] * 3
+    media = api.send_rcs_message(
+        DestinationPhoneNumber=OTHER_US, OriginationIdentity=agent_id, RcsMessageContent=TEXT,
+        FallbackConfiguration={"Channel": "MMS", "MediaUrls": ["s3://media-bucket/parcel.png"]})["MessageId"]
+    sim.advance(10)  # an MMS fallback is a media message
+    assert types_of(sim, media) == ["RCS_FALLEN_BACK_TO_SMS", "MEDIA_SUCCESSFUL", "MEDIA_DELIVERED"]
+
+
+def test_a_fallback_from_a_pool_send_is_sent_from_the_pools_number(sim):
+    api = sim.client(region_name=REGION)
+    pool = active_pool(sim, api, active_phone(sim, api))
+    agent_id = launched_agent(sim, api)
+    api.associate_origination_identity(PoolId=pool["PoolId"], OriginationIdentity=agent_id)
+    sim.set_outcome(OTHER_US, "RCS_FALLEN_BACK_TO_SMS")  # the same as RCS_FAILED: the send decides
+    with_fallback = api.send_rcs_message(
+        DestinationPhoneNumber=OTHER_US, OriginationIdentity=pool["PoolId"], RcsMessageContent=TEXT,
+        FallbackConfiguration={"Channel": "SMS", "MessageBody": "by SMS"})["MessageId"]
+    without = api.send_rcs_message(DestinationPhoneNumber=OTHER_US, OriginationIdentity=pool["PoolId"],
+                                   RcsMessageContent=TEXT)["MessageId"]
+    sim.advance(10)
+    found = sim.events(message_id=with_fallback)
+    assert [e["eventType"] for e in found] == ["RCS_FALLEN_BACK_TO_SMS", "TEXT_SUCCESSFUL", "TEXT_DELIVERED"]
+    assert found[0]["originationPhoneNumber"] == agent_id
+    assert found[1]["originationPhoneNumber"] == pool_number(api, pool["PoolId"])
+    assert types_of(sim, without) == ["RCS_FAILED"]
+
+
+def pool_number(api, pool_id: str) -> str:
+    listed = api.list_pool_origination_identities(PoolId=pool_id)["OriginationIdentities"]
+    return next(i["PhoneNumber"] for i in listed if i.get("PhoneNumber"))
 
 
 def test_the_time_to_live_expires_an_undelivered_rcs_message_or_falls_back(sim):
