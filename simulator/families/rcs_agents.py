@@ -488,7 +488,9 @@ class RcsAgents(Family):
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
             time_to_live=float(params.get("TimeToLive") or RCS_TIME_TO_LIVE), outcome=outcome or WITHHELD,
             feedback_enabled=feedback, channel_fields=fields,
-            fallback=self._fallback(fallback, pool, common) if fallback else None, **common)
+            # A protect block is no delivery failure: the SMS rule set would block its fallback too.
+            fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"
+            else None, **common)
 
     def _fallback(self, fallback: dict, pool, common: dict) -> Message:
         """The SMS or MMS message sent when RCS delivery fails: from the fallback's identity,
