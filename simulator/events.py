@@ -7,6 +7,7 @@ monitor-event-bridge.html). Event types come from the model's `EventType` enum.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from . import model
 
 EVENT_VERSION = "1.0"
 GROUPS = {"ALL": "", "TEXT_ALL": "TEXT_", "VOICE_ALL": "VOICE_", "MEDIA_ALL": "MEDIA_", "RCS_ALL": "RCS_"}
-PREFIX = {"TEXT": "TEXT_", "VOICE": "VOICE_", "MEDIA": "MEDIA_"}
+PREFIX = {"TEXT": "TEXT_", "VOICE": "VOICE_", "MEDIA": "MEDIA_", "RCS": "RCS_"}
 
 # messageStatusDescription: SUCCESSFUL, DELIVERED, BLOCKED and TTL_EXPIRED are the strings
 # AWS examples and observed records show [doc + obs]; the others are [inf], worded after
@@ -46,11 +47,17 @@ DESCRIPTIONS = {
     "FILE_INACCESSIBLE": "The media file could not be read",
     "FILE_TYPE_UNSUPPORTED": "The media file type is not supported",
     "FILE_SIZE_EXCEEDED": "The media file is too large",
+    "READ": "Message has been read by recipient",  # [doc + obs] (RCS_READ)
+    "SENT": "Message has been sent to the recipient's RCS platform",
+    "FALLEN_BACK_TO_SMS": "RCS delivery failed; the fallback message was sent",
 }
+# Where one status means something else in another channel [inf].
+CHANNEL_DESCRIPTIONS = {"RCS_FAILED": "The RCS message could not be delivered"}
 
 DETAIL_TYPES = {"TEXT": "Text Message Delivery Status Updated",
                 "MEDIA": "Media Message Delivery Status Updated",
-                "VOICE": "Voice Message Delivery Status Updated"}
+                "VOICE": "Voice Message Delivery Status Updated",
+                "RCS": "RCS Message Delivery Status Updated"}  # [inf] RCS's is not documented
 
 
 def event_types() -> list[str]:
@@ -81,7 +88,8 @@ def record(message, event_type: str, at: float, is_final: bool) -> dict:
     originationPhoneNumber when the message had an origination (the number, or the
     sender ID's text), context when the send gave one, protectConfiguration when one
     applied, prices on final events only ([inf]: AWS examples carry them on final
-    events; a blocked or expired message costs 0)."""
+    events; a blocked or expired message costs 0), and what only the message's channel
+    carries (RCS: agentIsoCountryCode, rcsMetadata)."""
     status = status_of(event_type)
     out: dict = {
         "eventType": event_type,
@@ -101,12 +109,14 @@ def record(message, event_type: str, at: float, is_final: bool) -> dict:
         out["messageEncoding"] = message.encoding
     if message.message_type:
         out["messageType"] = message.message_type
+    out.update(copy.deepcopy(getattr(message, "channel_fields", None) or {}))  # RCS fields
     out["messageStatus"] = status
-    out["messageStatusDescription"] = DESCRIPTIONS.get(status, status.replace("_", " ").capitalize())
+    out["messageStatusDescription"] = CHANNEL_DESCRIPTIONS.get(event_type) or DESCRIPTIONS.get(
+        status, status.replace("_", " ").capitalize())
     if message.context:
         out["context"] = dict(message.context)
     if is_final:
-        charged = status in ("SUCCESSFUL", "DELIVERED", "COMPLETED", "UNKNOWN")
+        charged = status in ("SUCCESSFUL", "DELIVERED", "READ", "COMPLETED", "UNKNOWN")
         if message.channel == "TEXT":
             out["totalMessageParts"] = message.parts
         out["totalMessagePrice"] = message.price if charged else 0.0

@@ -3,12 +3,19 @@
 A message starts QUEUED (silent) and moves, step by step, to the last event its
 outcome names (outcomes.py): text and media QUEUED → SUCCESSFUL → DELIVERED, or
 QUEUED → a failure, or QUEUED → PENDING → UNKNOWN; voice QUEUED → INITIATED →
-RINGING → ANSWERED → COMPLETED, or BUSY / NO_ANSWER / FAILED. A message not handed
-off before its TimeToLive ends in TTL_EXPIRED. Entering any state but QUEUED emits
-the channel's event (`TEXT_SUCCESSFUL`, ...).
+RINGING → ANSWERED → COMPLETED, or BUSY / NO_ANSWER / FAILED; RCS QUEUED → SENT →
+DELIVERED (→ READ), or QUEUED → FAILED / PROTECT_BLOCKED / FALLEN_BACK_TO_SMS. A message
+not handed off before its TimeToLive ends in TTL_EXPIRED (an RCS message: not delivered
+before it). Entering any state but QUEUED emits the channel's event (`TEXT_SUCCESSFUL`, ...).
+
+An RCS message sent with a FallbackConfiguration carries its fallback, a text or media
+message (`Message.fallback`): where it would fail or expire it ends in FALLEN_BACK_TO_SMS
+instead, and its fallback starts then, with the same messageId [model: "the service sends
+a fallback message via the specified channel when the RCS message fails or the
+TimeToLive expires"; inf: the id and the single event].
 
 The machines are lifecycle specs like the pool's (kinds `text-message`,
-`voice-message`, `media-message`; three for one family, so they are registered here
+`voice-message`, `media-message`, `rcs-message`; four for one family, so they are registered here
 with `register_lifecycle` rather than as the family's `lifecycle`), so their
 durations are set the same way
 (`--duration text-message:QUEUED->SUCCESSFUL=1`). Unlike a pool, a message's path
@@ -17,7 +24,8 @@ depends on its outcome, so its steps are planned when it is sent and fired by
 
 Defaults are the deltas of AWS's examples [doc]: SUCCESSFUL 0.3 s after the request,
 DELIVERED 2.75 s, VOICE_INITIATED 0.381 s; UNKNOWN 72 h after the request without a
-final state [doc]; the rest [inf].
+final state [doc]; the rest [inf] (RCS: SENT 0.3 s, DELIVERED 1 s later, READ 5 s later;
+a failure 0.3 s; TimeToLive 48 h, the model's largest, when the send gives none).
 """
 
 from __future__ import annotations
@@ -26,13 +34,17 @@ import heapq
 import itertools
 from dataclasses import dataclass, field
 
-from . import lifecycle
+from . import lifecycle, model
 from .lifecycle import Lifecycled, LifecycleSpec
 from .outcomes import WITHHELD, last_events
 
-KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-message"}
+KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-message", "RCS": "rcs-message"}
 UNKNOWN_AFTER = 72 * 3600.0  # [doc] "After 72 hours ... UNKNOWN messageStatus"
 FAILURE = "FAILURE"  # duration key shared by every failure of a channel
+FALLEN_BACK = "FALLEN_BACK_TO_SMS"  # an RCS message's end when its fallback takes over
+# [inf] an RCS send without TimeToLive: the longest the model allows (48 h).
+RCS_TIME_TO_LIVE = float(model.service_model().operation_model("SendRcsMessage")
+                         .input_shape.members["TimeToLive"].metadata["max"])
 
 
 def _failures(channel: str) -> tuple[str, ...]:
@@ -43,7 +55,7 @@ def _failures(channel: str) -> tuple[str, ...]:
 
 # Non-final states: every other state's event has isFinal true (AWS's examples mark
 # both SUCCESSFUL and DELIVERED final).
-NOT_FINAL = frozenset({"QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
+NOT_FINAL = frozenset({"QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED", "SENT"})
 
 
 # The move into a state; a failure's move is named after the failure (`blocked`).
@@ -86,6 +98,21 @@ VOICE_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
                "ANSWERED->COMPLETED": 10.0, "RINGING->BUSY": 2.0, "RINGING->NO_ANSWER": 30.0,
                "INITIATED->FAILED": 2.0},
 ))
+# RCS's failures: its last events but the success paths (the model has FAILED,
+# PROTECT_BLOCKED and FALLEN_BACK_TO_SMS).
+_RCS_FAILURES = tuple(s for s in (t.split("_", 1)[1] for t in last_events("RCS"))
+                      if s not in ("DELIVERED", "READ", "TTL_EXPIRED"))
+RCS_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
+    kind="rcs-message",
+    states=("QUEUED", "SENT", "DELIVERED", "READ", "TTL_EXPIRED", *_RCS_FAILURES),
+    initial="QUEUED",
+    # SENT can still expire or fall back: the TimeToLive bounds delivery [model].
+    transitions=_moves({"QUEUED": ("SENT", "TTL_EXPIRED", *_RCS_FAILURES),
+                        "SENT": ("DELIVERED", "TTL_EXPIRED", FALLEN_BACK), "DELIVERED": ("READ",)}),
+    automatic={},
+    durations={"QUEUED->SENT": 0.3, "SENT->DELIVERED": 1.0, "DELIVERED->READ": 5.0,
+               f"QUEUED->{FAILURE}": 0.3},
+))
 
 # The states an outcome passes through after QUEUED, per channel.
 _VOICE_PATHS = {"COMPLETED": ("INITIATED", "RINGING", "ANSWERED", "COMPLETED"),
@@ -104,6 +131,8 @@ def path_of(channel: str, outcome: str) -> tuple[str, ...]:
         return ()
     if channel == "VOICE":
         return _VOICE_PATHS[status]
+    if channel == "RCS" and status in ("DELIVERED", "READ"):
+        return ("SENT", "DELIVERED", "READ")[:2 if status == "DELIVERED" else 3]
     if status == "DELIVERED":
         return ("SUCCESSFUL", "DELIVERED")
     if status == "UNKNOWN":
@@ -135,6 +164,8 @@ class Message(Lifecycled):
     feedback_status: str | None = None
     send: object = None  # the sending.Send it came from (after-send hooks read it)
     backend: object = None  # the account-and-region object it was sent from
+    channel_fields: dict | None = None  # what only this channel's events carry (RCS: rcsMetadata...)
+    fallback: Message | None = None  # RCS: the text/media message sent if RCS delivery fails
     steps: list = field(default_factory=list)  # [(due, state)] still to come
 
 
@@ -163,8 +194,13 @@ class MessageSchedule:
             steps.append((at, state))
             source = state
         expires = self._due(message.requested_at, message.time_to_live)
-        if not steps or steps[0][0] > expires:
-            steps = [(expires, "TTL_EXPIRED")]  # never handed off before the TTL ran out
+        # The TTL bounds the hand-off (the first step); an RCS message's, its delivery (its
+        # first final step): the steps before it stand.
+        bound = next((i for i, (_at, state) in enumerate(steps) if state not in NOT_FINAL), len(steps)) \
+            if message.channel == "RCS" else 0
+        if bound >= len(steps) or steps[bound][0] > expires:
+            ending = FALLEN_BACK if message.fallback is not None else "TTL_EXPIRED"
+            steps = [step for step in steps[:bound] if step[0] <= expires] + [(expires, ending)]
         message.steps = steps
         self._push(message)
 
@@ -183,4 +219,7 @@ class MessageSchedule:
             emit(message, state, at)
             fired += 1
             self._push(message)
+            if state == FALLEN_BACK and message.fallback is not None:
+                message.fallback.requested_at = at  # the fallback is sent now
+                self.start(message.fallback)
         return fired

@@ -10,7 +10,12 @@ An outcome names the message's last event: `TEXT_DELIVERED` (the default for tex
 SUCCESSFUL, then DELIVERED), `TEXT_SUCCESSFUL` (stops there), any failure type of the
 channel (`TEXT_BLOCKED`, `VOICE_BUSY`, ...), `TEXT_UNKNOWN` (handed off, no receipt:
 UNKNOWN 72 h after the request), or `WITHHELD` (never handed off: the TimeToLive
-expires, `*_TTL_EXPIRED`). A text outcome does not touch voice or media messages.
+expires, `*_TTL_EXPIRED`). A text outcome does not touch voice, media or RCS messages.
+
+RCS [inf]: `RCS_DELIVERED` (the default: SENT, then DELIVERED), `RCS_READ` (SENT,
+DELIVERED, READ), `RCS_FAILED` or `RCS_FALLEN_BACK_TO_SMS` (the RCS delivery fails: a
+send with a FallbackConfiguration falls back, one without fails; either name means
+both), `RCS_PROTECT_BLOCKED`, `RCS_TTL_EXPIRED`.
 """
 
 from __future__ import annotations
@@ -38,12 +43,17 @@ SIMULATOR_NUMBERS: dict[str, tuple[str, str]] = {
 # [inf] AWS does not document which failure the failure number emits ("Only ONE failure
 # number and its emitted TEXT_* subtype is UNDOCUMENTED" [obs]); BLOCKED is the
 # failure AWS's own examples show. Voice and media follow the same choice.
-SIMULATOR_FAILURE = {"TEXT": "TEXT_BLOCKED", "VOICE": "VOICE_FAILED", "MEDIA": "MEDIA_BLOCKED"}
-SUCCESS = {"TEXT": "TEXT_DELIVERED", "VOICE": "VOICE_COMPLETED", "MEDIA": "MEDIA_DELIVERED"}
+# RCS has one failure type, RCS_FAILED [model].
+SIMULATOR_FAILURE = {"TEXT": "TEXT_BLOCKED", "VOICE": "VOICE_FAILED", "MEDIA": "MEDIA_BLOCKED",
+                     "RCS": "RCS_FAILED"}
+# [inf] RCS succeeds with DELIVERED: a read receipt is the recipient's act (and setting), so
+# RCS_READ is an outcome a rule asks for.
+SUCCESS = {"TEXT": "TEXT_DELIVERED", "VOICE": "VOICE_COMPLETED", "MEDIA": "MEDIA_DELIVERED",
+           "RCS": "RCS_DELIVERED"}
 
 WITHHELD = "WITHHELD"
 # Event types that are not a message's last event: the groups, the steps on the way, and
-# TEXT_SENT (the model: "not supported").
+# TEXT_SENT (the model: "not supported"; RCS_SENT is RCS's hand-off to the RCS platform).
 _ON_THE_WAY = frozenset({"ALL", "SENT", "QUEUED", "PENDING", "INITIATED", "RINGING", "ANSWERED"})
 
 

@@ -3,9 +3,10 @@ registered send gates (spend limits, sandbox, protect) before acceptance, the ac
 sent log (`region.messages.log_sent`) and the after-send hooks once accepted.
 
 Their `Send.channel` is "NOTIFY" or "RCS" (gates keyed on the channel see which send
-it is); they are priced as the plain send of their medium [inf]. They do not become
-message machines: no delivery events are emitted for them (the model's RCS_* event
-types are not simulated).
+it is); they are priced as the plain send of their medium [inf]. An RCS message, once
+accepted and not a dry run, is a message machine like a text (`record(..., message=)`:
+the messages family's `start`, so its RCS_* events follow on the clock); a Notify send
+stays in the sent log only: no delivery events are emitted for it.
 """
 
 from __future__ import annotations
@@ -51,11 +52,17 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
     return send
 
 
-def record(region, send: Send, entry: dict) -> None:
-    """Log the accepted message where every send is logged; after-send hooks (spend
-    accounting) see it unless it was a dry run (AWS does not charge a dry run)."""
+def record(region, send: Send, entry: dict, message=None) -> None:
+    """Log the accepted message where every send is logged; unless it was a dry run (AWS
+    does not charge a dry run, and nothing is delivered), start `message` (a
+    message_lifecycle.Message: on the clock, then the after-send hooks) or, without one,
+    show the send to the after-send hooks (spend accounting)."""
     region.messages.log_sent({**entry, "Channel": send.channel, "Price": send.price})
-    if not send.dry_run:
-        run_after_send(region, Accepted(message_id=entry["MessageId"], send=send, channel=send.channel,
-                                        destination=send.destination, iso_country_code=send.iso_country_code,
-                                        price=send.price))
+    if send.dry_run:
+        return
+    if message is not None:
+        region.messages.start(message)
+    else:
+        run_after_send(region, Accepted(
+            message_id=entry["MessageId"], send=send, channel=send.channel, destination=send.destination,
+            iso_country_code=send.iso_country_code, price=send.price))

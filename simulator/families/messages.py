@@ -18,7 +18,7 @@ from collections import OrderedDict, deque
 
 from .. import errors, prices
 from ..message_lifecycle import UNKNOWN_AFTER, Message
-from ..outcomes import WITHHELD
+from ..outcomes import OUTCOMES, WITHHELD
 from ..sending import (  # noqa: F401 - the extension point other families import from here
     CHANNELS,
     Send,
@@ -86,7 +86,7 @@ class Messages(Family):
                 "NO_ORIGINATION_IDENTITIES_FOUND", "pool", origin.pool_id,
                 f"Pool {origin.pool_id} has no origination identity that can send {need} to {iso}.")
 
-    def _shown_origin(self, origin, iso: str | None, need: str) -> str | None:
+    def shown_origin(self, origin, iso: str | None, need: str) -> str | None:
         """What events show as originationPhoneNumber: the number, or the sender ID's text;
         for a pool, the member that would send ([inf] the first that reaches the country)."""
         if _is_pool(origin):
@@ -130,7 +130,7 @@ class Messages(Family):
         feedback = params["MessageFeedbackEnabled"] if params.get("MessageFeedbackEnabled") is not None \
             else bool(cs and cs.default_message_feedback_enabled)
         protect = params.get("ProtectConfigurationId") or (cs.protect_configuration_id if cs else None)
-        shown = self._shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
+        shown = self.shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
             else (cs.default_sender_id if cs and channel == "TEXT" else None)
         send = Send(channel=channel, operation=operation_name, destination=destination,
                     iso_country_code=iso, origination=origin, configuration_set=cs,
@@ -142,14 +142,7 @@ class Messages(Family):
         run_send_gates(region, send)
         # -- nothing above changed anything; from here the send is accepted ----------
         message_id = region.ids.message_id()
-        outcome = region.messaging.outcomes.choose(channel, destination) if not send.dry_run else None
-        verdict = send.protect  # the protect gate's Verdict; None when no configuration applies
-        if verdict is not None:
-            # The configuration that decided (maybe the account default) goes on the events;
-            # FILTER lets a suspicious text through, then blocks it [doc: filter-and-monitor].
-            protect = verdict.protect_configuration_id
-            if outcome is not None and channel == "TEXT" and verdict.blocked_by == "filter":
-                outcome = "TEXT_PROTECT_BLOCKED"
+        outcome, protect = self.outcome_of(send, protect)
         self.sent.append({
             "MessageId": message_id, "Operation": operation_name, "Timestamp": region.now(),
             "OriginationIdentity": ref, "PoolId": origin.pool_id if _is_pool(origin) else None,
@@ -177,12 +170,33 @@ class Messages(Family):
             requested_at=region.now(), time_to_live=float(params.get("TimeToLive") or UNKNOWN_AFTER),
             outcome=outcome or WITHHELD, feedback_enabled=feedback,
             send=send, backend=region)
-        self.messages[message_id] = message
+        self.start(message)
+        return {"MessageId": message_id}
+
+    # -- what every accepted send shares (SendRcsMessage too) ---------------------------
+    def outcome_of(self, send: Send, protect: str | None) -> tuple[str | None, str | None]:
+        """The outcome an accepted send gets (None for a dry run) and the protect configuration
+        its events show: the one that decided (maybe the account default). FILTER lets a
+        suspicious message through, then blocks it [doc: filter-and-monitor] — in channels
+        whose events have a PROTECT_BLOCKED (text, and RCS, which the SMS rule set decides)."""
+        outcome = None if send.dry_run else self.region.messaging.outcomes.choose(send.channel,
+                                                                                  send.destination)
+        verdict = send.protect  # the protect gate's Verdict; None when no configuration applies
+        if verdict is not None:
+            protect = verdict.protect_configuration_id
+            blocked = f"{send.channel}_PROTECT_BLOCKED"
+            if outcome is not None and verdict.blocked_by == "filter" and blocked in OUTCOMES[send.channel]:
+                outcome = blocked
+        return outcome, protect
+
+    def start(self, message: Message) -> None:
+        """An accepted, really sent message: kept for PutMessageFeedback, put on the clock
+        (its events follow), and shown to the after-send hooks (spend)."""
+        self.messages[message.message_id] = message
         while len(self.messages) > MESSAGES_KEPT:
             self.messages.popitem(last=False)
-        region.messaging.start(message)
-        run_after_send(region, message)
-        return {"MessageId": message_id}
+        self.region.messaging.start(message)
+        run_after_send(self.region, message)
 
     @operation("SendTextMessage")
     def send_text_message(self, params: dict) -> dict:

@@ -26,10 +26,12 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors, sent_log
+from .. import arns, errors, prices, sent_log
 from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..message_lifecycle import RCS_TIME_TO_LIVE, Message
 from ..model import enum_values, service_model
 from ..numbering import country_of
+from ..outcomes import WITHHELD
 from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from ..snapshot import restored, saved
@@ -67,6 +69,8 @@ QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
 UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
 CONTENT_KINDS = tuple(service_model().shape_for("RcsContent").members)  # exactly one is given [model]
+RCS_FAILING = ("RCS_FAILED", "RCS_FALLEN_BACK_TO_SMS")  # outcomes: the RCS delivery fails
+BASIC_LENGTH = 160  # [inf] characters of a BASIC (text-only) RCS message, as Google bills them
 
 
 @dataclass(eq=False)
@@ -399,6 +403,13 @@ class RcsAgents(Family):
             )
         if fallback and fallback.get("OriginationIdentity"):  # one the account has (not released)
             self.region.pools.origin(fallback["OriginationIdentity"], iso)
+        if fallback and not fallback.get("MessageBody") and (
+                fallback["Channel"] == "SMS" or not fallback.get("MediaUrls")):
+            # [model] "Required for SMS fallback. For MMS fallback, at least one of MessageBody
+            # or MediaUrls must be provided."
+            raise _invalid("FallbackConfiguration.MessageBody",
+                           f"An {fallback['Channel']} fallback needs a MessageBody"
+                           + (" or MediaUrls." if fallback["Channel"] == "MMS" else "."), "MISSING_PARAMETER")
         pool = self.region.pools.get(ref) if arns.is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
         if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
@@ -419,6 +430,8 @@ class RcsAgents(Family):
         )
         # -- every rule checked; from here the message is accepted -------------------
         message_id = self.region.ids.message_id()
+        outcome, protect = self.region.messages.outcome_of(send, send.protect_configuration_id)
+        message = None if dry_run else self._message(send, message_id, outcome, protect, agent, pool)
         sent_log.record(
             self.region,
             send,
@@ -442,9 +455,60 @@ class RcsAgents(Family):
                 "MaxPrice": params.get("MaxPrice"),
                 "ProtectConfigurationId": params.get("ProtectConfigurationId"),
                 "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
+                "Outcome": outcome,
             },
+            message,
         )
         return {"MessageId": message_id}
+
+    def _message(self, send, message_id: str, outcome: str | None, protect: str | None, agent: RcsAgent,
+                 pool) -> Message:
+        """The accepted RCS message as a message machine (message_lifecycle.py), with its
+        fallback when the send has one: a failing RCS delivery falls back [model]."""
+        params, region, iso = send.params, self.region, send.iso_country_code
+        fallback = params.get("FallbackConfiguration")
+        if outcome in RCS_FAILING:
+            outcome = "RCS_FALLEN_BACK_TO_SMS" if fallback else "RCS_FAILED"
+        cs = send.configuration_set
+        feedback = params["MessageFeedbackEnabled"] if params.get("MessageFeedbackEnabled") is not None \
+            else bool(cs and cs.default_message_feedback_enabled)
+        # [inf] agentIsoCountryCode: the country of the launch that sends (none for a testing
+        # agent's send); billing after Google's RCS Business Messaging: a text of up to 160
+        # characters without suggestions is BASIC, anything else RICH.
+        content = params["RcsMessageContent"]
+        text = content["Content"].get("TextMessage")
+        basic = text is not None and len(text["Body"]) <= BASIC_LENGTH and not content.get("Suggestions")
+        fields = {**({"agentIsoCountryCode": iso} if agent.reaches(iso) else {}),
+                  "rcsMetadata": {"billingEventType": "BASIC" if basic else "RICH"}}
+        common = {"message_id": message_id, "destination": send.destination, "iso_country_code": iso,
+                  "configuration_set_name": cs.name if cs else None, "context": params.get("Context"),
+                  "protect_configuration_id": protect, "requested_at": region.now(), "send": send,
+                  "backend": region}
+        return Message(
+            channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
+            time_to_live=float(params.get("TimeToLive") or RCS_TIME_TO_LIVE), outcome=outcome or WITHHELD,
+            feedback_enabled=feedback, channel_fields=fields,
+            # A protect block is no delivery failure: the SMS rule set would block its fallback too.
+            fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"
+            else None, **common)
+
+    def _fallback(self, fallback: dict, pool, common: dict) -> Message:
+        """The SMS or MMS message sent when RCS delivery fails: from the fallback's identity,
+        else (a send through a pool) the pool's number for the country [model], else from no
+        identity the events could show [inf]; its own outcome and text price; started by the
+        schedule when the RCS message falls back (same messageId [inf]), not charged again."""
+        channel = "MEDIA" if fallback["Channel"] == "MMS" else "TEXT"
+        iso, body = common["iso_country_code"], fallback.get("MessageBody")
+        ref = fallback.get("OriginationIdentity")
+        origin = self.region.pools.origin(ref, iso) if ref else pool
+        need = "MMS" if channel == "MEDIA" else "SMS"
+        return Message(
+            channel=channel,
+            origination_number=self.region.messages.shown_origin(origin, iso, need) if origin else None,
+            international=bool(iso and getattr(origin, "iso_country_code", iso) != iso),
+            encoding=prices.encoding_of(body or ""), parts=prices.parts_of(body or "") if body else 1,
+            price=prices.price_of(channel, iso, body),
+            outcome=self.region.messaging.outcomes.choose(channel, common["destination"]), **common)
 
     def _sender(self, pool, ref: str, destination: str, iso: str | None) -> RcsAgent:
         """The agent that sends: the one named, or the pool's first agent that reaches the
