@@ -114,6 +114,17 @@ REVIEW_DAYS = {
     "JO_SENDER_ID_REGISTRATION": 5,
 }
 TYPE_DURATIONS = {f"{kind}:REVIEWING->PROVISIONING": days * DAY for kind, days in REVIEW_DAYS.items()}
+# RCS [inf]: the review is the one clock of an agent's testing agent and launches (they have
+# none of their own when a registration drives them). A testing registration: "typically
+# under 5 minutes" in all [obs: RCS runbook]: 1 minute to pick up, 2 in review; the testing
+# agent is ACTIVE at COMPLETE. A US launch: AWS's review (the generic hour and 3 days)
+# approves it with a first carrier (PROVISIONING: the launch PARTIAL); every carrier has
+# approved 7 days later (COMPLETE: ACTIVE).
+TYPE_DURATIONS.update({
+    "TEST_RCS_LAUNCH_REGISTRATION:SUBMITTED->REVIEWING": 60.0,
+    "TEST_RCS_LAUNCH_REGISTRATION:REVIEWING->PROVISIONING": 120.0,
+    "US_RCS_LAUNCH_REGISTRATION:PROVISIONING->COMPLETE": 7 * DAY,
+})
 
 REGISTRATION = register_lifecycle(
     LifecycleSpec(

@@ -1375,7 +1375,7 @@ def test_every_registration_paginator_pages(sim, client):
         ),
         ("describe_registration_attachments", {}, "RegistrationAttachments", 2),
         ("list_registration_associations", {"RegistrationId": reg_id}, "RegistrationAssociations", 1),
-        ("describe_registration_type_definitions", {}, "RegistrationTypeDefinitions", 4),
+        ("describe_registration_type_definitions", {}, "RegistrationTypeDefinitions", 6),
         (
             "describe_registration_section_definitions",
             {"RegistrationType": "US_TOLL_FREE_REGISTRATION"},

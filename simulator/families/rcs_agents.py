@@ -15,9 +15,13 @@ PARTIAL ("at least one carrier has approved") -> ACTIVE ("all carriers") on the 
     every launch ACTIVE (at least one)       ACTIVE
     deleted                                  DELETED
 
-Registrations reach an agent through `submit_testing` / `submit_country_launch` /
-`reject_country_launch`, called from Python (`region.rcs_agents`, as README shows): the
-registration catalogue has no RCS registration types yet, so no API call reaches them.
+Registrations reach an agent through the API: a TEST_RCS_LAUNCH_REGISTRATION or an
+<ISO>_RCS_LAUNCH_REGISTRATION associated with the agent (CreateRegistrationAssociation)
+and submitted calls `submit_testing` / `submit_country_launch` with `reviewed=True`; the
+part is then placed in a machine without a clock of its own (`reviewed-rcs-*`) and
+follows the registration's review (`follow_registration`): the registration's clock and
+its reviewer are the one source of timing. Called from Python without `reviewed` (as
+tests of the send path do), the parts keep their own 60 s steps.
 """
 
 from __future__ import annotations
@@ -64,6 +68,52 @@ COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
     # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
     durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
 )
+
+# The same parts when a registration drives them [inf: AWS maps none of its review onto these
+# statuses]: no automatic step, each move is the registration's. Testing agent: approved
+# when its registration is COMPLETE, back to CREATED when the version is denied or
+# discarded or the approval revoked. Launch: the review's approval is the first carrier
+# (PARTIAL: AWS's PROVISIONING, "origination identity is being created"), COMPLETE is every
+# carrier (ACTIVE); a denial or a revoked approval REJECTED; a corrected version resubmits.
+REVIEWED_TESTING_AGENT = register_lifecycle(
+    LifecycleSpec(
+        kind="reviewed-rcs-testing-agent",
+        states=TESTING_AGENT.states,
+        initial="CREATED",
+        transitions=(
+            {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+            {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},
+            {"trigger": "withdraw", "source": "PENDING", "dest": "CREATED"},
+            {"trigger": "revoke", "source": "ACTIVE", "dest": "CREATED"},
+        ),
+        automatic={},
+    )
+)
+REVIEWED_COUNTRY_LAUNCH = register_lifecycle(
+    LifecycleSpec(
+        kind="reviewed-rcs-country-launch",
+        states=COUNTRY_LAUNCH.states,
+        initial="CREATED",
+        transitions=(
+            {"trigger": "submit", "source": ["CREATED", "REJECTED"], "dest": "PENDING"},
+            {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
+            {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
+            {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"},
+            {"trigger": "revoke", "source": ["PARTIAL", "ACTIVE"], "dest": "REJECTED"},
+            {"trigger": "withdraw", "source": "PENDING", "dest": "CREATED"},
+        ),
+        automatic={},
+    )
+)
+# A registration's move -> the move of the agent part it drives (a move the part's state
+# does not have is no move: a later version's review leaves an approved part as it is).
+FOLLOWS = {
+    REVIEWED_TESTING_AGENT.kind: {"submit": "submit", "provision": "approve", "deny": "withdraw",
+                                  "discard": "withdraw", "revoke": "revoke"},
+    REVIEWED_COUNTRY_LAUNCH.kind: {"submit": "submit", "approve": "first_carrier",
+                                   "provision": "all_carriers", "deny": "reject", "discard": "withdraw",
+                                   "revoke": "revoke"},
+}
 
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
@@ -140,6 +190,10 @@ class RcsAgent:
     deleted: bool = False
 
     @property
+    def identity(self) -> str:
+        return self.id
+
+    @property
     def status(self) -> str:
         if self.deleted:
             return "DELETED"
@@ -148,7 +202,7 @@ class RcsAgent:
             return "ACTIVE"
         if any(s in ("PARTIAL", "ACTIVE") for s in launched):
             return "PARTIAL"
-        if self.testing is None:
+        if self.testing is None or self.testing.state == "CREATED":
             return "CREATED"
         return "TESTING" if self.testing.state == "ACTIVE" else "PENDING"
 
@@ -247,27 +301,39 @@ class RcsAgents(Family):
         agent.pool_id = None
         return ({"OriginationIdentityArn": agent.arn, "OriginationIdentity": agent.id}, pool)
 
-    def submit_testing(self, ref: str, registration_id: str) -> RcsAgent:
-        """A testing registration associated with the agent was submitted."""
+    def submit_testing(self, ref: str, registration_id: str, reviewed: bool = False) -> RcsAgent:
+        """A testing registration associated with the agent was submitted. `reviewed`: its
+        review drives the testing agent (`follow_registration`), not the part's own clock."""
         agent = self.get(ref)
-        if agent.testing is not None:
+        testing = agent.testing
+        if testing is not None and (testing.registration_id != registration_id or not reviewed):
             raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} already has a testing agent.")
-        testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
-        self.region.lifecycles.place(testing, TESTING_AGENT.kind, self.region.now())
-        self.region.lifecycles.move(testing, "submit", self.region.now())
+                                  f"RCS agent {agent.id} already has a testing agent "
+                                  f"(registration {testing.registration_id}).")
+        if testing is None:
+            testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
+            kind = REVIEWED_TESTING_AGENT.kind if reviewed else TESTING_AGENT.kind
+            self.region.lifecycles.place(testing, kind, self.region.now())
+        if self.region.lifecycles.can(testing, "submit"):  # a new version of an approved one: unchanged
+            self.region.lifecycles.move(testing, "submit", self.region.now())
         agent.testing = testing
         return agent
 
-    def submit_country_launch(self, ref: str, iso: str, registration_id: str) -> RcsAgent:
-        """A country launch registration for `iso` was submitted."""
+    def submit_country_launch(self, ref: str, iso: str, registration_id: str,
+                              reviewed: bool = False) -> RcsAgent:
+        """A country launch registration for `iso` was submitted (`reviewed`: as above)."""
         agent = self.get(ref)
-        if iso in agent.launches:
+        launch = agent.launches.get(iso)
+        if launch is not None and (launch.registration_id != registration_id or not reviewed):
             raise errors.conflict("RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} already launches in {iso}.")
-        launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
-        self.region.lifecycles.place(launch, COUNTRY_LAUNCH.kind, self.region.now())
-        self.region.lifecycles.move(launch, "submit", self.region.now())
+                                  f"RCS agent {agent.id} already launches in {iso} "
+                                  f"(registration {launch.registration_id}).")
+        if launch is None:
+            launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
+            kind = REVIEWED_COUNTRY_LAUNCH.kind if reviewed else COUNTRY_LAUNCH.kind
+            self.region.lifecycles.place(launch, kind, self.region.now())
+        if self.region.lifecycles.can(launch, "submit"):  # a corrected version after a rejection
+            self.region.lifecycles.move(launch, "submit", self.region.now())
         agent.launches[iso] = launch
         return agent
 
@@ -278,6 +344,39 @@ class RcsAgents(Family):
             raise ValueError(f"RCS agent {agent.id} has no launch under review in {iso}")
         self.region.lifecycles.move(launch, "reject", self.region.now())
         return agent
+
+    def _parts_of(self, agent_id: str, registration_id: str) -> list[AgentPart]:
+        agent = self.agents.get(agent_id)  # a deleted agent has nothing left to move
+        if agent is None:
+            return []
+        parts = [agent.testing, *agent.launches.values()]
+        return [p for p in parts
+                if p is not None and p.registration_id == registration_id and p.kind in FOLLOWS]
+
+    def part_registration(self, ref: str, iso: str | None) -> str | None:
+        """The registration behind the agent's testing agent (`iso` None) or its launch in `iso`."""
+        agent = self.get(ref)
+        part = agent.testing if iso is None else agent.launches.get(iso)
+        return part.registration_id if part is not None else None
+
+    def follow_registration(self, agent_id: str, registration_id: str, move: str, at: float) -> None:
+        """The registration `registration_id` made `move` (approve, provision, deny, discard,
+        revoke): the agent's parts it drives follow, where their state has that move."""
+        lifecycles = self.region.lifecycles
+        for part in self._parts_of(agent_id, registration_id):
+            trigger = FOLLOWS[part.kind].get(move)
+            if trigger is not None and lifecycles.can(part, trigger):
+                lifecycles.move(part, trigger, at)
+
+    def registration_deleted(self, agent_id: str, registration_id: str) -> None:
+        """DeleteRegistration: the testing agent or launch it gave the agent goes with it [inf:
+        AWS tears a testing agent down asynchronously; here at once]."""
+        agent = self.agents.get(agent_id)
+        for part in self._parts_of(agent_id, registration_id):
+            if part is agent.testing:
+                agent.testing = None
+            else:
+                del agent.launches[part.iso_country_code]
 
     # -- operations ------------------------------------------------------------
     @operation("CreateRcsAgent")

@@ -1,5 +1,5 @@
-"""Registrations: the forms AWS reviews before a US toll-free number, a 10DLC campaign
-or a sender ID may send (18 operations).
+"""Registrations: the forms AWS reviews before a US toll-free number, a 10DLC campaign,
+a sender ID or an RCS agent may send (18 operations).
 
 A registration holds versions; the current version is the form being filled in
 (field values, attachments) and, once submitted, the one AWS reviews. The review is
@@ -7,13 +7,16 @@ the simulated reviewer's (registration_desk.py) on the simulator's clock
 (registration_lifecycle.py); the forms and their validation are data
 (registration_catalogue.py, registration_forms.py). Registrations gate the numbers
 and sender IDs associated with them: a number that needs one stays PENDING and
-cannot send until its registration is COMPLETE.
+cannot send until its registration is COMPLETE. An RCS agent associated with an RCS
+registration gets a testing agent or a country launch when it is submitted, and that
+part follows the review (rcs_agents.follow_registration).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -61,6 +64,10 @@ REGULATES = {kind: number for number, kind in REGULATED_NUMBERS.items()}
 # one number (AWS's console registers them one by one).
 PHONE_NUMBERS_PER_REGISTRATION = {"US_TOLL_FREE_REGISTRATION": 1}
 DEFAULT_PHONE_NUMBERS_PER_REGISTRATION = 100
+# RCS registration types: the testing registration, and one launch type per country named
+# <ISO>_RCS_LAUNCH_REGISTRATION [doc: rcs-country-launch-us.html and its sibling pages].
+RCS_TESTING = "TEST_RCS_LAUNCH_REGISTRATION"
+RCS_LAUNCH = re.compile(r"([A-Z]{2})_RCS_LAUNCH_REGISTRATION")
 VERSIONS_CREATED_PER_DAY = 100  # [inf] the model names the quota, AWS publishes no number
 
 REGISTRATION_FILTERS = {
@@ -113,7 +120,7 @@ class ReviewStep:
 class Association:
     resource_arn: str
     resource_id: str
-    resource_type: str  # PHONE_NUMBER | SENDER_ID, as SupportedAssociations name them
+    resource_type: str  # PHONE_NUMBER | SENDER_ID | REGISTRATION | RCS_AGENT (SupportedAssociations' names)
     behavior: dict  # the type's SupportedAssociation
     target: object = None  # the phone number or sender ID object
     iso_country_code: str | None = None
@@ -405,6 +412,7 @@ class Registrations(Family):
                     "before it is submitted (CreateRegistrationAssociation).",
                 )
         now = self.region.now()
+        self._submit_rcs(registration)  # refuses (nothing changed) an agent with such a part already
         version.aws_review = bool(params.get("AwsReview", False))
         version.denied_reasons, version.feedback, version.field_feedback = None, None, {}
         self._move(registration, "submit", now)
@@ -507,6 +515,8 @@ class Registrations(Family):
                 registration.id,
                 f"{target.identity} is already associated with {registration.id}.",
             )
+        if kind == "RCS_AGENT":
+            self._check_rcs_agent(registration, target)
         owner = self.registration_of(target)
         if owner is not None:
             reason = (
@@ -595,7 +605,7 @@ class Registrations(Family):
         )
 
     def _identity(self, ref: str):
-        """A phone number, sender ID or registration (a 10DLC campaign's brand) by id or ARN:
+        """A phone number, sender ID, RCS agent or registration (a 10DLC campaign's brand) by id or ARN:
         (object, SupportedAssociation ResourceType)."""
         parsed = arns.parse(ref)
         kind = parsed.resource_type if parsed else ref.split("-", 1)[0].replace("phone", "phone-number")
@@ -605,10 +615,13 @@ class Registrations(Family):
             return self._phone(ref), "PHONE_NUMBER"  # a released number: ResourceNotFound
         if kind == "sender-id":
             return self._sender(ref), "SENDER_ID"
+        if kind in ("rcs-agent", "rcs"):
+            return self._agent(ref), "RCS_AGENT"
         raise errors.not_found(
             "phone-number",
             ref,
-            f"No phone number, sender ID or registration {ref}; give its id, or the ARN of a sender ID.",
+            f"No phone number, sender ID, RCS agent or registration {ref}; give its id, or the ARN of a "
+            "sender ID or RCS agent.",
         )
 
     def _link(self, registration: Registration, target, kind: str, behavior: dict) -> Association:
@@ -622,6 +635,9 @@ class Registrations(Family):
             phone_number=getattr(target, "phone_number", None),
         )
         registration.associations.append(association)
+        if kind == "RCS_AGENT":  # an agent has many registrations (one per type): nothing to mark on it
+            association.iso_country_code = launch_country(registration.registration_type)
+            return association
         if kind == "REGISTRATION":
             return association  # a brand backs many campaigns: nothing to mark on it
         target.registration_id = registration.id
@@ -633,6 +649,8 @@ class Registrations(Family):
 
     def _disassociate(self, registration: Registration, association: Association) -> None:
         registration.associations.remove(association)
+        if association.resource_type == "RCS_AGENT":
+            self.region.rcs_agents.registration_deleted(association.resource_id, registration.id)
         target = association.target
         if getattr(target, "registration_id", None) == registration.id:
             target.registration_id = None
@@ -739,6 +757,7 @@ class Registrations(Family):
         if trigger in VERSION_TRIGGERS:
             getattr(version, trigger)()
             version.stamp(at)
+        self._follow_rcs(registration, trigger, at)
         if registration.state != before:
             self._publish(registration, at)
 
@@ -847,6 +866,7 @@ class Registrations(Family):
         before = registration.state
         registration.revoke()
         registration.approved_version = None
+        self._follow_rcs(registration, "revoke", at)
         if registration.state != before:
             self._publish(registration, at)
         for association in registration.associations:
@@ -1001,6 +1021,9 @@ class Registrations(Family):
                 # A brand deleted since: a stand-in that is not registered (its campaign's
                 # submit then says REGISTRATION_NOT_COMPLETE, as before the restart).
                 association.target = self.registrations.get(association.resource_id) or _Gone("DELETED")
+            elif association.resource_type == "RCS_AGENT":  # a deleted agent: nothing left to drive
+                agent = self.region.rcs_agents.agents.get(association.resource_id)
+                association.target = agent or _Gone("DELETED")
             else:
                 association.target = self._sender(association.resource_arn)
 
@@ -1012,6 +1035,61 @@ class Registrations(Family):
     def _sender(self, ref: str):
         return self.region.sender_ids.get(ref, None)
 
+    def _agent(self, ref: str):
+        return self.region.rcs_agents.get(ref)
+
+    def _check_rcs_agent(self, registration: Registration, agent) -> None:
+        """An agent takes one registration of each RCS type: one testing registration, one
+        launch per country [model: RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE]."""
+        others = [
+            r.id
+            for r in self.registrations.values()
+            if r is not registration
+            and r.registration_type == registration.registration_type
+            and any(a.target is agent for a in r.associations)
+        ]
+        kind = registration.registration_type
+        if kind == RCS_TESTING or launch_country(kind):
+            # a part given from Python (region.rcs_agents) or by a registration deleted since
+            behind = self.region.rcs_agents.part_registration(agent.id, launch_country(kind))
+            if behind not in (None, registration.id):
+                others.append(behind)
+        if others:
+            raise errors.conflict(
+                "RCS_AGENT_ALREADY_ASSOCIATED_TO_REGISTRATION_TYPE",
+                "rcs-agent",
+                agent.id,
+                f"RCS agent {agent.id} already has a {registration.registration_type} ({others[0]}).",
+            )
+        if any(a.resource_type == "RCS_AGENT" for a in registration.associations):
+            raise errors.conflict(  # [inf] a registration configures one agent
+                "RESOURCE_ALREADY_ASSOCIATED",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} already has an RCS agent.",
+            )
+
+    def _submit_rcs(self, registration: Registration) -> None:
+        """SubmitRegistrationVersion of an RCS registration: the agent gets (or resubmits) its
+        testing agent or its launch in the type's country, driven by this review."""
+        for association in registration.associations:
+            if association.resource_type != "RCS_AGENT":
+                continue
+            agents, kind = self.region.rcs_agents, registration.registration_type
+            if kind == RCS_TESTING:
+                agents.submit_testing(association.resource_id, registration.id, reviewed=True)
+            elif launch_country(kind):
+                agents.submit_country_launch(
+                    association.resource_id, launch_country(kind), registration.id, reviewed=True
+                )
+
+    def _follow_rcs(self, registration: Registration, trigger: str, at: float) -> None:
+        for association in registration.associations:
+            if association.resource_type == "RCS_AGENT":
+                self.region.rcs_agents.follow_registration(
+                    association.resource_id, registration.id, trigger, at
+                )
+
     def _hold(self, phone) -> None:
         """A number that waits for its registration: off the clock's PENDING -> ACTIVE."""
         self.region.lifecycles.place(phone, REGULATED_PHONE_NUMBER.kind, phone.entered_at, "PENDING")
@@ -1019,6 +1097,12 @@ class Registrations(Family):
     def _sender_id_for(self, sender: str, iso: str, message_types: list[str]):
         """The account's sender ID, provisioned when it does not exist yet."""
         return self.region.sender_ids.provision(sender, iso, message_types)
+
+
+def launch_country(registration_type: str) -> str | None:
+    """The country an <ISO>_RCS_LAUNCH_REGISTRATION launches in; None for any other type."""
+    match = RCS_LAUNCH.fullmatch(registration_type)
+    return match.group(1) if match else None
 
 
 class _Gone:
