@@ -13,7 +13,7 @@ from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.snapshot import export_state, import_state
 
 from conftest import active_phone
-from families_fixtures import conflict, error_of
+from families_fixtures import conflict, error_of, not_found
 
 DAY, HOUR = 86_400, 3_600
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -180,6 +180,14 @@ def test_an_agent_takes_one_registration_of_each_rcs_type(sim, api):
     # another type (a US launch) is another matter
     launch = api.create_registration(RegistrationType=US_LAUNCH)["RegistrationId"]
     api.create_registration_association(RegistrationId=launch, ResourceId=agent["RcsAgentId"])
+    toll_free = api.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationId"]
+    with pytest.raises(ClientError) as exc:  # a type whose SupportedAssociations name no RCS_AGENT
+        api.create_registration_association(RegistrationId=toll_free, ResourceId=agent["RcsAgentId"])
+    assert error_of(exc)["Reason"] == "INVALID_REGISTRATION_ASSOCIATION"
+    missing = "rcs-" + "0" * 32
+    with pytest.raises(ClientError) as exc:
+        api.create_registration_association(RegistrationId=second, ResourceId=missing)
+    assert error_of(exc) == not_found("rcs-agent", missing)
     # an agent whose testing agent came another way (Python) cannot take a testing registration
     sim.region("123456789012", "us-east-1").rcs_agents.submit_testing(other["RcsAgentId"], "registration-py")
     with pytest.raises(ClientError) as exc:
