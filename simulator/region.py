@@ -54,6 +54,9 @@ DEFAULT_QUOTAS: dict[str, int] = {
     # Per-day rates, owned by their families: Notify's BASIC tier cap [doc: notify tiers] and
     # verification codes per number [inf] (an anti-abuse limit the model names).
     "NOTIFY_BASIC_DAILY_MESSAGES": BASIC_DAILY_MESSAGES,
+    # "For a given destination phone number, the limit is 10 messages per day per notify
+    # configuration and 10 messages per day per account" [doc: notify-quotas.html]
+    "NOTIFY_MESSAGES_PER_DESTINATION_PER_DAY": 10,
     "VERIFICATION_ATTEMPTS_PER_DAY": sandbox.ATTEMPTS_PER_DAY,
 }
 

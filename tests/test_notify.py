@@ -265,15 +265,58 @@ def test_the_default_cap_is_the_documented_200():
     sim = Simulator(clock="manual", seed=3)
     api = sim.client(short_circuit=True)
     cid = active(sim, api)["NotifyConfigurationId"]
-    for _ in range(200):
+    for n in range(200):  # to 200 destinations: one destination gets at most 10 a day
         api.send_notify_text_message(
-            NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"}
+            NotifyConfigurationId=cid, DestinationPhoneNumber=f"+33612345{n:03d}",
+            TemplateVariables={"code": "1234"},
         )
     with pytest.raises(ClientError) as exc:
         api.send_notify_text_message(
             NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"}
         )
     assert error_of(exc)["Reason"] == "DAILY_NOTIFY_TIER_MESSAGE_LIMIT"
+
+
+def test_one_destination_gets_at_most_ten_notify_messages_a_day_per_configuration_and_per_account():
+    """"10 messages per day per notify configuration and 10 messages per day per account" for
+    a given destination number [doc: notify-quotas.html], on every tier."""
+    sim = Simulator(clock="manual", seed=3)
+    api = sim.client(short_circuit=True)
+    first, second = (active(sim, api)["NotifyConfigurationId"] for _ in range(2))
+    notify_of(sim).set_tier(first, "ADVANCED")  # no tier cap: the destination's limit still holds
+
+    def send(cid, destination=FR_MOBILE, **extra):
+        return api.send_notify_text_message(NotifyConfigurationId=cid, DestinationPhoneNumber=destination,
+                                            TemplateVariables={"code": "1234"}, **extra)
+
+    for _ in range(6):
+        send(first)
+    for _ in range(4):
+        send(second)
+    assert send(second, DryRun=True)["MessageId"]  # a dry run is checked, not counted
+    for cid in (first, second):  # 6 + 4 = 10 to this destination from the account today
+        with pytest.raises(ClientError) as exc:
+            send(cid)
+        assert error_of(exc)["Code"] == "ServiceQuotaExceededException"
+        assert error_of(exc)["Reason"] == "DAILY_DESTINATION_CALL_LIMIT"
+    assert send(first, GB_MOBILE)["MessageId"]  # another destination is not affected
+    saved = export_state(sim)
+    restarted = Simulator(clock="manual", seed=3)
+    import_state(restarted, json.loads(json.dumps(saved)))  # the day's counts survive a restart
+    with pytest.raises(ClientError) as exc:
+        restarted.client().send_notify_text_message(
+            NotifyConfigurationId=first, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"})
+    assert error_of(exc)["Reason"] == "DAILY_DESTINATION_CALL_LIMIT"
+    sim.advance(86400)
+    assert send(first)["MessageId"]  # a new UTC day
+
+    alone = Simulator(clock="manual", seed=3, quotas={"NOTIFY_MESSAGES_PER_DESTINATION_PER_DAY": 2})
+    api = alone.client(short_circuit=True)
+    cid = active(alone, api)["NotifyConfigurationId"]
+    send(cid), send(cid)
+    with pytest.raises(ClientError) as exc:
+        send(cid)
+    assert error_of(exc)["Reason"] == "DAILY_DESTINATION_CALL_LIMIT"
 
 
 def test_customer_owned_countries_need_a_pool_and_a_pool_serves_one_configuration(sim, api):

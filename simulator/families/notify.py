@@ -63,6 +63,7 @@ NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(
 BASIC_DAILY_MESSAGES = 200  # [doc: notify-tiers] Basic: 200 messages per day
 QUOTA_CONFIGURATIONS = "NOTIFY_CONFIGURATIONS"  # Simulator(quotas={...}) keys
 QUOTA_BASIC_DAILY = "NOTIFY_BASIC_DAILY_MESSAGES"
+QUOTA_PER_DESTINATION = "NOTIFY_MESSAGES_PER_DESTINATION_PER_DAY"
 TEMPLATES_PUBLISHED = 1767225600.0  # 2026-01-01: the shipped templates' CreatedTimestamp
 UNSET_TEMPLATE = "UNSET_DEFAULT_TEMPLATE"
 UNSET_POOL = "UNSET_DEFAULT_POOL_FOR_NOTIFY"
@@ -117,6 +118,12 @@ class NotifyConfiguration(Lifecycled):
     created: float = 0.0
     tags: dict[str, str] = field(default_factory=dict)
     sent_on: tuple[int, int] = (0, 0)  # (UTC day, messages sent that day): the tier's cap
+    # destination -> [UTC day, messages sent to it that day]: the per-destination limit
+    sent_to: dict[str, list[int]] = field(default_factory=dict)
+
+    def sent_to_today(self, destination: str, day: int) -> int:
+        on, count = self.sent_to.get(destination, (day, 0))
+        return count if on == day else 0
 
     @property
     def rejection_reason(self) -> str | None:
@@ -424,13 +431,8 @@ class Notify(Family):
             )
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
-        sent_today = config.sent_on[1] if config.sent_on[0] == day else 0
-        cap = self.region.quotas[QUOTA_BASIC_DAILY]
-        if config.tier == "BASIC" and not dry_run and sent_today >= cap:
-            raise errors.quota_exceeded(
-                "DAILY_NOTIFY_TIER_MESSAGE_LIMIT",
-                f"Notify configuration {config.id} sent its BASIC tier's {cap} messages today.",
-            )
+        if not dry_run:
+            self._check_daily_limits(config, destination, day)
         send = sent_log.gate(
             self.region,
             channel="NOTIFY",
@@ -445,7 +447,8 @@ class Notify(Family):
         )
         # -- every rule checked; from here the message is accepted -------------------
         if not dry_run:
-            config.sent_on = (day, sent_today + 1)
+            config.sent_on = (day, (config.sent_on[1] if config.sent_on[0] == day else 0) + 1)
+            config.sent_to[destination] = [day, config.sent_to_today(destination, day) + 1]
         message_id = self.region.ids.message_id()
         sent_log.record(
             self.region,
@@ -563,6 +566,26 @@ class Notify(Family):
                 project_as("NotifyConfigurationInformation", c) for c in self.configurations.values()
             ]
         }
+
+    def _check_daily_limits(self, config: NotifyConfiguration, destination: str, day: int) -> None:
+        """The BASIC tier's messages a day, and the messages one destination may get a day, per
+        configuration and per account [doc: notify-quotas.html]."""
+        sent_today = config.sent_on[1] if config.sent_on[0] == day else 0
+        cap = self.region.quotas[QUOTA_BASIC_DAILY]
+        if config.tier == "BASIC" and sent_today >= cap:
+            raise errors.quota_exceeded(
+                "DAILY_NOTIFY_TIER_MESSAGE_LIMIT",
+                f"Notify configuration {config.id} sent its BASIC tier's {cap} messages today.",
+            )
+        limit = self.region.quotas[QUOTA_PER_DESTINATION]
+        by_config = config.sent_to_today(destination, day)
+        by_account = sum(c.sent_to_today(destination, day) for c in self.configurations.values())
+        if by_config >= limit or by_account >= limit:
+            where = f"notify configuration {config.id}" if by_config >= limit else "this account"
+            raise errors.quota_exceeded(  # the model's reason for a destination's daily cap [inf]
+                "DAILY_DESTINATION_CALL_LIMIT",
+                f"{destination} already got {limit} Notify messages today from {where}.",
+            )
 
     def export(self) -> dict:
         return {"configurations": [saved(c) for c in self.configurations.values()]}
