@@ -146,3 +146,22 @@ def test_a_state_saved_with_a_lower_case_duplicate_reads_as_one_keyword(sim, api
     assert sorted(shown) == ["HELP", "PROMO", "STOP"] and shown["STOP"][0] == "OPT_OUT"
     again.delete_keyword(OriginationIdentity=owner, Keyword="promo")
     assert sorted(keywords(again, owner)) == ["HELP", "STOP"]
+
+
+def test_a_us_toll_free_numbers_opt_outs_are_managed_by_carriers(sim, api):
+    """US toll-free: STOP is the only opt-out keyword and its response cannot be changed
+    [doc: keywords-required.html]; other keywords (START to opt back in, HELP) can."""
+    number = api.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                      NumberCapabilities=["SMS"], NumberType="TOLL_FREE")["PhoneNumberId"]
+    for word, action in (("STOP", None), ("stop", "OPT_OUT"), ("QUIT", "OPT_OUT")):
+        extra = {"KeywordAction": action} if action else {}
+        with pytest.raises(ClientError) as exc:
+            api.put_keyword(OriginationIdentity=number, Keyword=word, KeywordMessage="Bye", **extra)
+        assert error_of(exc) == conflict("RESOURCE_MODIFICATION_NOT_ALLOWED", "keyword", word.upper())
+    api.put_keyword(OriginationIdentity=number, Keyword="START", KeywordMessage="Welcome back",
+                    KeywordAction="OPT_IN")
+    api.put_keyword(OriginationIdentity=number, Keyword="HELP", KeywordMessage="Call 555-0199")
+    assert keywords(api, number)["STOP"][0] == "OPT_OUT"
+    long_code = active_phone(sim, api)["PhoneNumberId"]  # any other number: its STOP is yours
+    api.put_keyword(OriginationIdentity=long_code, Keyword="QUIT", KeywordMessage="Bye",
+                    KeywordAction="OPT_OUT")

@@ -61,6 +61,20 @@ def _action(word: str, asked: str | None, old: Keyword | None) -> str:
     return old.action if old is not None else DEFAULT_ACTION
 
 
+def _check_carrier_managed(owner, word: str, action: str) -> None:
+    """"For US toll-free numbers, opt-outs are managed at the carrier level. The only
+    supported opt-out keyword for a US toll-free number is STOP. You can't add additional
+    opt-out keywords, or change the response message that your recipients get when they
+    opt-out" [doc: keywords-required.html]. Refused like a mandatory keyword's action [inf]."""
+    if getattr(owner, "number_type", None) != "TOLL_FREE" or owner.iso_country_code != "US":
+        return
+    if word == "STOP" or action == "OPT_OUT":
+        raise errors.conflict(
+            "RESOURCE_MODIFICATION_NOT_ALLOWED", "keyword", word,
+            f"{owner.phone_number} is a US toll-free number: carriers manage its opt-outs, so STOP "
+            "is its only opt-out keyword and its response cannot be changed.")
+
+
 @register
 class Keywords(Family):
     """Keywords live on their owner (a number or a pool); this family holds the rules."""
@@ -74,6 +88,7 @@ class Keywords(Family):
         table = keywords_of(owner)
         old = table.get(word)
         action = _action(word, params.get("KeywordAction"), old)
+        _check_carrier_managed(owner, word, action)
         if old is None:
             quota = "KEYWORDS_PER_POOL" if owner.FAMILY == "pools" else "KEYWORDS_PER_PHONE_NUMBER"
             self.region.require_quota(quota, quota, used=len(table))
