@@ -51,6 +51,11 @@ def validation(reason: str, message: str, fields: list[dict] | None = None) -> S
     return ServiceError("ValidationException", message, Reason=reason, Fields=fields)
 
 
+def invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> ServiceError:
+    """A ValidationException about one member, named in `Fields` with the same message."""
+    return validation(reason, message, [{"Name": member, "Message": message}])
+
+
 def quota_exceeded(reason: str, message: str) -> ServiceError:
     return ServiceError("ServiceQuotaExceededException", message, Reason=reason)
 

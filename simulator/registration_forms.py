@@ -29,7 +29,7 @@ VALUE_MEMBERS = {"SELECT": "SelectChoices", "TEXT": "TextValue", "ATTACHMENT": "
 
 def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER"):
     """`Fields` names the member as the wire does: SelectChoices -> selectChoices."""
-    return errors.validation(reason, message, [{"Name": member[0].lower() + member[1:], "Message": message}])
+    return errors.invalid(member[0].lower() + member[1:], message, reason)
 
 
 def value_of(value: dict | None) -> list[str]:

@@ -151,10 +151,6 @@ TEMPLATE_FILTERS = {
 }
 
 
-def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
-    return errors.validation(reason, message, [{"Name": member, "Message": message}])
-
-
 def tier_countries(tier: str) -> list[str]:
     return [iso for iso, c in shipped()["countries"].items() if tier in c["SupportedTiers"]]
 
@@ -217,9 +213,10 @@ class Notify(Family):
 
     def _check_template_fits(self, template: dict, tier: str, channels: list[str], member: str) -> None:
         if tier not in template.get("TierAccess", [tier]):
-            raise _invalid(member, f"Template {template['TemplateId']} is not available to the {tier} tier.")
+            raise errors.invalid(member,
+                                 f"Template {template['TemplateId']} is not available to the {tier} tier.")
         if not set(template["Channels"]) & set(channels):
-            raise _invalid(
+            raise errors.invalid(
                 member,
                 f"Template {template['TemplateId']} serves "
                 f"{', '.join(template['Channels'])}, not an enabled channel.",
@@ -228,7 +225,7 @@ class Notify(Family):
     def _check_channels(self, channels: list[str]) -> list[str]:
         wrong = [c for c in channels if c not in NOTIFY_CHANNELS]
         if wrong:
-            raise _invalid(
+            raise errors.invalid(
                 "EnabledChannels", f"Notify sends SMS and VOICE, not {wrong[0]}.", "CHANNEL_NOT_ENABLED"
             )
         return list(dict.fromkeys(channels))
@@ -237,7 +234,7 @@ class Notify(Family):
         allowed = set(tier_countries(tier))
         wrong = [c for c in countries if c not in allowed]
         if wrong:
-            raise _invalid(
+            raise errors.invalid(
                 "EnabledCountries",
                 f"{wrong[0]} is not a Notify country of the {tier} tier (see ListNotifyCountries).",
                 "COUNTRY_NOT_ENABLED",
@@ -393,7 +390,7 @@ class Notify(Family):
                 f"Notify configuration {config.id} is {config.state}; it sends only when ACTIVE.",
             )
         if channel not in config.enabled_channels:
-            raise _invalid(
+            raise errors.invalid(
                 "NotifyConfigurationId",
                 f"Notify configuration {config.id} does not have {channel} enabled.",
                 "CHANNEL_NOT_ENABLED",
@@ -405,11 +402,12 @@ class Notify(Family):
         body = self._render(template, params["TemplateVariables"], config)
         voice_id = params.get("VoiceId")
         if voice_id and voice_id not in template.get("SupportedVoiceIds", [voice_id]):
-            raise _invalid("VoiceId", f"Template {template['TemplateId']} does not speak with {voice_id}.")
+            raise errors.invalid("VoiceId",
+                                 f"Template {template['TemplateId']} does not speak with {voice_id}.")
         country = shipped()["countries"][iso]
         pool = self.region.pools.get(config.pool_id) if config.pool_id else None
         if country["CustomerOwnedIdentityRequired"] and pool is None:
-            raise _invalid(
+            raise errors.invalid(
                 "NotifyConfigurationId",
                 f"Notify sends to {iso} only from your own numbers: give notify "
                 f"configuration {config.id} a PoolId.",
@@ -478,19 +476,19 @@ class Notify(Family):
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]
         if iso is None or iso not in countries:
-            raise _invalid(
+            raise errors.invalid(
                 "DestinationPhoneNumber",
                 f"Notify does not send to {destination}.",
                 "DESTINATION_COUNTRY_BLOCKED",
             )
         if iso not in tier_countries(config.tier):
-            raise _invalid(
+            raise errors.invalid(
                 "DestinationPhoneNumber",
                 f"{iso} is not a country of the {config.tier} tier.",
                 "COUNTRY_NOT_ENABLED",
             )
         if config.enabled_countries and iso not in config.enabled_countries:
-            raise _invalid(
+            raise errors.invalid(
                 "DestinationPhoneNumber",
                 f"{iso} is not enabled on notify configuration {config.id}.",
                 "COUNTRY_NOT_ENABLED",
@@ -506,19 +504,19 @@ class Notify(Family):
         if template_id and template_id != UNSET_TEMPLATE:
             template = self._template(template_id)
             if template["Status"] != "ACTIVE":
-                raise _invalid("TemplateId", f"Template {template_id} is {template['Status']}.")
+                raise errors.invalid("TemplateId", f"Template {template_id} is {template['Status']}.")
             if channel not in template["Channels"]:
-                raise _invalid(
+                raise errors.invalid(
                     "TemplateId",
                     f"Template {template_id} is not a {channel} template.",
                     "CHANNEL_NOT_ENABLED",
                 )
             if config.tier not in template.get("TierAccess", [config.tier]):
-                raise _invalid(
+                raise errors.invalid(
                     "TemplateId", f"Template {template_id} is not available to the {config.tier} tier."
                 )
             if iso not in template.get("SupportedCountries", [iso]):
-                raise _invalid(
+                raise errors.invalid(
                     "TemplateId", f"Template {template_id} does not serve {iso}.", "COUNTRY_NOT_ENABLED"
                 )
             return template
@@ -530,14 +528,14 @@ class Notify(Family):
                 and iso in template.get("SupportedCountries", [iso])
             ):
                 return template
-        raise _invalid("TemplateId", f"No {channel} template serves {iso}.", "COUNTRY_NOT_ENABLED")
+        raise errors.invalid("TemplateId", f"No {channel} template serves {iso}.", "COUNTRY_NOT_ENABLED")
 
     def _render(self, template: dict, given: dict[str, str], config: NotifyConfiguration) -> str:
         declared = template.get("Variables", {})
         values: dict[str, str] = {}
         for name in given:
             if name not in declared or declared[name].get("Source") == "SYSTEM":
-                raise _invalid(
+                raise errors.invalid(
                     f"TemplateVariables.{name}",
                     f"Template {template['TemplateId']} has no customer variable {name}.",
                 )
@@ -548,7 +546,7 @@ class Notify(Family):
             value = given.get(name, spec.get("DefaultValue"))
             if value is None:
                 if spec["Required"]:
-                    raise _invalid(
+                    raise errors.invalid(
                         f"TemplateVariables.{name}",
                         f"Template variable {name} is required.",
                         "MISSING_PARAMETER",
@@ -603,7 +601,7 @@ def _check_variable(name: str, spec: dict, value: str) -> None:
     kind = spec["Type"]
     if kind == "INTEGER":
         if not re.fullmatch(r"-?[0-9]+", value):
-            raise _invalid(
+            raise errors.invalid(
                 member,
                 f'{name} must be an INTEGER, passed as a string such as "42".',
                 "FIELD_VALIDATION_FAILED",
@@ -615,16 +613,16 @@ def _check_variable(name: str, spec: dict, value: str) -> None:
             or spec.get("MaxValue") is not None
             and number > spec["MaxValue"]
         ):
-            raise _invalid(
+            raise errors.invalid(
                 member,
                 f"{name} must be between {spec.get('MinValue')} and {spec.get('MaxValue')}.",
                 "FIELD_VALIDATION_FAILED",
             )
     elif kind == "BOOLEAN" and value not in ("true", "false"):
-        raise _invalid(member, f'{name} must be "true" or "false".', "FIELD_VALIDATION_FAILED")
+        raise errors.invalid(member, f'{name} must be "true" or "false".', "FIELD_VALIDATION_FAILED")
     if spec.get("MaxLength") is not None and len(value) > spec["MaxLength"]:
-        raise _invalid(
+        raise errors.invalid(
             member, f"{name} is longer than {spec['MaxLength']} characters.", "FIELD_VALIDATION_FAILED"
         )
     if spec.get("Pattern") and not re.fullmatch(spec["Pattern"].strip("^$"), value):
-        raise _invalid(member, f"{name} does not match {spec['Pattern']}.", "FIELD_VALIDATION_FAILED")
+        raise errors.invalid(member, f"{name} does not match {spec['Pattern']}.", "FIELD_VALIDATION_FAILED")

@@ -222,17 +222,14 @@ FILTERS = {
 }
 
 
-def _invalid(member: str, message: str, reason: str = "INVALID_PARAMETER") -> errors.ServiceError:
-    return errors.validation(reason, message, [{"Name": member, "Message": message}])
-
-
 def _message_body(content: dict | None) -> str:
     """The text a log reader wants: the text message's body, else the content as JSON."""
     if content is None:
-        raise _invalid("RcsMessageContent", "An RCS message needs RcsMessageContent.", "MISSING_PARAMETER")
+        raise errors.invalid("RcsMessageContent", "An RCS message needs RcsMessageContent.",
+                             "MISSING_PARAMETER")
     kinds = [k for k in CONTENT_KINDS if content["Content"].get(k) is not None]
     if len(kinds) != 1:
-        raise _invalid(
+        raise errors.invalid(
             "RcsMessageContent.Content",
             f"Give exactly one of {', '.join(CONTENT_KINDS)}, not {len(kinds)}.",
             "PARAMETERS_CANNOT_BE_USED_TOGETHER" if kinds else "MISSING_PARAMETER",
@@ -427,7 +424,7 @@ class RcsAgents(Family):
             params["TwoWayEnabled"] if params.get("TwoWayEnabled") is not None else agent.two_way_enabled
         )
         if two_way and not channel:
-            raise _invalid(
+            raise errors.invalid(
                 "TwoWayChannelArn",
                 "Two-way messaging needs a TwoWayChannelArn.",
                 "TWO_WAY_CHANNEL_NOT_PRESENT",
@@ -496,7 +493,7 @@ class RcsAgents(Family):
         body = _message_body(params.get("RcsMessageContent"))
         fallback = params.get("FallbackConfiguration")
         if fallback and arns.is_pool_reference(fallback.get("OriginationIdentity") or ""):
-            raise _invalid(
+            raise errors.invalid(
                 "FallbackConfiguration.OriginationIdentity",
                 "A fallback's origination identity cannot be a pool [model].",
             )
@@ -506,7 +503,7 @@ class RcsAgents(Family):
                 fallback["Channel"] == "SMS" or not fallback.get("MediaUrls")):
             # [model] "Required for SMS fallback. For MMS fallback, at least one of MessageBody
             # or MediaUrls must be provided."
-            raise _invalid("FallbackConfiguration.MessageBody",
+            raise errors.invalid("FallbackConfiguration.MessageBody",
                            f"An {fallback['Channel']} fallback needs a MessageBody"
                            + (" or MediaUrls." if fallback["Channel"] == "MMS" else "."), "MISSING_PARAMETER")
         pool = self.region.pools.get(ref) if arns.is_pool_reference(ref) else None
@@ -640,7 +637,7 @@ class RcsAgents(Family):
                 "agent or a country launch is approved.",
             )
         if agent.testing is None or agent.testing.state != "ACTIVE":
-            raise _invalid(
+            raise errors.invalid(
                 "DestinationPhoneNumber",
                 f"RCS agent {agent.id} is not launched in {iso}.",
                 "COUNTRY_NOT_ENABLED",
