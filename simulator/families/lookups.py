@@ -15,7 +15,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 from .. import errors
-from ..numbering import number_block, number_kind
+from ..numbering import country_of, number_block, number_kind
 from ..paging import page_result
 from . import Family, operation, register
 
@@ -67,10 +67,8 @@ def describe_number(raw: str, cleanse: bool) -> dict:
     if parsed is None:
         return result
     result["DialingCountryCode"] = str(parsed.country_code)
-    iso = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
-        parsed.country_code
-    )
-    if iso and iso != "ZZ" and iso != "001":
+    iso = country_of(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    if iso:
         result["IsoCountryCode"] = iso
         result["Country"] = geocoder._region_display_name(iso, "en") or iso
     as_given = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == e164
