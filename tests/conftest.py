@@ -17,6 +17,10 @@ from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.conformance import check_response
 from smsvoice_sim.simulator.service import AUDIT_ENV
 
+# Test helper modules that hold assertions and are also loaded as plugins (`pytest_plugins`):
+# rewritten like test modules, whichever imports them first.
+pytest.register_assert_rewrite("upstreams")
+
 FAKE_CREDS = {"aws_access_key_id": "AKIATESTTESTTEST0000", "aws_secret_access_key": "test-secret"}
 NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
 
