@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -9,11 +10,14 @@ from collections.abc import Callable
 
 def per_call_us(fn: Callable[[], object], calls: int = 1000, rounds: int = 5,
                 warmup: int = 20) -> float:
-    """Median over `rounds` of the mean wall time of one call, in microseconds."""
+    """Median over `rounds` of the mean wall time of one call, in microseconds. Each round
+    starts from a collected heap: a round must not pay for the garbage an earlier benchmark
+    (or the peer's rounds) left, which skewed ratios by up to 1.6x between runs."""
     for _ in range(warmup):
         fn()
     samples = []
     for _ in range(rounds):
+        gc.collect()
         start = time.perf_counter()
         for _ in range(calls):
             fn()
