@@ -34,7 +34,7 @@ from .matching import (
     region_of,
 )
 from .redaction import Redactor
-from .settings import Mode, OnExhausted, OnMiss, RecordMode, SessionSettings
+from .settings import Mode, OnExhausted, OnMiss, RecordMode, SessionSettings, quota_pair
 
 RECORD_MODES = tuple(m.value for m in RecordMode)
 EXHAUSTED = tuple(m.value for m in OnExhausted)
@@ -107,7 +107,8 @@ class CassetteSession:
         record_mode = settings.effective_record_mode
         simulator = None
         if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
-            simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed)
+            simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed,
+                                  quotas=dict(quota_pair(rule) for rule in settings.sim_quotas))
         cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE)
         try:
             return cls(cassette, record_mode=record_mode, on_exhausted=settings.on_exhausted,

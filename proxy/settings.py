@@ -67,17 +67,30 @@ def clock_spec(value: str) -> str:
     return value
 
 
-def quota_setting(value: str) -> tuple[str, int]:
-    """NAME=N: one of the simulator's quotas (its table in simulator/region.py) set to N."""
+def quota_pair(value: str) -> tuple[str, int]:
+    """NAME=N: one of the simulator's quotas (its table in simulator/region.py) set to N;
+    ValueError for anything else."""
     from smsvoice_sim.simulator.region import quota_table
     name, sep, number = value.partition("=")
+    if not sep or not number.strip().isdigit():
+        raise ValueError(f"{value!r}: use NAME=N, e.g. SENDER_IDS=100")
+    quota_table({name: int(number)})
+    return name, int(number)
+
+
+def quota_setting(value: str) -> tuple[str, int]:
+    """The --quota flag of `simulate`."""
     try:
-        if not sep or not number.strip().isdigit():
-            raise ValueError(f"{value!r}: use NAME=N, e.g. SENDER_IDS=100")
-        quota_table({name: int(number)})
+        return quota_pair(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return name, int(number)
+
+
+def quota_rule(value: str) -> str:
+    """The --quota flag of `replay --on-miss simulate`: checked, kept as written (a session
+    option is a list of strings in mitmproxy and the pytest marker)."""
+    quota_setting(value)
+    return value
 
 
 def regex(value: str) -> str:
@@ -155,6 +168,10 @@ class SessionSettings:
     sim_seed: Optional[int] = option(  # noqa: UP045 - mitmproxy's option typecheck needs Optional
         None, "The simulator's seed with on_miss=simulate.", flag="--seed", replay_only=True,
         metavar="SEED", marker=None, parse=int)
+    sim_quotas: tuple[str, ...] = option(
+        (), "NAME=N: one of the simulator's quotas with on_miss=simulate, e.g. SENDER_IDS=100 "
+        "(repeatable).", flag="--quota", replay_only=True, marker="quotas", metavar="NAME=N",
+        parse=quota_rule)
     control: bool = option(True, "Serve the /_smsvoice/ control API (--no-control: off).",
                            marker=None)
     control_token: str = option(

@@ -185,3 +185,30 @@ def test_every_quota_is_in_the_readme_with_its_value_and_source():
     for line in text.splitlines():
         if line.startswith("| `") and line.split("`")[1] in DEFAULT_QUOTAS:
             assert "[doc" in line or "[inf" in line or "[model" in line, line
+
+
+def test_replay_with_on_miss_simulate_takes_quotas(tmp_path):
+    """`replay --on-miss simulate --quota NAME=N`: the simulator that answers misses enforces it;
+    a bad rule is refused before anything starts, whichever door it came through."""
+    from smsvoice_sim.proxy.session import CassetteSession
+    from smsvoice_sim.proxy.settings import Mode, OnMiss, SessionSettings
+
+    from upstreams import shipped_copy
+    cassette = str(shipped_copy(tmp_path))
+    settings = SessionSettings(cassette=cassette, mode=Mode.REPLAY, on_miss=OnMiss.SIMULATE,
+                               sim_clock="manual", sim_quotas=("SENDER_IDS=1",))
+    session = CassetteSession.open(settings)
+    try:
+        client = session.simulator.client()
+        client.request_sender_id(SenderId="ACME", IsoCountryCode="US")
+        with pytest.raises(ClientError) as exc:
+            client.request_sender_id(SenderId="ACME", IsoCountryCode="CA")
+        assert error_of(exc)["Reason"] == "SENDER_IDS_PER_ACCOUNT"
+    finally:
+        session.cassette.close()
+    with pytest.raises(ValueError, match="unknown quota 'SENDER_ID'"):  # a mitmproxy --set, a marker
+        CassetteSession.open(SessionSettings(cassette=cassette, mode=Mode.REPLAY, on_miss=OnMiss.SIMULATE,
+                                             sim_quotas=("SENDER_ID=1",)))
+    bad = run_cli("replay", "--cassette", cassette, "--listen", "127.0.0.1:0", "--on-miss", "simulate",
+                  "--quota", "SENDER_ID=1")
+    assert bad.returncode == 2 and "unknown quota 'SENDER_ID'" in bad.stderr

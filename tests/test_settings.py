@@ -39,14 +39,15 @@ def test_every_cli_flag_reaches_its_field():
         "replay", "--cassette", "c.db", "--record-mode", "new_episodes", "--on-exhausted", "error",
         "--on-miss", "simulate", "--ignore", "A.B", "--ignore", "C", "--redact", "X+",
         "--pseudonymise", "--no-resign", "--profile", "p", "--resolve", "h=1.2.3.4:5",
-        "--clock", "reads:3", "--seed", "7", "--no-control", "--control-token", "t",
-        "--write-timeout", "0.5"])
+        "--clock", "reads:3", "--seed", "7", "--quota", "POOLS=3", "--no-control",
+        "--control-token", "t", "--write-timeout", "0.5"])
     got = from_args(args, Mode.REPLAY)
     assert got == SessionSettings(
         cassette="c.db", mode=Mode.REPLAY, record_mode=RecordMode.NEW_EPISODES,
         on_exhausted="error", on_miss=OnMiss.SIMULATE, ignore=("A.B", "C"), redact=("X+",),
         pseudonymise=True, resign=False, profile="p", resolve=("h=1.2.3.4:5",),
-        sim_clock="reads:3", sim_seed=7, control=False, control_token="t", write_timeout=0.5)
+        sim_clock="reads:3", sim_seed=7, sim_quotas=("POOLS=3",), control=False, control_token="t",
+        write_timeout=0.5)
     assert {f: getattr(got, f) for f in FIELDS} != \
         {f: getattr(SessionSettings(), f) for f in FIELDS if f != "cassette"}
 
