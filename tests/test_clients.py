@@ -11,32 +11,22 @@ import sys
 from pathlib import Path
 
 import boto3
-import pytest
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
 
 from helpers import ROOT, cli_server, drain, self_signed_cert
+from js_runner import needs_node, run_js
 from workflows import pool_workflow
 
-JS = ROOT / "tests" / "js"
-NODE = shutil.which("node")
 AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 CREDS = {"AWS_ACCESS_KEY_ID": "AKIAOTHERCLIENTS0000", "AWS_SECRET_ACCESS_KEY": "clients-secret",
          "AWS_DEFAULT_REGION": "us-east-1"}
 SHIPPED = ROOT / "cassettes" / "pool_lifecycle.db"
 
-needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is not installed on this machine")
-
 
 def node(scenario: str, url: str):
-    if not (JS / "node_modules" / "@aws-sdk" / "client-pinpoint-sms-voice-v2").exists():
-        pytest.fail("the AWS SDK for JavaScript is not installed: `make test` runs "
-                    "`npm ci --prefix tests/js` first")
-    result = subprocess.run([NODE, str(JS / "client.mjs"), scenario, url], capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_js("client.mjs", scenario, url)
 
 
 @needs_node

@@ -3,32 +3,17 @@ send, and the simulator emits the delivery events of that send."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
-import pytest
-
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
 
-from helpers import ROOT
-
-JS = ROOT / "tests" / "js"
-NODE = shutil.which("node")
+from js_runner import needs_node, run_js
 
 
-@pytest.mark.skipif(NODE is None, reason="Node.js is not installed on this machine")
+@needs_node
 def test_javascript_sdk_creates_a_set_and_a_destination_then_sends_through_them():
-    if not (JS / "node_modules" / "@aws-sdk" / "client-pinpoint-sms-voice-v2").exists():
-        pytest.fail("the AWS SDK for JavaScript is not installed: `make test` runs "
-                    "`npm ci --prefix tests/js` first")
     sim = Simulator(clock="manual", seed=8)
     with EndpointServer(simulator_answer(sim)) as server:
-        result = subprocess.run([NODE, str(JS / "client.mjs"), "sending", server.url],
-                                capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
+        out = run_js("client.mjs", "sending", server.url)
     assert out["set"] == {"name": "js-receipts", "createdIsDate": True,
                           "arn": "arn:aws:sms-voice:us-east-1:123456789012:configuration-set/js-receipts"}
     topic = "arn:aws:sns:us-east-1:123456789012:js-events"

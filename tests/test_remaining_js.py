@@ -18,6 +18,7 @@ def test_javascript_sdk_drives_lookups_policies_notify_and_rcs():
     assert out["policy"]["Policy"] == "{}"
     assert "424242" in out["sent"]["ResolvedMessageBody"]
     assert out["agents"]["RcsAgents"][0]["Status"] == "CREATED"
-    assert out["missing"] == {"name": "ResourceNotFoundException", "ResourceType": "rcs-agent",
-                              "ResourceId": "rcs-00000000000000000000000000000000"}
+    missing = {key: out["missing"][key] for key in ("name", "status", "ResourceType", "ResourceId")}
+    assert missing == {"name": "ResourceNotFoundException", "status": 400, "ResourceType": "rcs-agent",
+                       "ResourceId": "rcs-00000000000000000000000000000000"}
     assert [m["Operation"] for m in sim.sent_messages()] == ["SendNotifyTextMessage"]

@@ -2,39 +2,15 @@
 // code with botocore. Usage: node client.mjs <simulate|workflow|sending> <endpoint-url>
 // Prints one JSON object with what the service said, for pytest to check.
 import {
-  PinpointSMSVoiceV2Client, RequestSenderIdCommand, RequestPhoneNumberCommand,
+  RequestSenderIdCommand, RequestPhoneNumberCommand,
   CreatePoolCommand, DescribePoolsCommand, DescribePhoneNumbersCommand, DeletePoolCommand,
   CreateConfigurationSetCommand, CreateEventDestinationCommand, DescribeConfigurationSetsCommand,
   SendTextMessageCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { clientFor, describeError, expectError } from "./common.mjs";
 
 const [scenario, endpoint] = process.argv.slice(2);
-const client = new PinpointSMSVoiceV2Client({
-  region: "us-east-1",
-  endpoint,
-  credentials: { accessKeyId: "AKIAJAVASCRIPTSDK000", secretAccessKey: "js-secret" },
-  maxAttempts: 1,
-});
-
-function describeError(err) {
-  return {
-    name: err.name,
-    status: err.$metadata?.httpStatusCode,
-    Reason: err.Reason ?? null,
-    ResourceType: err.ResourceType ?? null,
-    ResourceId: err.ResourceId ?? null,
-    message: err.message,
-  };
-}
-
-async function expectError(promise) {
-  try {
-    await promise;
-    return { name: "no error" };
-  } catch (err) {
-    return describeError(err);
-  }
-}
+const client = clientFor(endpoint);
 
 async function simulate() {
   const out = {};

@@ -1,18 +1,14 @@
 // Drives the families issue 15 adds (lookups, resource policies, Notify, RCS) with the AWS
 // SDK for JavaScript v3. Usage: node remaining.mjs <endpoint-url>; prints one JSON object.
 import {
-  PinpointSMSVoiceV2Client, CarrierLookupCommand, DescribeOptOutListsCommand,
+  CarrierLookupCommand, DescribeOptOutListsCommand,
   GetResourcePolicyCommand, CreateNotifyConfigurationCommand, SendNotifyTextMessageCommand,
   CreateRcsAgentCommand, DescribeRcsAgentsCommand, DeleteRcsAgentCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { clientFor, expectError } from "./common.mjs";
 
 const [endpoint] = process.argv.slice(2);
-const client = new PinpointSMSVoiceV2Client({
-  region: "us-east-1",
-  endpoint,
-  credentials: { accessKeyId: "AKIAJAVASCRIPTSDK001", secretAccessKey: "js-secret" },
-  maxAttempts: 1,
-});
+const client = clientFor(endpoint, "AKIAJAVASCRIPTSDK001");
 
 const out = {};
 out.lookup = await client.send(new CarrierLookupCommand({ PhoneNumber: "+33612345678" }));
@@ -27,11 +23,7 @@ out.sent = await client.send(new SendNotifyTextMessageCommand({
 }));
 const agent = await client.send(new CreateRcsAgentCommand({}));
 out.agents = await client.send(new DescribeRcsAgentsCommand({ RcsAgentIds: [agent.RcsAgentId] }));
-try {
-  await client.send(new DeleteRcsAgentCommand({ RcsAgentId: "rcs-00000000000000000000000000000000" }));
-  out.missing = { name: "no error" };
-} catch (err) {
-  out.missing = { name: err.name, ResourceType: err.ResourceType ?? null, ResourceId: err.ResourceId ?? null };
-}
+out.missing = await expectError(
+  client.send(new DeleteRcsAgentCommand({ RcsAgentId: "rcs-00000000000000000000000000000000" })));
 for (const value of Object.values(out)) delete value.$metadata;
 console.log(JSON.stringify(out));
