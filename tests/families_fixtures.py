@@ -15,6 +15,12 @@ def error_of(excinfo) -> dict:
     }
 
 
+def reason(excinfo) -> tuple[str, str | None]:
+    """(Code, Reason) of a botocore ClientError: what most refusals are asserted by."""
+    response = excinfo.value.response
+    return response["Error"]["Code"], response.get("Reason")
+
+
 def not_found(resource_type: str, resource_id: str) -> dict:
     """What `error_of` reads off a ResourceNotFoundException for this resource."""
     return {"Code": "ResourceNotFoundException", "Reason": None,

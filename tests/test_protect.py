@@ -12,13 +12,10 @@ from smsvoice_sim.simulator.protect_rules import COUNTRIES
 from smsvoice_sim.simulator.sending import register_after_send, unregister
 
 from conftest import active_phone
+from families_fixtures import reason
 
 US = "+12065550100"
 GB = "+447700900123"
-
-
-def reason(exc_info) -> tuple[str, str | None]:
-    return exc_info.value.response["Error"]["Code"], exc_info.value.response.get("Reason")
 
 
 def backend(sim: Simulator, region: str = "us-east-1"):

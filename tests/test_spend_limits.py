@@ -14,13 +14,10 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.simulator import Simulator, prices, spend
 
 from conftest import active_phone
+from families_fixtures import reason
 
 US_SUCCESS_SIMULATOR = "+14254147755"  # no verification needed, even in the sandbox
 CHANNELS = ["TEXT", "VOICE", "MEDIA", "NOTIFY", "RCS"]
-
-
-def reason(exc_info) -> tuple[str, str | None]:
-    return exc_info.value.response["Error"]["Code"], exc_info.value.response.get("Reason")
 
 
 def limits(client) -> dict[str, dict]:

@@ -16,14 +16,10 @@ from smsvoice_sim.proxy.gates_control import account_tier_answer, verification_c
 from smsvoice_sim.simulator import Simulator, sandbox
 
 from conftest import active_phone
+from families_fixtures import reason
 
 DEST = "+12065550142"
 US_SUCCESS_SIMULATOR = "+14254147755"
-
-
-def reason(exc_info) -> tuple[str, str | None]:
-    err = exc_info.value.response
-    return err["Error"]["Code"], err.get("Reason")
 
 
 def test_a_sandboxed_account_verifies_a_number_then_sends(door):
