@@ -143,13 +143,23 @@ class Pipeline:
         return response
 
     def audit(self, call: Call, response: HttpResponse) -> None:
+        """Tell the listeners and the audit log. The request was answered (and the state
+        changed): a listener that raises, or an audit file that cannot be written (a full
+        disk, a closed stderr behind a hint), is logged and must not turn it into an error."""
         for listener in self.sim.listeners:
-            listener(call.operation or "", call.request, response)
+            try:
+                listener(call.operation or "", call.request, response)
+            except Exception:  # noqa: BLE001 - a bystander's bug; logged with its traceback
+                log.exception("smsvoice-sim listener %r failed on %s", listener, call.operation)
         if self.sim.audit_log:
             line = json.dumps({"operation": call.operation or "", "status": response.status,
                                "body": response.json()})
-            with open(self.sim.audit_log, "a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+            try:
+                with open(self.sim.audit_log, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+            except OSError as exc:
+                log.warning("smsvoice-sim could not append to the audit log %s: %s",
+                            self.sim.audit_log, exc)
 
 
 @functools.lru_cache(maxsize=2)

@@ -119,3 +119,23 @@ def test_arns_follow_the_region_partition(region, partition):
     client.tag_resource(ResourceArn=pool["PoolArn"], Tags=[{"Key": "k", "Value": "v"}])
     assert client.list_tags_for_resource(ResourceArn=pool["PoolArn"])["Tags"] == [
         {"Key": "k", "Value": "v"}]
+
+
+def test_a_failing_listener_or_audit_log_does_not_fail_the_answered_request(tmp_path, caplog):
+    """The request was answered and the state changed: a listener that raises (the CLI's
+    clock hint printing to a closed stderr) or an audit file that cannot be written is
+    logged, and the client still gets its answer."""
+    sim = Simulator(clock="manual", audit_log=str(tmp_path / "no-such-dir" / "audit.jsonl"))
+
+    def broken(operation, request, response):
+        raise BrokenPipeError("stderr is closed")
+
+    sim.listeners.append(broken)
+    client = sim.client(config=Config(retries={"max_attempts": 1}))
+    with caplog.at_level("WARNING", logger="smsvoice_sim.simulator"):
+        created = client.create_opt_out_list(OptOutListName="kept")
+    assert created["OptOutListName"] == "kept"
+    assert [o["OptOutListName"] for o in client.describe_opt_out_lists()["OptOutLists"]].count("kept") == 1
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("listener" in m and "CreateOptOutList" in m for m in messages), messages
+    assert any("could not append to the audit log" in m for m in messages), messages
