@@ -10,7 +10,6 @@ import random
 import uuid
 
 from .numbering import number_block, number_kind
-from .numbering import supported_countries as supported_countries  # RequestPhoneNumber's error
 
 # How many random draws before walking the block for a free number (a nearly full block).
 _DRAWS = 100

@@ -100,6 +100,16 @@ def test_a_keyword_that_starts_or_ends_with_a_space_is_refused(api, owner):
     assert sorted(keywords(api, owner)) == ["HELP", "STOP"]
 
 
+def test_a_keyword_comes_back_no_longer_than_the_models_30(api, owner):
+    """`ß`.upper() is `SS`: a 30-letter keyword must not come back 59 letters long (the model's
+    Keyword has max 30); such a letter is kept as given, the others still fold."""
+    word, stored = "ß" * 29 + "a", "ß" * 29 + "A"
+    assert api.put_keyword(OriginationIdentity=owner, Keyword=word, KeywordMessage="x")["Keyword"] == stored
+    assert list(keywords(api, owner, Keywords=[word])) == [stored]
+    assert api.delete_keyword(OriginationIdentity=owner, Keyword=word)["Keyword"] == stored
+    assert sorted(keywords(api, owner)) == ["HELP", "STOP"]
+
+
 def test_a_pool_takes_its_numbers_keywords_and_keeps_them_apart(sim, api):
     phone = active_phone(sim, api)["PhoneNumberId"]
     api.put_keyword(OriginationIdentity=phone, Keyword="promo", KeywordMessage="10% off")

@@ -319,6 +319,25 @@ def test_one_destination_gets_at_most_ten_notify_messages_a_day_per_configuratio
     assert error_of(exc)["Reason"] == "DAILY_DESTINATION_CALL_LIMIT"
 
 
+def test_a_new_day_drops_the_per_destination_counts_of_the_days_before():
+    """Only today's counts are read: yesterday's destinations leave the saved state, which
+    would otherwise grow with every number a configuration ever sent to."""
+    sim = Simulator(clock="manual", seed=3)
+    api = sim.client(short_circuit=True)
+    cid = active(sim, api)["NotifyConfigurationId"]
+    for destination in (FR_MOBILE, GB_MOBILE, FR_MOBILE):
+        api.send_notify_text_message(NotifyConfigurationId=cid, DestinationPhoneNumber=destination,
+                                     TemplateVariables={"code": "1234"})
+    sim.advance(86400)
+    api.send_notify_text_message(NotifyConfigurationId=cid, DestinationPhoneNumber=GB_MOBILE,
+                                 TemplateVariables={"code": "1234"})
+    today = int(sim.clock.now() // 86400)
+    [row] = [c for region in export_state(sim)["regions"]
+             for c in region["families"]["notify"]["configurations"]]
+    assert row["sent_to"] == {GB_MOBILE: [today, 1]}
+    assert list(row["sent_on"]) == [today, 1]
+
+
 def test_customer_owned_countries_need_a_pool_and_a_pool_serves_one_configuration(sim, api):
     notify_of(sim).set_tier(cid := active(sim, api)["NotifyConfigurationId"], "ADVANCED")
     with pytest.raises(ClientError) as exc:

@@ -11,8 +11,9 @@ import pytest
 from phonenumbers import PhoneNumberType as Lib
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.ids import IdFactory, supported_countries
+from smsvoice_sim.simulator.ids import IdFactory
 from smsvoice_sim.simulator.model import enum_values
+from smsvoice_sim.simulator.numbering import supported_countries
 
 PER_TYPE = 20
 NANP = {"US", "CA", "PR"}

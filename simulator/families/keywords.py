@@ -19,6 +19,12 @@ MANDATORY = {word: kw.action for word, kw in default_keywords().items()}
 DEFAULT_ACTION = "AUTOMATIC_RESPONSE"  # [model: KeywordAction is optional] [inf: the default]
 
 
+def folded(word: str) -> str:
+    """A keyword upper-cased letter by letter, a letter whose capital is longer kept as given
+    (`ß` -> `SS` would let a 30-letter keyword come back 60 long, past the model's max) [inf]."""
+    return "".join(upper if len(upper := letter.upper()) == 1 else letter for letter in word)
+
+
 def canonical(word: str) -> str:
     """The stored form of a keyword; one that starts or ends with a space is refused, as
     AWS documents ("can't start or end with a space" [doc]; the model's pattern allows it)."""
@@ -26,7 +32,7 @@ def canonical(word: str) -> str:
         raise errors.validation(
             "INVALID_PARAMETER", f"The keyword {word!r} cannot start or end with a space.",
             [{"Name": "Keyword", "Message": "Cannot start or end with a space"}])
-    return word.upper()
+    return folded(word)
 
 
 def keywords_of(owner) -> dict[str, Keyword]:
@@ -34,15 +40,15 @@ def keywords_of(owner) -> dict[str, Keyword]:
     case-insensitive may hold `stop` beside `STOP`: they fold into one entry, the upper-case
     one winning (it is the one AWS manages), so such a state reads the same as a new one."""
     table = owner.keywords
-    if all(word == word.upper() == kw.keyword for word, kw in table.items()):
+    if all(word == folded(word) == kw.keyword for word, kw in table.items()):
         return table
-    folded: dict[str, Keyword] = {}
+    merged: dict[str, Keyword] = {}
     for word, kw in table.items():
-        key = word.upper()
-        if key not in folded or word == key:
-            folded[key] = Keyword(key, kw.message, kw.action)
-    owner.keywords = folded
-    return folded
+        key = folded(word)
+        if key not in merged or word == key:
+            merged[key] = Keyword(key, kw.message, kw.action)
+    owner.keywords = merged
+    return merged
 
 
 def _action(word: str, asked: str | None, old: Keyword | None) -> str:
@@ -101,7 +107,7 @@ class Keywords(Family):
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
         words = list(keywords_of(owner).values())
         if params.get("Keywords"):
-            wanted = {word.upper() for word in params["Keywords"]}
+            wanted = {folded(word) for word in params["Keywords"]}
             words = [k for k in words if k.keyword in wanted]
         words = apply_filters(words, params.get("Filters"), {"keyword-action": lambda k: k.action})
         return (page_result("DescribeKeywords", "Keywords", words, params)[0], owner)
@@ -109,7 +115,7 @@ class Keywords(Family):
     @operation("DeleteKeyword")
     def delete(self, params: dict) -> tuple:
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
-        word = params["Keyword"].upper()
+        word = folded(params["Keyword"])
         table = keywords_of(owner)
         kw = table.get(word)
         if kw is None:

@@ -67,12 +67,12 @@ def describe_number(raw: str, cleanse: bool) -> dict:
     if parsed is None:
         return result
     result["DialingCountryCode"] = str(parsed.country_code)
-    iso = country_of(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    parsed_e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    iso = country_of(parsed_e164)
     if iso:
         result["IsoCountryCode"] = iso
         result["Country"] = geocoder._region_display_name(iso, "en") or iso
-    as_given = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == e164
-    if not as_given or not phonenumbers.is_valid_number(parsed):
+    if parsed_e164 != e164 or not phonenumbers.is_valid_number(parsed):
         # Uncleansed, the digits count as given: libphonenumber would drop a trunk 0.
         return result
     kind = _TYPES.get(phonenumbers.number_type(parsed), "OTHER")

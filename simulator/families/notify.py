@@ -121,9 +121,21 @@ class NotifyConfiguration(Lifecycled):
     # destination -> [UTC day, messages sent to it that day]: the per-destination limit
     sent_to: dict[str, list[int]] = field(default_factory=dict)
 
+    def sent_today(self, day: int) -> int:
+        return self.sent_on[1] if self.sent_on[0] == day else 0
+
     def sent_to_today(self, destination: str, day: int) -> int:
         on, count = self.sent_to.get(destination, (day, 0))
         return count if on == day else 0
+
+    def count_sent(self, destination: str, day: int) -> None:
+        """One more message sent today, to `destination`. The first of a new day drops the
+        days before's per-destination counts: only today's are read, and kept they would grow
+        (and be saved) with every number the configuration ever sent to."""
+        if self.sent_on[0] != day:
+            self.sent_to = {}
+        self.sent_on = (day, self.sent_today(day) + 1)
+        self.sent_to[destination] = [day, self.sent_to_today(destination, day) + 1]
 
     @property
     def rejection_reason(self) -> str | None:
@@ -445,8 +457,7 @@ class Notify(Family):
         )
         # -- every rule checked; from here the message is accepted -------------------
         if not dry_run:
-            config.sent_on = (day, (config.sent_on[1] if config.sent_on[0] == day else 0) + 1)
-            config.sent_to[destination] = [day, config.sent_to_today(destination, day) + 1]
+            config.count_sent(destination, day)
         message_id = self.region.ids.message_id()
         sent_log.record(
             self.region,
@@ -568,9 +579,8 @@ class Notify(Family):
     def _check_daily_limits(self, config: NotifyConfiguration, destination: str, day: int) -> None:
         """The BASIC tier's messages a day, and the messages one destination may get a day, per
         configuration and per account [doc: notify-quotas.html]."""
-        sent_today = config.sent_on[1] if config.sent_on[0] == day else 0
         cap = self.region.quotas[QUOTA_BASIC_DAILY]
-        if config.tier == "BASIC" and sent_today >= cap:
+        if config.tier == "BASIC" and config.sent_today(day) >= cap:
             raise errors.quota_exceeded(
                 "DAILY_NOTIFY_TIER_MESSAGE_LIMIT",
                 f"Notify configuration {config.id} sent its BASIC tier's {cap} messages today.",

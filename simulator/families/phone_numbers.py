@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .. import errors
-from ..ids import supported_countries
 from ..lifecycle import Lifecycled, LifecycleSpec
+from ..numbering import supported_countries
 from ..paging import describe, flag
 from ..projection import project_as, tag_dict
 from ..resources import Keyword, OriginationSettings, apply, default_keywords, settings_changes
