@@ -73,7 +73,7 @@ class VerifiedNumbers(Family):
         return verified
 
     def _attempts_per_day(self) -> int:
-        return self.region.quotas.get("VERIFICATION_ATTEMPTS_PER_DAY", sandbox.ATTEMPTS_PER_DAY)
+        return self.region.quotas["VERIFICATION_ATTEMPTS_PER_DAY"]  # region.DEFAULT_QUOTAS has it
 
     # -- operations ------------------------------------------------------------
     @operation("CreateVerifiedDestinationNumber")
