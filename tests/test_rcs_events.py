@@ -302,6 +302,22 @@ def test_rich_content_is_billed_rich_and_a_testing_agent_shows_no_launch_country
                       "ResponseMetadata": answer["ResponseMetadata"]}
 
 
+def test_an_rcs_send_takes_its_configuration_sets_feedback_default_as_a_text_does(sim):
+    api = sim.client(region_name=REGION)
+    agent_id = launched_agent(sim, api)
+    api.create_configuration_set(ConfigurationSetName="feedback")
+    api.set_default_message_feedback_enabled(ConfigurationSetName="feedback", MessageFeedbackEnabled=True)
+    by_default, refused = (
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id,
+                             RcsMessageContent=TEXT, ConfigurationSetName="feedback", **given)["MessageId"]
+        for given in ({}, {"MessageFeedbackEnabled": False}))
+    assert api.put_message_feedback(MessageId=by_default, MessageFeedbackStatus="RECEIVED")[
+        "MessageFeedbackStatus"] == "RECEIVED"
+    with pytest.raises(ClientError) as exc:  # the send's own False wins over the set's default
+        api.put_message_feedback(MessageId=refused, MessageFeedbackStatus="RECEIVED")
+    assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
 def test_an_sms_fallback_needs_a_body_as_the_model_says(sim):
     api = sim.client(region_name=REGION)
     agent_id = launched_agent(sim, api)

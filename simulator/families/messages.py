@@ -45,13 +45,21 @@ def _reaches(identity, iso: str | None) -> bool:
     return getattr(identity, "iso_country_code", None) == iso
 
 
-def _max_price(params: dict, member: str, price: float) -> None:
+def check_max_price(params: dict, member: str, price: float) -> None:
+    """A send dearer than its MaxPrice (MaxPricePerMinute) is refused; every send that has
+    one (sent_log: SendRcsMessage) checks it here."""
     limit = params.get(member)
     if limit is not None and price > float(limit):
         raise errors.validation(
             "PRICE_OVER_THRESHOLD",
             f"The message would cost {price:.5f} USD, more than {member} {limit}.",
             [{"Name": member, "Message": f"Estimated price {price:.5f} exceeds {limit}"}])
+
+
+def feedback_enabled(params: dict, cs) -> bool:
+    """MessageFeedbackEnabled as the send gives it, else its configuration set's default."""
+    given = params.get("MessageFeedbackEnabled")
+    return given if given is not None else bool(cs and cs.default_message_feedback_enabled)
 
 
 @register
@@ -120,15 +128,14 @@ class Messages(Family):
         body = params.get("MessageBody")
         price = prices.price_of(channel, iso, body)
         if channel == "VOICE":
-            _max_price(params, "MaxPricePerMinute", prices.country_price(iso).voice_per_minute)
+            check_max_price(params, "MaxPricePerMinute", prices.country_price(iso).voice_per_minute)
         else:
-            _max_price(params, "MaxPrice", price)
+            check_max_price(params, "MaxPrice", price)
         # The configuration set's defaults fill what the send leaves out [model; inf for
         # the precedence]: message type, feedback, protect configuration, sender ID.
         message_type = params.get("MessageType") or (cs.default_message_type if cs else None) \
             or getattr(origin, "message_type", None)
-        feedback = params["MessageFeedbackEnabled"] if params.get("MessageFeedbackEnabled") is not None \
-            else bool(cs and cs.default_message_feedback_enabled)
+        feedback = feedback_enabled(params, cs)
         protect = params.get("ProtectConfigurationId") or (cs.protect_configuration_id if cs else None)
         shown = self.shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
             else (cs.default_sender_id if cs and channel == "TEXT" else None)
