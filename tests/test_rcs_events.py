@@ -5,9 +5,6 @@ failing one falls back to SMS when the send says so."""
 
 from __future__ import annotations
 
-import http.client
-import json
-
 import pytest
 from botocore.exceptions import ClientError
 from test_events import ReceiptConsumer
@@ -16,6 +13,7 @@ from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator, prices
 
 from conftest import active_phone, active_pool
+from helpers import control
 from moto_stand_in import aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
@@ -114,14 +112,14 @@ def test_an_outcome_rule_over_http_makes_an_rcs_message_fail_and_the_log_shows_i
     api = sim.client(region_name=REGION)
     agent_id = launched_agent(sim, api)
     with EndpointServer(simulator_answer(sim)) as server:
-        status, body = http_call(server, "POST", "/_smsvoice/outcomes",
-                                 {"destination": "+1206555*", "outcome": "RCS_FAILED"})
+        status, body = control(server.url, "/_smsvoice/outcomes",
+                               {"destination": "+1206555*", "outcome": "RCS_FAILED"})
         assert status == 200 and body["rule"]["outcome"] == "RCS_FAILED"
         failing = api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id,
                                        RcsMessageContent=TEXT)["MessageId"]
         text = api.send_text_message(DestinationPhoneNumber=US_NUMBER, MessageBody="hi")["MessageId"]
         sim.advance(0.3)
-        status, view = http_call(server, "GET", "/_smsvoice/events?type=RCS_ALL&format=eventbridge")
+        status, view = control(server.url, "/_smsvoice/events?type=RCS_ALL&format=eventbridge")
     assert status == 200 and len(view["events"]) == 1
     envelope = view["events"][0]
     assert (envelope["source"], envelope["detail-type"]) == (
@@ -329,14 +327,3 @@ def test_an_sms_fallback_needs_a_body_as_the_model_says(sim):
             "ValidationException", "MISSING_PARAMETER")
     assert sim.sent_messages() == []
 
-
-def http_call(server, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload else {}
-        conn.request(method, path, body=payload, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read() or b"{}")
-    finally:
-        conn.close()
