@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 from test_events import ReceiptConsumer
+from test_rcs import launched
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator, prices
@@ -24,13 +25,8 @@ BODY = "Your parcel is on its way"
 TEXT = {"Content": {"TextMessage": {"Body": BODY}}}
 
 
-def launched_agent(sim, api, iso="US") -> str:
-    agent_id = api.create_rcs_agent()["RcsAgentId"]
-    rcs = sim.region(ACCOUNT, REGION).rcs_agents
-    rcs.submit_testing(agent_id, "registration-testing")
-    rcs.submit_country_launch(agent_id, iso, "registration-launch")
-    sim.advance(120)
-    return agent_id
+def launched_agent(sim, api) -> str:
+    return launched(sim, api)["RcsAgentId"]  # testing agent and US launch ACTIVE (test_rcs.py)
 
 
 def receipts(api, matching: list[str], topic: str = "arn:aws:sns:us-east-1:123456789012:rcs") -> None:
