@@ -56,12 +56,6 @@ def check_max_price(params: dict, member: str, price: float) -> None:
             [{"Name": member, "Message": f"Estimated price {price:.5f} exceeds {limit}"}])
 
 
-def feedback_enabled(params: dict, cs) -> bool:
-    """MessageFeedbackEnabled as the send gives it, else its configuration set's default."""
-    given = params.get("MessageFeedbackEnabled")
-    return given if given is not None else bool(cs and cs.default_message_feedback_enabled)
-
-
 @register
 class Messages(Family):
     name = "messages"
@@ -135,7 +129,7 @@ class Messages(Family):
         # the precedence]: message type, feedback, protect configuration, sender ID.
         message_type = params.get("MessageType") or (cs.default_message_type if cs else None) \
             or getattr(origin, "message_type", None)
-        feedback = feedback_enabled(params, cs)
+        feedback = self.feedback_enabled(params, cs)
         protect = params.get("ProtectConfigurationId") or (cs.protect_configuration_id if cs else None)
         shown = self.shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
             else (cs.default_sender_id if cs and channel == "TEXT" else None)
@@ -195,6 +189,12 @@ class Messages(Family):
             if outcome is not None and verdict.blocked_by == "filter" and blocked in OUTCOMES[send.channel]:
                 outcome = blocked
         return outcome, protect
+
+    @staticmethod
+    def feedback_enabled(params: dict, cs) -> bool:
+        """MessageFeedbackEnabled as the send gives it, else its configuration set's default."""
+        given = params.get("MessageFeedbackEnabled")
+        return given if given is not None else bool(cs and cs.default_message_feedback_enabled)
 
     def start(self, message: Message) -> None:
         """An accepted, really sent message: kept for PutMessageFeedback, put on the clock

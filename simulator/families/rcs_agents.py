@@ -40,7 +40,6 @@ from ..paging import apply_filters, describe, flag, page_result
 from ..projection import project_as, tag_dict
 from ..snapshot import restored, saved
 from . import Family, operation, register
-from .messages import feedback_enabled
 
 TESTING_AGENT = register_lifecycle(
     LifecycleSpec(
@@ -582,7 +581,7 @@ class RcsAgents(Family):
         return Message(
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
             time_to_live=float(params.get("TimeToLive") or RCS_TIME_TO_LIVE), outcome=outcome or WITHHELD,
-            feedback_enabled=feedback_enabled(params, cs), channel_fields=fields,
+            feedback_enabled=region.messages.feedback_enabled(params, cs), channel_fields=fields,
             # A protect block is no delivery failure: the SMS rule set would block its fallback too.
             fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"
             else None, **common)
