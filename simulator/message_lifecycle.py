@@ -48,9 +48,10 @@ RCS_TIME_TO_LIVE = float(model.service_model().operation_model("SendRcsMessage")
 
 
 def _failures(channel: str) -> tuple[str, ...]:
-    """The failure states of a text-like channel: its last events but the success paths."""
+    """The failure states of a text-like or RCS channel: its last events but the success
+    paths and the TimeToLive's (RCS has FAILED, PROTECT_BLOCKED and FALLEN_BACK_TO_SMS)."""
     return tuple(status for status in (t.split("_", 1)[1] for t in last_events(channel))
-                 if status not in ("SUCCESSFUL", "DELIVERED", "UNKNOWN", "TTL_EXPIRED"))
+                 if status not in ("SUCCESSFUL", "DELIVERED", "READ", "UNKNOWN", "TTL_EXPIRED"))
 
 
 # Non-final states: every other state's event has isFinal true (AWS's examples mark
@@ -98,10 +99,7 @@ VOICE_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
                "ANSWERED->COMPLETED": 10.0, "RINGING->BUSY": 2.0, "RINGING->NO_ANSWER": 30.0,
                "INITIATED->FAILED": 2.0},
 ))
-# RCS's failures: its last events but the success paths (the model has FAILED,
-# PROTECT_BLOCKED and FALLEN_BACK_TO_SMS).
-_RCS_FAILURES = tuple(s for s in (t.split("_", 1)[1] for t in last_events("RCS"))
-                      if s not in ("DELIVERED", "READ", "TTL_EXPIRED"))
+_RCS_FAILURES = _failures("RCS")
 RCS_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
     kind="rcs-message",
     states=("QUEUED", "SENT", "DELIVERED", "READ", "TTL_EXPIRED", *_RCS_FAILURES),

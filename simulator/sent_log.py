@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import prices
-from .families.messages import _max_price as check_max_price  # one MaxPrice rule for every send
+from .families.messages import check_max_price  # one MaxPrice rule for every send
 from .sending import Send, run_after_send, run_send_gates
 
 # What each of these sends costs, priced as the plain send of its medium [inf].

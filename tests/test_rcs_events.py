@@ -5,17 +5,16 @@ failing one falls back to SMS when the send says so."""
 
 from __future__ import annotations
 
-import http.client
-import json
-
 import pytest
 from botocore.exceptions import ClientError
 from test_events import ReceiptConsumer
+from test_rcs import launched
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator, prices
 
 from conftest import active_phone, active_pool
+from helpers import control
 from moto_stand_in import aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
@@ -26,13 +25,8 @@ BODY = "Your parcel is on its way"
 TEXT = {"Content": {"TextMessage": {"Body": BODY}}}
 
 
-def launched_agent(sim, api, iso="US") -> str:
-    agent_id = api.create_rcs_agent()["RcsAgentId"]
-    rcs = sim.region(ACCOUNT, REGION).rcs_agents
-    rcs.submit_testing(agent_id, "registration-testing")
-    rcs.submit_country_launch(agent_id, iso, "registration-launch")
-    sim.advance(120)
-    return agent_id
+def launched_agent(sim, api) -> str:
+    return launched(sim, api)["RcsAgentId"]  # testing agent and US launch ACTIVE (test_rcs.py)
 
 
 def receipts(api, matching: list[str], topic: str = "arn:aws:sns:us-east-1:123456789012:rcs") -> None:
@@ -114,14 +108,14 @@ def test_an_outcome_rule_over_http_makes_an_rcs_message_fail_and_the_log_shows_i
     api = sim.client(region_name=REGION)
     agent_id = launched_agent(sim, api)
     with EndpointServer(simulator_answer(sim)) as server:
-        status, body = http_call(server, "POST", "/_smsvoice/outcomes",
-                                 {"destination": "+1206555*", "outcome": "RCS_FAILED"})
+        status, body = control(server.url, "/_smsvoice/outcomes",
+                               {"destination": "+1206555*", "outcome": "RCS_FAILED"})
         assert status == 200 and body["rule"]["outcome"] == "RCS_FAILED"
         failing = api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id,
                                        RcsMessageContent=TEXT)["MessageId"]
         text = api.send_text_message(DestinationPhoneNumber=US_NUMBER, MessageBody="hi")["MessageId"]
         sim.advance(0.3)
-        status, view = http_call(server, "GET", "/_smsvoice/events?type=RCS_ALL&format=eventbridge")
+        status, view = control(server.url, "/_smsvoice/events?type=RCS_ALL&format=eventbridge")
     assert status == 200 and len(view["events"]) == 1
     envelope = view["events"][0]
     assert (envelope["source"], envelope["detail-type"]) == (
@@ -302,6 +296,22 @@ def test_rich_content_is_billed_rich_and_a_testing_agent_shows_no_launch_country
                       "ResponseMetadata": answer["ResponseMetadata"]}
 
 
+def test_an_rcs_send_takes_its_configuration_sets_feedback_default_as_a_text_does(sim):
+    api = sim.client(region_name=REGION)
+    agent_id = launched_agent(sim, api)
+    api.create_configuration_set(ConfigurationSetName="feedback")
+    api.set_default_message_feedback_enabled(ConfigurationSetName="feedback", MessageFeedbackEnabled=True)
+    by_default, refused = (
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent_id,
+                             RcsMessageContent=TEXT, ConfigurationSetName="feedback", **given)["MessageId"]
+        for given in ({}, {"MessageFeedbackEnabled": False}))
+    assert api.put_message_feedback(MessageId=by_default, MessageFeedbackStatus="RECEIVED")[
+        "MessageFeedbackStatus"] == "RECEIVED"
+    with pytest.raises(ClientError) as exc:  # the send's own False wins over the set's default
+        api.put_message_feedback(MessageId=refused, MessageFeedbackStatus="RECEIVED")
+    assert exc.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
 def test_an_sms_fallback_needs_a_body_as_the_model_says(sim):
     api = sim.client(region_name=REGION)
     agent_id = launched_agent(sim, api)
@@ -313,14 +323,3 @@ def test_an_sms_fallback_needs_a_body_as_the_model_says(sim):
             "ValidationException", "MISSING_PARAMETER")
     assert sim.sent_messages() == []
 
-
-def http_call(server, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload else {}
-        conn.request(method, path, body=payload, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, json.loads(resp.read() or b"{}")
-    finally:
-        conn.close()

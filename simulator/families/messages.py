@@ -45,7 +45,9 @@ def _reaches(identity, iso: str | None) -> bool:
     return getattr(identity, "iso_country_code", None) == iso
 
 
-def _max_price(params: dict, member: str, price: float) -> None:
+def check_max_price(params: dict, member: str, price: float) -> None:
+    """A send dearer than its MaxPrice (MaxPricePerMinute) is refused; every send that has
+    one (sent_log: SendRcsMessage) checks it here."""
     limit = params.get(member)
     if limit is not None and price > float(limit):
         raise errors.validation(
@@ -120,15 +122,14 @@ class Messages(Family):
         body = params.get("MessageBody")
         price = prices.price_of(channel, iso, body)
         if channel == "VOICE":
-            _max_price(params, "MaxPricePerMinute", prices.country_price(iso).voice_per_minute)
+            check_max_price(params, "MaxPricePerMinute", prices.country_price(iso).voice_per_minute)
         else:
-            _max_price(params, "MaxPrice", price)
+            check_max_price(params, "MaxPrice", price)
         # The configuration set's defaults fill what the send leaves out [model; inf for
         # the precedence]: message type, feedback, protect configuration, sender ID.
         message_type = params.get("MessageType") or (cs.default_message_type if cs else None) \
             or getattr(origin, "message_type", None)
-        feedback = params["MessageFeedbackEnabled"] if params.get("MessageFeedbackEnabled") is not None \
-            else bool(cs and cs.default_message_feedback_enabled)
+        feedback = self.feedback_enabled(params, cs)
         protect = params.get("ProtectConfigurationId") or (cs.protect_configuration_id if cs else None)
         shown = self.shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
             else (cs.default_sender_id if cs and channel == "TEXT" else None)
@@ -188,6 +189,12 @@ class Messages(Family):
             if outcome is not None and verdict.blocked_by == "filter" and blocked in OUTCOMES[send.channel]:
                 outcome = blocked
         return outcome, protect
+
+    @staticmethod
+    def feedback_enabled(params: dict, cs) -> bool:
+        """MessageFeedbackEnabled as the send gives it, else its configuration set's default."""
+        given = params.get("MessageFeedbackEnabled")
+        return given if given is not None else bool(cs and cs.default_message_feedback_enabled)
 
     def start(self, message: Message) -> None:
         """An accepted, really sent message: kept for PutMessageFeedback, put on the clock

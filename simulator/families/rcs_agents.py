@@ -566,8 +566,6 @@ class RcsAgents(Family):
         if outcome in RCS_FAILING:
             outcome = "RCS_FALLEN_BACK_TO_SMS" if fallback else "RCS_FAILED"
         cs = send.configuration_set
-        feedback = params["MessageFeedbackEnabled"] if params.get("MessageFeedbackEnabled") is not None \
-            else bool(cs and cs.default_message_feedback_enabled)
         # [inf] agentIsoCountryCode: the country of the launch that sends (none for a testing
         # agent's send); billing after Google's RCS Business Messaging: a text of up to 160
         # characters without suggestions is BASIC, anything else RICH.
@@ -583,7 +581,7 @@ class RcsAgents(Family):
         return Message(
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
             time_to_live=float(params.get("TimeToLive") or RCS_TIME_TO_LIVE), outcome=outcome or WITHHELD,
-            feedback_enabled=feedback, channel_fields=fields,
+            feedback_enabled=region.messages.feedback_enabled(params, cs), channel_fields=fields,
             # A protect block is no delivery failure: the SMS rule set would block its fallback too.
             fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"
             else None, **common)
