@@ -41,7 +41,7 @@ from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pen
 from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm, parse_resolve
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.wire import json_response
+from smsvoice_sim.simulator.wire.http import json_response
 
 log = logging.getLogger("smsvoice_sim.proxy")
 

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from smsvoice_sim.simulator.sandbox import DEFAULT_TIER, TIERS
+from smsvoice_sim.simulator.gates.sandbox import DEFAULT_TIER, TIERS
 
 from .cli_cassette import add_cassette_commands, open_cassette
 from .clock_hint import watch_manual_clock
@@ -322,7 +322,7 @@ def cmd_addon_path(args) -> int:
 
 def cmd_diagram(args) -> int:
     from smsvoice_sim.simulator import Simulator
-    from smsvoice_sim.simulator.diagram import all_diagrams, mermaid
+    from smsvoice_sim.simulator.engine.diagram import all_diagrams, mermaid
     lifecycles = Simulator().lifecycles
     if args.kind:
         if args.kind not in lifecycles.machines:

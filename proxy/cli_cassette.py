@@ -76,7 +76,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_timings(args) -> int:
-    from smsvoice_sim.simulator.timings import observed_steps, summarize
+    from smsvoice_sim.simulator.engine.timings import observed_steps, summarize
     with open_cassette(args.path) as cassette:
         summary = summarize(observed_steps(cassette.observations()))
     if args.json:

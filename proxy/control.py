@@ -46,8 +46,8 @@ from smsvoice_sim.proxy.gates_control import (
     verification_codes_answer,
 )
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
-from smsvoice_sim.simulator.messaging import events_view, outcome_from_body
-from smsvoice_sim.simulator.wire import json_response
+from smsvoice_sim.simulator.messaging.hub import events_view, outcome_from_body
+from smsvoice_sim.simulator.wire.http import json_response
 
 PREFIX = "/_smsvoice/"
 TOKEN_HEADER = "X-SmsVoice-Sim-Token"

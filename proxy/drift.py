@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from botocore.model import Shape
 
-from smsvoice_sim.simulator.conformance import check_response
-from smsvoice_sim.simulator.model import operation, operation_names
+from smsvoice_sim.simulator.wire.conformance import check_response
+from smsvoice_sim.simulator.wire.model import operation, operation_names
 
 from .cassette import Cassette
 

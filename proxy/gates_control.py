@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from smsvoice_sim.simulator import sandbox
+from smsvoice_sim.simulator.gates import sandbox
 
 
 def verification_codes_answer(sim, query: str = "") -> tuple[int, dict]:

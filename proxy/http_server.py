@@ -17,7 +17,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.wire import json_response, wait_for
+from smsvoice_sim.simulator.wire.http import json_response, wait_for
 
 MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
 MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 
 from smsvoice_sim.simulator import HttpRequest
-from smsvoice_sim.simulator.auth import parse_authorization
-from smsvoice_sim.simulator.model import idempotency_token_members, target_prefix
-from smsvoice_sim.simulator.wire import operation_from_target
+from smsvoice_sim.simulator.wire.auth import parse_authorization
+from smsvoice_sim.simulator.wire.http import operation_from_target
+from smsvoice_sim.simulator.wire.model import idempotency_token_members, target_prefix
 
 _REGION_IN_HOST = re.compile(r"sms-voice\.([a-z0-9-]+)\.amazonaws\.com")
 

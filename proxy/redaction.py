@@ -36,7 +36,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.auth import parse_authorization
+from smsvoice_sim.simulator.wire.auth import parse_authorization
 
 REDACTED = "REDACTED"
 

@@ -27,8 +27,8 @@ import functools
 from urllib.parse import parse_qs
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.errors import ServiceError
-from smsvoice_sim.simulator.wire import json_response
+from smsvoice_sim.simulator.wire.errors import ServiceError
+from smsvoice_sim.simulator.wire.http import json_response
 
 REVIEW_KEYS = {"RegistrationId", "Decision", "DeniedReasons", "Feedback", "FieldFeedback"}
 RULE_KEYS = {"RegistrationType", "Decision", "DeniedReasons", "Feedback", "FieldFeedback", "Times"}

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.wire import json_response
+from smsvoice_sim.simulator.wire.http import json_response
 
 from .cassette import Cassette, CassetteWriteError
 from .matching import (

@@ -59,7 +59,7 @@ def seconds(value: str) -> float:
 
 
 def clock_spec(value: str) -> str:
-    from smsvoice_sim.simulator.clock import make_clock
+    from smsvoice_sim.simulator.engine.clock import make_clock
     try:
         make_clock(value)
     except ValueError as exc:
@@ -70,7 +70,7 @@ def clock_spec(value: str) -> str:
 def quota_pair(value: str) -> tuple[str, int]:
     """NAME=N: one of the simulator's quotas (its table in simulator/region.py) set to N;
     ValueError for anything else."""
-    from smsvoice_sim.simulator.region import quota_table
+    from smsvoice_sim.simulator.engine.region import quota_table
     name, sep, number = value.partition("=")
     if not sep or not number.strip().isdigit():
         raise ValueError(f"{value!r}: use NAME=N, e.g. SENDER_IDS=100")

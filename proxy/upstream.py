@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.httpsession import URLLib3Session
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.model import SIGNING_NAME
+from smsvoice_sim.simulator.wire.model import SIGNING_NAME
 
 _UNSIGNED = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length",
              "x-amz-content-sha256"}

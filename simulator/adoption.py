@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from .errors import ServiceError
-from .projection import snake
-from .region import AccountRegion
+from .engine.region import AccountRegion
+from .wire.errors import ServiceError
+from .wire.projection import snake
 
 # Never taken from a response body: identity, lifecycle and membership go their own ways.
 _NOT_LEARNED = frozenset({"arn", "state", "tags", "keywords", "members", "pool_id", "pool_ids"})

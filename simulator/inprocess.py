@@ -27,8 +27,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 from botocore.parsers import create_parser
 
-from .model import SERVICE_NAME, SIGNING_NAME
-from .wire import HttpRequest, HttpResponse, wait_for
+from .wire.http import HttpRequest, HttpResponse, wait_for
+from .wire.model import SERVICE_NAME, SIGNING_NAME
 
 # The unique_id of the hook that answers a client in-process (one per client).
 ANSWER_HOOK_ID = "smsvoice-sim.answer-in-process"

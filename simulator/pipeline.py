@@ -15,13 +15,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-from . import errors, model, sigv4, validation
-from .auth import SigV4Authorization, caller_of
-from .coverage import COVERED_OPERATIONS
-from .errors import ServiceError
-from .projection import project_output
-from .region import AccountRegion
-from .wire import HttpRequest, HttpResponse, json_response, operation_from_target
+from .engine.region import AccountRegion
+from .wire import errors, model, sigv4, validation
+from .wire.auth import SigV4Authorization, caller_of
+from .wire.coverage import COVERED_OPERATIONS
+from .wire.errors import ServiceError
+from .wire.http import HttpRequest, HttpResponse, json_response, operation_from_target
+from .wire.projection import project_output
 
 log = logging.getLogger("smsvoice_sim.simulator")
 

@@ -11,22 +11,22 @@ import os
 import threading
 from collections.abc import Callable
 
-from .clock import Clock, make_clock
-from .control import ControlSurface, LockedFaults
+from .control.gates import GatesControl, GateSettings
+from .control.surface import ControlSurface, LockedFaults
+from .engine.clock import Clock, make_clock
+from .engine.faults import AWS_RATE_LIMITS, Faults, RateLimiter
+from .engine.persistence import StateFile
+from .engine.region import AccountRegion, Shared, quota_table
+from .engine.snapshot import export_state, import_state
+from .engine.state import State
+from .engine.timings import learn_durations
 from .families import load_all
 from .families.messages import DEFAULT_SENT_LOG
-from .faults import AWS_RATE_LIMITS, Faults, RateLimiter
-from .gates_control import GatesControl, GateSettings
-from .messaging import Messaging
-from .persistence import StateFile
+from .gates.sandbox import DEFAULT_TIER
+from .messaging.hub import Messaging
 from .pipeline import Pipeline
-from .region import AccountRegion, Shared, quota_table
-from .registration_desk import RegistrationDesk
-from .sandbox import DEFAULT_TIER
-from .snapshot import export_state, import_state
-from .state import State
-from .timings import learn_durations
-from .wire import HttpRequest, HttpResponse
+from .registrations.desk import RegistrationDesk
+from .wire.http import HttpRequest, HttpResponse
 
 DEFAULT_ACCOUNT = "123456789012"
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from botocore.config import Config
 
 from smsvoice_sim.simulator import DEFAULT_ACCOUNT, Simulator
+from smsvoice_sim.simulator.engine.snapshot import export_state
 from smsvoice_sim.simulator.inprocess import inprocess_client
-from smsvoice_sim.simulator.snapshot import export_state
 
 NO_RETRY = Config(retries={"max_attempts": 1}, parameter_validation=False)
 

@@ -14,8 +14,8 @@ from botocore.config import Config
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.conformance import check_response
 from smsvoice_sim.simulator.service import AUDIT_ENV
+from smsvoice_sim.simulator.wire.conformance import check_response
 
 # Test helper modules that hold assertions and are also loaded as plugins (`pytest_plugins`):
 # rewritten like test modules, whichever imports them first.

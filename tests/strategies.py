@@ -8,8 +8,8 @@ import json
 
 from hypothesis import strategies as st
 
-from smsvoice_sim.simulator.model import operation
-from smsvoice_sim.simulator.validation import json_type_ok
+from smsvoice_sim.simulator.wire.model import operation
+from smsvoice_sim.simulator.wire.validation import json_type_ok
 
 MAX_LIST = 3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from smsvoice_sim.simulator.conformance import check_response
+from smsvoice_sim.simulator.wire.conformance import check_response
 
 from conftest import audited_violations
 

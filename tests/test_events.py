@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from smsvoice_sim.simulator import Simulator, events
-from smsvoice_sim.simulator.delivery import Deliverer
-from smsvoice_sim.simulator.outcomes import SIMULATOR_NUMBERS, WITHHELD, Outcomes
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.messaging import events
+from smsvoice_sim.simulator.messaging.delivery import Deliverer
+from smsvoice_sim.simulator.messaging.outcomes import SIMULATOR_NUMBERS, WITHHELD, Outcomes
 
 from moto_stand_in import aws, moto_server_url, silent_endpoint_url, topic_into_queue
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from test_validation import call
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.coverage import COVERED_OPERATIONS
 from smsvoice_sim.simulator.families import load_all
-from smsvoice_sim.simulator.model import operation, operation_names
+from smsvoice_sim.simulator.wire.coverage import COVERED_OPERATIONS
+from smsvoice_sim.simulator.wire.model import operation, operation_names
 
 from strategies import valid
 

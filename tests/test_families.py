@@ -26,10 +26,10 @@ THROWAWAY = '''
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from smsvoice_sim.simulator import errors
+from smsvoice_sim.simulator.wire import errors
 from smsvoice_sim.simulator.families import Family, operation, register
-from smsvoice_sim.simulator.paging import page_result, select
-from smsvoice_sim.simulator.projection import tag_dict
+from smsvoice_sim.simulator.wire.paging import page_result, select
+from smsvoice_sim.simulator.wire.projection import tag_dict
 
 
 @dataclass(eq=False)

@@ -9,7 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.faults import MAX_LATENCY_MS, Faults, RateLimiter
+from smsvoice_sim.simulator.engine.faults import MAX_LATENCY_MS, Faults, RateLimiter
 
 from helpers import control
 

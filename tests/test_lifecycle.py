@@ -9,10 +9,10 @@ import pytest
 from transitions import MachineError
 
 from smsvoice_sim.simulator import InstantClock, ManualClock, ReadsClock, Simulator
-from smsvoice_sim.simulator.clock import make_clock
+from smsvoice_sim.simulator.engine.clock import make_clock
+from smsvoice_sim.simulator.engine.lifecycle import Lifecycles
 from smsvoice_sim.simulator.families.pools import LIFECYCLE as POOL
 from smsvoice_sim.simulator.families.pools import Pool
-from smsvoice_sim.simulator.lifecycle import Lifecycles
 
 from conftest import active_phone
 

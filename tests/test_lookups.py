@@ -7,8 +7,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.numbering import US_AREA_CODES
 from smsvoice_sim.simulator.families.lookups import SIMULATED_CARRIER
-from smsvoice_sim.simulator.numbering import US_AREA_CODES
 
 from conftest import NO_CLIENT_VALIDATION, active_phone
 from families_fixtures import error_of

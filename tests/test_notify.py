@@ -9,9 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.errors import ServiceError
+from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
 from smsvoice_sim.simulator.families.notify import review, shipped
-from smsvoice_sim.simulator.snapshot import export_state, import_state
+from smsvoice_sim.simulator.wire.errors import ServiceError
 
 from conftest import active_phone, active_pool
 from families_fixtures import conflict, error_of, not_found

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator import Simulator, prices
-from smsvoice_sim.simulator.errors import conflict
-from smsvoice_sim.simulator.sending import register_after_send, register_send_gate, unregister
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.messaging import prices
+from smsvoice_sim.simulator.messaging.send import register_after_send, register_send_gate, unregister
+from smsvoice_sim.simulator.wire.errors import conflict
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 FR_MOBILE, US_NUMBER = "+33612345678", "+12065550100"

@@ -11,9 +11,9 @@ import pytest
 from phonenumbers import PhoneNumberType as Lib
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.ids import IdFactory
-from smsvoice_sim.simulator.model import enum_values
-from smsvoice_sim.simulator.numbering import supported_countries
+from smsvoice_sim.simulator.engine.ids import IdFactory
+from smsvoice_sim.simulator.engine.numbering import supported_countries
+from smsvoice_sim.simulator.wire.model import enum_values
 
 PER_TYPE = 20
 NANP = {"US", "CA", "PR"}
@@ -108,7 +108,7 @@ def test_the_same_seed_hands_out_the_same_numbers_and_another_seed_others():
 
 
 def test_a_full_block_gives_its_last_free_number_then_none():
-    from smsvoice_sim.simulator.numbering import number_block
+    from smsvoice_sim.simulator.engine.numbering import number_block
 
     block = number_block("GB", "TOLL_FREE")
     assert len(block) == 1000
@@ -124,7 +124,7 @@ def test_every_block_holds_only_valid_numbers_of_its_country_and_kind():
     """Beyond the numbers drawn above: each prefix's first and last number and every 97th
     between, of every block (a stride, so the test stays fast; each block was walked whole
     when it was chosen)."""
-    from smsvoice_sim.simulator.numbering import number_block
+    from smsvoice_sim.simulator.engine.numbering import number_block
 
     wrong, checked = [], 0
     for iso in supported_countries():

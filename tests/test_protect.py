@@ -8,8 +8,8 @@ from botocore.exceptions import ClientError
 
 from smsvoice_sim.proxy.gates_control import protect_filter_answer
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.protect_rules import COUNTRIES
-from smsvoice_sim.simulator.sending import register_after_send, unregister
+from smsvoice_sim.simulator.gates.protect_rules import COUNTRIES
+from smsvoice_sim.simulator.messaging.send import register_after_send, unregister
 
 from conftest import active_phone
 from families_fixtures import reason
@@ -450,7 +450,7 @@ def test_unknown_protect_configurations_are_not_found_everywhere(client):
 
 
 def test_filter_rules_need_every_pattern_they_name():
-    from smsvoice_sim.simulator.protect_rules import FilterRule
+    from smsvoice_sim.simulator.gates.protect_rules import FilterRule
     both = FilterRule(destination="+1206555*", body="(?i)prize")
     assert both.matches("+12065550100", "a PRIZE")
     assert not both.matches("+12065550100", "hello")

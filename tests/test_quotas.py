@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.model import enum_values, error_shape, operation
-from smsvoice_sim.simulator.region import DEFAULT_QUOTAS
+from smsvoice_sim.simulator.engine.region import DEFAULT_QUOTAS
+from smsvoice_sim.simulator.wire.model import enum_values, error_shape, operation
 
 from families_fixtures import error_of
 from helpers import run_cli

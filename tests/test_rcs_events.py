@@ -11,7 +11,8 @@ from test_events import ReceiptConsumer
 from test_rcs import launched
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
-from smsvoice_sim.simulator import Simulator, prices
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.messaging import prices
 
 from conftest import active_phone, active_pool
 from helpers import control

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.snapshot import export_state, import_state
+from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
 
 from conftest import active_phone
 from families_fixtures import conflict, error_of, not_found

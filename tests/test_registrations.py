@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.errors import ServiceError
-from smsvoice_sim.simulator.registration_catalogue import MAX_CATALOGUE_BYTES, CatalogueError
+from smsvoice_sim.simulator.registrations.catalogue import MAX_CATALOGUE_BYTES, CatalogueError
+from smsvoice_sim.simulator.wire.errors import ServiceError
 
 from helpers import run_cli
 
@@ -1128,7 +1128,7 @@ def test_public_style_monitor_over_http_with_a_real_clock():
 def test_every_filter_the_model_names_is_implemented():
     from smsvoice_sim.simulator.families import registration_attachments, registration_definitions
     from smsvoice_sim.simulator.families import registrations as family
-    from smsvoice_sim.simulator.model import enum_values
+    from smsvoice_sim.simulator.wire.model import enum_values
 
     for shape, getters in [
         ("RegistrationFilterName", family.REGISTRATION_FILTERS),
@@ -1143,7 +1143,7 @@ def test_every_filter_the_model_names_is_implemented():
 def test_the_seed_catalogue_ships_as_package_data():
     from importlib import resources
 
-    data = resources.files("smsvoice_sim.simulator").joinpath("registration_catalogue.json").read_text()
+    data = resources.files("smsvoice_sim.simulator.registrations").joinpath("catalogue.json").read_text()
     assert json.loads(data)["Catalogue"]["Seed"] is True
 
 
@@ -1300,7 +1300,7 @@ def test_state_view_and_reset(sim, client):
     ],
 )
 def test_conditional_rules_resolve_as_the_model_says(operator, values, answer, expected):
-    from smsvoice_sim.simulator.registration_forms import resolve
+    from smsvoice_sim.simulator.registrations.forms import resolve
 
     condition = {
         "DependsOnFieldPath": "s.kind",

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.adoption import adopt
-from smsvoice_sim.simulator.snapshot import export_state, import_state
+from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
 
 from conftest import active_phone, active_pool
 from families_fixtures import error_of

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import DEFAULT_ACCOUNT, Simulator
-from smsvoice_sim.simulator.errors import ServiceError
+from smsvoice_sim.simulator.wire.errors import ServiceError
 
 # The state-unchanged check of every error answer, shared with test_atomicity.
 from atomic import checked_client

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
-from smsvoice_sim.simulator.conformance import check_response
 from smsvoice_sim.simulator.families import load_all
-from smsvoice_sim.simulator.model import operation
+from smsvoice_sim.simulator.wire.conformance import check_response
+from smsvoice_sim.simulator.wire.model import operation
 
 from strategies import GARBAGE_BODIES, broken, valid
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator import Simulator, prices
-from smsvoice_sim.simulator.errors import conflict
+from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.families.messages import register_after_send, register_send_gate
-from smsvoice_sim.simulator.sending import unregister
+from smsvoice_sim.simulator.messaging import prices
+from smsvoice_sim.simulator.messaging.send import unregister
+from smsvoice_sim.simulator.wire.errors import conflict
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_registering_twice_keeps_one_registration():
     register_send_gate(gate)
     register_send_gate(gate)
     try:
-        from smsvoice_sim.simulator.sending import SEND_GATES
+        from smsvoice_sim.simulator.messaging.send import SEND_GATES
         assert SEND_GATES.count(gate) == 1
     finally:
         unregister(gate)
@@ -282,7 +283,7 @@ def test_after_send_hooks_receive_the_message_with_its_send(sim, client):
 
 
 def test_the_events_view_filters_and_outcome_bodies_are_checked(sim, client):
-    from smsvoice_sim.simulator.messaging import events_view, outcome_from_body
+    from smsvoice_sim.simulator.messaging.hub import events_view, outcome_from_body
     assert outcome_from_body(sim, {"destination": "+1206555....", "outcome": "TEXT_BLOCKED"})["rule"] == {
         "destination": "+1206555....", "outcome": "TEXT_BLOCKED", "share": 1.0}
     for bad in ({"destination": "+1"}, {"destination": "x", "outcome": "TEXT_BLOCKED"}, [1]):

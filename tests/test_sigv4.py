@@ -18,8 +18,8 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
-from smsvoice_sim.simulator.clock import ManualClock, RealClock
-from smsvoice_sim.simulator.sigv4 import reference_time
+from smsvoice_sim.simulator.engine.clock import ManualClock, RealClock
+from smsvoice_sim.simulator.wire.sigv4 import reference_time
 
 AKID, SECRET = "AKIASIGV4TEST0000000", "sigv4-test-secret"
 URL = "https://sms-voice.us-east-1.amazonaws.com/"

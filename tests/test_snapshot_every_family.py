@@ -8,9 +8,10 @@ import json
 
 import pytest
 
-from smsvoice_sim.simulator import Simulator, model
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
 from smsvoice_sim.simulator.families import Family, families
-from smsvoice_sim.simulator.snapshot import export_state, import_state
+from smsvoice_sim.simulator.wire import model
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

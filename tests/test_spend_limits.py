@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.simulator import Simulator, prices, spend
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.gates import spend
+from smsvoice_sim.simulator.messaging import prices
 
 from conftest import active_phone
 from families_fixtures import reason
@@ -173,7 +175,7 @@ def test_account_attributes_page(client):
 
 
 def test_every_channel_has_the_models_limit_name_and_refusal_reason():
-    from smsvoice_sim.simulator import model
+    from smsvoice_sim.simulator.wire import model
     assert list(spend.LIMIT_NAMES.values()) == model.enum_values("SpendLimitName")
     assert set(spend.LIMIT_REACHED.values()) <= set(model.enum_values(
         "ServiceQuotaExceededExceptionReason"))

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.persistence import NotAStateFile, StateFile, StateFileInUse
+from smsvoice_sim.simulator.engine.persistence import NotAStateFile, StateFile, StateFileInUse
 
 from conftest import endpoint_client
 from helpers import ROOT, cli_server, run_cli
@@ -58,7 +58,7 @@ def test_the_lock_belongs_to_the_process(tmp_path):
     first.client().request_sender_id(SenderId="KEEP", IsoCountryCode="US")
     again = Simulator(state_file=str(state), seed=1)
     assert again.state()["accounts"] == first.state()["accounts"]
-    probe = ("import sys\nfrom smsvoice_sim.simulator.persistence import StateFile, StateFileInUse\n"
+    probe = ("import sys\nfrom smsvoice_sim.simulator.engine.persistence import StateFile, StateFileInUse\n"
              "try:\n    StateFile(sys.argv[1])\nexcept StateFileInUse as exc:\n    print(exc)\n"
              "    sys.exit(3)\n")
     other = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
@@ -82,7 +82,7 @@ def test_a_closed_simulator_lets_the_file_go_and_keeps_answering(tmp_path):
     # After close: answers from memory, writes nothing, and another process may take the file.
     sim.client().request_sender_id(SenderId="MEMORY", IsoCountryCode="US")
     assert len(sim.client().describe_sender_ids()["SenderIds"]) == 2
-    probe = ("import sys\nfrom smsvoice_sim.simulator.persistence import StateFile\n"
+    probe = ("import sys\nfrom smsvoice_sim.simulator.engine.persistence import StateFile\n"
              "print(len(StateFile(sys.argv[1]).load()['regions']))\n")
     other = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True,
                            timeout=60)

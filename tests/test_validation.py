@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
 from smsvoice_sim.simulator.families import load_all
-from smsvoice_sim.simulator.model import operation
+from smsvoice_sim.simulator.wire.model import operation
 
 SIMULATED = sorted(load_all())
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST0000/20260101/us-east-1/sms-voice/"
@@ -212,7 +212,7 @@ def test_http_wire_errors(server):
 def test_every_filter_the_model_names_is_implemented(shape_name, getters):
     import importlib
 
-    from smsvoice_sim.simulator.model import enum_values
+    from smsvoice_sim.simulator.wire.model import enum_values
     module, _, name = getters.partition(":")
     assert set(getattr(importlib.import_module(module), name)) == set(enum_values(shape_name))
 
@@ -221,7 +221,7 @@ def test_every_operation_not_simulated_says_so_plainly():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from smsvoice_sim.simulator.model import operation_names
+    from smsvoice_sim.simulator.wire.model import operation_names
 
     from strategies import valid
 

@@ -13,7 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.proxy.gates_control import account_tier_answer, verification_codes_answer
-from smsvoice_sim.simulator import Simulator, sandbox
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.gates import sandbox
 
 from conftest import active_phone
 from families_fixtures import reason

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
-from ..lifecycle import LifecycleSpec, register_lifecycle, unregister_lifecycle
+from ..engine.lifecycle import LifecycleSpec, register_lifecycle, unregister_lifecycle
 
 if TYPE_CHECKING:
-    from ..region import AccountRegion
+    from ..engine.region import AccountRegion
 
 # The families smsvoice-sim ships, in the order they are listed (state views,
 # snapshots, lifecycle diagrams).

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import errors, spend
-from ..gates_control import settings_of
-from ..paging import page_result
-from ..sending import Send, register_after_send, register_send_gate
+from ..control.gates import settings_of
+from ..gates import spend
+from ..messaging.send import Send, register_after_send, register_send_gate
+from ..wire import errors
+from ..wire.paging import page_result
 from . import Family, operation, register
 
 

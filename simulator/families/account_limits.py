@@ -7,8 +7,8 @@ its limits sees the one it will meet.
 
 from __future__ import annotations
 
-from ..model import enum_values
-from ..paging import page_result
+from ..wire.model import enum_values
+from ..wire.paging import page_result
 from . import Family, operation, register
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
-from ..events import matches
-from ..paging import describe, flag
-from ..projection import project_as, tag_dict
-from ..snapshot import restored, saved
+from ..engine.snapshot import restored, saved
+from ..messaging.events import matches
+from ..wire import errors
+from ..wire.paging import describe, flag
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
 
 KINDS = ("CloudWatchLogsDestination", "KinesisFirehoseDestination", "SnsDestination")

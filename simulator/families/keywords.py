@@ -7,10 +7,10 @@ are the same keyword for PutKeyword, DescribeKeywords and DeleteKeyword alike.
 
 from __future__ import annotations
 
-from .. import errors
-from ..paging import apply_filters, page_result
-from ..resources import Keyword, default_keywords
+from ..wire import errors
+from ..wire.paging import apply_filters, page_result
 from . import Family, operation, register
+from .parts import Keyword, default_keywords
 
 # HELP and STOP are mandatory: "Keywords "HELP" and "STOP" can't be deleted or modified"
 # [model: DeleteKeyword], and CloudFormation's MandatoryKeyword sets only their Message

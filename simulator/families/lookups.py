@@ -14,9 +14,9 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-from .. import errors
-from ..numbering import country_of, number_block, number_kind
-from ..paging import page_result
+from ..engine.numbering import country_of, number_block, number_kind
+from ..wire import errors
+from ..wire.paging import page_result
 from . import Family, operation, register
 
 SIMULATED_CARRIER = "Simulated Carrier"  # [inf] when libphonenumber names no carrier

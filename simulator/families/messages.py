@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 
-from .. import errors, prices
-from ..message_lifecycle import UNKNOWN_AFTER, Message
-from ..outcomes import OUTCOMES, WITHHELD
-from ..sending import (  # noqa: F401 - the extension point other families import from here
+from ..messaging import prices
+from ..messaging.lifecycle import UNKNOWN_AFTER, Message
+from ..messaging.outcomes import OUTCOMES, WITHHELD
+from ..messaging.send import (  # noqa: F401 - the extension point other families import from here
     CHANNELS,
     Send,
     register_after_send,
@@ -27,6 +27,7 @@ from ..sending import (  # noqa: F401 - the extension point other families impor
     run_after_send,
     run_send_gates,
 )
+from ..wire import errors
 from . import Family, operation, register
 
 # The capability each operation needs of an origination identity.

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import ClassVar
 
-from .. import errors, sent_log
-from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
-from ..model import enum_values
-from ..numbering import country_of
-from ..paging import apply_filters, describe, flag, page_result
-from ..projection import project_as, tag_dict
-from ..snapshot import restored, saved
+from ..engine.lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..engine.numbering import country_of
+from ..engine.snapshot import restored, saved
+from ..messaging import sent_log
+from ..wire import errors
+from ..wire.model import enum_values
+from ..wire.paging import apply_filters, describe, flag, page_result
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
 
 # The review [inf]: a display name that looks like a URL, or holds one of these words,
@@ -73,7 +74,7 @@ _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 @functools.cache
 def shipped() -> dict:
-    text = resources.files("smsvoice_sim.simulator").joinpath("notify_data.json").read_text("utf-8")
+    text = resources.files("smsvoice_sim.simulator.families").joinpath("notify_data.json").read_text("utf-8")
     data = json.loads(text)
     return {
         "countries": {c["IsoCountryCode"]: c for c in data["countries"]},

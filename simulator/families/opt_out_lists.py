@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
-from ..paging import describe, page_result
-from ..projection import project_as, tag_dict
-from ..snapshot import restored, saved
+from ..engine.snapshot import restored, saved
+from ..wire import errors
+from ..wire.paging import describe, page_result
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors
-from ..lifecycle import Lifecycled, LifecycleSpec
-from ..numbering import supported_countries
-from ..paging import describe, flag
-from ..projection import project_as, tag_dict
-from ..resources import Keyword, OriginationSettings, apply, default_keywords, settings_changes
-from ..snapshot import restored, saved
+from ..engine.lifecycle import Lifecycled, LifecycleSpec
+from ..engine.numbering import supported_countries
+from ..engine.snapshot import restored, saved
+from ..wire import errors
+from ..wire.paging import describe, flag
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
+from .parts import Keyword, OriginationSettings, apply, default_keywords, settings_changes
 
 # [doc] example prices; AWS's real prices vary by country.
 MONTHLY_PRICE = {"LONG_CODE": "1.00", "TOLL_FREE": "2.00", "TEN_DLC": "1.00", "SIMULATOR": "0.00"}

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors
-from ..lifecycle import GONE, Lifecycled, LifecycleSpec
-from ..paging import apply_filters, describe, flag, page_result
-from ..projection import project_as, tag_dict
-from ..resources import INHERITED, Keyword, OriginationSettings, apply, settings_changes
-from ..snapshot import restored, saved
+from ..engine import arns
+from ..engine.lifecycle import GONE, Lifecycled, LifecycleSpec
+from ..engine.snapshot import restored, saved
+from ..wire import errors
+from ..wire.paging import apply_filters, describe, flag, page_result
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
+from .parts import INHERITED, Keyword, OriginationSettings, apply, settings_changes
 
 LIFECYCLE = LifecycleSpec(
     kind="pool",

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .. import errors
-from ..paging import describe, flag, page_result
-from ..projection import tag_dict
-from ..protect_rules import (
+from ..gates.protect_rules import (
     FilterRule,
     NumberOverride,
     ProtectConfiguration,
@@ -25,7 +22,10 @@ from ..protect_rules import (
     capability_of,
     decide,
 )
-from ..sending import Send, register_send_gate
+from ..messaging.send import Send, register_send_gate
+from ..wire import errors
+from ..wire.paging import describe, flag, page_result
+from ..wire.projection import tag_dict
 from . import Family, operation, register
 
 KIND = "protect-configuration"

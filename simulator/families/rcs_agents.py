@@ -30,15 +30,17 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors, prices, sent_log
-from ..lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
-from ..message_lifecycle import RCS_TIME_TO_LIVE, Message
-from ..model import enum_values, service_model
-from ..numbering import country_of
-from ..outcomes import WITHHELD
-from ..paging import apply_filters, describe, flag, page_result
-from ..projection import project_as, tag_dict
-from ..snapshot import restored, saved
+from ..engine import arns
+from ..engine.lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..engine.numbering import country_of
+from ..engine.snapshot import restored, saved
+from ..messaging import prices, sent_log
+from ..messaging.lifecycle import RCS_TIME_TO_LIVE, Message
+from ..messaging.outcomes import WITHHELD
+from ..wire import errors
+from ..wire.model import enum_values, service_model
+from ..wire.paging import apply_filters, describe, flag, page_result
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
 
 TESTING_AGENT = register_lifecycle(

@@ -10,8 +10,8 @@ import binascii
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors, paging
-from ..projection import tag_dict
+from ..wire import errors, paging
+from ..wire.projection import tag_dict
 from . import Family, operation, register
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # "The maximum file size is 5MB" [model doc]

@@ -4,8 +4,8 @@ registrations family validates against (registration_catalogue.py)."""
 
 from __future__ import annotations
 
-from .. import errors
-from ..paging import apply_filters, page_result
+from ..wire import errors
+from ..wire.paging import apply_filters, page_result
 from . import Family, operation, register
 
 TYPE_FILTERS = {

@@ -20,14 +20,13 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors
-from ..lifecycle import SPECS, LifecycleSpec, register_lifecycle
-from ..paging import apply_filters, page_result, select
-from ..projection import project_as, tag_dict
-from ..registration_desk import default_desk
-from ..registration_forms import check_value, known_field, submission_problems
-from ..registration_gate import registration_gate
-from ..registration_lifecycle import (
+from ..engine import arns
+from ..engine.lifecycle import SPECS, LifecycleSpec, register_lifecycle
+from ..gates.registration import registration_gate
+from ..messaging.send import register_send_gate
+from ..registrations.desk import default_desk
+from ..registrations.forms import check_value, known_field, submission_problems
+from ..registrations.lifecycle import (
     HISTORY_MEMBER,
     REGISTRATION,
     SETTLED,
@@ -35,7 +34,9 @@ from ..registration_lifecycle import (
     Decision,
     step_duration,
 )
-from ..sending import register_send_gate
+from ..wire import errors
+from ..wire.paging import apply_filters, page_result, select
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
 
 # A number that needs a registration: the phone-number lifecycle without its clock-driven

@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors
+from ..engine import arns
+from ..wire import errors
 from . import Family, operation, register
 
 # "A shared resource can be a Pool, Opt-out list, Sender Id, or Phone number" [model].

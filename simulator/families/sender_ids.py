@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import arns, errors
-from ..model import enum_values
-from ..paging import describe, flag
-from ..projection import project_as, tag_dict
-from ..resources import apply, settable
-from ..snapshot import restored, saved
+from ..engine import arns
+from ..engine.snapshot import restored, saved
+from ..wire import errors
+from ..wire.model import enum_values
+from ..wire.paging import describe, flag
+from ..wire.projection import project_as, tag_dict
 from . import Family, operation, register
+from .parts import apply, settable
 
 
 @dataclass(eq=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..projection import tag_dict
+from ..wire.projection import tag_dict
 from . import Family, operation, register
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .. import errors, sandbox
-from ..gates_control import settings_of
-from ..numbering import country_of
-from ..paging import apply_filters, page_result, select
-from ..projection import tag_dict
-from ..sending import Send, register_send_gate
+from ..control.gates import settings_of
+from ..engine.numbering import country_of
+from ..gates import sandbox
+from ..messaging.send import Send, register_send_gate
+from ..wire import errors
+from ..wire.paging import apply_filters, page_result, select
+from ..wire.projection import tag_dict
 from . import Family, operation, register
 
 KIND = "verified-destination-number"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
-from . import errors
-from .projection import snake
+from ..wire import errors
+from ..wire.projection import snake
 
 
 @dataclass(eq=False)

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import phonenumbers
 
-from .numbering import country_of
+from ..engine.numbering import country_of
 
 ALLOW, BLOCK, MONITOR, FILTER = "ALLOW", "BLOCK", "MONITOR", "FILTER"
 COUNTRIES: tuple[str, ...] = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))

@@ -12,17 +12,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import arns, errors, sandbox
-from .families import Family, families
-from .families.messages import DEFAULT_SENT_LOG
-from .families.notify import BASIC_DAILY_MESSAGES
+from ..families import Family, families
+from ..families.messages import DEFAULT_SENT_LOG
+from ..families.notify import BASIC_DAILY_MESSAGES
+from ..gates import sandbox
+from ..wire import errors
+from . import arns
 from .ids import IdFactory
 from .lifecycle import Lifecycles
 
 if TYPE_CHECKING:
-    from .gates_control import GateSettings
-    from .messaging import Messaging
-    from .registration_desk import RegistrationDesk
+    from ..control.gates import GateSettings
+    from ..messaging.hub import Messaging
+    from ..registrations.desk import RegistrationDesk
 
 # Every quota the simulator enforces, in one table. `Simulator(quotas={NAME: n})` and
 # `smsvoice-sim simulate --quota NAME=N` change any of them; DescribeAccountLimits reports the

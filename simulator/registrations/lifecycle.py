@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 from transitions import Machine
 
-from .lifecycle import Lifecycles, LifecycleSpec, register_lifecycle
-from .model import enum_values, service_model
+from ..engine.lifecycle import Lifecycles, LifecycleSpec, register_lifecycle
+from ..wire.model import enum_values, service_model
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review

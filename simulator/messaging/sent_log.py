@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..families.messages import check_max_price
 from . import prices
-from .families.messages import check_max_price  # one MaxPrice rule for every send
-from .sending import Send, run_after_send, run_send_gates
+from .send import Send, run_after_send, run_send_gates
 
 # What each of these sends costs, priced as the plain send of its medium [inf].
 PRICED_AS = {"SendNotifyTextMessage": "TEXT", "SendNotifyVoiceMessage": "VOICE", "SendRcsMessage": "TEXT"}

@@ -13,8 +13,8 @@ import math
 import random
 from dataclasses import asdict, dataclass
 
-from .errors import ServiceError
-from .model import error_shape, operation, operation_names
+from ..wire.errors import ServiceError
+from ..wire.model import error_shape, operation, operation_names
 
 # AWS's published default: 1 request per second per account and region. [doc]
 AWS_RATE_LIMITS = {"CreatePool": 1.0, "DeletePool": 1.0, "DescribePools": 1.0,

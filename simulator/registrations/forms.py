@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from . import errors
-from .registration_catalogue import RegistrationForm
+from ..wire import errors
+from .catalogue import RegistrationForm
 
 VALUE_MEMBERS = {"SELECT": "SelectChoices", "TEXT": "TextValue", "ATTACHMENT": "RegistrationAttachmentId"}
 

@@ -135,7 +135,7 @@ class Lifecycles:
     """Machines (one per kind, shared by that kind's resources) plus the schedule."""
 
     def __init__(self, clock: Clock, durations: dict[str, float] | None = None):
-        from .families import families
+        from ..families import families
         # The families register their lifecycles; machines follow the families' order.
         kinds = [cls.lifecycle.kind for cls in families() if cls.lifecycle is not None]
         self.clock = clock

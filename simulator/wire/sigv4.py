@@ -44,8 +44,8 @@ from botocore.credentials import Credentials
 
 from .auth import SigV4Authorization
 from .errors import ServiceError
+from .http import HttpRequest
 from .model import SIGNING_NAME
-from .wire import HttpRequest
 
 BAD_SIGNATURE = ("The request signature we calculated does not match the signature you "
                  "provided. Check your AWS Secret Access Key and signing method. Consult the "

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from . import model
+from ..wire import model
 
 EVENT_VERSION = "1.0"
 GROUPS = {"ALL": "", "TEXT_ALL": "TEXT_", "VOICE_ALL": "VOICE_", "MEDIA_ALL": "MEDIA_", "RCS_ALL": "RCS_"}

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .numbering import country_of
+from ..engine.numbering import country_of
 
 
 @dataclass(frozen=True)

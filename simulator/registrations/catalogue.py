@@ -2,7 +2,7 @@
 DescribeRegistration{Type,Section,Field}Definitions.
 
 AWS changes these forms and publishes them nowhere but through that API, so the
-simulator ships a seed set (`registration_catalogue.json`, beside this module) and
+simulator ships a seed set (`catalogue.json`, beside this module) and
 takes a team's own: a JSON file holding either the catalogue layout below or the raw
 outputs of the three describe operations as the real service returned them
 (`aws pinpoint-sms-voice-v2 describe-registration-field-definitions ...`), one per
@@ -27,9 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .conformance import check_response
+from ..wire.conformance import check_response
 
-SEED_PATH = Path(__file__).with_name("registration_catalogue.json")
+SEED_PATH = Path(__file__).with_name("catalogue.json")
 # A catalogue file larger than this is not a set of forms [inf]: every type AWS serves
 # fits in well under a megabyte (the seed is ~45 KB). Read no further than this, so
 # a wrong path (a log, /dev/zero) fails at once instead of filling the memory.

@@ -15,7 +15,7 @@ import functools
 import time
 from decimal import Decimal
 
-from .model import enum_values
+from ..wire.model import enum_values
 from .sandbox import PRODUCTION, SANDBOX
 
 # The channels are the model's SpendLimitName values (TEXT_MESSAGE_MONTHLY_SPEND_LIMIT ->

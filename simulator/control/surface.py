@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
-from .adoption import adopt as adopt_into
-from .arns import account_region_in
-from .faults import Fault, Faults
-from .messaging import EventTicker, entry_as
+from ..adoption import adopt as adopt_into
+from ..engine.arns import account_region_in
+from ..engine.faults import Fault, Faults
+from ..messaging.hub import EventTicker, entry_as
 
 
 class LockedFaults:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 
-from .resources import Keyword
+from ..families.parts import Keyword
 
 FORMAT = 2  # 2: one entry per family
 _LIFECYCLE_FIELDS = ("kind", "state", "entered_at", "reads", "generation")

@@ -12,7 +12,7 @@ import uuid
 
 from . import events
 from .delivery import Deliverer
-from .message_lifecycle import NOT_FINAL, Message, MessageSchedule
+from .lifecycle import NOT_FINAL, Message, MessageSchedule
 from .outcomes import Outcomes
 
 _EVENT_IDS = uuid.UUID("6f1c1a52-5d7e-4c53-9f43-0a8f6d0c2b11")  # namespace of EventBridge ids

@@ -34,8 +34,9 @@ import heapq
 import itertools
 from dataclasses import dataclass, field
 
-from . import lifecycle, model
-from .lifecycle import Lifecycled, LifecycleSpec
+from ..engine import lifecycle
+from ..engine.lifecycle import Lifecycled, LifecycleSpec
+from ..wire import model
 from .outcomes import WITHHELD, last_events
 
 KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-message", "RCS": "rcs-message"}

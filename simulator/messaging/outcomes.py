@@ -24,7 +24,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import model
+from ..wire import model
 
 # [doc: test-phone-numbers.html] success number, failure number per country.
 SIMULATOR_NUMBERS: dict[str, tuple[str, str]] = {

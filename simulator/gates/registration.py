@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import errors
+from ..wire import errors
 
 
 def registration_gate(backend, send) -> None:

@@ -3,10 +3,10 @@ lifecycle schedule they share. Nothing here knows requests or HTTP."""
 
 from __future__ import annotations
 
+from ..messaging.hub import Messaging
 from .clock import Clock
 from .ids import IdFactory
 from .lifecycle import Lifecycles
-from .messaging import Messaging
 from .region import AccountRegion, Shared
 
 

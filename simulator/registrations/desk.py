@@ -13,9 +13,9 @@ on the simulator's clock.
 
 from __future__ import annotations
 
-from .registration_catalogue import Catalogue
-from .registration_events import PUBLISHED, RegistrationEventLog, status_change
-from .registration_lifecycle import Decision, Machines, Reviewer
+from .catalogue import Catalogue
+from .events import PUBLISHED, RegistrationEventLog, status_change
+from .lifecycle import Decision, Machines, Reviewer
 
 
 class RegistrationDesk:

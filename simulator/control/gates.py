@@ -5,8 +5,8 @@ API under `/_smsvoice/` reaches them through proxy/gates_control.py.
 
 from __future__ import annotations
 
-from . import sandbox
-from .protect_rules import FilterRule
+from ..gates import sandbox
+from ..gates.protect_rules import FilterRule
 
 
 class AccountTiers:
