@@ -70,7 +70,7 @@ def clock_spec(value: str) -> str:
 def quota_pair(value: str) -> tuple[str, int]:
     """NAME=N: one of the simulator's quotas (its table in simulator/region.py) set to N;
     ValueError for anything else."""
-    from smsvoice_sim.simulator.engine.region import quota_table
+    from smsvoice_sim.simulator.engine.quotas import quota_table
     name, sep, number = value.partition("=")
     if not sep or not number.strip().isdigit():
         raise ValueError(f"{value!r}: use NAME=N, e.g. SENDER_IDS=100")

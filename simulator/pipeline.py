@@ -3,7 +3,8 @@ faults and rate limits → dispatch → project → audit.
 
 Every door hands `Pipeline.handle` an HttpRequest and gets back the HTTP response
 AWS would send. A request runs under the simulator's lock, so requests and the
-control surface (clock, faults, reset) never interleave.
+control surface (clock, faults, reset) never interleave. The pipeline is handed the
+parts it uses; it does not know the Simulator.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .engine.region import AccountRegion
+from .account import AccountRegion, Handler
+from .engine.clock import Clock
+from .engine.faults import RateLimiter
+from .engine.state import State
 from .wire import errors, model, sigv4, validation
 from .wire.auth import SigV4Authorization, caller_of
 from .wire.coverage import COVERED_OPERATIONS
@@ -46,14 +51,71 @@ class Call:
         return bool(self.operation) and not self.operation.startswith(READ_PREFIXES)
 
 
+class Authenticator:
+    """Who calls: the SigV4 Authorization header, the account its access key maps to, and
+    (with `verify`) the signature itself, checked against the known secrets."""
+
+    def __init__(self, clock: Clock, verify: bool, credentials: dict[str, str],
+                 account_of: Callable[[str], str]):
+        self.clock = clock
+        self.verify = verify
+        self.credentials = credentials  # access key id -> secret, with verify
+        self.account_of = account_of
+
+    def caller(self, request: HttpRequest) -> SigV4Authorization:
+        caller = caller_of(request.header("authorization"))
+        if self.verify:
+            sigv4.verify(request, caller, self.credentials, now=sigv4.reference_time(self.clock))
+        return caller
+
+
+class Audit:
+    """Who hears of every answered request: listeners (the CLI's clock hint, tests) and the
+    audit log file (SMSVOICE_SIM_AUDIT_LOG: every response, for the conformance walk)."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
+
+    def tell(self, operation: str | None, request: HttpRequest, response: HttpResponse) -> None:
+        """The request was answered (and the state changed): a listener that raises, or an
+        audit file that cannot be written (a full disk, a closed stderr behind a hint), is
+        logged and must not turn it into an error."""
+        for listener in self.listeners:
+            try:
+                listener(operation or "", request, response)
+            except Exception:  # noqa: BLE001 - a bystander's bug; logged with its traceback
+                log.exception("smsvoice-sim listener %r failed on %s", listener, operation)
+        if self.path:
+            line = json.dumps({"operation": operation or "", "status": response.status,
+                               "body": response.json()})
+            try:
+                with open(self.path, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+            except OSError as exc:
+                log.warning("smsvoice-sim could not append to the audit log %s: %s", self.path, exc)
+
+
 class Pipeline:
-    def __init__(self, sim):
-        self.sim = sim
+    """The steps, handed what they use: the lock every request and control call takes, the
+    state, the operation table, who calls, the injected faults and rate limits, `save` (the
+    `--state` file) and the audit."""
+
+    def __init__(self, *, lock, state: State[AccountRegion], handlers: dict[str, Handler],
+                 auth: Authenticator, faults, rate_limiter: RateLimiter,
+                 save: Callable[[], None], audit: Audit):
+        self.lock = lock
+        self.state = state
+        self.handlers = handlers
+        self.auth = auth
+        self.faults = faults
+        self.rate_limiter = rate_limiter
+        self.save = save
+        self.audit = audit
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        sim = self.sim
-        with sim.lock:
-            state = sim.state_registry
+        with self.lock:
+            state = self.state
             call = Call(request, state.ids.request_id(),
                         operation_from_target(request.header("x-amz-target"), model.target_prefix()))
             moves = state.lifecycles.moves
@@ -69,59 +131,53 @@ class Pipeline:
                 status, payload = err.status, err.body()
             response = self.respond(call, status, payload)
             if (status == 200 and call.writes) or state.lifecycles.moves != moves:
-                sim.save()
-            self.audit(call, response)
+                self.save()
+            self.audit.tell(call.operation, request, response)
             return response
 
     # -- the steps -------------------------------------------------------------
     def answer(self, call: Call) -> dict:
-        self.authenticate(call)
-        self.parse(call)
-        validation.validate(call.operation, call.params)
-        handler = self.sim.handlers.get(call.operation)
+        call.caller = self.auth.caller(call.request)
+        operation = self.parse(call)
+        validation.validate(operation, call.params)
+        handler = self.handlers.get(operation)
         if handler is None:
-            newer = "" if call.operation in COVERED_OPERATIONS else (
+            newer = "" if operation in COVERED_OPERATIONS else (
                 f" (it is newer than the {len(COVERED_OPERATIONS)} operations smsvoice-sim covers)")
             raise errors.validation(
                 "UNKNOWN_OPERATION",
-                f"{call.operation} exists in AWS End User Messaging SMS and Voice v2 but "
+                f"{operation} exists in AWS End User Messaging SMS and Voice v2 but "
                 f"smsvoice-sim does not simulate it{newer}.")
-        state = self.sim.state_registry
-        call.region = state.region(self.sim.account_of(call.caller.access_key_id), call.caller.region)
-        state.lifecycles.settle()
-        self.inject(call)
-        return self.dispatch(call, handler)
+        region = call.region = self.state.region(self.auth.account_of(call.caller.access_key_id),
+                                                 call.caller.region)
+        self.state.lifecycles.settle()
+        self.inject(call, operation, region)
+        return self.dispatch(operation, region, call.params or {}, handler)
 
-    def authenticate(self, call: Call) -> None:
-        call.caller = caller_of(call.request.header("authorization"))
-        if self.sim.verify_sigv4:
-            sigv4.verify(call.request, call.caller, self.sim.credentials,
-                         now=sigv4.reference_time(self.sim.clock))
-
-    def parse(self, call: Call) -> None:
+    def parse(self, call: Call) -> str:
         if call.operation is None or call.operation not in model.operation_names():
             raise ServiceError("UnknownOperationException",
                                f"Unknown operation {call.request.header('x-amz-target')!r}")
         call.params = parse_body(call.request.body)
+        return call.operation
 
-    def inject(self, call: Call) -> None:
+    def inject(self, call: Call, operation: str, region: AccountRegion) -> None:
         """Faults the user asked for, then AWS's rate limits."""
-        fault, call.delay = self.sim.faults.draw(call.operation)
+        fault, call.delay = self.faults.draw(operation)
         if fault is not None:
             raise fault
-        self.sim.rate_limiter.check(call.region.account, call.region.region, call.operation,
-                                    self.sim.clock.now())
+        self.rate_limiter.check(region.account, region.region, operation,
+                                self.state.clock.now())
 
-    def dispatch(self, call: Call, handler) -> dict:
+    def dispatch(self, operation: str, region: AccountRegion, params: dict, handler: Handler) -> dict:
         """Run the operation (or repeat what an idempotency token already got) and project
         its result onto the output shape."""
-        region, params, operation = call.region, call.params, call.operation
         region.operation = operation
         tokens = model.idempotency_token_members(operation)
         token = next((params[t] for t in tokens if t in params), None)
         if token is None:
             result = project_output(operation, handler(region, params))
-            self.sim.lifecycles.after_read()  # the reads clock's steps, once the read is answered
+            self.state.lifecycles.after_read()  # the reads clock's steps, once the read is answered
             return result
         fingerprint = json.dumps({k: v for k, v in params.items() if k not in tokens}, sort_keys=True)
         seen = region.remembered(operation, token)
@@ -141,25 +197,6 @@ class Pipeline:
         response = json_response(status, payload, headers)
         response.delay = call.delay
         return response
-
-    def audit(self, call: Call, response: HttpResponse) -> None:
-        """Tell the listeners and the audit log. The request was answered (and the state
-        changed): a listener that raises, or an audit file that cannot be written (a full
-        disk, a closed stderr behind a hint), is logged and must not turn it into an error."""
-        for listener in self.sim.listeners:
-            try:
-                listener(call.operation or "", call.request, response)
-            except Exception:  # noqa: BLE001 - a bystander's bug; logged with its traceback
-                log.exception("smsvoice-sim listener %r failed on %s", listener, call.operation)
-        if self.sim.audit_log:
-            line = json.dumps({"operation": call.operation or "", "status": response.status,
-                               "body": response.json()})
-            try:
-                with open(self.sim.audit_log, "a", encoding="utf-8") as fh:
-                    fh.write(line + "\n")
-            except OSError as exc:
-                log.warning("smsvoice-sim could not append to the audit log %s: %s",
-                            self.sim.audit_log, exc)
 
 
 @functools.lru_cache(maxsize=2)

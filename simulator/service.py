@@ -2,37 +2,46 @@
 the request pipeline and the control surface.
 
 It knows nothing of proxies or cassettes. Every door (in-process botocore,
-the HTTP endpoint, the mitmproxy addon) hands `handle` an HttpRequest.
+the HTTP endpoint, the mitmproxy addon) hands `handle` an HttpRequest. It is built
+from one `Settings` value, and hands each part what that part uses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
-from collections.abc import Callable
 
-from .control.gates import GatesControl, GateSettings
+from .account import (
+    SHIPPED_FAMILIES,
+    AccountRegion,
+    Shared,
+    families_of,
+    lifecycle_specs,
+    operation_table,
+)
+from .control.reviews import Reviews
 from .control.surface import ControlSurface, LockedFaults
-from .engine.clock import Clock, make_clock
+from .engine.clock import make_clock
 from .engine.faults import AWS_RATE_LIMITS, Faults, RateLimiter
+from .engine.lifecycle import Lifecycled
 from .engine.persistence import StateFile
-from .engine.region import AccountRegion, Shared, quota_table
+from .engine.quotas import quota_table
 from .engine.snapshot import export_state, import_state
 from .engine.state import State
 from .engine.timings import learn_durations
-from .families import load_all
-from .families.messages import DEFAULT_SENT_LOG
-from .gates.sandbox import DEFAULT_TIER
+from .gates.settings import GateSettings
 from .messaging.hub import Messaging
-from .pipeline import Pipeline
+from .pipeline import Audit, Authenticator, Pipeline
 from .registrations.desk import RegistrationDesk
+from .settings import DEFAULT_ACCOUNT, Settings
 from .wire.http import HttpRequest, HttpResponse
 
-DEFAULT_ACCOUNT = "123456789012"
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
+__all__ = ["AUDIT_ENV", "DEFAULT_ACCOUNT", "Settings", "Simulator"]
 
 
-class Simulator(ControlSurface, GatesControl):
+class Simulator(ControlSurface):
     """AWS End User Messaging SMS and Voice v2, simulated in memory.
 
     >>> sim = Simulator(clock="manual", seed=7)
@@ -40,51 +49,68 @@ class Simulator(ControlSurface, GatesControl):
     >>> sim.clock.advance(10)
     """
 
-    def __init__(self, clock: str | Clock = "manual", seed: int | None = None,
-                 accounts: dict[str, str] | None = None, default_account: str = DEFAULT_ACCOUNT,
-                 durations: dict[str, float] | None = None, quotas: dict[str, int] | None = None,
-                 audit_log: str | None = None, credentials: dict[str, str] | None = None,
-                 verify_sigv4: bool = False, rate_limits: bool | dict[str, float] = False,
-                 timings_from=None, state_file: str | None = None,
-                 sent_log_limit: int = DEFAULT_SENT_LOG,
-                 events_endpoint_url: str | None = None, allow_real_aws_events: bool = False,
-                 account_tier: str = DEFAULT_TIER, registration_catalogue=None):
-        self.clock = make_clock(clock)
-        self.handlers = load_all()  # first: the families register their lifecycles
-        self.seed = seed
-        self.accounts = dict(accounts or {})
-        # With verify_sigv4, only these access keys (id -> secret) are accepted.
-        self.credentials = dict(credentials or {})
-        self.verify_sigv4 = verify_sigv4
-        self.default_account = default_account
+    def __init__(self, settings: Settings | None = None, /, **options):
+        settings = dataclasses.replace(settings or Settings(), **options)
+        self.settings = settings
+        self.clock = make_clock(settings.clock)
+        self.seed = settings.seed
+        self.accounts = dict(settings.accounts)
+        self.default_account = settings.default_account
         self._adopted_account: str | None = None
-        durations = dict(durations or {})
-        if timings_from is not None:
+        self.lock = threading.RLock()
+        self.faults = LockedFaults(Faults(settings.seed), self.lock)
+        rates = AWS_RATE_LIMITS if settings.rate_limits is True else dict(settings.rate_limits or {})
+        self.rate_limiter = RateLimiter(rates)
+        # Outcome rules, the event log and delivery to event destinations: shared by every
+        # account and region, kept across reset as faults' settings are.
+        self.messaging = Messaging(settings.seed, settings.events_endpoint_url,
+                                   settings.allow_real_aws_events)
+        self.gate_settings = GateSettings(settings.account_tier)  # kept on reset
+        families = families_of(settings.families)
+        self.handlers = operation_table(families)
+        specs = lifecycle_specs(families)
+        desk = RegistrationDesk(settings.registration_catalogue, self.messaging.log)
+        self.shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
+                             registrations=desk, sent_log_limit=settings.sent_log_limit,
+                             extra_families=families[len(SHIPPED_FAMILIES):])
+        durations = dict(settings.durations)
+        if settings.timings_from is not None:
             # Durations learned from a recording, e.g. how long a pool stayed CREATING;
             # explicit `durations` still win.
-            durations = {**learn_durations(timings_from), **durations}
-        self.lock = threading.RLock()
-        self.faults = LockedFaults(Faults(seed), self.lock)
-        self._rate_limits = AWS_RATE_LIMITS if rate_limits is True else (rate_limits or {})
-        self.rate_limiter = self.make_rate_limiter()
-        # Outcome rules, the event log and delivery to event destinations (messaging.py):
-        # shared by every account and region, kept across reset as faults' settings are.
-        self.messaging = Messaging(seed, events_endpoint_url, allow_real_aws_events)
-        self.gate_settings = GateSettings(account_tier)  # account tiers, code lifetime (kept on reset)
-        self.audit_log = audit_log or os.environ.get(AUDIT_ENV)
-        self.listeners: list[Callable[[str, HttpRequest, HttpResponse], None]] = []
-        # Registration forms (the seed catalogue plus `registration_catalogue`: a JSON path,
-        # document or list of them), the simulated reviewer and its status events.
-        self.registrations = RegistrationDesk(self, registration_catalogue)
-        shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
-                        registrations=self.registrations, sent_log_limit=sent_log_limit)
-        self.state_registry = State(self.clock, seed, durations, quota_table(quotas),
-                                    shared)
-        self.pipeline = Pipeline(self)
-        self.state_file = StateFile(state_file) if state_file else None
+            durations = {**learn_durations(settings.timings_from, specs), **durations}
+        self.state_registry: State[AccountRegion] = State(
+            self.clock, settings.seed, durations, quota_table(dict(settings.quotas)), specs,
+            self._new_region, self._gone)
+        self.messaging.attach(self.lifecycles)
+        self.registrations = Reviews(desk, self.lock, settle=lambda: self.lifecycles.settle(),
+                                     regions=lambda: list(self.regions.values()),
+                                     now=self.clock.now, save=self.save)
+        self.audit = Audit(settings.audit_log or os.environ.get(AUDIT_ENV))
+        auth = Authenticator(self.clock, settings.verify_sigv4, dict(settings.credentials),
+                             self.account_of)
+        self.pipeline = Pipeline(lock=self.lock, state=self.state_registry, handlers=self.handlers,
+                                 auth=auth, faults=self.faults, rate_limiter=self.rate_limiter,
+                                 save=self.save, audit=self.audit)
+        self.state_file = StateFile(settings.state_file) if settings.state_file else None
         saved = self.state_file.load() if self.state_file is not None else None
         if saved is not None:
             import_state(self, saved)
+
+    # -- how the state is made ---------------------------------------------------------
+    def _new_region(self, account: str, region: str, state: State) -> AccountRegion:
+        return AccountRegion(account, region, state.ids, state.lifecycles, state.quotas,
+                             created=self.clock.now(), shared=self.shared, peers=state.regions)
+
+    def _gone(self, resource: Lifecycled) -> None:
+        """A resource's lifecycle reached GONE: its family drops it."""
+        for region in self.regions.values():
+            region.family_of(resource).forget(resource)
+
+    def _forget_everything(self) -> None:
+        """Every resource, message in flight, event and registration machine gone."""
+        self.state_registry.forget_everything()
+        self.messaging.attach(self.lifecycles)
+        self.shared.registrations.reset()
 
     # -- what the state holds ------------------------------------------------------
     @property
@@ -107,14 +133,20 @@ class Simulator(ControlSurface, GatesControl):
     def regions(self) -> dict[tuple[str, str], AccountRegion]:
         return self.state_registry.regions
 
+    @property
+    def listeners(self):
+        """Called with (operation, request, response) after every answered request."""
+        return self.audit.listeners
+
+    @property
+    def verify_sigv4(self) -> bool:
+        return self.settings.verify_sigv4
+
     def region(self, account: str, region: str) -> AccountRegion:
         return self.state_registry.region(account, region)
 
     def account_of(self, access_key_id: str) -> str:
         return self.accounts.get(access_key_id, self.default_account)
-
-    def make_rate_limiter(self) -> RateLimiter:
-        return RateLimiter(self._rate_limits)
 
     def save(self) -> None:
         """Write the whole state to `--state` (after a change, never after a read)."""

@@ -1,6 +1,6 @@
-"""The path README's "Adding an operation family" describes, followed to the letter: a
+"""The path the docs' "Adding an operation family" describes, followed to the letter: a
 throwaway family in a module of its own (resources, an operation, a rule that asks
-another family), registered, and called through real boto3."""
+another family), given to a Simulator, and called through real boto3."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator, families
-from smsvoice_sim.simulator.families import FAMILY_MODULES, unregister
+from smsvoice_sim.simulator.account import SHIPPED_FAMILIES
+from smsvoice_sim.simulator.families import operation, unregister
+
+FAMILY_MODULES = [cls.__module__.rsplit(".", 1)[1] for cls in SHIPPED_FAMILIES]
 
 FAMILIES_DIR = Path(families.__file__).parent
 
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from smsvoice_sim.simulator.wire import errors
-from smsvoice_sim.simulator.families import Family, operation, register
+from smsvoice_sim.simulator.families import Family, operation
 from smsvoice_sim.simulator.wire.paging import page_result, select
 from smsvoice_sim.simulator.wire.projection import tag_dict
 
@@ -45,10 +48,9 @@ class Destination:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@register
 class Destinations(Family):
     name = "throwaway_destinations"
-    arn_types = {"verified-destination-number": "get"}
+    arn_types = ("verified-destination-number",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -92,23 +94,18 @@ class Destinations(Family):
 
 @pytest.fixture
 def throwaway(tmp_path, monkeypatch):
-    # The real verified-numbers family steps aside while the throwaway one simulates its ops.
-    from smsvoice_sim.simulator.families import register
-    from smsvoice_sim.simulator.families.verified_numbers import VerifiedNumbers
-    unregister(VerifiedNumbers)
     (tmp_path / "throwaway_family.py").write_text(textwrap.dedent(THROWAWAY))
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("throwaway_family")
     try:
         yield module
     finally:
-        unregister(module.Destinations)
         sys.modules.pop("throwaway_family", None)
-        register(VerifiedNumbers)
 
 
 def test_a_family_added_by_the_documented_path_answers_through_boto3(throwaway):
-    sim = Simulator(clock="manual", seed=3)
+    # The family takes over the verified-numbers family's operations in this simulator only.
+    sim = Simulator(clock="manual", seed=3, families=(throwaway.Destinations,))
     client = sim.client(config=Config(parameter_validation=False))
     made = client.create_verified_destination_number(
         DestinationPhoneNumber="+12065550100", Tags=[{"Key": "team", "Value": "a"}])
@@ -119,13 +116,6 @@ def test_a_family_added_by_the_documented_path_answers_through_boto3(throwaway):
     listed = client.describe_verified_destination_numbers()["VerifiedDestinationNumbers"]
     assert [d["VerifiedDestinationNumberId"] for d in listed] == [made["VerifiedDestinationNumberId"]]
     assert "Tags" not in listed[0]  # the list's shape has no Tags: the projection follows the model
-    # Tagging and quotas find the new family's resources through what it declared.
-    client.tag_resource(ResourceArn=made["VerifiedDestinationNumberArn"],
-                        Tags=[{"Key": "b", "Value": "2"}])
-    tags = client.list_tags_for_resource(ResourceArn=made["VerifiedDestinationNumberArn"])["Tags"]
-    assert {t["Key"] for t in tags} == {"team", "b"}
-    limits = {x["Name"]: x["Used"] for x in client.describe_account_limits()["AccountLimits"]}
-    assert limits["VERIFIED_DESTINATION_NUMBERS"] == 1
     # The rule goes through the opt-out lists family's method.
     client.put_opted_out_number(OptOutListName="Default", OptedOutNumber="+12065550199")
     with pytest.raises(ClientError) as exc:
@@ -133,18 +123,36 @@ def test_a_family_added_by_the_documented_path_answers_through_boto3(throwaway):
     assert exc.value.response["Reason"] == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
     region = sim.state()["accounts"]["123456789012"]["us-east-1"]
     assert region["verified_destination_numbers"] == [made["VerifiedDestinationNumberId"]]
+    # Another simulator without the family has the shipped one.
+    assert Simulator().client().describe_verified_destination_numbers()["VerifiedDestinationNumbers"] == []
 
 
-def test_an_unregistered_family_is_gone_from_new_simulators(throwaway):
-    unregister(throwaway.Destinations)
-    client = Simulator().client(config=Config(parameter_validation=False))
-    with pytest.raises(ClientError) as exc:
-        client.create_verified_destination_number(DestinationPhoneNumber="+12065550100")
-    assert exc.value.response["Reason"] == "UNKNOWN_OPERATION"
+def test_two_families_of_ones_own_that_simulate_one_operation_are_refused(throwaway):
+    class Twin(throwaway.Destinations):
+        name = "twin"
+
+        @operation("CreateVerifiedDestinationNumber")
+        def create(self, params: dict):
+            return super().create(params)
+    with pytest.raises(ValueError, match="both simulate"):
+        Simulator(families=(throwaway.Destinations, Twin))
+
+
+def test_the_deprecated_register_still_adds_a_family_for_one_release(throwaway):
+    with pytest.warns(DeprecationWarning, match="Simulator\\(families="):
+        families.register(throwaway.Destinations)
+    try:
+        client = Simulator().client(config=Config(parameter_validation=False))
+        made = client.create_verified_destination_number(DestinationPhoneNumber="+12065550100")
+        assert made["VerifiedDestinationNumberId"].startswith("verified-")
+    finally:
+        unregister(throwaway.Destinations)
+    made = Simulator().client().create_verified_destination_number(DestinationPhoneNumber="+12065550100")
+    assert not made["VerifiedDestinationNumberId"].startswith("verified-")
 
 
 def test_a_bug_answers_500_naming_the_operation_and_logs_its_traceback(throwaway, caplog):
-    client = Simulator().client(config=Config(parameter_validation=False,
+    client = Simulator(families=(throwaway.Destinations,)).client(config=Config(parameter_validation=False,
                                               retries={"max_attempts": 1}))
     with caplog.at_level(logging.ERROR, logger="smsvoice_sim.simulator"):
         with pytest.raises(ClientError) as exc:

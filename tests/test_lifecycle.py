@@ -118,7 +118,7 @@ def test_association_steps_are_visible_when_given_a_duration():
 
 
 def test_invalid_moves_are_impossible_by_construction():
-    lifecycles = Lifecycles(ManualClock())
+    lifecycles = Lifecycles(ManualClock(), [POOL])
     pool = Pool(pool_id="pool-x")
     lifecycles.place(pool, "pool", 0.0)
     with pytest.raises(MachineError):
@@ -168,8 +168,9 @@ def test_the_plugin_fixture_is_a_fresh_manual_simulator(smsvoice_sim):
 
 
 def test_simulators_share_compiled_machines_and_their_moves_stay_their_own():
-    # A machine is compiled once a process (Simulator() used to build all of them, ~3 ms);
-    # simulators moving resources at once in other threads still each see their own states.
+    # A machine is compiled once a process (Simulator() used to build all of them, ~3 ms) and
+    # its move table is only read, so simulators moving resources at once in other threads
+    # need no lock between them and still each see their own states.
     import threading
 
     first, second = Simulator(clock="manual"), Simulator(clock="manual")

@@ -1,5 +1,5 @@
-"""Notify and RCS sends take the send path every send takes (sending.py): the registered
-send gates see them (and may refuse them, recording nothing), and the after-send hooks
+"""Notify and RCS sends take the send path every send takes: the send gates families
+declare see them (and may refuse them, recording nothing), and the after-send hooks
 see each accepted, really sent one with its price (spend), never a dry run."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.families import Family
 from smsvoice_sim.simulator.messaging import prices
-from smsvoice_sim.simulator.messaging.send import register_after_send, register_send_gate, unregister
 from smsvoice_sim.simulator.wire.errors import conflict
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -17,32 +17,32 @@ FR_MOBILE, US_NUMBER = "+33612345678", "+12065550100"
 TEXT = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
 
 
-@pytest.fixture
-def sim():
-    return Simulator(clock="manual", seed=11)
-
-
-@pytest.fixture
-def hooked():
+class Hooked(Family):
     """A gate refusing GB and recording every send it sees; a hook recording charges."""
-    seen, charged = [], []
 
-    def gate(backend, send):
-        seen.append((send.channel, send.operation, send.destination, send.dry_run))
+    name = "hooked"
+    seen: list = []
+    charged: list = []
+
+    def check_send(self, send) -> None:
+        self.seen.append((send.channel, send.operation, send.destination, send.dry_run))
         if send.iso_country_code == "GB":
             raise conflict("DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", "protect-configuration",
                            "protect-x", "blocked")
 
-    def charge(backend, message):
-        charged.append((message.message_id, message.channel, message.send.price))
+    def after_send(self, message) -> None:
+        self.charged.append((message.message_id, message.channel, message.send.price))
 
-    register_send_gate(gate)
-    register_after_send(charge)
-    try:
-        yield seen, charged
-    finally:
-        unregister(gate)
-        unregister(charge)
+
+@pytest.fixture
+def sim():
+    Hooked.seen, Hooked.charged = [], []
+    return Simulator(clock="manual", seed=11, families=(Hooked,))
+
+
+@pytest.fixture
+def hooked():
+    return Hooked.seen, Hooked.charged
 
 
 def active_notify(sim, api) -> str:

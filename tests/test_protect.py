@@ -9,7 +9,6 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.proxy.gates_control import protect_filter_answer
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.gates.protect_rules import COUNTRIES
-from smsvoice_sim.simulator.messaging.send import register_after_send, unregister
 
 from conftest import active_phone
 from families_fixtures import reason
@@ -359,18 +358,10 @@ def test_filter_lets_the_send_through_and_marks_what_the_rules_call_suspicious(s
     block(client, pid, "US", "SMS", "FILTER")
     block(client, pid, "GB", "SMS", "MONITOR")
     sim.add_protect_filter(body="(?i)free money")
-    seen = []
-
-    def capture(region, message):
-        seen.append(message.send.protect)
-
-    register_after_send(capture)
-    try:
-        client.send_text_message(DestinationPhoneNumber=US, MessageBody="FREE MONEY inside")
-        client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
-        client.send_text_message(DestinationPhoneNumber=GB, MessageBody="free money")
-    finally:
-        unregister(capture)
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="FREE MONEY inside")
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
+    client.send_text_message(DestinationPhoneNumber=GB, MessageBody="free money")
+    seen = [m.send.protect for m in backend(sim).messages.messages.values()]
     assert [(v.status, v.blocked_by) for v in seen] == [("FILTER", "filter"), ("FILTER", None),
                                                          ("MONITOR", None)]
     assert all(v.protect_configuration_id == pid for v in seen)

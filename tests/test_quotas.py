@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.engine.region import DEFAULT_QUOTAS
+from smsvoice_sim.simulator.engine.quotas import DEFAULT_QUOTAS
 from smsvoice_sim.simulator.wire.model import enum_values, error_shape, operation
 
 from families_fixtures import error_of

@@ -11,7 +11,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.adoption import adopt
 from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
 
 from conftest import active_phone, active_pool
@@ -181,7 +180,8 @@ def test_a_recorded_release_takes_the_number_away(sim, api):
     number gone, as a simulated release does."""
     phone = active_phone(sim, api)
     body = {**{k: phone[k] for k in ("PhoneNumberId", "PhoneNumberArn", "PhoneNumber")}, "Status": "DELETED"}
-    adopt(sim.region(ACCOUNT, REGION), "ReleasePhoneNumber", {"PhoneNumberId": phone["PhoneNumberId"]}, body)
+    sim.adopt("ReleasePhoneNumber", json.dumps({"PhoneNumberId": phone["PhoneNumberId"]}).encode(), 200,
+              json.dumps(body).encode())
     assert api.describe_phone_numbers()["PhoneNumbers"] == []
     with pytest.raises(ClientError) as exc:
         api.put_keyword(OriginationIdentity=phone["PhoneNumberId"], Keyword="PROMO", KeywordMessage="x")

@@ -11,10 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
-from smsvoice_sim.simulator.families import load_all
 from smsvoice_sim.simulator.wire.model import operation
 
-SIMULATED = sorted(load_all())
+SIMULATED = sorted(Simulator().handlers)
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST0000/20260101/us-east-1/sms-voice/"
         "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
 

@@ -1,15 +1,29 @@
-"""The control surface: clock, lifecycle steps, faults, reset and the state view.
-Python callers and the HTTP control API (`/_smsvoice/...`) use these same methods;
-each takes the simulator's lock, as requests do."""
+"""The control surface: clock, lifecycle steps, faults, outcomes, account tiers, verification
+codes, protect filters, reset, adoption of recorded resources and the state view. Python callers
+and the HTTP control API (`/_smsvoice/...`, control/routes.py) use these same methods; each
+takes the simulator's lock, as requests do.
+
+`ControlSurface` is one of Simulator's bases; the attributes it declares are the Simulator's.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+from typing import TYPE_CHECKING
 
-from ..adoption import adopt as adopt_into
 from ..engine.arns import account_region_in
-from ..engine.faults import Fault, Faults
-from ..messaging.hub import EventTicker, entry_as
+from ..engine.clock import Clock
+from ..engine.faults import Fault, Faults, RateLimiter
+from ..engine.lifecycle import Lifecycled, Lifecycles
+from ..engine.state import State
+from ..gates.protect_rules import FilterRule
+from ..gates.settings import GateSettings
+from ..messaging.hub import EventTicker, Messaging, entry_as
+
+if TYPE_CHECKING:
+    from ..account import AccountRegion
+    from .reviews import Reviews
 
 
 class LockedFaults:
@@ -41,17 +55,41 @@ class LockedFaults:
 
 
 class ControlSurface:
-    """Mixed into Simulator; expects `lock`, `state_registry`, `clock`, `faults`, `messaging`,
-    `save`."""
+    lock: threading.RLock
+    clock: Clock
+    state_registry: State[AccountRegion]
+    faults: LockedFaults
+    rate_limiter: RateLimiter
+    messaging: Messaging
+    gate_settings: GateSettings
+    accounts: dict[str, str]
+    default_account: str
+    _adopted_account: str | None
 
+    registrations: Reviews
+
+    # provided by the Simulator
+    lifecycles: Lifecycles
+    regions: dict[tuple[str, str], AccountRegion]
+
+    def region(self, account: str, region: str) -> AccountRegion:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def _forget_everything(self) -> None:
+        raise NotImplementedError
+
+    # -- the clock, lifecycles and reset ---------------------------------------------
     def reset(self) -> None:
         """Forget every resource, fault, outcome rule, sent message's event and rate-limit
         bucket; ids start again from the seed."""
         with self.lock:
-            self.state_registry.forget_everything()
+            self._forget_everything()
             self.faults.clear()
             self.messaging.outcomes.clear()
-            self.rate_limiter = self.make_rate_limiter()
+            self.rate_limiter.reset()
             self.save()
 
     def advance(self, seconds: float) -> float:
@@ -70,14 +108,25 @@ class ControlSurface:
         the state it is in afterwards."""
         with self.lock:
             self.lifecycles.settle()
-            resource = self.state_registry.with_lifecycle(resource_id)
+            resource = self._with_lifecycle(resource_id)
             self.lifecycles.force(resource)
             self.save()
             return resource.state
 
+    def _with_lifecycle(self, resource_id: str) -> Lifecycled:
+        """The pool or phone number (any resource with a lifecycle) of that id."""
+        for region in self.regions.values():
+            for family in region.families.values():
+                found = family.by_id(resource_id)
+                if isinstance(found, Lifecycled):
+                    return found
+        raise KeyError(f"no pool or phone number {resource_id}")
+
+    # -- replay, then simulate --------------------------------------------------------
     def adopt(self, operation: str, request_body: bytes, status: int, response_body: bytes) -> None:
         """Take on the resources a recorded (replayed) response shows: replay, then simulate.
-        The first recorded account becomes the default account, unless accounts are mapped."""
+        Every family learns what it recognises (Family.learn_from). The first recorded account
+        becomes the default account, unless accounts are mapped."""
         if status != 200 or not operation:
             return
         try:
@@ -92,15 +141,19 @@ class ControlSurface:
             if not self.accounts and not self._adopted_account:
                 self.default_account = self._adopted_account = where[0]
             self.lifecycles.settle()
-            adopt_into(self.region(*where), operation, params if isinstance(params, dict) else {},
-                       body)
+            region = self.region(*where)
+            for family in region.families.values():
+                family.learn_from(operation, params if isinstance(params, dict) else {}, body)
             self.save()
 
+    # -- what was sent, and the state ------------------------------------------------
     def sent_messages(self, account: str | None = None, region: str | None = None) -> list[dict]:
         """Every message the service 'sent' (nothing leaves the machine), oldest first; the
         newest `sent_log_limit` per account and region."""
         with self.lock:
-            return self.state_registry.sent_messages(account, region)
+            return [dict(m) for (acct, reg), found in self.regions.items()
+                    if account in (None, acct) and region in (None, reg)
+                    for m in found.messages.sent]
 
     def registration_events(self, registration_id: str | None = None) -> list[dict]:
         """Registration Status Change events, EventBridge-shaped, oldest first."""
@@ -110,9 +163,14 @@ class ControlSurface:
         """A JSON view of every resource, per account and region."""
         with self.lock:
             self.lifecycles.settle()
-            return self.state_registry.view()
+            view: dict = {"clock": self.clock.describe(), "accounts": {}}
+            for (account, name), region in sorted(self.regions.items()):
+                view["accounts"].setdefault(account, {})[name] = {
+                    key: value for family in region.families.values()
+                    for key, value in family.view().items()}
+            return view
 
-    # -- sent messages: outcomes and events (messaging.py) ------------------------
+    # -- sent messages: outcomes and events ----------------------------------------------
     def events(self, message_id: str | None = None, destination: str | None = None,
                event_type: str | None = None, configuration_set: str | None = None,
                eventbridge: bool = False) -> list[dict]:
@@ -139,4 +197,59 @@ class ControlSurface:
         """With a clock that moves by itself (real, instant), events fall due while nobody
         calls the simulator; a ticker settles every `interval` seconds so they reach their
         destinations on time. `stop()` it (or use it as a context manager)."""
-        return EventTicker(self, interval).start()
+        return EventTicker(self.lock, lambda: self.lifecycles.settle(), interval).start()
+
+    # -- the send gates: account tiers, verification codes, protect filters -------------
+    def set_account_tier(self, tier: str, account: str | None = None,
+                         region: str | None = None) -> None:
+        """`SANDBOX` or `PRODUCTION` for an account (default: the default account), in one
+        region or (region=None) in every region."""
+        with self.lock:
+            self.gate_settings.tiers.set(tier, account or self.default_account, region)
+
+    def account_tier(self, account: str | None = None, region: str = "us-east-1") -> str:
+        return self.gate_settings.tiers.tier(account or self.default_account, region)
+
+    def set_verification_code_lifetime(self, seconds: float) -> None:
+        """How long a verification code can be used ([inf] 24 hours by default)."""
+        if not seconds > 0:
+            raise ValueError("a verification code lives a positive number of seconds")
+        with self.lock:
+            self.gate_settings.code_lifetime = float(seconds)
+
+    def verification_code(self, number: str, account: str | None = None,
+                          region: str | None = None) -> str | None:
+        """The last verification code AWS would have texted or read to `number`."""
+        with self.lock:
+            codes = [(v.code_sent_at or 0, v.code)
+                     for (acct, reg), backend in self.regions.items()
+                     if account in (None, acct) and region in (None, reg)
+                     for v in backend.verified_numbers.with_codes() if v.number == number]
+            return max(codes)[1] if codes else None
+
+    def verification_codes(self) -> list[dict]:
+        """Every code not yet used, newest first: what `/_smsvoice/verification-codes` shows."""
+        with self.lock:
+            rows = [{"account": acct, "region": reg, "VerifiedDestinationNumberId": v.id,
+                     "DestinationPhoneNumber": v.number, "VerificationCode": v.code,
+                     "SentTimestamp": v.code_sent_at}
+                    for (acct, reg), backend in self.regions.items()
+                    for v in backend.verified_numbers.with_codes()]
+            return sorted(rows, key=lambda r: r["SentTimestamp"] or 0, reverse=True)
+
+    def add_protect_filter(self, destination: str | None = None, body: str | None = None,
+                           account: str | None = None, region: str = "us-east-1") -> None:
+        """Make sends that match count as suspicious (AIT) under a FILTER country rule: they
+        are accepted, then end in TEXT_PROTECT_BLOCKED. `destination` is a glob (`+1206555*`),
+        `body` a regular expression."""
+        rule = FilterRule(destination, body)
+        with self.lock:
+            backend = self.region(account or self.default_account, region)
+            backend.protect_configurations.filters.append(rule)
+            self.save()
+
+    def clear_protect_filters(self) -> None:
+        with self.lock:
+            for backend in self.regions.values():
+                backend.protect_configurations.filters.clear()
+            self.save()

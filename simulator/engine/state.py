@@ -1,75 +1,45 @@
-"""The simulator's state: accounts × regions × families, the id generator and the
-lifecycle schedule they share. Nothing here knows requests or HTTP."""
+"""The simulator's state: accounts × regions, the id generator, and the lifecycles and the
+one scheduler they share. Nothing here knows requests, HTTP or which families there are:
+the owner says how an account-region is made (`make_region`) and what happens to a resource
+whose lifecycle reached GONE (`on_gone`)."""
 
 from __future__ import annotations
 
-from ..messaging.hub import Messaging
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
 from .clock import Clock
 from .ids import IdFactory
-from .lifecycle import Lifecycles
-from .region import AccountRegion, Shared
+from .lifecycle import Lifecycled, Lifecycles, LifecycleSpec
+
+R = TypeVar("R")
+# (account, region, the state) -> a new account-region
+RegionFactory = Callable[[str, str, "State"], R]
 
 
-class State:
+class State(Generic[R]):
     def __init__(self, clock: Clock, seed: int | None, durations: dict[str, float],
-                 quotas: dict[str, int], shared: Shared | None = None):
+                 quotas: dict[str, int], specs: Sequence[LifecycleSpec],
+                 make_region: RegionFactory, on_gone: Callable[[Lifecycled], None]):
         self.clock = clock
         self.seed = seed
         self.durations = durations
         self.quotas = quotas
-        # What every account and region shares and a reset keeps (region.Shared).
-        self.shared = shared if shared is not None else Shared()
-        if self.shared.messaging is None:
-            self.shared.messaging = Messaging(seed)
+        self.specs = tuple(specs)
+        self._make_region = make_region
+        self._on_gone = on_gone
         self.forget_everything()
 
-    @property
-    def messaging(self) -> Messaging:
-        return self.shared.messaging
-
     def forget_everything(self) -> None:
-        """Every resource gone; ids start again from the seed."""
+        """Every resource gone, nothing scheduled; ids start again from the seed."""
         self.ids = IdFactory(self.seed)
-        self.lifecycles = Lifecycles(self.clock, self.durations)
-        self.lifecycles.on_gone = self._gone
-        self.messaging.attach(self.lifecycles)  # messages in flight and the event log go too
-        self.regions: dict[tuple[str, str], AccountRegion] = {}
-        if self.shared.registrations is not None:
-            self.shared.registrations.reset()  # their machines and status events go too
+        self.lifecycles = Lifecycles(self.clock, self.specs, self.durations)
+        self.lifecycles.on_gone = self._on_gone
+        self.regions: dict[tuple[str, str], R] = {}
 
-    def region(self, account: str, region: str) -> AccountRegion:
+    def region(self, account: str, region: str) -> R:
         key = (account, region)
         found = self.regions.get(key)
         if found is None:
-            found = self.regions[key] = AccountRegion(
-                account, region, self.ids, self.lifecycles, self.quotas, created=self.clock.now(),
-                shared=self.shared)
-            found.peers = self.regions  # other accounts' stores: resources shared by policy
+            found = self.regions[key] = self._make_region(account, region, self)
         return found
-
-    def _gone(self, resource) -> None:
-        for region in self.regions.values():
-            region.family_of(resource).forget(resource)
-
-    def with_lifecycle(self, resource_id: str):
-        """The pool or phone number (any resource with a lifecycle) of that id."""
-        for region in self.regions.values():
-            for family in region.families.values():
-                found = family.by_id(resource_id)
-                if found is not None and hasattr(found, "entered_at"):
-                    return found
-        raise KeyError(f"no pool or phone number {resource_id}")
-
-    def view(self) -> dict:
-        """A JSON view of every resource, per account and region."""
-        view: dict = {"clock": self.clock.describe(), "accounts": {}}
-        for (account, name), region in sorted(self.regions.items()):
-            view["accounts"].setdefault(account, {})[name] = {
-                key: value for family in region.families.values()
-                for key, value in family.view().items()}
-        return view
-
-    def sent_messages(self, account: str | None = None, region: str | None = None) -> list[dict]:
-        return [dict(m) for (acct, reg), found in self.regions.items()
-                if account in (None, acct) and region in (None, reg)
-                for m in found.messages.sent]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 
-from .lifecycle import GONE, SPECS
+from .lifecycle import GONE, LifecycleSpec
 
 Observation = tuple[float, dict]
 
@@ -75,16 +75,21 @@ def summarize(steps: dict[str, dict[str, list[tuple]]]) -> dict:
     return out
 
 
-def learn_durations(source) -> dict[str, float]:
-    """Durations (median of what was observed) keyed like Simulator(durations=...).
-    `source` is a mapping of such durations already, or an iterable of observations."""
+def learn_durations(source, specs: Iterable[LifecycleSpec]) -> dict[str, float]:
+    """Durations (median of what was observed) keyed like Simulator(durations=...), for the
+    automatic steps of `specs`. `source` is a mapping of such durations already, or an
+    iterable of observations."""
     if isinstance(source, Mapping):
         return {str(k): float(v) for k, v in source.items()}
+    by_kind = {spec.kind: spec for spec in specs}
     learned = {}
     for kind, by_step in observed_steps(source).items():
-        automatic = {f"{s}->{t['dest']}" for t in SPECS[kind].transitions
+        spec = by_kind.get(kind)
+        if spec is None:
+            continue
+        automatic = {f"{s}->{t['dest']}" for t in spec.transitions
                      for s in ([t["source"]] if isinstance(t["source"], str) else t["source"])
-                     if s in SPECS[kind].automatic and SPECS[kind].automatic[s] == t["trigger"]}
+                     if s in spec.automatic and spec.automatic[s] == t["trigger"]}
         for step, pairs in by_step.items():
             if step in automatic:  # only steps the clock drives can be learned
                 learned[f"{kind}:{step}"] = statistics.median(e for _, e in pairs)

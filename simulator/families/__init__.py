@@ -4,39 +4,33 @@ A family module declares, in this order:
 - its resources: dataclasses. `WIRE` maps a model member to the attribute that
   answers it where the attribute is not the member's snake_case; `FAMILY` names
   the family that holds them;
-- its lifecycle, if its resources have a status (a `LifecycleSpec`);
-- one `Family` subclass, decorated `@register`: the store of one account in one
-  region, its `lifecycle`, its operations (methods marked `@operation("Name")` that
-  take the validated parameters and return resources, or dicts and tuples of them:
-  the pipeline projects them onto the model's output shape) and its rules, plain
-  methods other families call.
+- the lifecycle specs of its kinds, if its resources have a status (`LifecycleSpec`s, built
+  by cached functions, since some read the installed botocore model);
+- one `Family` subclass: the store of one account in one region. It declares what the
+  simulator builds its tables from — `lifecycles()` (its specs), `check_send` (a send gate),
+  `after_send` (a hook on every accepted send) — its operations (methods marked
+  `@operation("Name")` that take the validated parameters and return resources, or dicts
+  and tuples of them: the pipeline projects them onto the model's output shape) and its
+  rules, plain methods other families call.
 
-Another family is reached as `self.region.<its name>` and through its methods, never
-its dicts. README "Adding an operation family" walks through one.
+Nothing registers at import time: `simulator/account.py` lists the families in their one
+order and gives each account-region a typed attribute per family. Another family is reached
+as `self.region.<its name>` and through its methods, never its dicts. The docs' "Adding an
+operation family" walks through one.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, ClassVar
-
-from ..engine.lifecycle import LifecycleSpec, register_lifecycle, unregister_lifecycle
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from ..engine.region import AccountRegion
+    from ..account import AccountRegion
+    from ..engine.lifecycle import LifecycleSpec
+    from ..messaging.send import Send
 
-# The families smsvoice-sim ships, in the order they are listed (state views,
-# snapshots, lifecycle diagrams).
-FAMILY_MODULES = ("account_limits", "opt_out_lists", "configuration_sets", "pools", "phone_numbers",
-                  "sender_ids", "registration_attachments", "registrations", "registration_definitions",
-                  "keywords", "tags", "messages",
-                  # the send gates run in this order: sandbox, protect, spend
-                  "verified_numbers", "protect_configurations", "account_attributes",
-                  "lookups", "resource_policies", "notify", "rcs_agents")
-
-Handler = Callable[["AccountRegion", dict], object]
+OperationMethod = Callable[[Any, dict], object]
 
 
 def operation(name: str):
@@ -51,17 +45,39 @@ class Family:
     """One family's resources and rules for one account in one region (moto's backend)."""
 
     name: ClassVar[str] = ""  # the attribute on AccountRegion and the key in state views
-    operations: ClassVar[dict[str, str]] = {}  # operation -> method name, from @operation
-    arn_types: ClassVar[dict[str, str]] = {}  # ARN resource type -> lookup method (tagging)
-    lifecycle: ClassVar[LifecycleSpec | None] = None  # for resources with a Status
+    # operation -> the method that simulates it (from @operation)
+    operations: ClassVar[dict[str, OperationMethod]] = {}
+    arn_types: ClassVar[tuple[str, ...]] = ()  # ARN resource types this family owns (tagging)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.operations = {fn.operation_name: attr for attr, fn in vars(cls).items()
+        cls.operations = {fn.operation_name: fn for fn in vars(cls).values()
                           if hasattr(fn, "operation_name")}
 
     def __init__(self, region: AccountRegion):
         self.region = region
+
+    # -- what the simulator builds its tables from ---------------------------------
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        """The lifecycle specs of this family's kinds (resources with a status)."""
+        return ()
+
+    def check_send(self, send: Send) -> None:
+        """A send gate: raise the error AWS gives to refuse `send`; return to let it through.
+        Runs before anything is recorded, in the order of the family list."""
+
+    def after_send(self, message) -> None:
+        """Called once per accepted message that is really sent (not a dry run)."""
+
+    # -- the rules every family answers ----------------------------------------------
+    def get(self, ref: str) -> Any:
+        """This family's resource named by id or ARN (ResourceNotFound otherwise)."""
+        raise NotImplementedError(f"{type(self).__name__} has no resources to look up")
+
+    def by_arn(self, arn: str) -> Any:
+        """The resource an ARN of one of `arn_types` names (TagResource and the like)."""
+        return self.get(arn)
 
     def used(self, quota: str) -> int | None:
         """How much of an account quota (DescribeAccountLimits' names) this family's
@@ -89,62 +105,27 @@ class Family:
     def forget(self, resource) -> None:
         """A resource of this family whose lifecycle reached GONE: drop it."""
 
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        """Replay, then simulate: take on what a recorded success of `operation` shows of this
+        family's resources (ids, ARNs, statuses, settings), so that the simulator answering
+        what follows keeps every rule on them. `params` is the recorded request."""
 
-_REGISTERED: dict[str, type[Family]] = {}
+
+# -- deprecated: families registered at import time (0.1) ------------------------------
+EXTRA_FAMILIES: list[type[Family]] = []
 
 
 def register(cls: type[Family]) -> type[Family]:
-    """Class decorator: make a family part of every AccountRegion made from now on."""
-    if not cls.name:
-        raise ValueError(f"{cls.__name__} needs a `name`")
-    for other in _REGISTERED.values():
-        taken = set(other.operations) & set(cls.operations)
-        if other.name != cls.name and taken:
-            raise ValueError(f"{cls.__name__} and {other.__name__} both simulate {sorted(taken)}")
-    _REGISTERED[cls.name] = cls
-    if cls.lifecycle is not None:
-        register_lifecycle(cls.lifecycle)
+    """Deprecated: give `Simulator(families=[...])` the family instead. Kept for one release:
+    a class registered here joins every Simulator made afterwards."""
+    warnings.warn("smsvoice_sim.simulator.families.register is deprecated: pass the family to "
+                  "Simulator(families=[MyFamily])", DeprecationWarning, stacklevel=2)
+    if cls not in EXTRA_FAMILIES:
+        EXTRA_FAMILIES.append(cls)
     return cls
 
 
 def unregister(cls: type[Family]) -> None:
-    if _REGISTERED.get(cls.name) is cls:
-        del _REGISTERED[cls.name]
-        if cls.lifecycle is not None:
-            unregister_lifecycle(cls.lifecycle)
-
-
-@contextmanager
-def registered(cls: type[Family]) -> Iterator[type[Family]]:
-    """A family registered for the duration of a block (tests, experiments)."""
-    register(cls)
-    try:
-        yield cls
-    finally:
-        unregister(cls)
-
-
-def families() -> tuple[type[Family], ...]:
-    """Every registered family: the shipped ones in FAMILY_MODULES order (whatever order
-    they were imported in), then any other in the order registered."""
-    _import_shipped()
-    rank = {f"{__name__}.{module}": i for i, module in enumerate(FAMILY_MODULES)}
-    return tuple(sorted(_REGISTERED.values(), key=lambda cls: rank.get(cls.__module__, len(rank))))
-
-
-def _handler(family_name: str, method: str) -> Handler:
-    def handle(region: AccountRegion, params: dict):
-        return getattr(getattr(region, family_name), method)(params)
-    return handle
-
-
-def _import_shipped() -> None:
-    for module in FAMILY_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
-
-
-def load_all() -> dict[str, Handler]:
-    """Operation name -> handler(region, params), for every registered family."""
-    _import_shipped()
-    return {op: _handler(cls.name, method)
-            for cls in list(_REGISTERED.values()) for op, method in cls.operations.items()}
+    """Deprecated with `register`."""
+    if cls in EXTRA_FAMILIES:
+        EXTRA_FAMILIES.remove(cls)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..control.gates import settings_of
 from ..gates import spend
-from ..messaging.send import Send, register_after_send, register_send_gate
+from ..messaging.send import Send
 from ..wire import errors
 from ..wire.paging import page_result
-from . import Family, operation, register
+from . import Family, operation
 
 
 def _overrides(channel: str):
@@ -34,7 +33,6 @@ def _overrides(channel: str):
     return set_override, delete_override
 
 
-@register
 class AccountAttributes(Family):
     name = "account_attributes"
 
@@ -45,7 +43,7 @@ class AccountAttributes(Family):
     # -- rules other families call -------------------------------------------
     @property
     def tier(self) -> str:
-        return settings_of(self.region).tiers.tier(self.region.account, self.region.region)
+        return self.region.gate_settings.tiers.tier(self.region.account, self.region.region)
 
     def check_spend(self, channel: str, price: float) -> None:
         if self.limits.would_exceed(channel, spend.cost(price), self.region.now()):
@@ -98,6 +96,16 @@ class AccountAttributes(Family):
     set_notify, delete_notify = _overrides("NOTIFY")
     set_rcs, delete_rcs = _overrides("RCS")
 
+    # -- the send path ---------------------------------------------------------------
+    def check_send(self, send: Send) -> None:
+        """The spend gate: a send that would take the month's spend past the enforced limit
+        is refused. A dry run is checked too (it is "checked and validated") but never
+        charged [model: DryRun]."""
+        self.check_spend(send.channel, send.price)
+
+    def after_send(self, message) -> None:
+        self.add_spend(message.send.channel, message.send.price)
+
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:
         return {"spend_limits": [
@@ -111,17 +119,3 @@ class AccountAttributes(Family):
     def restore(self, data: dict) -> None:
         self.limits.overrides = dict(data.get("overrides", {}))
         self.limits.spent = {(c, m): Decimal(v) for c, m, v in data.get("spent", ())}
-
-
-def spend_gate(region, send: Send) -> None:
-    """A send that would take the month's spend past the enforced limit is refused. A dry run
-    is checked too (it is "checked and validated") but never charged [model: DryRun]."""
-    region.account_attributes.check_spend(send.channel, send.price)
-
-
-def record_spend(region, message) -> None:
-    region.account_attributes.add_spend(message.send.channel, message.send.price)
-
-
-register_send_gate(spend_gate)
-register_after_send(record_spend)

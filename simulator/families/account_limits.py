@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from ..wire.model import enum_values
 from ..wire.paging import page_result
-from . import Family, operation, register
+from . import Family, operation
 
 
-@register
 class AccountLimits(Family):
     name = "account_limits"
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..engine.snapshot import restored, saved
 from ..messaging.events import matches
 from ..wire import errors
 from ..wire.paging import describe, flag
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
+from . import Family, operation
+from .parts import restored, saved
 
 KINDS = ("CloudWatchLogsDestination", "KinesisFirehoseDestination", "SnsDestination")
 
@@ -105,10 +105,9 @@ def _matching(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-@register
 class ConfigurationSets(Family):
     name = "configuration_sets"
-    arn_types = {"configuration-set": "get"}
+    arn_types = ("configuration-set",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -159,7 +158,7 @@ class ConfigurationSets(Family):
                 dest["EventDestinationName"], list(dest.get("MatchingEventTypes") or ["ALL"]),
                 bool(dest.get("Enabled", True)), **{_attr(target[0]): dict(target[1])})
 
-    def learn_from(self, operation: str, body: dict) -> None:
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
         """Replay, then simulate: take on the sets and destinations a recorded response shows
         (and forget what a recorded delete removed)."""
         name = body.get("ConfigurationSetName")

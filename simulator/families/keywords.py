@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result
-from . import Family, operation, register
+from . import Family, operation
 from .parts import Keyword, default_keywords
 
 # HELP and STOP are mandatory: "Keywords "HELP" and "STOP" can't be deleted or modified"
@@ -81,7 +81,6 @@ def _check_carrier_managed(owner, word: str, action: str) -> None:
             "is its only opt-out keyword and its response cannot be changed.")
 
 
-@register
 class Keywords(Family):
     """Keywords live on their owner (a number or a pool); this family holds the rules."""
 

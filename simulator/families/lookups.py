@@ -17,7 +17,7 @@ from phonenumbers import NumberParseException, PhoneNumberType
 from ..engine.numbering import country_of, number_block, number_kind
 from ..wire import errors
 from ..wire.paging import page_result
-from . import Family, operation, register
+from . import Family, operation
 
 SIMULATED_CARRIER = "Simulated Carrier"  # [inf] when libphonenumber names no carrier
 TEST_MCC, TEST_MNC = "001", "01"  # [inf] ITU-T test network, for mobile numbers
@@ -104,7 +104,6 @@ def _matches(number: str, preference: dict | None) -> bool:
     return False
 
 
-@register
 class Lookups(Family):
     name = "lookups"
 

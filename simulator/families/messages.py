@@ -16,23 +16,22 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 
+from ..engine.lifecycle import LifecycleSpec
 from ..messaging import prices
-from ..messaging.lifecycle import UNKNOWN_AFTER, Message
+from ..messaging.lifecycle import UNKNOWN_AFTER, Message, media_message, text_message, voice_message
 from ..messaging.outcomes import OUTCOMES, WITHHELD
-from ..messaging.send import (  # noqa: F401 - the extension point other families import from here
+from ..messaging.prices import check_max_price
+from ..messaging.send import (  # noqa: F401 - deprecated names, importable from here for one release
     CHANNELS,
     Send,
     register_after_send,
     register_send_gate,
-    run_after_send,
-    run_send_gates,
 )
 from ..wire import errors
-from . import Family, operation, register
+from . import Family, operation
 
 # The capability each operation needs of an origination identity.
 NEEDS = {"SendTextMessage": "SMS", "SendVoiceMessage": "VOICE", "SendMediaMessage": "MMS"}
-DEFAULT_SENT_LOG = 10_000  # sends kept in the sent log per account and region
 MESSAGES_KEPT = 100_000  # messages kept per account and region, for PutMessageFeedback
 
 
@@ -46,20 +45,12 @@ def _reaches(identity, iso: str | None) -> bool:
     return getattr(identity, "iso_country_code", None) == iso
 
 
-def check_max_price(params: dict, member: str, price: float) -> None:
-    """A send dearer than its MaxPrice (MaxPricePerMinute) is refused; every send that has
-    one (sent_log: SendRcsMessage) checks it here."""
-    limit = params.get(member)
-    if limit is not None and price > float(limit):
-        raise errors.validation(
-            "PRICE_OVER_THRESHOLD",
-            f"The message would cost {price:.5f} USD, more than {member} {limit}.",
-            [{"Name": member, "Message": f"Estimated price {price:.5f} exceeds {limit}"}])
-
-
-@register
 class Messages(Family):
     name = "messages"
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (text_message(), voice_message(), media_message())
 
     def __init__(self, region):
         super().__init__(region)
@@ -141,7 +132,7 @@ class Messages(Family):
                     parts=prices.parts_of(body or "") if channel == "TEXT" else 1,
                     encoding=prices.encoding_of(body or ""), message_type=message_type,
                     origination_ref=ref, params=params)
-        run_send_gates(region, send)
+        region.run_send_gates(send)
         # -- nothing above changed anything; from here the send is accepted ----------
         message_id = region.ids.message_id()
         outcome, protect = self.outcome_of(send, protect)
@@ -204,7 +195,7 @@ class Messages(Family):
         while len(self.messages) > MESSAGES_KEPT:
             self.messages.popitem(last=False)
         self.region.messaging.start(message)
-        run_after_send(self.region, message)
+        self.region.run_after_send(message)
 
     @operation("SendTextMessage")
     def send_text_message(self, params: dict) -> dict:

@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import ClassVar
 
-from ..engine.lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import country_of
-from ..engine.snapshot import restored, saved
 from ..messaging import sent_log
 from ..wire import errors
 from ..wire.model import enum_values
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
+from . import Family, operation
+from .parts import restored, saved
 
 # The review [inf]: a display name that looks like a URL, or holds one of these words,
 # is REJECTED with a RejectionReason; AWS reviews "for profanity, URLs, and other
@@ -39,29 +39,27 @@ from . import Family, operation, register
 URL_MARKERS = ("http", "www")
 DISALLOWED_WORDS = ("spam", "scam", "lottery", "winner", "reject")
 
-CONFIGURATION_STATES = tuple(enum_values("NotifyConfigurationStatus"))  # [model]
-NOTIFY_CONFIGURATION = LifecycleSpec(  # the family's lifecycle (Notify.lifecycle)
-    kind="notify-configuration",
-    states=CONFIGURATION_STATES,
-    initial="PENDING",
-    transitions=({"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},),
-    automatic={"PENDING": "approve"},
-    durations={"PENDING->ACTIVE": 5.0},  # [doc] "within seconds"
-)
-# The same review ending the other way: a configuration whose display name breaks the
-# rule takes this lifecycle instead (one machine per outcome keeps both on the clock).
-NOTIFY_CONFIGURATION_REJECTED = register_lifecycle(
-    LifecycleSpec(
-        kind="notify-configuration-rejected",
-        states=CONFIGURATION_STATES,
-        initial="PENDING",
-        transitions=({"trigger": "reject", "source": "PENDING", "dest": "REJECTED"},),
-        automatic={"PENDING": "reject"},
-        durations={"PENDING->REJECTED": 5.0},
-    )
-)
+CONFIGURATION_KIND = "notify-configuration"
+REJECTED_KIND = "notify-configuration-rejected"
 
-BASIC_DAILY_MESSAGES = 200  # [doc: notify-tiers] Basic: 200 messages per day
+
+@functools.cache
+def configuration_lifecycles() -> tuple[LifecycleSpec, LifecycleSpec]:
+    """A configuration's review [doc: "Most configurations are activated within seconds"]: it
+    ends ACTIVE, or REJECTED for a display name that breaks the rule above (one machine per
+    outcome keeps both on the clock). Built on first use: the states are the model's."""
+    states = tuple(enum_values("NotifyConfigurationStatus"))
+    approved = LifecycleSpec(
+        kind=CONFIGURATION_KIND, states=states, initial="PENDING",
+        transitions=({"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},),
+        automatic={"PENDING": "approve"}, durations={"PENDING->ACTIVE": 5.0})
+    rejected = LifecycleSpec(
+        kind=REJECTED_KIND, states=states, initial="PENDING",
+        transitions=({"trigger": "reject", "source": "PENDING", "dest": "REJECTED"},),
+        automatic={"PENDING": "reject"}, durations={"PENDING->REJECTED": 5.0})
+    return approved, rejected
+
+
 QUOTA_CONFIGURATIONS = "NOTIFY_CONFIGURATIONS"  # Simulator(quotas={...}) keys
 QUOTA_BASIC_DAILY = "NOTIFY_BASIC_DAILY_MESSAGES"
 QUOTA_PER_DESTINATION = "NOTIFY_MESSAGES_PER_DESTINATION_PER_DAY"
@@ -168,11 +166,13 @@ def tier_countries(tier: str) -> list[str]:
     return [iso for iso, c in shipped()["countries"].items() if tier in c["SupportedTiers"]]
 
 
-@register
 class Notify(Family):
     name = "notify"
-    lifecycle = NOTIFY_CONFIGURATION
-    arn_types = {"notify-configuration": "get"}
+    arn_types = ("notify-configuration",)
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return configuration_lifecycles()
 
     def __init__(self, region):
         super().__init__(region)
@@ -298,7 +298,7 @@ class Notify(Family):
             created=self.region.now(),
             tags=tag_dict(params.get("Tags")),
         )
-        kind = NOTIFY_CONFIGURATION_REJECTED.kind if rejection else NOTIFY_CONFIGURATION.kind
+        kind = REJECTED_KIND if rejection else CONFIGURATION_KIND
         self.region.lifecycles.place(config, kind, config.created)
         self.configurations[config_id] = config
         return config
@@ -360,7 +360,7 @@ class Notify(Family):
                 f"Notify configuration {config.id} has deletion protection on.",
             )
         del self.configurations[config.id]
-        config.generation += 1  # any pending review step is now stale
+        self.region.lifecycles.forget(config)  # its pending review step goes with it
         return config
 
     @operation("DescribeNotifyTemplates")

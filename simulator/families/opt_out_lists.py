@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..engine.snapshot import restored, saved
 from ..wire import errors
 from ..wire.paging import describe, page_result
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
+from . import Family, operation
+from .parts import restored, saved, shown
 
 
 @dataclass(eq=False)
@@ -35,10 +35,9 @@ class OptOutList:
     opted_out: dict[str, OptedOut] = field(default_factory=dict)
 
 
-@register
 class OptOutLists(Family):
     name = "opt_out_lists"
-    arn_types = {"opt-out-list": "get"}
+    arn_types = ("opt-out-list",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -57,6 +56,12 @@ class OptOutLists(Family):
         """A list a recorded response showed (replay, then simulate)."""
         if name not in self.lists:
             self._add(OptOutList(name, arn, created))
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        for item in shown(body, "OptOutLists"):
+            if item.get("OptOutListArn") and item.get("OptOutListName"):
+                self.learn(item["OptOutListName"], item["OptOutListArn"],
+                           item.get("CreatedTimestamp", self.region.now()))
 
     def _add(self, oo: OptOutList) -> None:
         self.lists[oo.name] = oo

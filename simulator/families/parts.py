@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
+from ..engine.lifecycle import LIFECYCLE_FIELDS
 from ..wire import errors
 from ..wire.projection import snake
 
@@ -82,3 +83,66 @@ def settings_changes(region, target: OriginationSettings, params: dict) -> dict[
                                 "TwoWayEnabled needs a TwoWayChannelArn.",
                                 [{"Name": "TwoWayChannelArn", "Message": "Required for two-way"}])
     return changes
+
+
+# -- saved state: a resource as JSON and back (Family.export / restore) -----------------
+def saved(resource, skip: set[str] = frozenset()) -> dict:
+    """A resource dataclass as JSON: its fields, its place in its lifecycle if it has one."""
+    out = {}
+    for f in fields(resource):
+        if f.name in skip or f.name in LIFECYCLE_FIELDS:
+            continue
+        value = getattr(resource, f.name)
+        if isinstance(value, set):
+            value = sorted(value)
+        elif f.name == "keywords":
+            value = [[k.keyword, k.message, k.action] for k in value.values()]
+        out[f.name] = value
+    if hasattr(resource, "entered_at"):
+        out["lifecycle"] = [resource.kind, resource.state, resource.entered_at, resource.reads]
+    return out
+
+
+def restored(cls, row: dict, lifecycles=None):
+    """The resource `saved` wrote, back in its lifecycle (when it has one)."""
+    row = dict(row)
+    life = row.pop("lifecycle", None)
+    for f in fields(cls):
+        if f.name not in row:
+            continue
+        if f.name == "keywords":
+            row[f.name] = {k: Keyword(k, m, a) for k, m, a in row[f.name]}
+        elif f.default_factory is set:
+            row[f.name] = set(row[f.name])
+    resource = cls(**row)
+    if life is not None:
+        kind, state, entered_at, reads = life
+        lifecycles.place(resource, kind, entered_at, state)
+        resource.reads = reads
+    return resource
+
+
+# -- replay, then simulate: what a recorded response shows (Family.learn_from) --------------
+# Never taken from a response body: identity, lifecycle and membership go their own ways.
+NOT_LEARNED = frozenset({"arn", "state", "tags", "keywords", "members", "pool_id", "pool_ids"})
+
+
+def learn_fields(resource, item: dict) -> None:
+    """Every member of `item` that names a field of the resource (as responses are projected)."""
+    names = {f.name for f in fields(resource)} - NOT_LEARNED
+    wire = getattr(type(resource), "WIRE", {})
+    for member, value in item.items():
+        attr = wire.get(member) or snake(member)
+        if attr in names:
+            setattr(resource, attr, list(value) if isinstance(value, list) else value)
+
+
+def shown(body: dict, key: str) -> list[dict]:
+    """The response itself and every item of its `key` list: where a resource can show."""
+    return [body] + [i for i in body.get(key, []) if isinstance(i, dict)]
+
+
+def learn_status(region, resource, kind: str, state: str) -> None:
+    """Place a learned resource in the state the recording showed, from now."""
+    if getattr(resource, "state", None) != state:
+        region.lifecycles.place(resource, kind, region.now(), state)

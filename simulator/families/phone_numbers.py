@@ -8,12 +8,22 @@ from typing import ClassVar
 
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import supported_countries
-from ..engine.snapshot import restored, saved
 from ..wire import errors
 from ..wire.paging import describe, flag
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
-from .parts import Keyword, OriginationSettings, apply, default_keywords, settings_changes
+from . import Family, operation
+from .parts import (
+    Keyword,
+    OriginationSettings,
+    apply,
+    default_keywords,
+    learn_fields,
+    learn_status,
+    restored,
+    saved,
+    settings_changes,
+    shown,
+)
 
 # [doc] example prices; AWS's real prices vary by country.
 MONTHLY_PRICE = {"LONG_CODE": "1.00", "TOLL_FREE": "2.00", "TEN_DLC": "1.00", "SIMULATOR": "0.00"}
@@ -34,6 +44,16 @@ LIFECYCLE = LifecycleSpec(
                "DISASSOCIATING": "disassociated"},
     # AWS publishes none of these ([inf]).
     durations={"PENDING->ACTIVE": 5.0, "ASSOCIATING->ACTIVE": 0.0, "DISASSOCIATING->ACTIVE": 0.0},
+)
+# A number that needs a registration (US toll-free, 10DLC): the same moves without the
+# clock-driven PENDING -> ACTIVE step; its registration's completion activates it.
+REGULATED = LifecycleSpec(
+    kind="regulated-phone-number",
+    states=LIFECYCLE.states,
+    initial="PENDING",
+    transitions=LIFECYCLE.transitions,
+    automatic={k: v for k, v in LIFECYCLE.automatic.items() if k != "PENDING"},
+    durations={k: v for k, v in LIFECYCLE.durations.items() if not k.startswith("PENDING")},
 )
 
 # States a number sends from (the association steps do not stop it).
@@ -85,11 +105,13 @@ def _conflict(phone: PhoneNumber, reason: str, message: str) -> errors.ServiceEr
     return errors.conflict(reason, "phone-number", phone.phone_number_id, message)
 
 
-@register
 class PhoneNumbers(Family):
     name = "phone_numbers"
-    lifecycle = LIFECYCLE
-    arn_types = {"phone-number": "get"}
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (LIFECYCLE, REGULATED)
+    arn_types = ("phone-number",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -175,6 +197,18 @@ class PhoneNumbers(Family):
             phone = PhoneNumber(phone_number_id=item["PhoneNumberId"], arn=item["PhoneNumberArn"])
             self.numbers[phone.phone_number_id] = phone
         return phone
+
+    def hold_for_registration(self, phone: PhoneNumber) -> None:
+        """A number that waits for its registration: PENDING, off the clock's PENDING ->
+        ACTIVE; the registration activates it (`activate` is its move)."""
+        self.region.lifecycles.place(phone, REGULATED.kind, phone.entered_at, "PENDING")
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        for item in shown(body, "PhoneNumbers"):
+            if item.get("PhoneNumberArn") and item.get("PhoneNumberId") and item.get("Status"):
+                phone = self.learn(item)
+                learn_fields(phone, item)
+                learn_status(self.region, phone, "phone-number", item["Status"])
 
     def by_id(self, resource_id: str) -> PhoneNumber | None:
         return self.numbers.get(resource_id)

@@ -12,12 +12,22 @@ from typing import ClassVar
 
 from ..engine import arns
 from ..engine.lifecycle import GONE, Lifecycled, LifecycleSpec
-from ..engine.snapshot import restored, saved
 from ..wire import errors
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
-from .parts import INHERITED, Keyword, OriginationSettings, apply, settings_changes
+from . import Family, operation
+from .parts import (
+    INHERITED,
+    Keyword,
+    OriginationSettings,
+    apply,
+    learn_fields,
+    learn_status,
+    restored,
+    saved,
+    settings_changes,
+    shown,
+)
 
 LIFECYCLE = LifecycleSpec(
     kind="pool",
@@ -69,11 +79,13 @@ MEMBER_FILTERS = {
 }
 
 
-@register
 class Pools(Family):
     name = "pools"
-    lifecycle = LIFECYCLE
-    arn_types = {"pool": "get"}
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (LIFECYCLE,)
+    arn_types = ("pool",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -168,6 +180,45 @@ class Pools(Family):
         if pool is None:
             pool = self.pools[item["PoolId"]] = Pool(pool_id=item["PoolId"], arn=item["PoolArn"])
         return pool
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        """The pools a recorded response shows, and the memberships it implies (the numbers and
+        sender IDs it names were learned first: their families come before this one)."""
+        for item in shown(body, "Pools"):
+            if item.get("PoolArn") and item.get("PoolId") and item.get("Status"):
+                pool = self.learn(item)
+                learn_fields(pool, item)
+                learn_status(self.region, pool, "pool", item["Status"])
+        self._learn_memberships(operation, params, body)
+
+    def _learned_identity(self, ref: str | None, iso: str | None):
+        if not ref:
+            return None
+        try:
+            return self.identity(ref, iso)
+        except errors.ServiceError:  # an identity the recording never showed
+            return None
+
+    def _learn_memberships(self, operation: str, params: dict, body: dict) -> None:
+        pool = self.by_id(body.get("PoolId", ""))
+        named = []  # identities the response names for `pool`
+        if operation == "CreatePool":
+            named = [self._learned_identity(params.get("OriginationIdentity"), params.get("IsoCountryCode"))]
+        elif operation in ("AssociateOriginationIdentity", "DisassociateOriginationIdentity"):
+            named = [self._learned_identity(body.get("OriginationIdentityArn"), None)]
+        elif operation == "ListPoolOriginationIdentities":
+            named = [self._learned_identity(m.get("OriginationIdentityArn"), None)
+                     for m in body.get("OriginationIdentities", [])]
+        elif operation == "DeletePool" and pool is not None:
+            named = list(pool.members)
+        if pool is not None:
+            member = operation not in ("DisassociateOriginationIdentity", "DeletePool")
+            for identity in filter(None, named):
+                self.learn_membership(pool, identity, member)
+        for phone in self.region.phone_numbers.numbers.values():  # a phone's PoolId is a membership too
+            owner = self.by_id(phone.pool_id or "")
+            if owner is not None:
+                self.learn_membership(owner, phone, True)
 
     def _check_joins(self, pool: Pool | None, identity, message_type: str, iso: str | None) -> None:
         if iso and identity.iso_country_code != iso:

@@ -22,19 +22,18 @@ from ..gates.protect_rules import (
     capability_of,
     decide,
 )
-from ..messaging.send import Send, register_send_gate
+from ..messaging.send import Send
 from ..wire import errors
 from ..wire.paging import describe, flag, page_result
 from ..wire.projection import tag_dict
-from . import Family, operation, register
+from . import Family, operation
 
 KIND = "protect-configuration"
 
 
-@register
 class ProtectConfigurations(Family):
     name = "protect_configurations"
-    arn_types = {KIND: "get"}
+    arn_types = (KIND,)
 
     def __init__(self, region):
         super().__init__(region)
@@ -233,6 +232,27 @@ class ProtectConfigurations(Family):
             self.configs[row["id"]] = ProtectConfiguration(**row, overrides=overrides)
         self.filters = [FilterRule(d, b) for d, b in data.get("filters", ())]
 
+    # -- the send path: the protect gate ------------------------------------------
+    def check_send(self, send: Send) -> None:
+        """BLOCK refuses the send at once; FILTER and MONITOR let it through with the verdict on
+        the send (`send.protect`) for the events the message emits."""
+        verdict = self.verdict(send)
+        send.protect = verdict  # read by the messages family's events (None: no configuration)
+        if verdict is None or not verdict.refused:
+            return
+        if verdict.blocked_by == "override":
+            raise errors.conflict(
+                "DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE", KIND,
+                verdict.protect_configuration_id,
+                f"{send.destination} is blocked by a number override of protect configuration "
+                f"{verdict.protect_configuration_id}.")
+        raise errors.conflict(
+            "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", KIND,
+            verdict.protect_configuration_id,
+            f"Protect configuration {verdict.protect_configuration_id} blocks "
+            f"{send.iso_country_code or 'this country'} for {send.channel} messages.")
+
+
 
 def _default(config: ProtectConfiguration) -> dict:
     return {"DefaultProtectConfigurationArn": config.arn,
@@ -289,26 +309,3 @@ def _override_matches(override: NumberOverride, name: str, values: list[str]) ->
     if name == "expires-before":
         return any(override.expires < t for t in moments)
     return any(override.expires > t for t in moments)  # expires-after
-
-
-def protect_gate(region, send: Send) -> None:
-    """BLOCK refuses the send at once; FILTER and MONITOR let it through with the verdict on
-    the send (`send.protect`) for the events the message emits."""
-    verdict = region.protect_configurations.verdict(send)
-    send.protect = verdict  # read by the messages family's events (None: no configuration)
-    if verdict is None or not verdict.refused:
-        return
-    if verdict.blocked_by == "override":
-        raise errors.conflict(
-            "DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE", KIND,
-            verdict.protect_configuration_id,
-            f"{send.destination} is blocked by a number override of protect configuration "
-            f"{verdict.protect_configuration_id}.")
-    raise errors.conflict(
-        "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", KIND,
-        verdict.protect_configuration_id,
-        f"Protect configuration {verdict.protect_configuration_id} blocks "
-        f"{send.iso_country_code or 'this country'} for {send.channel} messages.")
-
-
-register_send_gate(protect_gate)

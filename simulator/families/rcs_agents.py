@@ -26,28 +26,38 @@ tests of the send path do), the parts keep their own 60 s steps.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..engine import arns
-from ..engine.lifecycle import Lifecycled, LifecycleSpec, register_lifecycle
+from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import country_of
-from ..engine.snapshot import restored, saved
 from ..messaging import prices, sent_log
-from ..messaging.lifecycle import RCS_TIME_TO_LIVE, Message
+from ..messaging.lifecycle import Message, rcs_message, rcs_time_to_live
 from ..messaging.outcomes import WITHHELD
 from ..wire import errors
 from ..wire.model import enum_values, service_model
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
+from . import Family, operation
+from .parts import restored, saved
 
-TESTING_AGENT = register_lifecycle(
-    LifecycleSpec(
-        kind="rcs-testing-agent",
-        states=tuple(enum_values("TestingAgentStatus")),
-        initial="CREATED",
+TESTING_AGENT = "rcs-testing-agent"
+COUNTRY_LAUNCH = "rcs-country-launch"
+REVIEWED_TESTING_AGENT = "reviewed-rcs-testing-agent"
+REVIEWED_COUNTRY_LAUNCH = "reviewed-rcs-country-launch"
+
+
+@functools.cache
+def agent_lifecycles() -> tuple[LifecycleSpec, ...]:
+    """An agent's testing agent and country launches, on the clock by themselves or driven by
+    a registration. Built on first use: the states are the model's."""
+    testing_states = tuple(enum_values("TestingAgentStatus"))
+    launch_states = tuple(enum_values("CountryLaunchStatus"))
+    testing = LifecycleSpec(
+        kind=TESTING_AGENT, states=testing_states, initial="CREATED",
         transitions=(
             {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
             {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},
@@ -55,33 +65,27 @@ TESTING_AGENT = register_lifecycle(
         automatic={"PENDING": "approve"},
         durations={"PENDING->ACTIVE": 60.0},  # [doc] "typically approved within minutes"
     )
-)
-COUNTRY_LAUNCH = LifecycleSpec(  # the family's lifecycle (RcsAgents.lifecycle)
-    kind="rcs-country-launch",
-    states=tuple(enum_values("CountryLaunchStatus")),
-    initial="CREATED",
-    transitions=(
-        {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
-        {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
-        {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
-        {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"},
-    ),
-    automatic={"PENDING": "first_carrier", "PARTIAL": "all_carriers"},
-    # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
-    durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
-)
-
-# The same parts when a registration drives them [inf: AWS maps none of its review onto these
-# statuses]: no automatic step, each move is the registration's. Testing agent: approved
-# when its registration is COMPLETE, back to CREATED when the version is denied or
-# discarded or the approval revoked. Launch: the review's approval is the first carrier
-# (PARTIAL: AWS's PROVISIONING, "origination identity is being created"), COMPLETE is every
-# carrier (ACTIVE); a denial or a revoked approval REJECTED; a corrected version resubmits.
-REVIEWED_TESTING_AGENT = register_lifecycle(
-    LifecycleSpec(
-        kind="reviewed-rcs-testing-agent",
-        states=TESTING_AGENT.states,
-        initial="CREATED",
+    launch = LifecycleSpec(
+        kind=COUNTRY_LAUNCH, states=launch_states, initial="CREATED",
+        transitions=(
+            {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
+            {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
+            {"trigger": "all_carriers", "source": "PARTIAL", "dest": "ACTIVE"},
+            {"trigger": "reject", "source": ["PENDING", "PARTIAL"], "dest": "REJECTED"},
+        ),
+        automatic={"PENDING": "first_carrier", "PARTIAL": "all_carriers"},
+        # [inf] carriers take weeks on AWS; the simulator's defaults keep tests short.
+        durations={"PENDING->PARTIAL": 60.0, "PARTIAL->ACTIVE": 60.0},
+    )
+    # The same parts when a registration drives them [inf: AWS maps none of its review onto
+    # these statuses]: no automatic step, each move is the registration's. Testing agent:
+    # approved when its registration is COMPLETE, back to CREATED when the version is denied
+    # or discarded or the approval revoked. Launch: the review's approval is the first carrier
+    # (PARTIAL: AWS's PROVISIONING, "origination identity is being created"), COMPLETE is
+    # every carrier (ACTIVE); a denial or a revoked approval REJECTED; a corrected version
+    # resubmits.
+    reviewed_testing = LifecycleSpec(
+        kind=REVIEWED_TESTING_AGENT, states=testing_states, initial="CREATED",
         transitions=(
             {"trigger": "submit", "source": "CREATED", "dest": "PENDING"},
             {"trigger": "approve", "source": "PENDING", "dest": "ACTIVE"},
@@ -90,12 +94,8 @@ REVIEWED_TESTING_AGENT = register_lifecycle(
         ),
         automatic={},
     )
-)
-REVIEWED_COUNTRY_LAUNCH = register_lifecycle(
-    LifecycleSpec(
-        kind="reviewed-rcs-country-launch",
-        states=COUNTRY_LAUNCH.states,
-        initial="CREATED",
+    reviewed_launch = LifecycleSpec(
+        kind=REVIEWED_COUNTRY_LAUNCH, states=launch_states, initial="CREATED",
         transitions=(
             {"trigger": "submit", "source": ["CREATED", "REJECTED"], "dest": "PENDING"},
             {"trigger": "first_carrier", "source": "PENDING", "dest": "PARTIAL"},
@@ -106,13 +106,15 @@ REVIEWED_COUNTRY_LAUNCH = register_lifecycle(
         ),
         automatic={},
     )
-)
+    return launch, testing, reviewed_testing, reviewed_launch
+
+
 # A registration's move -> the move of the agent part it drives (a move the part's state
 # does not have is no move: a later version's review leaves an approved part as it is).
 FOLLOWS = {
-    REVIEWED_TESTING_AGENT.kind: {"submit": "submit", "provision": "approve", "deny": "withdraw",
+    REVIEWED_TESTING_AGENT: {"submit": "submit", "provision": "approve", "deny": "withdraw",
                                   "discard": "withdraw", "revoke": "revoke"},
-    REVIEWED_COUNTRY_LAUNCH.kind: {"submit": "submit", "approve": "first_carrier",
+    REVIEWED_COUNTRY_LAUNCH: {"submit": "submit", "approve": "first_carrier",
                                    "provision": "all_carriers", "deny": "reject", "discard": "withdraw",
                                    "revoke": "revoke"},
 }
@@ -120,8 +122,15 @@ FOLLOWS = {
 QUOTA_AGENTS = "RCS_AGENTS"  # Simulator(quotas={...}) key
 CARRIERS_PER_COUNTRY = 3  # [inf] "<ISO> Carrier 1..3": no real carrier is named
 UNSET_MEDIA = "UNSET_RCS_MEDIA_CONFIGURATION"
-CONTENT_KINDS = tuple(service_model().shape_for("RcsContent").members)  # exactly one is given [model]
 RCS_FAILING = ("RCS_FAILED", "RCS_FALLEN_BACK_TO_SMS")  # outcomes: the RCS delivery fails
+
+
+@functools.cache
+def _content_kinds() -> tuple[str, ...]:
+    """RcsContent's members: a message gives exactly one [model]."""
+    return tuple(service_model().shape_for("RcsContent").members)
+
+
 BASIC_LENGTH = 160  # [inf] characters of a BASIC (text-only) RCS message, as Google bills them
 
 
@@ -229,11 +238,12 @@ def _message_body(content: dict | None) -> str:
     if content is None:
         raise errors.invalid("RcsMessageContent", "An RCS message needs RcsMessageContent.",
                              "MISSING_PARAMETER")
-    kinds = [k for k in CONTENT_KINDS if content["Content"].get(k) is not None]
+    content_kinds = _content_kinds()
+    kinds = [k for k in content_kinds if content["Content"].get(k) is not None]
     if len(kinds) != 1:
         raise errors.invalid(
             "RcsMessageContent.Content",
-            f"Give exactly one of {', '.join(CONTENT_KINDS)}, not {len(kinds)}.",
+            f"Give exactly one of {', '.join(content_kinds)}, not {len(kinds)}.",
             "PARAMETERS_CANNOT_BE_USED_TOGETHER" if kinds else "MISSING_PARAMETER",
         )
     if kinds == ["TextMessage"]:
@@ -241,11 +251,13 @@ def _message_body(content: dict | None) -> str:
     return json.dumps(content["Content"], sort_keys=True)
 
 
-@register
 class RcsAgents(Family):
     name = "rcs_agents"
-    lifecycle = COUNTRY_LAUNCH
-    arn_types = {"rcs-agent": "get"}
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (*agent_lifecycles(), rcs_message())
+    arn_types = ("rcs-agent",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -311,7 +323,7 @@ class RcsAgents(Family):
                                   f"(registration {testing.registration_id}).")
         if testing is None:
             testing = TestingAgent(agent_id=agent.id, registration_id=registration_id)
-            kind = REVIEWED_TESTING_AGENT.kind if reviewed else TESTING_AGENT.kind
+            kind = REVIEWED_TESTING_AGENT if reviewed else TESTING_AGENT
             self.region.lifecycles.place(testing, kind, self.region.now())
         if self.region.lifecycles.can(testing, "submit"):  # a new version of an approved one: unchanged
             self.region.lifecycles.move(testing, "submit", self.region.now())
@@ -329,7 +341,7 @@ class RcsAgents(Family):
                                   f"(registration {launch.registration_id}).")
         if launch is None:
             launch = CountryLaunch(iso_country_code=iso, registration_id=registration_id, agent_id=agent.id)
-            kind = REVIEWED_COUNTRY_LAUNCH.kind if reviewed else COUNTRY_LAUNCH.kind
+            kind = REVIEWED_COUNTRY_LAUNCH if reviewed else COUNTRY_LAUNCH
             self.region.lifecycles.place(launch, kind, self.region.now())
         if self.region.lifecycles.can(launch, "submit"):  # a corrected version after a rejection
             self.region.lifecycles.move(launch, "submit", self.region.now())
@@ -468,7 +480,7 @@ class RcsAgents(Family):
         agent.deleted = True
         for part in (agent.testing, *agent.launches.values()):
             if part is not None:
-                part.generation += 1  # pending steps of a deleted agent are stale
+                self.region.lifecycles.forget(part)  # pending steps of a deleted agent go too
         return agent
 
     @operation("DescribeRcsAgentCountryLaunchStatus")
@@ -582,7 +594,7 @@ class RcsAgents(Family):
                   "backend": region}
         return Message(
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
-            time_to_live=float(params.get("TimeToLive") or RCS_TIME_TO_LIVE), outcome=outcome or WITHHELD,
+            time_to_live=float(params.get("TimeToLive") or rcs_time_to_live()), outcome=outcome or WITHHELD,
             feedback_enabled=region.messages.feedback_enabled(params, cs), channel_fields=fields,
             # A protect block is no delivery failure: the SMS rule set would block its fallback too.
             fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from ..wire import errors, paging
 from ..wire.projection import tag_dict
-from . import Family, operation, register
+from . import Family, operation
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # "The maximum file size is 5MB" [model doc]
 # File signatures of the types AWS takes: "valid file extensions are PDF, JPEG and PNG" [model doc]
@@ -45,10 +45,9 @@ class Attachment:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@register
 class RegistrationAttachments(Family):
     name = "registration_attachments"
-    arn_types = {"registration-attachment": "get"}
+    arn_types = ("registration-attachment",)
 
     def __init__(self, region):
         super().__init__(region)

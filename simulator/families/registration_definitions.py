@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result
-from . import Family, operation, register
+from . import Family, operation
 
 TYPE_FILTERS = {
     "supported-association-resource-type": lambda f: [
@@ -18,7 +18,6 @@ TYPE_FILTERS = {
 }
 
 
-@register
 class RegistrationDefinitions(Family):
     name = "registration_definitions"
 

@@ -14,44 +14,29 @@ part follows the review (rcs_agents.follow_registration).
 
 from __future__ import annotations
 
-import heapq
-import itertools
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..engine import arns
-from ..engine.lifecycle import SPECS, LifecycleSpec, register_lifecycle
+from ..engine.lifecycle import LifecycleSpec
+from ..engine.scheduler import Timer
 from ..gates.registration import registration_gate
-from ..messaging.send import register_send_gate
-from ..registrations.desk import default_desk
 from ..registrations.forms import check_value, known_field, submission_problems
 from ..registrations.lifecycle import (
-    HISTORY_MEMBER,
-    REGISTRATION,
     SETTLED,
     UNDER_REVIEW,
     Decision,
+    history_members,
+    registration_spec,
     step_duration,
+    version_spec,
 )
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result, select
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
-
-# A number that needs a registration: the phone-number lifecycle without its clock-driven
-# PENDING -> ACTIVE step; its registration's completion activates it.
-PHONE_NUMBER = SPECS["phone-number"]  # phone_numbers comes first in FAMILY_MODULES
-REGULATED_PHONE_NUMBER = register_lifecycle(
-    LifecycleSpec(
-        kind="regulated-phone-number",
-        states=PHONE_NUMBER.states,
-        initial="PENDING",
-        transitions=PHONE_NUMBER.transitions,
-        automatic={k: v for k, v in PHONE_NUMBER.automatic.items() if k != "PENDING"},
-        durations={k: v for k, v in PHONE_NUMBER.durations.items() if not k.startswith("PENDING")},
-    )
-)
+from . import Family, operation
 
 # Numbers that need a registration before they send, and the type that registers them
 # [obs: a US toll-free number stays PENDING until its US_TOLL_FREE_REGISTRATION is
@@ -101,7 +86,7 @@ class Version:
     state: str = "DRAFT"  # owned by the version machine
 
     def stamp(self, at: float) -> None:
-        member = HISTORY_MEMBER.get(self.state)
+        member = history_members().get(self.state)
         if member:
             self.history[member] = at
 
@@ -109,12 +94,14 @@ class Version:
         return [{**value, **self.field_feedback.get(path, {})} for path, value in self.values.items()]
 
 
-@dataclass(eq=False, frozen=True)
+@dataclass(eq=False)
 class ReviewStep:
-    """A registration's next clock-driven step: `trigger` fires at `due`."""
+    """A registration's next clock-driven step: `trigger` fires at `due`, by `timer` on the
+    simulator's scheduler."""
 
     trigger: str
     due: float
+    timer: Timer | None = None
 
 
 @dataclass(eq=False)
@@ -189,24 +176,20 @@ class Registration:
 
 
 # -- the family ----------------------------------------------------------------------
-@register
 class Registrations(Family):
     name = "registrations"
-    arn_types = {"registration": "get"}
+    arn_types = ("registration",)
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (registration_spec(), version_spec())
 
     def __init__(self, region):
         super().__init__(region)
-        self.desk = default_desk()  # the Simulator attaches its own
+        self.desk = region.shared.registrations  # the simulator's catalogue, reviewer, events
         self.registrations: dict[str, Registration] = {}
         self._versions_created: list[float] = []
         self._unresolved: list[Association] = []  # restored from --state, identities not yet found
-        # The review steps to come, on the simulator's clock: the lifecycles settle them with
-        # their own schedule (a follower), since a step moves two machines, publishes an
-        # event and activates numbers. (due, seq, registration, step); a step no longer the
-        # registration's `next_step` was cancelled.
-        self._review_steps: list[tuple[float, int, Registration, ReviewStep]] = []
-        self._seq = itertools.count()
-        region.lifecycles.followers.append(self._settle_reviews)
 
     # -- lookups ---------------------------------------------------------------------
     def get(self, ref: str) -> Registration:
@@ -765,11 +748,11 @@ class Registrations(Family):
     def _schedule(self, registration: Registration, at: float) -> None:
         """Schedule the registration's next clock-driven step, if it has one."""
         self._cancel_step(registration)
-        step = NEXT_STEP.get(registration.state)
+        step = next_steps().get(registration.state)
         if step is None:
             return
         if registration.state == "SUBMITTED" and registration.current.aws_review:
-            step = ("start_aws_review", REGISTRATION.step_name("start_aws_review", "SUBMITTED"))
+            step = ("start_aws_review", registration_spec().step_name("start_aws_review", "SUBMITTED"))
         trigger, name = step
         seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
@@ -779,22 +762,17 @@ class Registrations(Family):
         self._arm(registration, trigger, due)
 
     def _arm(self, registration: Registration, trigger: str, due: float) -> None:
+        """Put the registration's next step on the simulator's scheduler (a step moves two
+        machines, publishes an event and activates numbers: the family runs it)."""
         step = registration.next_step = ReviewStep(trigger, due)
-        heapq.heappush(self._review_steps, (due, next(self._seq), registration, step))
+        step.timer = self.region.lifecycles.scheduler.at(
+            due, lambda at: self._step(registration, step.trigger, at))
 
     def _cancel_step(self, registration: Registration) -> None:
         registration.waiting = None
+        if registration.next_step is not None and registration.next_step.timer is not None:
+            registration.next_step.timer.cancel()
         registration.next_step = None
-
-    def _settle_reviews(self, now: float) -> int:
-        """Fire every review step due by `now`, in time order (a step may arm the next)."""
-        fired = 0
-        while self._review_steps and self._review_steps[0][0] <= now:
-            _due, _seq, registration, step = heapq.heappop(self._review_steps)
-            if registration.next_step is step:
-                self._step(registration, step.trigger, step.due)
-                fired += 1
-        return fired
 
     def _step(self, registration: Registration, trigger: str, at: float) -> None:
         """A clock-driven step fell due at `at`."""
@@ -904,6 +882,10 @@ class Registrations(Family):
 
     def _publish(self, registration: Registration, at: float) -> None:
         self.desk.publish(self.region, registration, at)
+
+    # -- the send path: the registration gate -----------------------------------------
+    def check_send(self, send) -> None:
+        registration_gate(self.region, send)
 
     # -- state view ------------------------------------------------------------------------------
     def view(self) -> dict[str, list]:
@@ -1093,7 +1075,7 @@ class Registrations(Family):
 
     def _hold(self, phone) -> None:
         """A number that waits for its registration: off the clock's PENDING -> ACTIVE."""
-        self.region.lifecycles.place(phone, REGULATED_PHONE_NUMBER.kind, phone.entered_at, "PENDING")
+        self.region.phone_numbers.hold_for_registration(phone)
 
     def _sender_id_for(self, sender: str, iso: str, message_types: list[str]):
         """The account's sender ID, provisioned when it does not exist yet."""
@@ -1127,13 +1109,13 @@ VERSION_TRIGGERS = {
     "deny",
     "discard",
 }
-# The clock-driven step out of each registration state: (trigger, duration key), the
-# registration machine's automatic steps, except that out of REVIEWING the reviewer
-# decides (approve, deny or ask for authentication; its duration is the approval's).
-NEXT_STEP = {
-    state: ("decide" if state == "REVIEWING" else trigger, REGISTRATION.step_name(trigger, state))
-    for state, trigger in REGISTRATION.automatic.items()
-}
 
 
-register_send_gate(registration_gate)
+@functools.cache
+def next_steps() -> dict[str, tuple[str, str]]:
+    """The clock-driven step out of each registration state: (trigger, duration key), the
+    registration machine's automatic steps, except that out of REVIEWING the reviewer decides
+    (approve, deny or ask for authentication; its duration is the approval's)."""
+    spec = registration_spec()
+    return {state: ("decide" if state == "REVIEWING" else trigger, spec.step_name(trigger, state))
+            for state, trigger in spec.automatic.items()}

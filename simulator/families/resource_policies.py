@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from ..engine import arns
 from ..wire import errors
-from . import Family, operation, register
+from . import Family, operation
 
 # "A shared resource can be a Pool, Opt-out list, Sender Id, or Phone number" [model].
 SHAREABLE = ("pool", "phone-number", "sender-id", "opt-out-list")
@@ -164,7 +164,6 @@ def _covers(actions, action: str | None) -> bool:
     return any(fnmatch.fnmatchcase(f"sms-voice:{action}", pattern) for pattern in _as_list(actions))
 
 
-@register
 class ResourcePolicies(Family):
     name = "resource_policies"
 

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..engine import arns
-from ..engine.snapshot import restored, saved
 from ..wire import errors
 from ..wire.model import enum_values
 from ..wire.paging import describe, flag
 from ..wire.projection import project_as, tag_dict
-from . import Family, operation, register
-from .parts import apply, settable
+from . import Family, operation
+from .parts import apply, learn_fields, restored, saved, settable, shown
 
 
 @dataclass(eq=False)
@@ -61,10 +60,9 @@ def _conflict(sender: SenderId, reason: str, message: str) -> errors.ServiceErro
     return errors.conflict(reason, "sender-id", sender.sender_id, message)
 
 
-@register
 class SenderIds(Family):
     name = "sender_ids"
-    arn_types = {"sender-id": "by_arn"}
+    arn_types = ("sender-id",)
 
     def __init__(self, region):
         super().__init__(region)
@@ -132,6 +130,13 @@ class SenderIds(Family):
         if key not in self.senders:
             self.senders[key] = SenderId(key[0], key[1], item["SenderIdArn"], [])
         return self.senders[key]
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        for item in shown(body, "SenderIds"):
+            if item.get("SenderIdArn") and item.get("SenderId") and item.get("IsoCountryCode"):
+                learn_fields(self.learn(item), item)
+        if operation == "ReleaseSenderId":
+            self.drop(body.get("SenderId"), body.get("IsoCountryCode"))
 
     def provision(self, sender_id: str, iso: str, message_types: list[str]) -> SenderId:
         """The account's sender ID, made when it has none (a registration approved with

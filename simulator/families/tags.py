@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ..wire.projection import tag_dict
-from . import Family, operation, register
+from . import Family, operation
 
 
-@register
 class Tags(Family):
     name = "tags"
 

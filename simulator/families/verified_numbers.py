@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..control.gates import settings_of
 from ..engine.numbering import country_of
 from ..gates import sandbox
-from ..messaging.send import Send, register_send_gate
+from ..messaging.send import Send
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result, select
 from ..wire.projection import tag_dict
-from . import Family, operation, register
+from . import Family, operation
 
 KIND = "verified-destination-number"
 CHANNEL_CAPABILITY = {"TEXT": "SMS", "VOICE": "VOICE"}
@@ -42,10 +41,9 @@ class VerifiedNumber:
     code_sends: list[float] = field(default_factory=list)  # when codes went out (attempts)
 
 
-@register
 class VerifiedNumbers(Family):
     name = "verified_numbers"
-    arn_types = {KIND: "get"}
+    arn_types = (KIND,)
 
     def __init__(self, region):
         super().__init__(region)
@@ -178,7 +176,7 @@ class VerifiedNumbers(Family):
                 "VERIFICATION_CODE_MISMATCH",
                 f"The verification code does not match the last code sent to {verified.number}.",
                 [{"Name": "VerificationCode", "Message": "Code mismatch"}])
-        lifetime = settings_of(self.region).code_lifetime
+        lifetime = self.region.gate_settings.code_lifetime
         if self.region.now() >= (verified.code_sent_at or 0) + lifetime:
             raise errors.conflict("VERIFICATION_CODE_EXPIRED", KIND, verified.id,
                                   f"The verification code sent to {verified.number} has expired; "
@@ -186,6 +184,21 @@ class VerifiedNumbers(Family):
         verified.status = "VERIFIED"
         verified.code = None
         return verified
+
+    # -- the send path: the sandbox gate -------------------------------------------
+    def check_send(self, send: Send) -> None:
+        """In the sandbox a send reaches only verified numbers and AWS's simulator numbers."""
+        if self.region.account_attributes.tier != sandbox.SANDBOX:
+            return
+        if sandbox.is_simulator_destination(send.destination) or \
+                self.is_verified(send.destination):
+            return
+        raise errors.conflict(
+            "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", KIND, send.destination,
+            f"The account is in the sandbox: {send.destination} is not a verified destination "
+            "number. Verify it (CreateVerifiedDestinationNumber, "
+            "SendDestinationNumberVerificationCode, VerifyDestinationNumber) or send to a "
+            "simulator number.")
 
     # -- state view and --state ------------------------------------------------
     def view(self) -> dict[str, list]:
@@ -202,21 +215,3 @@ class VerifiedNumbers(Family):
 
     def restore(self, data: dict) -> None:
         self.numbers = {row["id"]: VerifiedNumber(**row) for row in data.get("numbers", ())}
-
-
-def sandbox_gate(region, send: Send) -> None:
-    """In the sandbox a send reaches only verified numbers and AWS's simulator numbers."""
-    if region.account_attributes.tier != sandbox.SANDBOX:
-        return
-    if sandbox.is_simulator_destination(send.destination) or \
-            region.verified_numbers.is_verified(send.destination):
-        return
-    raise errors.conflict(
-        "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", KIND, send.destination,
-        f"The account is in the sandbox: {send.destination} is not a verified destination "
-        "number. Verify it (CreateVerifiedDestinationNumber, "
-        "SendDestinationNumberVerificationCode, VerifyDestinationNumber) or send to a "
-        "simulator number.")
-
-
-register_send_gate(sandbox_gate)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 
 from . import events
 from .delivery import Deliverer
@@ -29,12 +30,8 @@ class Messaging:
     def attach(self, lifecycles) -> None:
         """A fresh start (a new simulator, or reset): messages in flight and the event log
         are forgotten; outcome rules and the delivery settings stay, as faults do."""
-        self.schedule = MessageSchedule(lifecycles)
-        lifecycles.followers.append(self._settle)
+        self.schedule = MessageSchedule(lifecycles, self.emit)
         self.log.clear()
-
-    def _settle(self, now: float) -> int:
-        return self.schedule.settle(now, self.emit)
 
     def start(self, message: Message) -> None:
         self.schedule.start(message)
@@ -78,8 +75,10 @@ def entry_as(entry: dict, eventbridge: bool) -> dict:
 
 
 class EventTicker:
-    def __init__(self, sim, interval: float):
-        self.sim, self.interval = sim, interval
+    """Settles the simulator's scheduler every `interval` seconds of wall time, under its lock."""
+
+    def __init__(self, lock, settle: Callable[[], object], interval: float):
+        self.lock, self.settle, self.interval = lock, settle, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="smsvoice-sim events", daemon=True)
 
@@ -89,8 +88,8 @@ class EventTicker:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            with self.sim.lock:
-                self.sim.lifecycles.settle()
+            with self.lock:
+                self.settle()
 
     def stop(self) -> None:
         self._stop.set()

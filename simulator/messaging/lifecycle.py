@@ -14,13 +14,11 @@ instead, and its fallback starts then, with the same messageId [model: "the serv
 a fallback message via the specified channel when the RCS message fails or the
 TimeToLive expires"; inf: the id and the single event].
 
-The machines are lifecycle specs like the pool's (kinds `text-message`,
-`voice-message`, `media-message`, `rcs-message`; four for one family, so they are registered here
-with `register_lifecycle` rather than as the family's `lifecycle`), so their
-durations are set the same way
-(`--duration text-message:QUEUED->SUCCESSFUL=1`). Unlike a pool, a message's path
-depends on its outcome, so its steps are planned when it is sent and fired by
-`MessageSchedule.settle`, which the simulator calls wherever it settles lifecycles.
+The machines are lifecycle specs like the pool's (kinds `text-message`, `voice-message`,
+`media-message`, `rcs-message`, declared by the families that send them), so their durations
+are set the same way (`--duration text-message:QUEUED->SUCCESSFUL=1`). Unlike a pool, a
+message's path depends on its outcome, so its steps are planned when it is sent and put on
+the simulator's scheduler one at a time.
 
 Defaults are the deltas of AWS's examples [doc]: SUCCESSFUL 0.3 s after the request,
 DELIVERED 2.75 s, VOICE_INITIATED 0.381 s; UNKNOWN 72 h after the request without a
@@ -30,12 +28,11 @@ a failure 0.3 s; TimeToLive 48 h, the model's largest, when the send gives none)
 
 from __future__ import annotations
 
-import heapq
-import itertools
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine import lifecycle
-from ..engine.lifecycle import Lifecycled, LifecycleSpec
+from ..engine.lifecycle import Lifecycled, Lifecycles, LifecycleSpec
 from ..wire import model
 from .outcomes import WITHHELD, last_events
 
@@ -43,9 +40,12 @@ KINDS = {"TEXT": "text-message", "VOICE": "voice-message", "MEDIA": "media-messa
 UNKNOWN_AFTER = 72 * 3600.0  # [doc] "After 72 hours ... UNKNOWN messageStatus"
 FAILURE = "FAILURE"  # duration key shared by every failure of a channel
 FALLEN_BACK = "FALLEN_BACK_TO_SMS"  # an RCS message's end when its fallback takes over
-# [inf] an RCS send without TimeToLive: the longest the model allows (48 h).
-RCS_TIME_TO_LIVE = float(model.service_model().operation_model("SendRcsMessage")
-                         .input_shape.members["TimeToLive"].metadata["max"])
+
+
+@functools.cache
+def rcs_time_to_live() -> float:
+    """[inf] an RCS send without TimeToLive: the longest the model allows (48 h)."""
+    return float(model.operation("SendRcsMessage").input_shape.members["TimeToLive"].metadata["max"])
 
 
 def _failures(channel: str) -> tuple[str, ...]:
@@ -86,32 +86,47 @@ def _text_like(kind: str, failures: tuple[str, ...], accept: float, deliver: flo
                    "PENDING->UNKNOWN": UNKNOWN_AFTER - accept})
 
 
-TEXT_MESSAGE = lifecycle.register_lifecycle(_text_like("text-message", _failures("TEXT"), 0.3, 2.45))
-MEDIA_MESSAGE = lifecycle.register_lifecycle(_text_like("media-message", _failures("MEDIA"), 1.0, 2.0))
-VOICE_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
-    kind="voice-message",
-    states=("QUEUED", "INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED",
-            "TTL_EXPIRED"),
-    initial="QUEUED",
-    transitions=_moves({"QUEUED": ("INITIATED", "TTL_EXPIRED"), "INITIATED": ("RINGING", "FAILED"),
-                        "RINGING": ("ANSWERED", "BUSY", "NO_ANSWER"), "ANSWERED": ("COMPLETED",)}),
-    automatic={},
-    durations={"QUEUED->INITIATED": 0.381, "INITIATED->RINGING": 2.0, "RINGING->ANSWERED": 5.0,
-               "ANSWERED->COMPLETED": 10.0, "RINGING->BUSY": 2.0, "RINGING->NO_ANSWER": 30.0,
-               "INITIATED->FAILED": 2.0},
-))
-_RCS_FAILURES = _failures("RCS")
-RCS_MESSAGE = lifecycle.register_lifecycle(LifecycleSpec(
-    kind="rcs-message",
-    states=("QUEUED", "SENT", "DELIVERED", "READ", "TTL_EXPIRED", *_RCS_FAILURES),
-    initial="QUEUED",
-    # SENT can still expire or fall back: the TimeToLive bounds delivery [model].
-    transitions=_moves({"QUEUED": ("SENT", "TTL_EXPIRED", *_RCS_FAILURES),
-                        "SENT": ("DELIVERED", "TTL_EXPIRED", FALLEN_BACK), "DELIVERED": ("READ",)}),
-    automatic={},
-    durations={"QUEUED->SENT": 0.3, "SENT->DELIVERED": 1.0, "DELIVERED->READ": 5.0,
-               f"QUEUED->{FAILURE}": 0.3},
-))
+@functools.cache
+def text_message() -> LifecycleSpec:
+    return _text_like("text-message", _failures("TEXT"), 0.3, 2.45)
+
+
+@functools.cache
+def media_message() -> LifecycleSpec:
+    return _text_like("media-message", _failures("MEDIA"), 1.0, 2.0)
+
+
+@functools.cache
+def voice_message() -> LifecycleSpec:
+    return LifecycleSpec(
+        kind="voice-message",
+        states=("QUEUED", "INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED",
+                "TTL_EXPIRED"),
+        initial="QUEUED",
+        transitions=_moves({"QUEUED": ("INITIATED", "TTL_EXPIRED"), "INITIATED": ("RINGING", "FAILED"),
+                            "RINGING": ("ANSWERED", "BUSY", "NO_ANSWER"), "ANSWERED": ("COMPLETED",)}),
+        automatic={},
+        durations={"QUEUED->INITIATED": 0.381, "INITIATED->RINGING": 2.0, "RINGING->ANSWERED": 5.0,
+                   "ANSWERED->COMPLETED": 10.0, "RINGING->BUSY": 2.0, "RINGING->NO_ANSWER": 30.0,
+                   "INITIATED->FAILED": 2.0},
+    )
+
+
+@functools.cache
+def rcs_message() -> LifecycleSpec:
+    failures = _failures("RCS")
+    return LifecycleSpec(
+        kind="rcs-message",
+        states=("QUEUED", "SENT", "DELIVERED", "READ", "TTL_EXPIRED", *failures),
+        initial="QUEUED",
+        # SENT can still expire or fall back: the TimeToLive bounds delivery [model].
+        transitions=_moves({"QUEUED": ("SENT", "TTL_EXPIRED", *failures),
+                            "SENT": ("DELIVERED", "TTL_EXPIRED", FALLEN_BACK), "DELIVERED": ("READ",)}),
+        automatic={},
+        durations={"QUEUED->SENT": 0.3, "SENT->DELIVERED": 1.0, "DELIVERED->READ": 5.0,
+                   f"QUEUED->{FAILURE}": 0.3},
+    )
+
 
 # The states an outcome passes through after QUEUED, per channel.
 _VOICE_PATHS = {"COMPLETED": ("INITIATED", "RINGING", "ANSWERED", "COMPLETED"),
@@ -169,12 +184,12 @@ class Message(Lifecycled):
 
 
 class MessageSchedule:
-    """Every message's next step, on the simulator's clock (one per simulator)."""
+    """Every message's next step, on the simulator's scheduler (one per simulator).
+    `emit(message, state, at)` is told each move."""
 
-    def __init__(self, lifecycles: lifecycle.Lifecycles):
+    def __init__(self, lifecycles: Lifecycles, emit: Callable[[Message, str, float], None]):
         self.lifecycles = lifecycles
-        self._heap: list[tuple[float, int, Message]] = []
-        self._seq = itertools.count()
+        self.emit = emit
 
     def _due(self, entered: float, duration: float) -> float:
         due = self.lifecycles.clock.due_at(entered, duration)
@@ -187,7 +202,7 @@ class MessageSchedule:
         at, source, steps = message.requested_at, "QUEUED", []
         for state in path_of(message.channel, message.outcome):
             step = f"{source}->{state}"
-            if step not in lifecycle.SPECS[kind].durations:
+            if step not in self.lifecycles.specs[kind].durations:
                 step = f"{source}->{FAILURE}"
             at = self._due(at, self.lifecycles.duration(kind, step))
             steps.append((at, state))
@@ -201,24 +216,18 @@ class MessageSchedule:
             ending = FALLEN_BACK if message.fallback is not None else "TTL_EXPIRED"
             steps = [step for step in steps[:bound] if step[0] <= expires] + [(expires, ending)]
         message.steps = steps
-        self._push(message)
+        self._next(message)
 
-    def _push(self, message: Message) -> None:
+    def _next(self, message: Message) -> None:
         if message.steps:
-            heapq.heappush(self._heap, (message.steps[0][0], next(self._seq), message))
+            message.timer = self.lifecycles.scheduler.at(message.steps[0][0],
+                                                         lambda at: self._step(message, at))
 
-    def settle(self, now: float, emit) -> int:
-        """Fire every step due by `now`, oldest first; `emit(message, state, at)` after
-        each move. Returns how many fired."""
-        fired = 0
-        while self._heap and self._heap[0][0] <= now:
-            _due, _seq, message = heapq.heappop(self._heap)
-            at, state = message.steps.pop(0)
-            self.lifecycles.move(message, trigger_into(state), at)
-            emit(message, state, at)
-            fired += 1
-            self._push(message)
-            if state == FALLEN_BACK and message.fallback is not None:
-                message.fallback.requested_at = at  # the fallback is sent now
-                self.start(message.fallback)
-        return fired
+    def _step(self, message: Message, at: float) -> None:
+        _due, state = message.steps.pop(0)
+        self.lifecycles.move(message, trigger_into(state), at)
+        self.emit(message, state, at)
+        self._next(message)
+        if state == FALLEN_BACK and message.fallback is not None:
+            message.fallback.requested_at = at  # the fallback is sent now
+            self.start(message.fallback)

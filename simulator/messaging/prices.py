@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..engine.numbering import country_of
+from ..wire import errors
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,14 @@ def price_of(channel: str, iso_country_code: str | None, body: str | None = "") 
     if channel == "VOICE":
         return round(price.voice_per_minute * voice_minutes(body or ""), 5)
     return round(price.media_per_message, 5)
+
+
+def check_max_price(params: dict, member: str, price: float) -> None:
+    """A send dearer than its MaxPrice (MaxPricePerMinute) is refused; every send that has
+    one (sent_log: SendRcsMessage) checks it here."""
+    limit = params.get(member)
+    if limit is not None and price > float(limit):
+        raise errors.validation(
+            "PRICE_OVER_THRESHOLD",
+            f"The message would cost {price:.5f} USD, more than {member} {limit}.",
+            [{"Name": member, "Message": f"Estimated price {price:.5f} exceeds {limit}"}])

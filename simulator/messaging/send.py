@@ -1,24 +1,19 @@
-"""The send path's extension point: what a send is, and the gates and hooks other
-families hang on it.
+"""What a send is, and the gates and hooks families declare on the send path.
 
-A **send gate** is `gate(backend, send) -> None`: it raises the ServiceError AWS
-gives (spend limit reached, destination not verified, country blocked by a protect
-configuration, ...) or returns to let the send through. Gates run in the order they
-were registered, after the send's own checks (origination identity, opt-out,
-MaxPrice) and before anything is recorded: a refused send changes nothing.
+A **send gate** is a family's `check_send(send)`: it raises the ServiceError AWS gives (spend
+limit reached, destination not verified, country blocked by a protect configuration, ...) or
+returns to let the send through. Gates run in the order of the family list
+(simulator/account.py), after the send's own checks (origination identity, opt-out, MaxPrice)
+and before anything is recorded: a refused send changes nothing.
 
-An **after-send hook** is `after_send(backend, message) -> None`, called once per
-accepted message that is really sent (not for DryRun: AWS does not charge a dry
-run), e.g. to account spend. `message.send` is the Send below.
-
-`backend` is the caller's per-account-and-region object (the one every family's
-operations receive). Register with `register_send_gate(fn)` / `register_after_send(fn)`
-(both also importable from the messages family module); registering a function
-twice keeps one registration.
+An **after-send hook** is a family's `after_send(message)`, called once per accepted message
+that is really sent (not for DryRun: AWS does not charge a dry run), e.g. to account spend.
+`message.send` is the Send below.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,39 +43,49 @@ class Send:
     protect: object = None  # the protect configuration that applies (set by its family)
 
 
-SendGate = Callable[[Any, Send], None]
-AfterSend = Callable[[Any, Any], None]
-
-SEND_GATES: list[SendGate] = []
-AFTER_SEND: list[AfterSend] = []
+SendGate = Callable[[Send], None]  # a family's bound check_send
+AfterSend = Callable[[Any], None]  # a family's bound after_send, given the sent message
 
 
-def register_send_gate(fn: SendGate) -> SendGate:
-    """Add a gate every send passes (usable as a decorator)."""
-    if fn not in SEND_GATES:
-        SEND_GATES.append(fn)
+# -- deprecated: gates and hooks registered at import time (0.1) -------------------------
+# A family now declares them (Family.check_send / Family.after_send). Functions registered
+# here, `fn(region, send)` / `fn(region, message)`, run after the declared ones in every
+# account-region made afterwards; kept for one release.
+_LEGACY_GATES: list[Callable[[Any, Send], None]] = []
+_LEGACY_HOOKS: list[Callable[[Any, Any], None]] = []
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"{name} is deprecated: declare check_send/after_send on a Family and pass "
+                  "it to Simulator(families=[...])", DeprecationWarning, stacklevel=3)
+
+
+def register_send_gate(fn):
+    """Deprecated: a gate every send passes (usable as a decorator)."""
+    _deprecated("register_send_gate")
+    if fn not in _LEGACY_GATES:
+        _LEGACY_GATES.append(fn)
     return fn
 
 
-def register_after_send(fn: AfterSend) -> AfterSend:
-    """Add a hook every accepted, really sent message goes through (usable as a decorator)."""
-    if fn not in AFTER_SEND:
-        AFTER_SEND.append(fn)
+def register_after_send(fn):
+    """Deprecated: a hook every accepted, really sent message goes through."""
+    _deprecated("register_after_send")
+    if fn not in _LEGACY_HOOKS:
+        _LEGACY_HOOKS.append(fn)
     return fn
 
 
 def unregister(fn: Callable) -> None:
-    """Remove a gate or hook (tests that register a throwaway one)."""
-    for table in (SEND_GATES, AFTER_SEND):
+    """Remove a gate or hook registered with the deprecated functions."""
+    for table in (_LEGACY_GATES, _LEGACY_HOOKS):
         if fn in table:
             table.remove(fn)
 
 
-def run_send_gates(backend, send: Send) -> None:
-    for gate in list(SEND_GATES):
-        gate(backend, send)
+def legacy_send_gates() -> list[Callable[[Any, Send], None]]:
+    return list(_LEGACY_GATES)
 
 
-def run_after_send(backend, message) -> None:
-    for hook in list(AFTER_SEND):
-        hook(backend, message)
+def legacy_after_send() -> list[Callable[[Any, Any], None]]:
+    return list(_LEGACY_HOOKS)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..families.messages import check_max_price
 from . import prices
-from .send import Send, run_after_send, run_send_gates
+from .prices import check_max_price  # one MaxPrice rule for every send
+from .send import Send
+
+DEFAULT_SENT_LOG = 10_000  # sends kept in the sent log per account and region
 
 # What each of these sends costs, priced as the plain send of its medium [inf].
 PRICED_AS = {"SendNotifyTextMessage": "TEXT", "SendNotifyVoiceMessage": "VOICE", "SendRcsMessage": "TEXT"}
@@ -48,7 +50,7 @@ def gate(region, *, channel: str, operation: str, destination: str, iso: str | N
                 encoding=prices.encoding_of(body or ""), origination_ref=params.get("OriginationIdentity"),
                 params=params)
     check_max_price(params, "MaxPrice", send.price)
-    run_send_gates(region, send)
+    region.run_send_gates(send)
     return send
 
 
@@ -63,6 +65,6 @@ def record(region, send: Send, entry: dict, message=None) -> None:
     if message is not None:
         region.messages.start(message)
     else:
-        run_after_send(region, Accepted(
+        region.run_after_send(Accepted(
             message_id=entry["MessageId"], send=send, channel=send.channel, destination=send.destination,
             iso_country_code=send.iso_country_code, price=send.price))

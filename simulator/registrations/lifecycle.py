@@ -32,14 +32,13 @@ from dataclasses import dataclass, field
 
 from transitions import Machine
 
-from ..engine.lifecycle import Lifecycles, LifecycleSpec, register_lifecycle
+from ..engine.lifecycle import Lifecycles, LifecycleSpec
 from ..wire.model import enum_values, service_model
 
 UNDER_REVIEW = ["SUBMITTED", "AWS_REVIEWING", "REVIEWING", "REQUIRES_AUTHENTICATION"]
 DECIDING = ["REVIEWING", "REQUIRES_AUTHENTICATION"]  # a decision comes out of review
 SETTLED = ["CREATED", "REQUIRES_UPDATES", "COMPLETE"]  # nothing in flight: edits and deletes allowed
 
-REGISTRATION_STATES = tuple(enum_values("RegistrationStatus"))
 REGISTRATION_TRANSITIONS = (
     {"trigger": "submit", "source": SETTLED, "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -65,7 +64,6 @@ REGISTRATION_TRANSITIONS = (
 )
 
 # REQUIRES_OFFLINE_REVIEW has no arrow in or out: no source says when AWS uses it.
-VERSION_STATES = tuple(enum_values("RegistrationVersionStatus"))
 VERSION_TRANSITIONS = (
     {"trigger": "submit", "source": "DRAFT", "dest": "SUBMITTED"},
     {"trigger": "start_aws_review", "source": "SUBMITTED", "dest": "AWS_REVIEWING"},
@@ -84,13 +82,14 @@ def _history_member(status: str) -> str:
     return "".join(word.capitalize() for word in status.split("_")) + "Timestamp"
 
 
-# The member of RegistrationVersionStatusHistory each version status stamps
-# (AWS_REVIEWING -> AwsReviewingTimestamp); REQUIRES_OFFLINE_REVIEW has none.
-HISTORY_MEMBER = {
-    status: _history_member(status)
-    for status in VERSION_STATES
-    if _history_member(status) in service_model().shape_for("RegistrationVersionStatusHistory").members
-}
+@functools.cache
+def history_members() -> dict[str, str]:
+    """The member of RegistrationVersionStatusHistory each version status stamps
+    (AWS_REVIEWING -> AwsReviewingTimestamp); REQUIRES_OFFLINE_REVIEW has none."""
+    members = service_model().shape_for("RegistrationVersionStatusHistory").members
+    return {status: _history_member(status) for status in enum_values("RegistrationVersionStatus")
+            if _history_member(status) in members}
+
 
 DAY = 86_400.0
 HOUR = 3_600.0
@@ -127,10 +126,13 @@ TYPE_DURATIONS.update({
     "US_RCS_LAUNCH_REGISTRATION:PROVISIONING->COMPLETE": 7 * DAY,
 })
 
-REGISTRATION = register_lifecycle(
-    LifecycleSpec(
+@functools.cache
+def registration_spec() -> LifecycleSpec:
+    """The registration's machine and its review durations (per type); built on first use:
+    the states are the model's."""
+    return LifecycleSpec(
         kind="registration",
-        states=REGISTRATION_STATES,
+        states=tuple(enum_values("RegistrationStatus")),
         initial="CREATED",
         transitions=REGISTRATION_TRANSITIONS,
         automatic={
@@ -141,16 +143,17 @@ REGISTRATION = register_lifecycle(
         },
         durations={**GENERIC_DURATIONS, **TYPE_DURATIONS},
     )
-)
-REGISTRATION_VERSION = register_lifecycle(
-    LifecycleSpec(
+
+
+@functools.cache
+def version_spec() -> LifecycleSpec:
+    return LifecycleSpec(
         kind="registration-version",
-        states=VERSION_STATES,
+        states=tuple(enum_values("RegistrationVersionStatus")),
         initial="DRAFT",
         transitions=VERSION_TRANSITIONS,
         automatic={},
     )
-)
 
 
 def step_duration(lifecycles: Lifecycles, registration_type: str, step: str) -> float:
@@ -179,11 +182,11 @@ class Machines:
 
     @functools.cached_property
     def registration(self) -> Machine:
-        return _machine(REGISTRATION)
+        return _machine(registration_spec())
 
     @functools.cached_property
     def version(self) -> Machine:
-        return _machine(REGISTRATION_VERSION)
+        return _machine(version_spec())
 
     def adopt_registration(self, registration, state: str = "CREATED") -> None:
         self.registration.add_model(registration, initial=state)
