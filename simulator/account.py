@@ -39,8 +39,17 @@ from .families.tags import Tags
 from .families.verified_numbers import VerifiedNumbers
 from .gates.settings import GateSettings
 from .messaging.hub import Messaging
-from .messaging.send import AfterSend, SendGate, legacy_after_send, legacy_send_gates
-from .messaging.sent_log import DEFAULT_SENT_LOG
+from .messaging.outcomes import Outcomes
+from .messaging.send import (
+    AfterSend,
+    Outbound,
+    SendGate,
+    SentMessage,
+    legacy_after_send,
+    legacy_send_gates,
+    send_message,
+)
+from .messaging.sent_log import DEFAULT_SENT_LOG, SentLog
 from .registrations.desk import RegistrationDesk
 from .wire import errors, model
 
@@ -87,6 +96,7 @@ class AccountRegion(Region):
         self.peers: dict[tuple[str, str], AccountRegion] = peers if peers is not None else {}
         self.peers[(account, region)] = self
         self.operation: str | None = None  # the operation running (shared resources' actions)
+        self.sent_log = SentLog(shared.sent_log_limit)  # what this account sent (not state)
         self.account_limits = AccountLimits(self)
         self.opt_out_lists = OptOutLists(self)
         self.configuration_sets = ConfigurationSets(self)
@@ -152,7 +162,26 @@ class AccountRegion(Region):
         """The family a resource belongs to (its class names it: `FAMILY`)."""
         return self.families[resource.FAMILY]
 
-    # -- the send path's declared parts -------------------------------------------
+    # -- the send path (messaging/send.py's Outbox) -------------------------------------
+    def send(self, outbound: Outbound) -> SentMessage:
+        """Take a send down the one send path."""
+        return send_message(self, outbound)
+
+    @property
+    def outcomes(self) -> Outcomes:
+        return self.messaging.outcomes
+
+    def is_opted_out(self, list_name: str, number: str) -> bool:
+        return self.opt_out_lists.is_opted_out(list_name, number)
+
+    def record_sent(self, sent: SentMessage) -> None:
+        self.sent_log.append(sent)
+
+    def start_message(self, message) -> None:
+        """An accepted, really sent message: kept for PutMessageFeedback, put on the clock."""
+        self.sent_log.keep(message)
+        self.messaging.start(message)
+
     def run_send_gates(self, send) -> None:
         for gate in self.send_gates:
             gate(send)

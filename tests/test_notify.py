@@ -110,12 +110,12 @@ def test_text_and_voice_sends_resolve_the_template(sim, api):
     log = sim.sent_messages()
     assert [m["Operation"] for m in log] == ["SendNotifyTextMessage", "SendNotifyVoiceMessage"]
     assert log[0]["MessageId"] == text["MessageId"] and log[0]["MessageBody"] == text["ResolvedMessageBody"]
-    assert (log[0]["NotifyConfigurationId"], log[0]["IsoCountryCode"], log[0]["Context"]) == (
+    assert (log[0]["Details"]["NotifyConfigurationId"], log[0]["IsoCountryCode"], log[0]["Context"]) == (
         cid,
         "FR",
         {"k": "v"},
     )
-    assert log[1]["VoiceId"] == "MATTHEW"
+    assert log[1]["Details"]["VoiceId"] == "MATTHEW"
 
 
 def test_an_explicit_template_and_the_configurations_default(sim, api):

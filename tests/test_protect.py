@@ -361,7 +361,7 @@ def test_filter_lets_the_send_through_and_marks_what_the_rules_call_suspicious(s
     client.send_text_message(DestinationPhoneNumber=US, MessageBody="FREE MONEY inside")
     client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
     client.send_text_message(DestinationPhoneNumber=GB, MessageBody="free money")
-    seen = [m.send.protect for m in backend(sim).messages.messages.values()]
+    seen = [m.send.protect for m in backend(sim).sent_log.messages.values()]
     assert [(v.status, v.blocked_by) for v in seen] == [("FILTER", "filter"), ("FILTER", None),
                                                          ("MONITOR", None)]
     assert all(v.protect_configuration_id == pid for v in seen)

@@ -126,12 +126,12 @@ def test_a_launched_agent_sends_and_the_message_is_logged(sim, api):
     )
     log = sim.sent_messages()
     assert len(log) == 1 and log[0]["MessageId"] == sent["MessageId"]
-    assert (log[0]["Operation"], log[0]["RcsAgentId"], log[0]["MessageBody"]) == (
+    assert (log[0]["Operation"], log[0]["Details"]["RcsAgentId"], log[0]["MessageBody"]) == (
         "SendRcsMessage",
         agent["RcsAgentId"],
         "Your parcel is on its way",
     )
-    assert log[0]["FallbackConfiguration"]["Channel"] == "SMS" and log[0]["Context"] == {"order": "42"}
+    assert log[0]["Details"]["FallbackConfiguration"]["Channel"] == "SMS" and log[0]["Context"] == {"order": "42"}
     assert log[0]["Channel"] == "RCS"
     card = {"Content": {"RichCard": {"CardOrientation": "VERTICAL", "CardContent": {"Title": "Hi"}}}}
     api.send_rcs_message(
@@ -228,7 +228,7 @@ def test_sending_through_a_pool_uses_an_agent_in_it(sim, api):
         DestinationPhoneNumber=US_NUMBER, OriginationIdentity=pool["PoolArn"], RcsMessageContent=TEXT
     )
     assert sim.sent_messages()[-1]["PoolId"] == pool["PoolId"]
-    assert sim.sent_messages()[-1]["RcsAgentId"] == agent["RcsAgentId"]
+    assert sim.sent_messages()[-1]["Details"]["RcsAgentId"] == agent["RcsAgentId"]
     with pytest.raises(ClientError) as exc:
         api.delete_rcs_agent(RcsAgentId=agent["RcsAgentId"])
     assert error_of(exc) == conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent["RcsAgentId"])

@@ -40,8 +40,8 @@ class Watching(Family):
             raise conflict("DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION", "protect-configuration",
                            "protect-x", "blocked")
 
-    def after_send(self, message) -> None:
-        self.charged.append((message.message_id, message.send.price, self.region.account, message.state))
+    def after_send(self, sent) -> None:
+        self.charged.append((sent.message_id, sent.send.price, self.region.account, sent.message.state))
 
 
 @pytest.fixture

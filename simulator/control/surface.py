@@ -151,9 +151,9 @@ class ControlSurface:
         """Every message the service 'sent' (nothing leaves the machine), oldest first; the
         newest `sent_log_limit` per account and region."""
         with self.lock:
-            return [dict(m) for (acct, reg), found in self.regions.items()
+            return [m for (acct, reg), found in self.regions.items()
                     if account in (None, acct) and region in (None, reg)
-                    for m in found.messages.sent]
+                    for m in found.sent_log.as_dicts()]
 
     def registration_events(self, registration_id: str | None = None) -> list[dict]:
         """Registration Status Change events, EventBridge-shaped, oldest first."""

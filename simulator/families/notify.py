@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import country_of
-from ..messaging import sent_log
+from ..messaging.send import Outbound
 from ..wire import errors
 from ..wire.model import enum_values
 from ..wire.paging import apply_filters, describe, flag, page_result
@@ -433,57 +433,26 @@ class Notify(Family):
                 pool.pool_id,
                 f"Pool {pool.pool_id} is {pool.state}.",
             )
-        if self.region.opt_out_lists.is_opted_out(getattr(pool, "opt_out_list_name", "Default"), destination):
-            raise errors.conflict(
-                "DESTINATION_PHONE_NUMBER_OPTED_OUT",
-                "opted-out-number",
-                destination,
-                f"{destination} has opted out.",
-            )
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
         if not dry_run:
             self._check_daily_limits(config, destination, day)
-        send = sent_log.gate(
-            self.region,
-            channel="NOTIFY",
-            operation=operation_name,
-            destination=destination,
-            iso=iso,
-            origination=pool,
-            body=body,
-            dry_run=dry_run,
-            params=params,
-            configuration_set_name=params.get("ConfigurationSetName"),
-        )
-        # -- every rule checked; from here the message is accepted -------------------
+        sent = self.region.send(Outbound(
+            operation=operation_name, channel="NOTIFY", destination=destination, iso_country_code=iso,
+            body=body, params=params,
+            priced_as="VOICE" if channel == "VOICE" else "TEXT",  # as the plain send of its medium [inf]
+            origination=pool, pool_id=config.pool_id,
+            opt_out_list=getattr(pool, "opt_out_list_name", "Default"),
+            configuration_set=self._configuration_set(params.get("ConfigurationSetName")),
+            details={"NotifyConfigurationId": config.id, "TemplateId": template["TemplateId"],
+                     "TemplateVariables": dict(params["TemplateVariables"]), "VoiceId": voice_id}))
         if not dry_run:
             config.count_sent(destination, day)
-        message_id = self.region.ids.message_id()
-        sent_log.record(
-            self.region,
-            send,
-            {
-                "MessageId": message_id,
-                "Operation": operation_name,
-                "Timestamp": self.region.now(),
-                "OriginationIdentity": None,
-                "PoolId": config.pool_id,
-                "NotifyConfigurationId": config.id,
-                "DestinationPhoneNumber": destination,
-                "IsoCountryCode": iso,
-                "MessageBody": body,
-                "TemplateId": template["TemplateId"],
-                "TemplateVariables": dict(params["TemplateVariables"]),
-                "VoiceId": voice_id,
-                "Context": params.get("Context"),
-                "DryRun": dry_run,
-                "ConfigurationSetName": params.get("ConfigurationSetName"),
-                "TimeToLive": params.get("TimeToLive"),
-                "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
-            },
-        )
+        message_id = sent.message_id
         return {"MessageId": message_id, "TemplateId": template["TemplateId"], "ResolvedMessageBody": body}
+
+    def _configuration_set(self, name: str | None):
+        return self.region.configuration_sets.get(name) if name else None
 
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]

@@ -34,9 +34,10 @@ from typing import ClassVar
 from ..engine import arns
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import country_of
-from ..messaging import prices, sent_log
+from ..messaging import prices
 from ..messaging.lifecycle import Message, rcs_message, rcs_time_to_live
 from ..messaging.outcomes import WITHHELD
+from ..messaging.send import Outbound, SentMessage
 from ..wire import errors
 from ..wire.model import enum_values, service_model
 from ..wire.paging import apply_filters, describe, flag, page_result
@@ -522,60 +523,27 @@ class RcsAgents(Family):
                            + (" or MediaUrls." if fallback["Channel"] == "MMS" else "."), "MISSING_PARAMETER")
         pool = self.region.pools.get(ref) if arns.is_pool_reference(ref) else None
         agent = self._sender(pool, ref, destination, iso)
-        if self.region.opt_out_lists.is_opted_out(agent.opt_out_list_name, destination):
-            raise errors.conflict("DESTINATION_PHONE_NUMBER_OPTED_OUT", "opted-out-number", destination,
-                                  f"{destination} has opted out (list {agent.opt_out_list_name}).")
-        dry_run = bool(params.get("DryRun", False))
-        send = sent_log.gate(
-            self.region,
-            channel="RCS",
-            operation="SendRcsMessage",
-            destination=destination,
-            iso=iso,
-            origination=pool or agent,
-            body=body,
-            dry_run=dry_run,
-            params=params,
-            configuration_set_name=params.get("ConfigurationSetName"),
-        )
-        # -- every rule checked; from here the message is accepted -------------------
-        message_id = self.region.ids.message_id()
-        outcome, protect = self.region.messages.outcome_of(send, send.protect_configuration_id)
-        message = None if dry_run else self._message(send, message_id, outcome, protect, agent, pool)
-        sent_log.record(
-            self.region,
-            send,
-            {
-                "MessageId": message_id,
-                "Operation": "SendRcsMessage",
-                "Timestamp": self.region.now(),
-                "OriginationIdentity": ref,
-                "PoolId": pool.pool_id if pool is not None else None,
-                "RcsAgentId": agent.id,
-                "DestinationPhoneNumber": destination,
-                "IsoCountryCode": iso,
-                "MessageBody": body,
-                "RcsMessageContent": params.get("RcsMessageContent"),
-                "FallbackConfiguration": fallback,
-                "MessageTrafficType": params.get("MessageTrafficType"),
-                "Context": params.get("Context"),
-                "DryRun": dry_run,
-                "ConfigurationSetName": params.get("ConfigurationSetName"),
-                "TimeToLive": params.get("TimeToLive"),
-                "MaxPrice": params.get("MaxPrice"),
-                "ProtectConfigurationId": params.get("ProtectConfigurationId"),
-                "MessageFeedbackEnabled": params.get("MessageFeedbackEnabled"),
-                "Outcome": outcome,
-            },
-            message,
-        )
-        return {"MessageId": message_id}
+        sent = self.region.send(Outbound(
+            operation="SendRcsMessage", channel="RCS", priced_as="TEXT",  # as a text [inf]
+            destination=destination, iso_country_code=iso, body=body, params=params,
+            origination=pool or agent, origination_ref=ref, shown_origin=agent.id,
+            pool_id=pool.pool_id if pool is not None else None, opt_out_list=agent.opt_out_list_name,
+            configuration_set=self._configuration_set(params.get("ConfigurationSetName")),
+            details={"RcsAgentId": agent.id, "RcsMessageContent": params.get("RcsMessageContent"),
+                     "FallbackConfiguration": fallback,
+                     "MessageTrafficType": params.get("MessageTrafficType")},
+            machine=lambda sent: self._message(sent, agent, pool)))
+        return {"MessageId": sent.message_id}
 
-    def _message(self, send, message_id: str, outcome: str | None, protect: str | None, agent: RcsAgent,
-                 pool) -> Message:
-        """The accepted RCS message as a message machine (message_lifecycle.py), with its
+    def _configuration_set(self, name: str | None):
+        return self.region.configuration_sets.get(name) if name else None
+
+    def _message(self, sent: SentMessage, agent: RcsAgent, pool) -> Message:
+        """The accepted RCS message as a message machine (messaging/lifecycle.py), with its
         fallback when the send has one: a failing RCS delivery falls back [model]."""
-        params, region, iso = send.params, self.region, send.iso_country_code
+        send, region, iso = sent.send, self.region, sent.iso_country_code
+        assert send is not None
+        params, outcome = send.params, sent.outcome
         fallback = params.get("FallbackConfiguration")
         if outcome in RCS_FAILING:
             outcome = "RCS_FALLEN_BACK_TO_SMS" if fallback else "RCS_FAILED"
@@ -588,14 +556,14 @@ class RcsAgents(Family):
         basic = text is not None and len(text["Body"]) <= BASIC_LENGTH and not content.get("Suggestions")
         fields = {**({"agentIsoCountryCode": iso} if agent.reaches(iso) else {}),
                   "rcsMetadata": {"billingEventType": "BASIC" if basic else "RICH"}}
-        common = {"message_id": message_id, "destination": send.destination, "iso_country_code": iso,
+        common = {"message_id": sent.message_id, "destination": send.destination, "iso_country_code": iso,
                   "configuration_set_name": cs.name if cs else None, "context": params.get("Context"),
-                  "protect_configuration_id": protect, "requested_at": region.now(), "send": send,
-                  "backend": region}
+                  "protect_configuration_id": sent.protect_configuration_id,
+                  "requested_at": sent.timestamp, "send": send, "backend": region}
         return Message(
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
             time_to_live=float(params.get("TimeToLive") or rcs_time_to_live()), outcome=outcome or WITHHELD,
-            feedback_enabled=region.messages.feedback_enabled(params, cs), channel_fields=fields,
+            feedback_enabled=bool(sent.message_feedback_enabled), channel_fields=fields,
             # A protect block is no delivery failure: the SMS rule set would block its fallback too.
             fallback=self._fallback(fallback, pool, common) if fallback and outcome != "RCS_PROTECT_BLOCKED"
             else None, **common)
