@@ -9,9 +9,12 @@ Load it the mitmproxy way, from the installed package:
 
 or let `smsvoice-sim record|replay` embed it. On an endpoint (reverse mode)
 every request is sms-voice traffic; through the forward proxy only an
-`X-Amz-Target: PinpointSMSVoiceV2.*` request, or a request to
-`sms-voice.*.amazonaws.com`, is; anything else (STS, SSO, IMDS) passes
-through untouched and unrecorded.
+`X-Amz-Target: PinpointSMSVoiceV2.*` request, or a request to one of the
+service's hosts however spelled (`sms-voice[-fips].REGION.` + any AWS DNS
+suffix, any case, trailing dot), is. While recording, anything else (STS, SSO,
+IMDS) passes through untouched and unrecorded. In replay nothing leaves, whatever
+its host: that is decided by the mode, never by a name a client can spell another
+way, and a `server_connect` guard refuses every upstream connection besides.
 
 It fails closed: whatever goes wrong while handling sms-voice traffic (a body
 it cannot decode, a cassette it cannot read or write, a bug), the client is
@@ -37,7 +40,14 @@ from smsvoice_sim.proxy.control import guard, handle_control, is_control
 from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
 from smsvoice_sim.proxy.matching import region_of
 from smsvoice_sim.proxy.redaction import credential_secrets
-from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
+from smsvoice_sim.proxy.session import (
+    Action,
+    CassetteSession,
+    NotRecorded,
+    Pending,
+    is_sms_voice,
+    normalised_host,
+)
 from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm, parse_resolve
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
@@ -184,6 +194,7 @@ class SmsVoiceAddon:
         # On the endpoint everything is the service's traffic; through the forward proxy,
         # only what is addressed to it.
         if not (reverse or is_sms_voice(head)):
+            self._pass_through(flow)
             return
         self._open.add(flow.id)
         if self.draining:
@@ -248,9 +259,25 @@ class SmsVoiceAddon:
             self._stopping = asyncio.Event()
         return self._stopping
 
+    def _may_go_upstream(self) -> bool:
+        session = self.session
+        return session is not None and session.may_record
+
+    def _pass_through(self, flow: http.HTTPFlow) -> None:
+        """Traffic that is not the service's: passed on while recording (a client's STS or
+        SSO calls), answered here otherwise."""
+        if not self._may_go_upstream() or self.draining:
+            raise Refused(400, ERROR_TYPE, f"smsvoice-sim {ctx.options.smsvoice_mode}: this "
+                                           "session sends nothing upstream, to any host; the "
+                                           "request was not sent.")
+        self._redirect(flow)
+
     def _redirect(self, flow: http.HTTPFlow) -> None:
+        """Apply the --resolve rules (curl's) to the host mitmproxy would dial (not to the
+        Host header a client may spell as it likes), compared as DNS compares names."""
+        wanted = normalised_host(flow.request.host)
         for host, address, port in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)):
-            if flow.request.pretty_host == host:
+            if normalised_host(host) == wanted:
                 original = flow.request.host_header
                 flow.request.host = address
                 flow.request.port = port
@@ -279,20 +306,13 @@ class SmsVoiceAddon:
             flow.request.headers[name] = value
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
-        """Belt and braces: no connection to the service while the session may not record,
-        whatever the request hooks decided."""
-        session = self.session
-        if session is not None and session.may_record:
+        """Belt and braces: no connection upstream at all while the session may not record,
+        whatever the request hooks decided and whatever the host is called."""
+        if self._may_go_upstream():
             return
-        address = data.server.address
-        host = (address[0] if address else "") or ""
-        to_service = isinstance(data.client.proxy_mode, mode_specs.ReverseMode) or (
-            host.startswith("sms-voice.") and host.endswith(".amazonaws.com")) or any(
-            rule[1] == host for rule in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)))
-        if to_service:
-            data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
-                                 f"{address} while the session may not record")
-            log.error(data.server.error)
+        data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
+                             f"{data.server.address} while the session may not record")
+        log.error(data.server.error)
 
     # -- responses ------------------------------------------------------------
     async def response(self, flow: http.HTTPFlow) -> None:
@@ -356,7 +376,7 @@ class SmsVoiceAddon:
             self.announce(line)
         if self.session is None:
             log.error("smsvoice-sim: no cassette set (--set smsvoice_cassette=FILE); every "
-                      "sms-voice request is refused")
+                      "request is refused and nothing is sent upstream")
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
         """Stop taking sms-voice requests, cut injected latency short, and wait (bounded)

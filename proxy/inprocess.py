@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.inprocess import inprocess_client
+from smsvoice_sim.simulator.wire.http import json_response
 
 from . import upstream
 from .session import Action, CassetteSession, NotRecorded
@@ -21,6 +22,10 @@ def cassette_answer(session: CassetteSession,
         decision = session.decide(request)
         if decision.action is not Action.FORWARD:
             return decision.response
+        if not session.may_record:  # belt and braces: a decision bug still cannot send
+            return json_response(400, {"__type": "SmsVoiceSimError", "message": (
+                "smsvoice-sim replay: this session sends nothing upstream; the request was "
+                "not sent.")}, {"x-amzn-ErrorType": "SmsVoiceSimError"})
         pending = session.start(request)
         response = send(request)
         try:
