@@ -37,7 +37,7 @@ from mitmproxy.proxy import mode_specs, server_hooks
 
 from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
-from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
+from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES, wrong_method
 from smsvoice_sim.proxy.matching import region_of
 from smsvoice_sim.proxy.redaction import credential_secrets
 from smsvoice_sim.proxy.session import (
@@ -206,7 +206,8 @@ class SmsVoiceAddon:
             raise Refused(400, ERROR_TYPE, "smsvoice-sim has no cassette (set smsvoice_cassette); "
                                            "nothing was sent upstream.")
         if flow.request.method.upper() != "POST":
-            raise Refused(*_wrong_method(flow.request.method))
+            flow.response = to_mitm_response(wrong_method(flow.request.method))
+            return
         request = to_http_request(flow, decoded_body(flow.request))
         decision = await asyncio.to_thread(session.decide, request)
         if decision.action is not Action.FORWARD:
@@ -400,14 +401,6 @@ class SmsVoiceAddon:
             self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
                           f"{session.cassette.count()} interactions")
             self._close_session()
-
-
-def _wrong_method(method: str) -> tuple[int, str, str]:
-    # [inf] The service's operations are all POST / (AWS JSON 1.0); what AWS answers other
-    # methods on its endpoint is not documented. This mirrors the unknown-operation answer.
-    return (400, "UnknownOperationException",
-            f"smsvoice-sim: {method.upper()} runs no operation; this service's operations are "
-            "POST requests with an X-Amz-Target header.")
 
 
 addons = [SmsVoiceAddon()]

@@ -31,6 +31,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
@@ -221,3 +222,24 @@ def _fix_length(headers: dict[str, str], body: bytes) -> dict[str, str]:
         if name.lower() == "content-length":
             headers[name] = str(len(body))
     return headers
+
+
+# Characters a terminal acts on or hides (ESC, CR, backspace, C1 controls, bidi overrides,
+# line separators): written from a request into a log, they could forge or hide lines.
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    """`text` with every control or formatting character written as an escape (`\\x1b`,
+    `\\u202e`), so a log line shows what a client sent and nothing acts on the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if unicodedata.category(char) not in _UNPRINTABLE
+                   else (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+                   for char in text)
+
+
+def for_log(text: str, redactor: Redactor | None = None, secrets: list[str] | None = None) -> str:
+    """What may be printed of anything a request carried: scrubbed as the cassette is
+    (with the session's redactor and this exchange's secrets, when known), then escaped."""
+    return printable((redactor or Redactor()).scrub_text(text, list(secrets or ())))
