@@ -39,7 +39,7 @@ from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
 from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES, wrong_method
 from smsvoice_sim.proxy.matching import region_of
-from smsvoice_sim.proxy.redaction import credential_secrets
+from smsvoice_sim.proxy.redaction import Redactor, credential_secrets, for_log
 from smsvoice_sim.proxy.session import (
     Action,
     CassetteSession,
@@ -311,8 +311,8 @@ class SmsVoiceAddon:
         whatever the request hooks decided and whatever the host is called."""
         if self._may_go_upstream():
             return
-        data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
-                             f"{data.server.address} while the session may not record")
+        data.server.error = for_log("smsvoice-sim: refused a connection to the service upstream "
+                                    f"{data.server.address} while the session may not record")
         log.error(data.server.error)
 
     # -- responses ------------------------------------------------------------
@@ -338,8 +338,9 @@ class SmsVoiceAddon:
             write.add_done_callback(self._writes.discard)
             await asyncio.shield(write)  # a cancelled flow does not cancel its write
         except NotRecorded as exc:
-            log.error("smsvoice-sim: %s %s answered %s but was not recorded: %s",
-                      flow.request.method, flow.request.pretty_url, status, exc)
+            log.error(self._loggable(flow, f"smsvoice-sim: {flow.request.method} "
+                                           f"{flow.request.pretty_url} answered {status} but was "
+                                           f"not recorded: {exc}"))
             flow.response = to_mitm_response(session.not_recorded_response(status, str(exc))
                                               if session else local_error(400, ERROR_TYPE, str(exc)))
         except Exception as exc:  # noqa: BLE001 - fail closed: the client is told, it is logged
@@ -353,13 +354,22 @@ class SmsVoiceAddon:
 
     def _fail(self, flow: http.HTTPFlow, where: str, exc: BaseException,
               not_recorded: bool = False) -> None:
-        log.error("smsvoice-sim: %s hook failed for %s %s; answered locally",
-                  where, flow.request.method, flow.request.pretty_url, exc_info=exc)
+        log.error(self._loggable(flow, f"smsvoice-sim: {where} hook failed for "
+                                       f"{flow.request.method} {flow.request.pretty_url}; "
+                                       "answered locally"), exc_info=exc)
         what = ("the upstream's answer was NOT recorded" if not_recorded
                 else "nothing was sent upstream")
         flow.response = to_mitm_response(local_error(
             400, ERROR_TYPE, f"smsvoice-sim could not handle this request "
                              f"({type(exc).__name__}: {exc}); {what}."))
+
+    def _loggable(self, flow: http.HTTPFlow, text: str) -> str:
+        """What may be printed of `flow`: scrubbed as its cassette row would be (the
+        session's secrets and this request's own), control characters escaped."""
+        session = self.session
+        head = HttpRequest(flow.request.method, flow.request.url,
+                           dict(flow.request.headers.items()), b"")
+        return for_log(text, session.redactor if session else None, Redactor.secrets_of(head))
 
     # -- lifecycle ------------------------------------------------------------
     def running(self) -> None:

@@ -39,7 +39,7 @@ from .matching import (
     operation_of,
     region_of,
 )
-from .redaction import Redactor
+from .redaction import Redactor, printable
 from .settings import Mode, OnExhausted, OnMiss, RecordMode, SessionSettings, quota_pair
 
 RECORD_MODES = tuple(m.value for m in RecordMode)
@@ -225,8 +225,8 @@ class CassetteSession:
             self.cursors[played] = self.cursors.get(played, 0) + 1
             self.recorded += 1
         if self.announce:
-            self.announce(f"recorded #{seq} {key.operation or row['request'].url} -> "
-                          f"{row['response'].status} ({row['duration_ms']:.0f} ms)")
+            self.announce(printable(f"recorded #{seq} {key.operation or row['request'].url} -> "
+                                    f"{row['response'].status} ({row['duration_ms']:.0f} ms)"))
         return seq
 
     def not_recorded_response(self, status: int, reason: str) -> HttpResponse:
