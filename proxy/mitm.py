@@ -22,10 +22,15 @@ from .redaction import Redactor, for_log
 
 
 def check_free(host: str, port: int) -> None:
-    """Fail fast, with the OS's reason, when a listen address is taken."""
+    """Fail fast, with the OS's reason, when a listen address is taken. SO_REUSEADDR, as
+    the listener itself has it (asyncio's servers, like the stdlib's HTTP server behind
+    `simulate`): a connection left from the last run (TIME_WAIT, or a client still holding
+    a keep-alive connection to a process now gone) does not keep the port; a listener
+    does."""
     if port == 0:
         return
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 
 
