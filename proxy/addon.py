@@ -408,8 +408,13 @@ class SmsVoiceAddon:
             await asyncio.wait(list(self._writes), timeout=DRAIN_TIMEOUT_S)
         session = self.session
         if session is not None:
-            self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
-                          f"{session.cassette.count()} interactions")
+            lost = session.cassette.lost()
+            if lost is None:
+                self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
+                              f"{session.cassette.count()} interactions")
+            else:  # never "holds N" of a file that is gone
+                self.announce(session.summary())
+                log.error(for_log(f"smsvoice-sim: {lost}"))
             self._close_session()
 
 

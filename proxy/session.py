@@ -115,7 +115,9 @@ class CassetteSession:
         if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
             simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed,
                                   quotas=dict(quota_pair(rule) for rule in settings.sim_quotas))
-        cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE)
+        # Pure replay never writes: read-only, so a read-only checkout replays too.
+        cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE,
+                            readonly=record_mode == RecordMode.NONE)
         try:
             return cls(cassette, record_mode=record_mode, on_exhausted=settings.on_exhausted,
                        ignore=settings.ignore, redact_patterns=settings.redact,
