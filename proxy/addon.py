@@ -9,9 +9,12 @@ Load it the mitmproxy way, from the installed package:
 
 or let `smsvoice-sim record|replay` embed it. On an endpoint (reverse mode)
 every request is sms-voice traffic; through the forward proxy only an
-`X-Amz-Target: PinpointSMSVoiceV2.*` request, or a request to
-`sms-voice.*.amazonaws.com`, is; anything else (STS, SSO, IMDS) passes
-through untouched and unrecorded.
+`X-Amz-Target: PinpointSMSVoiceV2.*` request, or a request to one of the
+service's hosts however spelled (`sms-voice[-fips].REGION.` + any AWS DNS
+suffix, any case, trailing dot), is. While recording, anything else (STS, SSO,
+IMDS) passes through untouched and unrecorded. In replay nothing leaves, whatever
+its host: that is decided by the mode, never by a name a client can spell another
+way, and a `server_connect` guard refuses every upstream connection besides.
 
 It fails closed: whatever goes wrong while handling sms-voice traffic (a body
 it cannot decode, a cassette it cannot read or write, a bug), the client is
@@ -34,10 +37,17 @@ from mitmproxy.proxy import mode_specs, server_hooks
 
 from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
-from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
+from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES, wrong_method
 from smsvoice_sim.proxy.matching import region_of
-from smsvoice_sim.proxy.redaction import credential_secrets
-from smsvoice_sim.proxy.session import Action, CassetteSession, NotRecorded, Pending, is_sms_voice
+from smsvoice_sim.proxy.redaction import Redactor, credential_secrets, for_log
+from smsvoice_sim.proxy.session import (
+    Action,
+    CassetteSession,
+    NotRecorded,
+    Pending,
+    is_sms_voice,
+    normalised_host,
+)
 from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_mitm, parse_resolve
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
@@ -184,6 +194,7 @@ class SmsVoiceAddon:
         # On the endpoint everything is the service's traffic; through the forward proxy,
         # only what is addressed to it.
         if not (reverse or is_sms_voice(head)):
+            self._pass_through(flow)
             return
         self._open.add(flow.id)
         if self.draining:
@@ -195,7 +206,8 @@ class SmsVoiceAddon:
             raise Refused(400, ERROR_TYPE, "smsvoice-sim has no cassette (set smsvoice_cassette); "
                                            "nothing was sent upstream.")
         if flow.request.method.upper() != "POST":
-            raise Refused(*_wrong_method(flow.request.method))
+            flow.response = to_mitm_response(wrong_method(flow.request.method))
+            return
         request = to_http_request(flow, decoded_body(flow.request))
         decision = await asyncio.to_thread(session.decide, request)
         if decision.action is not Action.FORWARD:
@@ -248,9 +260,25 @@ class SmsVoiceAddon:
             self._stopping = asyncio.Event()
         return self._stopping
 
+    def _may_go_upstream(self) -> bool:
+        session = self.session
+        return session is not None and session.may_record
+
+    def _pass_through(self, flow: http.HTTPFlow) -> None:
+        """Traffic that is not the service's: passed on while recording (a client's STS or
+        SSO calls), answered here otherwise."""
+        if not self._may_go_upstream() or self.draining:
+            raise Refused(400, ERROR_TYPE, f"smsvoice-sim {ctx.options.smsvoice_mode}: this "
+                                           "session sends nothing upstream, to any host; the "
+                                           "request was not sent.")
+        self._redirect(flow)
+
     def _redirect(self, flow: http.HTTPFlow) -> None:
+        """Apply the --resolve rules (curl's) to the host mitmproxy would dial (not to the
+        Host header a client may spell as it likes), compared as DNS compares names."""
+        wanted = normalised_host(flow.request.host)
         for host, address, port in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)):
-            if flow.request.pretty_host == host:
+            if normalised_host(host) == wanted:
                 original = flow.request.host_header
                 flow.request.host = address
                 flow.request.port = port
@@ -279,20 +307,13 @@ class SmsVoiceAddon:
             flow.request.headers[name] = value
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
-        """Belt and braces: no connection to the service while the session may not record,
-        whatever the request hooks decided."""
-        session = self.session
-        if session is not None and session.may_record:
+        """Belt and braces: no connection upstream at all while the session may not record,
+        whatever the request hooks decided and whatever the host is called."""
+        if self._may_go_upstream():
             return
-        address = data.server.address
-        host = (address[0] if address else "") or ""
-        to_service = isinstance(data.client.proxy_mode, mode_specs.ReverseMode) or (
-            host.startswith("sms-voice.") and host.endswith(".amazonaws.com")) or any(
-            rule[1] == host for rule in filter(None, map(parse_resolve, ctx.options.smsvoice_resolve)))
-        if to_service:
-            data.server.error = ("smsvoice-sim: refused a connection to the service upstream "
-                                 f"{address} while the session may not record")
-            log.error(data.server.error)
+        data.server.error = for_log("smsvoice-sim: refused a connection to the service upstream "
+                                    f"{data.server.address} while the session may not record")
+        log.error(data.server.error)
 
     # -- responses ------------------------------------------------------------
     async def response(self, flow: http.HTTPFlow) -> None:
@@ -317,8 +338,9 @@ class SmsVoiceAddon:
             write.add_done_callback(self._writes.discard)
             await asyncio.shield(write)  # a cancelled flow does not cancel its write
         except NotRecorded as exc:
-            log.error("smsvoice-sim: %s %s answered %s but was not recorded: %s",
-                      flow.request.method, flow.request.pretty_url, status, exc)
+            log.error(self._loggable(flow, f"smsvoice-sim: {flow.request.method} "
+                                           f"{flow.request.pretty_url} answered {status} but was "
+                                           f"not recorded: {exc}"))
             flow.response = to_mitm_response(session.not_recorded_response(status, str(exc))
                                               if session else local_error(400, ERROR_TYPE, str(exc)))
         except Exception as exc:  # noqa: BLE001 - fail closed: the client is told, it is logged
@@ -332,13 +354,22 @@ class SmsVoiceAddon:
 
     def _fail(self, flow: http.HTTPFlow, where: str, exc: BaseException,
               not_recorded: bool = False) -> None:
-        log.error("smsvoice-sim: %s hook failed for %s %s; answered locally",
-                  where, flow.request.method, flow.request.pretty_url, exc_info=exc)
+        log.error(self._loggable(flow, f"smsvoice-sim: {where} hook failed for "
+                                       f"{flow.request.method} {flow.request.pretty_url}; "
+                                       "answered locally"), exc_info=exc)
         what = ("the upstream's answer was NOT recorded" if not_recorded
                 else "nothing was sent upstream")
         flow.response = to_mitm_response(local_error(
             400, ERROR_TYPE, f"smsvoice-sim could not handle this request "
                              f"({type(exc).__name__}: {exc}); {what}."))
+
+    def _loggable(self, flow: http.HTTPFlow, text: str) -> str:
+        """What may be printed of `flow`: scrubbed as its cassette row would be (the
+        session's secrets and this request's own), control characters escaped."""
+        session = self.session
+        head = HttpRequest(flow.request.method, flow.request.url,
+                           dict(flow.request.headers.items()), b"")
+        return for_log(text, session.redactor if session else None, Redactor.secrets_of(head))
 
     # -- lifecycle ------------------------------------------------------------
     def running(self) -> None:
@@ -356,7 +387,7 @@ class SmsVoiceAddon:
             self.announce(line)
         if self.session is None:
             log.error("smsvoice-sim: no cassette set (--set smsvoice_cassette=FILE); every "
-                      "sms-voice request is refused")
+                      "request is refused and nothing is sent upstream")
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
         """Stop taking sms-voice requests, cut injected latency short, and wait (bounded)
@@ -377,17 +408,14 @@ class SmsVoiceAddon:
             await asyncio.wait(list(self._writes), timeout=DRAIN_TIMEOUT_S)
         session = self.session
         if session is not None:
-            self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
-                          f"{session.cassette.count()} interactions")
+            lost = session.cassette.lost()
+            if lost is None:
+                self.announce(f"{session.summary()}; cassette {session.cassette.path} holds "
+                              f"{session.cassette.count()} interactions")
+            else:  # never "holds N" of a file that is gone
+                self.announce(session.summary())
+                log.error(for_log(f"smsvoice-sim: {lost}"))
             self._close_session()
-
-
-def _wrong_method(method: str) -> tuple[int, str, str]:
-    # [inf] The service's operations are all POST / (AWS JSON 1.0); what AWS answers other
-    # methods on its endpoint is not documented. This mirrors the unknown-operation answer.
-    return (400, "UnknownOperationException",
-            f"smsvoice-sim: {method.upper()} runs no operation; this service's operations are "
-            "POST requests with an X-Amz-Target header.")
 
 
 addons = [SmsVoiceAddon()]

@@ -8,8 +8,11 @@ workers) can share a file. Only redacted data is ever handed to `append`.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -62,8 +65,9 @@ def _row_to_interaction(row: dict) -> Interaction:
 
 class Cassette:
     def __init__(self, path: str | Path, create: bool = True, readonly: bool = False):
-        """`readonly`: for tools that only read (show, list, export): the file is opened
-        with SQLite's mode=ro, never switched to WAL, never created or written."""
+        """`readonly`: for what only reads (replay with record mode none, show, list,
+        export): the file is opened with SQLite's mode=ro, never switched to WAL, never
+        created or written, so a read-only checkout replays."""
         self.path = Path(path)
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and (readonly or not create):
@@ -79,16 +83,11 @@ class Cassette:
         self._writer: sqlite3.Connection | None = None
         self._write_lock = threading.Lock()
         self._closed = False
+        self.readonly = readonly
+        self._snapshot: tempfile.TemporaryDirectory | None = None  # see _open_readonly
         try:
             if readonly:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                if not any(Path(f"{self.path}{end}").exists() for end in ("-wal", "-journal")):
-                    # No writer has it open: read it as a plain file. (Even mode=ro
-                    # leaves -wal and -shm files beside a WAL cassette.)
-                    uri += "&immutable=1"
-                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False,
-                                       isolation_level=None)
-                self.db = sqlite_utils.Database(conn)
+                self.db = sqlite_utils.Database(self._open_readonly())
                 self.db.execute("PRAGMA query_only=ON")
             else:
                 conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False,
@@ -97,6 +96,9 @@ class Cassette:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
+            # Which file the path named when it was opened: a recording notices when the
+            # file is deleted or replaced under it (its rows would go with the old one).
+            self._identity = _identity(self.path)
             if exists:
                 self._check_format()
             else:
@@ -106,6 +108,45 @@ class Cassette:
                 raise CassetteError(f"cassette {self.path} is damaged (truncated or corrupt: {exc}); "
                                     "restore it from version control or re-record it") from None
             raise CassetteError(f"{self.path} is not a smsvoice-sim cassette ({exc})") from None
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """The file with mode=ro: as a plain file (immutable) when no writer has it open,
+        since even mode=ro leaves -wal and -shm files beside a WAL cassette. A WAL in a
+        folder this process cannot write (a crashed recorder's, in a read-only checkout)
+        cannot be read in place, as SQLite must make a -shm beside it: then a private copy
+        of the file and its WAL is read instead."""
+        wal = Path(f"{self.path}-wal")
+        in_use = wal.exists() or Path(f"{self.path}-journal").exists()
+        uri = f"{self.path.resolve().as_uri()}?mode=ro" + ("" if in_use else "&immutable=1")
+        conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False,
+                               isolation_level=None)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opens it for real
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            if not wal.exists():
+                raise
+        self._snapshot = tempfile.TemporaryDirectory(prefix="smsvoice-cassette-")
+        copy = Path(self._snapshot.name) / self.path.name
+        shutil.copyfile(self.path, copy)
+        shutil.copyfile(wal, f"{copy}-wal")
+        return sqlite3.connect(str(copy), timeout=30, check_same_thread=False,
+                               isolation_level=None)
+
+    def lost(self) -> str | None:
+        """Why the file this cassette wrote to is no longer at its path, or None."""
+        now = _identity(self.path)
+        if now == self._identity:
+            return None
+        what = "deleted" if now is None else "replaced by another file"
+        return (f"the cassette file {self.path} was {what} while it was open; the interactions "
+                "written to it are NOT in any cassette at that path")
+
+    def _check_in_place(self) -> None:
+        reason = self.lost()
+        if reason is not None:
+            raise CassetteWriteError(reason)
 
     # -- layout -----------------------------------------------------------------
     def _create(self) -> None:
@@ -160,6 +201,7 @@ class Cassette:
             raise CassetteWriteError(f"timed out after {timeout:g} s waiting for this recorder's "
                                      "earlier writes (the cassette is locked by another program?)")
         try:
+            self._check_in_place()  # never write into a file nobody will find
             conn = self._writer_connection()
             remaining = max(deadline - time.monotonic(), 0.0)
             conn.execute(f"PRAGMA busy_timeout={int(remaining * 1000)}")
@@ -175,6 +217,7 @@ class Cassette:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            self._check_in_place()  # deleted meanwhile: the row went with the old file
         except sqlite3.Error as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise CassetteWriteError(
@@ -190,6 +233,8 @@ class Cassette:
     def _writer_connection(self) -> sqlite3.Connection:
         if self._closed:
             raise CassetteWriteError(f"the cassette {self.path} is already closed")
+        if self.readonly:
+            raise CassetteWriteError(f"the cassette {self.path} was opened read-only")
         if self._writer is None:
             self._writer = sqlite3.connect(str(self.path), timeout=0, check_same_thread=False,
                                            isolation_level=None)
@@ -272,12 +317,23 @@ class Cassette:
             if self._writer is not None:
                 self._writer.close()
         self.db.conn.close()
+        if self._snapshot is not None:
+            self._snapshot.cleanup()
 
     def __enter__(self) -> Cassette:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, or None when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:

@@ -9,6 +9,7 @@ record and replay, where interception is the point.
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import sys
 import threading
@@ -21,6 +22,12 @@ from smsvoice_sim.simulator.wire.http import json_response, wait_for
 
 MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
 MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer
+MAX_LINE_BYTES = 4096  # a chunk-size or trailer line; longer is malformed
+MAX_TRAILER_LINES = 64
+# A chunk size is hex digits (RFC 9112 7.1): no sign, no spaces inside, no "0x"; eight
+# significant digits are more than the limit allows, so more is refused unread.
+_CHUNK_SIZE = re.compile(rb"0*([0-9A-Fa-f]{1,8})")
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 # A keep-alive connection that sends nothing for this long is closed, so idle clients
 # cannot hold every file descriptor (and thread) the server has. Also bounds how long
 # a client may stall in the middle of sending a request.
@@ -28,10 +35,37 @@ IDLE_TIMEOUT_SECONDS = 60.0
 LISTEN_BACKLOG = 128  # the stdlib's 5 drops bursts of new clients
 
 
+def _serialization_error(status: int, message: str) -> HttpResponse:
+    return json_response(status, {"__type": "SerializationException", "message": message},
+                         {"x-amzn-ErrorType": "SerializationException"})
+
+
 def _too_large() -> HttpResponse:
-    return json_response(413, {"__type": "SerializationException",
-                               "message": f"The request body is malformed or exceeds the "
-                                          f"{MAX_BODY_BYTES}-byte limit."})
+    return _serialization_error(413, f"The request body is malformed or exceeds the "
+                                     f"{MAX_BODY_BYTES}-byte limit.")
+
+
+def _malformed(what: str) -> HttpResponse:
+    return _serialization_error(400, f"The request is malformed: {what}.")
+
+
+def wrong_method(method: str) -> HttpResponse:
+    """What every door answers a method other than POST on the service's endpoint.
+    [inf] The service's operations are all POST / (AWS JSON 1.0); what AWS answers other
+    methods on its endpoint is not documented. This mirrors the unknown-operation answer."""
+    error_type = "UnknownOperationException"
+    return json_response(400, {"__type": error_type, "message": (
+        f"smsvoice-sim: {method.upper()} runs no operation; this service's operations are "
+        "POST requests with an X-Amz-Target header.")}, {"x-amzn-ErrorType": error_type})
+
+
+class _Refused(Exception):
+    """A request body this door will not read (further): answered with `response`, and
+    the connection closed."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response.status)
+        self.response = response
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -49,69 +83,116 @@ class _Handler(BaseHTTPRequestHandler):
         # the client's delayed ACK adds ~40 ms to every keep-alive request.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def _read_chunked(self) -> bytes | None:
-        """A chunked body, or None when it is malformed or grows past the limit."""
-        body = bytearray()
-        try:
-            while True:  # bounded: every chunk adds >= 1 byte, and the total is capped
-                size = int(self.rfile.readline(65537).split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return bytes(body)
-                if len(body) + size > MAX_BODY_BYTES:
-                    return None
-                body += self.rfile.read(size)
-                self.rfile.readline(65537)
-        except ValueError:
-            return None
+    def __getattr__(self, name: str):
+        # The stdlib answers a method it has no do_<METHOD> for with an HTML 501 page; here
+        # every method (OPTIONS, TRACE, anything) gets the service's JSON answer.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
-    def _read_body(self) -> bytes | None:
-        """The request body, or None when it is too large (or malformed) to accept."""
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+    def _read_line(self, what: str) -> bytes:
+        line = self.rfile.readline(MAX_LINE_BYTES + 1)
+        if not line.endswith(b"\n"):  # the client hung up, or the line is too long
+            raise _Refused(_malformed(f"{what} is cut short or longer than {MAX_LINE_BYTES} bytes"))
+        return line
+
+    def _read_chunked(self) -> bytes:
+        """A chunked body, parsed strictly; refused (413) as soon as a chunk size says it
+        would pass the limit, before any of that chunk is read."""
+        body = bytearray()
+        while True:  # bounded: every chunk adds >= 1 byte, and the total is capped
+            text = self._read_line("a chunk size").split(b";", 1)[0].strip()  # extensions go
+            size = _CHUNK_SIZE.fullmatch(text)
+            if size is None:
+                raise _Refused(_too_large() if re.fullmatch(rb"0*[0-9A-Fa-f]{9,}", text)
+                               else _malformed(f"chunk size {text[:20]!r} is not hexadecimal"))
+            size = int(size.group(1), 16)
+            if len(body) + size > MAX_BODY_BYTES:
+                raise _Refused(_too_large())
+            if size == 0:
+                return self._read_trailers(bytes(body))
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self._read_line("a chunk's end") not in (b"\r\n", b"\n"):
+                raise _Refused(_malformed("a chunk is shorter or longer than its size"))
+            body += chunk
+
+    def _read_trailers(self, body: bytes) -> bytes:
+        for _ in range(MAX_TRAILER_LINES):
+            if self._read_line("a trailer") in (b"\r\n", b"\n"):
+                return body
+        raise _Refused(_malformed(f"more than {MAX_TRAILER_LINES} trailer lines"))
+
+    def _read_body(self) -> bytes:
+        """The request body; _Refused when it is too large or malformed."""
+        codings = self.headers.get("Transfer-Encoding")
+        if codings is not None:
+            if codings.rsplit(",", 1)[-1].strip().lower() != "chunked":
+                raise _Refused(_malformed(f"Transfer-Encoding {codings[:40]!r} does not end in "
+                                          "chunked"))
+            self.close_connection = True  # with Content-Length too, the framing is suspect
             return self._read_chunked()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            return None
-        if 0 <= length <= MAX_BODY_BYTES:
-            return self.rfile.read(length) if length else b""
-        remaining = min(max(length, 0), MAX_DRAIN_BYTES)
-        while remaining > 0:  # read and drop, so the client sees the answer
+        lengths = set(self.headers.get_all("Content-Length") or ["0"])
+        length = lengths.pop().strip() if len(lengths) == 1 else ""
+        if not _CONTENT_LENGTH.fullmatch(length):
+            raise _Refused(_malformed("Content-Length is not one decimal number"))
+        if int(length) <= MAX_BODY_BYTES:
+            body = self.rfile.read(int(length)) if int(length) else b""
+            if len(body) != int(length):
+                raise _Refused(_malformed("the body is shorter than its Content-Length"))
+            return body
+        self._drain(int(length))
+        raise _Refused(_too_large())
+
+    def _drain(self, length: int) -> None:
+        """Read and drop (bounded), so the client sees the answer rather than a reset."""
+        remaining = min(length, MAX_DRAIN_BYTES)
+        while remaining > 0:
             chunk = self.rfile.read(min(remaining, 65536))
             if not chunk:
                 break
             remaining -= len(chunk)
-        return None
 
     def _serve(self) -> None:
-        body = self._read_body()
-        if body is None:
-            response = _too_large()
+        try:
+            body = self._read_body()
+        except _Refused as refused:
             self.close_connection = True
-        else:
-            host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-            scheme = "https" if hasattr(self.connection, "getpeercert") else "http"
-            request = HttpRequest(self.command, f"{scheme}://{host}{self.path}",
-                                  dict(self.headers.items()), body)
-            response = self.answer(request)
-            wait_for(response)
+            self._respond(refused.response)
+            return
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        scheme = "https" if hasattr(self.connection, "getpeercert") else "http"
+        request = HttpRequest(self.command, f"{scheme}://{host}{self.path}",
+                              dict(self.headers.items()), body)
+        response = self.answer(request)
+        wait_for(response)
+        self._respond(response)
+
+    def _respond(self, response: HttpResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection", "date", "server"):
                 self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the stdlib answers a request it cannot parse (request line, version, header
+        sizes), as the service's JSON error instead of an HTML page."""
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        short = self.responses.get(code, ("Bad request",))[0]
+        self._respond(_serialization_error(code, f"The request is malformed: {message or short}."))
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib's name
-        if not self.quiet:  # a request line can carry presigned credentials: scrubbed
-            from .redaction import Redactor
+        if not self.quiet:  # a request line can carry presigned credentials and terminal
+            # control sequences: scrubbed as the cassette is, then escaped
+            from .redaction import for_log
             sys.stderr.write(f"{self.address_string()} - - [{self.log_date_time_string()}] "
-                             f"{Redactor().scrub_text(format % args, [])}\n")
+                             f"{for_log(format % args)}\n")
 
 
 class _Server(ThreadingHTTPServer):
@@ -202,6 +283,8 @@ def simulator_answer(sim, mode: str = "simulate", control: bool = True,
         if is_control(request):
             refused = guard(request, control, control_token, check_host=True)
             return refused or handle_control(sim, request, mode)
+        if request.method.upper() != "POST":  # as the mitmproxy doors answer it
+            return wrong_method(request.method)
         return sim.handle(request)
     answer.exposes = exposure(control, control_token)  # type: ignore[attr-defined]
     return answer

@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.inprocess import inprocess_client
+from smsvoice_sim.simulator.wire.http import json_response
 
 from . import upstream
+from .redaction import credential_secrets
 from .session import Action, CassetteSession, NotRecorded
 
 
@@ -21,6 +23,10 @@ def cassette_answer(session: CassetteSession,
         decision = session.decide(request)
         if decision.action is not Action.FORWARD:
             return decision.response
+        if not session.may_record:  # belt and braces: a decision bug still cannot send
+            return json_response(400, {"__type": "SmsVoiceSimError", "message": (
+                "smsvoice-sim replay: this session sends nothing upstream; the request was "
+                "not sent.")}, {"x-amzn-ErrorType": "SmsVoiceSimError"})
         pending = session.start(request)
         response = send(request)
         try:
@@ -32,4 +38,9 @@ def cassette_answer(session: CassetteSession,
 
 
 def cassette_client(session: CassetteSession, region_name: str = "us-east-1", **kwargs):
-    return inprocess_client(cassette_answer(session), region_name=region_name, **kwargs)
+    client = inprocess_client(cassette_answer(session), region_name=region_name, **kwargs)
+    if session.may_record:  # the caller's own keys (its secret key too) are never written
+        credentials = client._request_signer._credentials  # botocore keeps them nowhere public
+        if credentials is not None:
+            session.redactor.add_secrets(*credential_secrets(credentials))
+    return client

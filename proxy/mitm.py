@@ -12,18 +12,25 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 from mitmproxy import options
 from mitmproxy.tools.dump import DumpMaster
 
 from .addon import SmsVoiceAddon
+from .redaction import Redactor, for_log
 
 
 def check_free(host: str, port: int) -> None:
-    """Fail fast, with the OS's reason, when a listen address is taken."""
+    """Fail fast, with the OS's reason, when a listen address is taken. SO_REUSEADDR, as
+    the listener itself has it (asyncio's servers, like the stdlib's HTTP server behind
+    `simulate`): a connection left from the last run (TIME_WAIT, or a client still holding
+    a keep-alive connection to a process now gone) does not keep the port; a listener
+    does."""
     if port == 0:
         return
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 
 
@@ -53,11 +60,19 @@ def _quiet_cancellations(loop, context) -> None:
 
 
 class _StderrErrors(logging.Handler):
-    """mitmproxy's (and the addon's) errors, one per line on stderr: the CLI keeps them on."""
+    """mitmproxy's (and the addon's) errors, one per line on stderr: the CLI keeps them on.
+    Each line is scrubbed as the cassette is (with the session's redactor, from
+    `redactor()`, when there is one) and its control characters escaped: an error may
+    quote a request (a presigned URL, an echoed header)."""
 
-    def __init__(self):
+    def __init__(self, redactor: Callable[[], Redactor | None] = lambda: None):
         super().__init__(logging.ERROR)
         self.setFormatter(logging.Formatter("%(message)s"))
+        self._redactor = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        redactor = self._redactor()
+        return "\n".join(for_log(line, redactor) for line in super().format(record).split("\n"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -71,9 +86,9 @@ def run(opts: dict, announce=None) -> None:
     write, and close the cassette."""
     async def main():
         master = DumpMaster(options.Options(), with_termlog=False, with_dumper=False)
-        handler = _StderrErrors()
-        logging.getLogger().addHandler(handler)
         addon = SmsVoiceAddon(announce=announce)
+        handler = _StderrErrors(lambda: addon.session.redactor if addon.session else None)
+        logging.getLogger().addHandler(handler)
         master.addons.add(addon)
         master.options.update(**opts)
         loop = asyncio.get_running_loop()

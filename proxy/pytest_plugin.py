@@ -74,7 +74,10 @@ def smsvoice_session(request):
                     f"--smsvoice-record-mode=once", pytrace=False)
     session = CassetteSession.open(settings)
     yield session
+    lost = session.cassette.lost()
     session.cassette.close()
+    if lost is not None and session.recorded:
+        pytest.fail(f"smsvoice-sim: {lost}", pytrace=False)
 
 
 @pytest.fixture

@@ -9,15 +9,19 @@ not) and URLs. What goes:
   session token, from its headers or a presigned query string) and every extra
   secret the session registers (the recorder's own access key id, secret key
   and session token, used to re-sign) — in each form it can take on the wire:
-  as is, URL-encoded (once or twice, either hex case), JSON-escaped (`\\/`,
-  `\\u002f`) and base64 (standard or URL-safe, at any offset inside a longer
-  base64 text);
+  as is, URL-encoded (any number of times, either hex case), JSON-escaped any
+  number of times (`\\/`, `\\\\/`, `\\u002f`, `\\\\u002f`) and base64 (standard or
+  URL-safe, at any offset inside a longer base64 text);
 - presigned-URL and Authorization-header fields wherever they are quoted
   (`X-Amz-Credential=`, `X-Amz-Security-Token=`, `X-Amz-Signature=`,
   `Credential=`, `Signature=`, also URL-encoded), so an upstream error that
   echoes the request (IncompleteSignatureException quotes the header) keeps
   nothing of it;
-- anything shaped like an AWS access key id (`AKIA…`, `ASIA…`), whoever's it is;
+- anything shaped like an AWS access key id (`AKIA…`, `ASIA…`), whoever's it is, also
+  beside `_` or inside a base64 text, and anything shaped like a secret access key
+  (40 characters of its alphabet, mixed case and digits: the shape AWS's git-secrets
+  looks for), whoever's it is;
+- header names as well as values;
 - any user pattern (`--redact`).
 
 Optionally, account ids and phone numbers are replaced by consistent
@@ -31,6 +35,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
@@ -61,19 +66,29 @@ _SIGNED_FIELD = re.compile(
     r"(?i)\b(X-Amz-Credential|X-Amz-Security-Token|X-Amz-Signature|Credential|Signature)"
     r"(=|%3D)((?:(?!%26|%2C)[^&,;\s\"'<>#\\])+)")
 # The prefixes AWS gives its unique ids of keys: long-term (AKIA) and temporary (ASIA).
-_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
+# Bounded by what cannot be part of one (not \\b: `_` is a word character).
+_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_ACCESS_KEY_ID_BYTES = re.compile(_ACCESS_KEY_ID.pattern.encode())
+# A secret access key: 40 characters of base64's alphabet, standing alone; its `/` and `+`
+# may be escaped as JSON or URL text escapes them. Only a run with upper case, lower case
+# and digits is taken (a SHA-1 in hex, a word, an id are not).
+_SLASH_OR_PLUS = r"(?:\\*[/+]|%(?:25)*2[BbFf]|\\+u002[BbFf])"
+_SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9/+\\%])(?:[A-Za-z0-9]|{_SLASH_OR_PLUS}){{40}}"
+                         rf"(?![A-Za-z0-9/+=]|%(?:25)*(?:2[BbFf]|3[Dd]))")
+# A base64 text long enough to hold an access key id (20 bytes: 27 characters).
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{27,}={0,2}")
 _CREDENTIAL_QUERY = {"x-amz-credential", "x-amz-security-token"}
 
 
 def _char_forms(char: str) -> str:
-    """A regex for one character of a secret in any encoding it meets on the wire."""
+    """A regex for one character of a secret in any encoding it meets on the wire, however
+    many times it was encoded: URL-encoded (`%2F`, `%252F`, ...), JSON-escaped (`\\/`, and
+    escaped again `\\\\/`, `\\\\\\/`; `\\u002f`, `\\\\u002f`)."""
     if char.isalnum() or char in "-_.~":  # never escaped by URL or JSON encoders
         return re.escape(char)
     code = f"{ord(char):02x}"
     hexed = f"[{code[0].lower()}{code[0].upper()}][{code[1].lower()}{code[1].upper()}]"
-    forms = [re.escape(char), f"%(?:25)?{hexed}", rf"\\u00{hexed}"]
-    if char == "/":
-        forms.append(r"\\/")
+    forms = [rf"\\*{re.escape(char)}", f"%(?:25)*{hexed}", rf"\\+u00{hexed}"]
     return "(?:" + "|".join(forms) + ")"
 
 
@@ -178,6 +193,7 @@ class Redactor:
             text = _SIGNED_FIELD.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
         if "AKIA" in text or "ASIA" in text:
             text = _ACCESS_KEY_ID.sub(REDACTED, text)
+        text = _scrub_foreign_keys(text)
         for rx in self._compiled:
             text = rx.sub(REDACTED, text)
         if self.pseudonymise:
@@ -191,7 +207,9 @@ class Redactor:
             low = name.lower()
             if low in VOLATILE_HEADERS:
                 continue
-            out[name] = REDACTED if low in SECRET_HEADERS else self.scrub_text(value, secrets)
+            # A name is the client's text too (`X-AKIA...: 1`).
+            out[self.scrub_text(name, secrets)] = REDACTED if low in SECRET_HEADERS \
+                else self.scrub_text(value, secrets)
         return out
 
     def _body(self, body: bytes, secrets: list[str]) -> bytes:
@@ -216,8 +234,68 @@ class Redactor:
         return HttpResponse(response.status, headers, body)
 
 
+# What base64 makes of "AKIA"/"ASIA" at each offset: no such run, no base64 key to look for.
+_BASE64_KEY_CLUES = tuple(core[:4] for prefix in (b"AKIA", b"ASIA")
+                          for core in _base64_cores(prefix) if len(core) >= 4)
+
+
+def _scrub_foreign_keys(text: str) -> str:
+    """Keys nobody registered: a secret-key-shaped run, and a base64 text that decodes to
+    something holding an access key id (the whole base64 text goes)."""
+    text = _SECRET_KEY.sub(_secret_key_or_not, text)
+    if any(clue in text for clue in _BASE64_KEY_CLUES):
+        text = _BASE64_RUN.sub(_base64_run_or_not, text)
+    return text
+
+
+def _secret_key_or_not(match: re.Match) -> str:
+    run = match.group(0)
+    plain = re.sub(_SLASH_OR_PLUS, "/", run)
+    if any(c.isupper() for c in plain) and any(c.islower() for c in plain) and \
+            any(c.isdigit() for c in plain):
+        return REDACTED
+    return run
+
+
+def _base64_run_or_not(match: re.Match) -> str:
+    run = match.group(0)
+    standard = run.rstrip("=").translate(str.maketrans("-_", "+/"))
+    for start in range(4):  # the run may begin mid-way through a base64 text
+        part = standard[start:]
+        part = part[: len(part) - (len(part) % 4 == 1)]  # one spare character holds no byte
+        part += "=" * (-len(part) % 4)
+        try:
+            decoded = base64.b64decode(part, validate=True)
+        except ValueError:
+            continue
+        if _ACCESS_KEY_ID_BYTES.search(decoded):
+            return REDACTED
+    return run
+
+
 def _fix_length(headers: dict[str, str], body: bytes) -> dict[str, str]:
     for name in list(headers):
         if name.lower() == "content-length":
             headers[name] = str(len(body))
     return headers
+
+
+# Characters a terminal acts on or hides (ESC, CR, backspace, C1 controls, bidi overrides,
+# line separators): written from a request into a log, they could forge or hide lines.
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    """`text` with every control or formatting character written as an escape (`\\x1b`,
+    `\\u202e`), so a log line shows what a client sent and nothing acts on the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if unicodedata.category(char) not in _UNPRINTABLE
+                   else (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+                   for char in text)
+
+
+def for_log(text: str, redactor: Redactor | None = None, secrets: list[str] | None = None) -> str:
+    """What may be printed of anything a request carried: scrubbed as the cassette is
+    (with the session's redactor and this exchange's secrets, when known), then escaped."""
+    return printable((redactor or Redactor()).scrub_text(text, list(secrets or ())))

@@ -17,12 +17,18 @@ in order; when the sequence is used up the last one repeats, or (with
 from __future__ import annotations
 
 import enum
+import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import botocore.loaders
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire.http import json_response
+from smsvoice_sim.simulator.wire.model import SERVICE_NAME, SIGNING_NAME
 
 from .cassette import Cassette, CassetteWriteError
 from .matching import (
@@ -33,7 +39,7 @@ from .matching import (
     operation_of,
     region_of,
 )
-from .redaction import Redactor
+from .redaction import Redactor, printable
 from .settings import Mode, OnExhausted, OnMiss, RecordMode, SessionSettings, quota_pair
 
 RECORD_MODES = tuple(m.value for m in RecordMode)
@@ -109,7 +115,9 @@ class CassetteSession:
         if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
             simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed,
                                   quotas=dict(quota_pair(rule) for rule in settings.sim_quotas))
-        cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE)
+        # Pure replay never writes: read-only, so a read-only checkout replays too.
+        cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE,
+                            readonly=record_mode == RecordMode.NONE)
         try:
             return cls(cassette, record_mode=record_mode, on_exhausted=settings.on_exhausted,
                        ignore=settings.ignore, redact_patterns=settings.redact,
@@ -219,8 +227,8 @@ class CassetteSession:
             self.cursors[played] = self.cursors.get(played, 0) + 1
             self.recorded += 1
         if self.announce:
-            self.announce(f"recorded #{seq} {key.operation or row['request'].url} -> "
-                          f"{row['response'].status} ({row['duration_ms']:.0f} ms)")
+            self.announce(printable(f"recorded #{seq} {key.operation or row['request'].url} -> "
+                                    f"{row['response'].status} ({row['duration_ms']:.0f} ms)"))
         return seq
 
     def not_recorded_response(self, status: int, reason: str) -> HttpResponse:
@@ -279,7 +287,42 @@ def _fresh(response: HttpResponse) -> HttpResponse:
     return HttpResponse(response.status, dict(response.headers), response.body)
 
 
+def normalised_host(host: str) -> str:
+    """A host as DNS compares it: no port, no brackets, lower case, no trailing dot
+    (`SMS-VOICE.US-EAST-1.AMAZONAWS.COM.:443` is `sms-voice.us-east-1.amazonaws.com`)."""
+    host = host.strip()
+    if host.startswith("["):  # [::1]:443
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.lower().rstrip(".")
+
+
+@lru_cache(maxsize=1)
+def _service_host() -> re.Pattern:
+    """Every host botocore's endpoint rules give this service, in every partition: the
+    endpoint prefixes (`sms-voice`, `sms-voice-fips`) from the service's rule set, the DNS
+    suffixes (plain and dual-stack: `amazonaws.com`, `api.aws`, `amazonaws.com.cn`, ...)
+    from botocore's partitions. Read, not retyped: a new partition is known at once."""
+    loader = botocore.loaders.create_loader()
+    rules = json.dumps(loader.load_service_model(SERVICE_NAME, "endpoint-rule-set-1"))
+    prefixes = set(re.findall(r"https://([a-z0-9-]+)\.\{Region\}", rules)) or {SIGNING_NAME}
+    suffixes = {partition["outputs"][name]
+                for partition in loader.load_data("partitions")["partitions"]
+                for name in ("dnsSuffix", "dualStackDnsSuffix")}
+    return re.compile(rf"(?:{'|'.join(map(re.escape, sorted(prefixes)))})\.[a-z0-9-]+\."
+                      rf"(?:{'|'.join(map(re.escape, sorted(suffixes)))})")
+
+
+def is_service_host(host: str) -> bool:
+    """Whether `host`, however it is spelled, is one of this service's AWS endpoints."""
+    return bool(_service_host().fullmatch(normalised_host(host)))
+
+
 def is_sms_voice(request: HttpRequest) -> bool:
-    host = request.host.split(":", 1)[0]
-    return bool(operation_of(request)) or (host.startswith("sms-voice.")
-                                           and host.endswith(".amazonaws.com"))
+    """Traffic for this service: an X-Amz-Target of it, or addressed (URL or Host header)
+    to one of its endpoints. Only `record` asks this, to choose what to record; in replay
+    nothing leaves whatever this says."""
+    url_host = request.url.split("://", 1)[-1].split("/", 1)[0]
+    return bool(operation_of(request)) or is_service_host(request.host) or \
+        is_service_host(url_host)

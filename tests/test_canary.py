@@ -55,7 +55,12 @@ def wire_forms(secret: str) -> dict[str, str]:
     encoded = quote(secret, safe="")
     forms = {"raw": secret, "url-encoded": encoded, "url-encoded, lower hex": _lower_hex(encoded),
              "form-encoded": quote_plus(secret), "url-encoded twice": quote(encoded, safe=""),
-             "JSON \\/": secret.replace("/", "\\/"), "JSON \\u002f": secret.replace("/", "\\u002f")}
+             "JSON \\/": secret.replace("/", "\\/"), "JSON \\u002f": secret.replace("/", "\\u002f"),
+             # JSON text quoted in JSON again (an upstream echoing an echo)
+             "JSON twice \\\\/": secret.replace("/", "\\\\/"),
+             "JSON twice \\\\\\/": secret.replace("/", "\\\\\\/"),
+             "JSON twice \\\\u002f": secret.replace("/", "\\\\u002f"),
+             "url-encoded thrice": quote(quote(encoded, safe=""), safe="")}
     for pad in (b"", b"x", b"xy"):  # base64 inside a longer text starts at any of 3 offsets
         forms[f"base64 +{len(pad)}"] = base64.b64encode(pad + secret.encode() + b"tail").decode()
         forms[f"urlsafe base64 +{len(pad)}"] = \
@@ -104,8 +109,11 @@ def test_redactor_scrubs_each_form_everywhere(secret, form):
     scrubbed = redactor.request(request, secrets)
     binary = redactor.response(HttpResponse(400, {"X-Echo": value},
                                             b"\xff\xfe" + value.encode() + b"\x80"), secrets)
-    text = json.dumps([scrubbed.url, scrubbed.headers, scrubbed.body.decode(),
-                       binary.headers, binary.body.decode("latin-1")])
+    # Joined as they are (not through json.dumps, which would double every backslash and
+    # hide a JSON-escaped form that survived).
+    text = "\n".join([scrubbed.url, *scrubbed.headers.keys(), *scrubbed.headers.values(),
+                      scrubbed.body.decode(), *binary.headers.values(),
+                      binary.body.decode("latin-1")])
     assert not [n for n, needle in needles(secret).items() if needle.decode() in text]
     assert binary.body.startswith(b"\xff\xfe") and binary.body.endswith(b"\x80")
 
@@ -250,3 +258,105 @@ def test_simulate_with_state_file_and_log_writes_no_credential(tmp_path):
         log = "".join(proc.seen + drain(proc)).encode()
     assert b"DescribePools" in log or b"POST /" in log  # -v did log the requests
     assert leaks(tmp_path, CLIENT_SECRETS, {**while_running, "simulate -v log": log}) == []
+
+
+# -- keys nobody registered, and what the tool prints -------------------------------
+FOREIGN_KEY = "AKIAFOREIGNKEY000001"
+FOREIGN_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example
+
+
+@pytest.mark.parametrize("text", [
+    f"id_{FOREIGN_KEY}_x", f"{FOREIGN_KEY}_", f"key={FOREIGN_KEY}&", f'"{FOREIGN_SECRET}"',
+    f"s={quote(FOREIGN_SECRET, safe='')}&", json.dumps(json.dumps({"k": FOREIGN_SECRET})),
+    FOREIGN_SECRET.replace("/", "\\/"),
+    *(f"data:{encode(pad + FOREIGN_KEY.encode() + tail).decode()};"
+      for encode in (base64.b64encode, base64.urlsafe_b64encode)
+      for pad in (b"", b"x", b"xy") for tail in (b"", b"!", b" more text")),
+])
+def test_keys_nobody_registered_are_scrubbed(text):
+    """A foreign access key id beside `_`, a secret access key (the caller's, which no door
+    is told), a base64 copy of a foreign key: each is found by its shape."""
+    scrubbed = Redactor().scrub_text(text, [])
+    for needle in (FOREIGN_KEY, FOREIGN_SECRET, FOREIGN_SECRET[:13], "QUtJQUZPUkVJR05L",
+                   "FLSUFGT1JFSUdOS0VZ", "BS0lBRk9SRUlHTktFWT"):
+        assert needle not in scrubbed, (needle, scrubbed)
+    assert "REDACTED" in scrubbed
+
+
+@pytest.mark.parametrize("text", [
+    "356a192b7913b04c54574d18c28d46e6395428ab",  # a SHA-1, in hex
+    "pool-0123456789abcdef0123456789abcdef", "arn:aws:sms-voice:us-east-1:123456789012:pool/p",
+    "AKIAIOSFODNN7EXAMPLEXX", base64.b64encode(b"just some text, no key in it at all").decode(),
+])
+def test_what_only_looks_like_a_key_is_kept(text):
+    assert Redactor().scrub_text(text, []) == text
+
+
+def test_a_key_in_a_header_name_is_scrubbed():
+    request = HttpRequest("POST", "https://sms-voice.us-east-1.amazonaws.com/", {
+        f"X-{FOREIGN_KEY}": "1", f"X-Echo-{CLIENT_TOKEN[:30]}": "2"}, b"{}")
+    stored = Redactor().request(request, [CLIENT_TOKEN[:30]])
+    assert not any(FOREIGN_KEY in name or CLIENT_TOKEN[:30] in name for name in stored.headers)
+    assert {"X-REDACTED": "1", "X-Echo-REDACTED": "2"}.items() <= stored.headers.items()
+
+
+def test_the_callers_secret_key_in_a_body_is_not_recorded(tmp_path):
+    """In-process recording: the client's own secret key (never on the wire, so no header
+    names it) pasted into a message body, plain and base64."""
+    pasted = f"{CLIENT_SECRET} {base64.b64encode(b'x' + CLIENT_SECRET.encode()).decode()}"
+    with EndpointServer(lambda request: HttpResponse(200, {}, b"{}")) as upstream, \
+            Cassette(tmp_path / "c.db") as cassette:
+        session = CassetteSession(cassette, record_mode="all")
+        client = cassette_client(session, endpoint_url=upstream.url, aws_access_key_id=CLIENT_KEY,
+                                 aws_secret_access_key=CLIENT_SECRET, config=NO_RETRY)
+        client.send_text_message(DestinationPhoneNumber="+14255550123", MessageBody=pasted)
+        assert cassette.count() == 1
+        wal = {"wal (open)": (tmp_path / "c.db-wal").read_bytes()}
+    assert leaks(tmp_path, [CLIENT_SECRET], wal) == []
+
+
+def test_a_write_that_fails_logs_no_credential(tmp_path):
+    """The recorder cannot write (the cassette is locked; a full disk takes the same path):
+    the line it prints names the request without its presigned credentials or signature."""
+    import sqlite3
+    cassette = tmp_path / "locked.db"
+    Cassette(cassette).close()
+    lock = sqlite3.connect(cassette, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        with EndpointServer(lambda request: HttpResponse(200, {}, b"{}")) as upstream, \
+                cli_server("record", "--cassette", str(cassette), "--listen", "127.0.0.1:0",
+                           "--upstream", upstream.url, "--confdir", str(tmp_path),
+                           "--write-timeout", "0", env=RECORDER_ENV) as (ready, proc):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(presigned_request(ready.group(1), CLIENT_KEY, CLIENT_SECRET,
+                                                         CLIENT_TOKEN), timeout=30)
+            assert json.loads(refused.value.read())["__type"] == "SmsVoiceSimNotRecorded"
+            proc.terminate()
+            log = "".join(proc.seen + drain(proc))
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert "was not recorded" in log and "X-Amz-Signature=REDACTED" in log
+    assert leaks(tmp_path / "nothing", [*CLIENT_SECRETS, *RECORDER_SECRETS],
+                 {"recorder log": log.encode()}) == []
+    assert "ab" * 32 not in log
+
+
+def test_the_stderr_handler_scrubs_and_escapes_every_line():
+    """mitmproxy's errors and the addon's, tracebacks included, as the CLI prints them."""
+    import logging
+
+    from smsvoice_sim.proxy.mitm import _StderrErrors
+    url = f"https://h/?X-Amz-Credential={PRESIGNED_KEY}%2F20260101&X-Amz-Signature={'ab' * 32}"
+    try:
+        raise ValueError(f"echoed {CLIENT_TOKEN} from \x1b[2J{url}")
+    except ValueError as exc:
+        record = logging.LogRecord("smsvoice_sim.proxy", logging.ERROR, __file__, 1,
+                                   f"failed for POST {url}\rforged", None, (type(exc), exc,
+                                                                            exc.__traceback__))
+    redactor = Redactor(extra_secrets=[CLIENT_TOKEN])
+    text = _StderrErrors(lambda: redactor).format(record)
+    assert "Traceback" in text and "\x1b" not in text and "\r" not in text
+    for secret in (PRESIGNED_KEY, "ab" * 32, CLIENT_TOKEN):
+        assert secret not in text

@@ -5,6 +5,7 @@ the upstream (a counting stand-in on 127.0.0.1 sees 0 hits)."""
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -152,15 +153,25 @@ def test_bodies_over_the_limit_are_refused_with_413(tmp_path, upstream, confdir,
     assert upstream.hits == 0
 
 
-def test_forward_proxy_still_passes_other_traffic(tmp_path, upstream, confdir):
-    """Failing closed is for sms-voice traffic; an STS-like request goes through."""
+def test_forward_proxy_passes_other_traffic_only_while_recording(tmp_path, upstream, confdir):
+    """Recording passes an STS-like request on (a client's credential calls); replay sends
+    nothing upstream, to any host, and says so."""
+    import urllib.error
     import urllib.request
-    with cli_server("replay", "--cassette", str(shipped_copy(tmp_path)), "--proxy-listen",
-                    "127.0.0.1:0", "--confdir", confdir) as (ready, _proc):
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": ready.group(1)}))
-        with opener.open(upstream.url + "/sts-like", timeout=10) as resp:
-            assert resp.status == 200
-    assert upstream.hits == 1
+    for mode in ("record", "replay"):
+        with cli_server(mode, "--cassette", str(shipped_copy(tmp_path)), "--proxy-listen",
+                        "127.0.0.1:0", "--confdir", confdir) as (ready, _proc):
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": ready.group(1)}))
+            try:
+                with opener.open(upstream.url + "/sts-like", timeout=10) as resp:
+                    status, payload = resp.status, {}
+            except urllib.error.HTTPError as err:
+                status, payload = err.code, json.loads(err.read())
+        if mode == "record":
+            assert status == 200 and upstream.hits == 1
+        else:
+            assert_local_error(status, payload, "SmsVoiceSimError", "sends nothing upstream")
+            assert upstream.hits == 1
 
 
 def test_server_connect_guard_refuses_what_bypasses_the_request_hooks(tmp_path, upstream):

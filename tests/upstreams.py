@@ -26,13 +26,15 @@ CREDS = {"aws_access_key_id": "AKIATESTTESTTEST0000", "aws_secret_access_key": "
 
 class CountingUpstream:
     """Stands in for AWS: answers 200 `{}` to anything and counts what reached it. `delay`
-    is network latency: it keeps requests in flight long enough to be caught mid-way."""
+    is network latency: it keeps requests in flight long enough to be caught mid-way.
+    `tls` = (certfile, keyfile) serves HTTPS, as AWS does."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, tls: tuple[str, str] | None = None):
         self.hits = 0
         self.delay = delay
         self._lock = threading.Lock()
-        self.server = EndpointServer(self._answer).start()
+        self.server = EndpointServer(self._answer, tls=tls).start()
+        self.port = self.server.port
         self.url = self.server.url
 
     def _answer(self, request):
