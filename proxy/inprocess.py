@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
-from smsvoice_sim.simulator.inprocess import inprocess_client
+from smsvoice_sim.simulator.inprocess import credentials_of, inprocess_client
 from smsvoice_sim.simulator.wire.http import json_response
 
 from . import upstream
@@ -40,7 +40,7 @@ def cassette_answer(session: CassetteSession,
 def cassette_client(session: CassetteSession, region_name: str = "us-east-1", **kwargs):
     client = inprocess_client(cassette_answer(session), region_name=region_name, **kwargs)
     if session.may_record:  # the caller's own keys (its secret key too) are never written
-        credentials = client._request_signer._credentials  # botocore keeps them nowhere public
+        credentials = credentials_of(client)
         if credentials is not None:
             session.redactor.add_secrets(*credential_secrets(credentials))
     return client

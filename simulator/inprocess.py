@@ -35,6 +35,7 @@ ANSWER_HOOK_ID = "smsvoice-sim.answer-in-process"
 
 # Which event each client is answered on, for unhook; forgotten with the client.
 _HOOKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CREDENTIALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # client -> its signing keys
 
 # Fake credentials, so a test needs no AWS account and never finds a real one.
 DEFAULT_ACCESS_KEY = "AKIASMSVOICESIM00000"
@@ -125,18 +126,24 @@ def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
         creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
     session = boto3.session.Session(botocore_session=_shared_botocore_session())
     client = session.client(SERVICE_NAME, region_name=region_name, **creds, **kwargs)
+    # The credentials the client signs with, by public means: the keys given, else the
+    # default chain the session resolved for the client.
+    signing = (Credentials(creds["aws_access_key_id"], creds.get("aws_secret_access_key"),
+                           creds.get("aws_session_token")) if creds.get("aws_access_key_id")
+               else session.get_credentials())
+    _CREDENTIALS[client] = signing
     if short_circuit:
-        # The credentials the client signs with, by public means: the keys given, else
-        # the default chain the session resolved for the client.
-        signing = (Credentials(creds["aws_access_key_id"], creds.get("aws_secret_access_key"),
-                               creds.get("aws_session_token")) if creds.get("aws_access_key_id")
-                   else session.get_credentials())
         event, hook = _event(client, "before-call"), short_circuit_hook(answer, client, signing)
     else:
         event, hook = _event(client, "before-send"), before_send_hook(answer)
     client.meta.events.register_first(event, hook, unique_id=ANSWER_HOOK_ID)
     _HOOKED[client] = event
     return client
+
+
+def credentials_of(client) -> Credentials | None:
+    """The credentials an in-process client signs with (the recorder scrubs them)."""
+    return _CREDENTIALS.get(client)
 
 
 def _event(client, stage: str) -> str:

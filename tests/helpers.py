@@ -17,6 +17,18 @@ def run_cli(*args: str, timeout: float = 60, env: dict | None = None,
                           cwd=ROOT, env={**os.environ, **(env or {})}, input=stdin)
 
 
+def control_answer(sim, method: str, path: str, body=None) -> tuple[int, dict]:
+    """The control API's answer in-process (simulator/control/routes.py): (status, JSON body).
+    `body` is JSON-encoded (any value, to test refusals); None sends no body."""
+    import json
+
+    from smsvoice_sim.simulator import HttpRequest
+    from smsvoice_sim.simulator.control.routes import answer
+    raw = b"" if body is None else json.dumps(body).encode()
+    response = answer(sim, HttpRequest(method, f"http://127.0.0.1{path}", {}, raw), "simulate")
+    return response.status, response.json()
+
+
 def control(url: str, path: str, payload: dict | None = None,
             method: str | None = None) -> tuple[int, dict]:
     """Call the control API; (status, JSON body), errors included."""

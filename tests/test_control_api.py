@@ -9,9 +9,10 @@ import json
 
 import pytest
 
-from smsvoice_sim.proxy.control import HEALTH, MAX_ADVANCE_SECONDS, ROUTES, guard
+from smsvoice_sim.proxy.control import guard
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import HttpRequest, Simulator
+from smsvoice_sim.simulator.control.routes import HEALTH, MAX_ADVANCE_SECONDS, ROUTES
 
 from helpers import ROOT, cli_server
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.proxy.gates_control import protect_filter_answer
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.gates.protect_rules import COUNTRIES
 
 from conftest import active_phone
 from families_fixtures import reason
+from helpers import control_answer
 
 US = "+12065550100"
 GB = "+447700900123"
@@ -365,9 +365,9 @@ def test_filter_lets_the_send_through_and_marks_what_the_rules_call_suspicious(s
     assert [(v.status, v.blocked_by) for v in seen] == [("FILTER", "filter"), ("FILTER", None),
                                                          ("MONITOR", None)]
     assert all(v.protect_configuration_id == pid for v in seen)
-    assert protect_filter_answer(sim, {"destination": "+1206555*"})[0] == 200
-    assert protect_filter_answer(sim, {})[0] == 400
-    assert protect_filter_answer(sim, {"body": "("})[0] == 400
+    assert control_answer(sim, "POST", "/_smsvoice/protect-filters", {"destination": "+1206555*"})[0] == 200
+    assert control_answer(sim, "POST", "/_smsvoice/protect-filters", {"destination": 5})[0] == 400
+    assert control_answer(sim, "POST", "/_smsvoice/protect-filters", {"body": "("})[0] == 400
     sim.clear_protect_filters()
     assert backend(sim).protect_configurations.filters == []
 

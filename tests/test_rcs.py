@@ -131,7 +131,8 @@ def test_a_launched_agent_sends_and_the_message_is_logged(sim, api):
         agent["RcsAgentId"],
         "Your parcel is on its way",
     )
-    assert log[0]["Details"]["FallbackConfiguration"]["Channel"] == "SMS" and log[0]["Context"] == {"order": "42"}
+    assert log[0]["Details"]["FallbackConfiguration"]["Channel"] == "SMS"
+    assert log[0]["Context"] == {"order": "42"}
     assert log[0]["Channel"] == "RCS"
     card = {"Content": {"RichCard": {"CardOrientation": "VERTICAL", "CardContent": {"Title": "Hi"}}}}
     api.send_rcs_message(

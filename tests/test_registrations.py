@@ -13,7 +13,7 @@ from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.registrations.catalogue import MAX_CATALOGUE_BYTES, CatalogueError
 from smsvoice_sim.simulator.wire.errors import ServiceError
 
-from helpers import run_cli
+from helpers import control_answer, run_cli
 
 DAY = 86_400
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -1149,18 +1149,12 @@ def test_the_seed_catalogue_ships_as_package_data():
 
 # -- the control API's registration routes -------------------------------------------------------
 def control(sim, method: str, path: str, body: dict | None = None):
-    from smsvoice_sim.proxy.registration_control import handle_registration_control
-    from smsvoice_sim.simulator import HttpRequest
-
-    raw = json.dumps(body).encode() if body is not None else b""
-    response = handle_registration_control(sim, HttpRequest(method, f"http://127.0.0.1{path}", {}, raw))
-    return None if response is None else (response.status, response.json())
+    return control_answer(sim, method, path, body)
 
 
 def test_control_routes_decide_reviews(sim, client):
     reg_id, number = ready_toll_free(sim, client)
     client.submit_registration_version(RegistrationId=reg_id)
-    assert control(sim, "GET", "/_smsvoice/state") is None  # not ours: the control API carries on
     status, body = control(
         sim,
         "POST",

@@ -12,6 +12,8 @@ from smsvoice_sim.simulator.messaging import prices
 from smsvoice_sim.simulator.messaging.send import register_after_send, register_send_gate, unregister
 from smsvoice_sim.simulator.wire.errors import conflict
 
+from helpers import control_answer
+
 
 @pytest.fixture
 def sim():
@@ -102,23 +104,24 @@ def test_an_instant_clock_delivers_at_once_and_reset_forgets_the_log():
     assert sim.events() == []
 
 
-def test_the_events_view_filters_and_outcome_bodies_are_checked(sim, client):
-    from smsvoice_sim.simulator.messaging.hub import events_view, outcome_from_body
-    assert outcome_from_body(sim, {"destination": "+1206555....", "outcome": "TEXT_BLOCKED"})["rule"] == {
-        "destination": "+1206555....", "outcome": "TEXT_BLOCKED", "share": 1.0}
+def test_the_events_route_filters_and_outcome_bodies_are_checked(sim, client):
+    status, body = control_answer(sim, "POST", "/_smsvoice/outcomes",
+                                  {"destination": "+1206555....", "outcome": "TEXT_BLOCKED"})
+    assert (status, body["rule"]) == (200, {"destination": "+1206555....", "outcome": "TEXT_BLOCKED",
+                                            "share": 1.0})
     for bad in ({"destination": "+1"}, {"destination": "x", "outcome": "TEXT_BLOCKED"}, [1]):
-        with pytest.raises(ValueError):
-            outcome_from_body(sim, bad)
+        assert control_answer(sim, "POST", "/_smsvoice/outcomes", bad)[0] == 400
     blocked = client.send_text_message(DestinationPhoneNumber="+12065550100", MessageBody="x")["MessageId"]
     client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="x")
     sim.advance(5)
-    view = events_view(sim, {"type": ["TEXT_BLOCKED"]})
+    view = control_answer(sim, "GET", "/_smsvoice/events?type=TEXT_BLOCKED")[1]
     assert [e["messageId"] for e in view["events"]] == [blocked]
     assert view["outcomes"]["rules"][0]["outcome"] == "TEXT_BLOCKED"
-    assert len(events_view(sim, {"destination": "+14254147755"})["events"]) == 2
-    bridged = events_view(sim, {"messageId": blocked, "format": "eventbridge"})["events"][0]
-    assert bridged["detail"]["eventType"] == "TEXT_BLOCKED" and bridged["source"] == "aws.sms-voice"
-    outcome_from_body(sim, {"clear": True})
+    assert len(control_answer(sim, "GET", "/_smsvoice/events?destination=%2B14254147755")[1]["events"]) == 2
+    bridged = control_answer(sim, "GET", f"/_smsvoice/events?messageId={blocked}&format=eventbridge")[1]
+    assert bridged["events"][0]["detail"]["eventType"] == "TEXT_BLOCKED"
+    assert bridged["events"][0]["source"] == "aws.sms-voice"
+    control_answer(sim, "POST", "/_smsvoice/outcomes", {"clear": True})
     assert sim.messaging.outcomes.rules == []
 
 

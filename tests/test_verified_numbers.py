@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.proxy.gates_control import account_tier_answer, verification_codes_answer
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.gates import sandbox
 
 from conftest import active_phone
 from families_fixtures import reason
+from helpers import control_answer
 
 DEST = "+12065550142"
 US_SUCCESS_SIMULATOR = "+14254147755"
@@ -255,20 +255,21 @@ def test_verifying_before_any_code_was_sent_is_a_mismatch(client):
 
 
 def test_control_api_answers_for_codes_and_tier(sim, client):
-    assert account_tier_answer(sim, {"tier": "SANDBOX"})[0] == 200
+    assert control_answer(sim, "POST", "/_smsvoice/account-tier", {"tier": "SANDBOX"})[0] == 200
     assert sim.account_tier() == "SANDBOX"
-    assert account_tier_answer(sim, {"tier": "GOLD"})[0] == 400
-    assert account_tier_answer(sim, ["SANDBOX"])[0] == 400
+    assert control_answer(sim, "POST", "/_smsvoice/account-tier", {"tier": "GOLD"})[0] == 400
+    assert control_answer(sim, "POST", "/_smsvoice/account-tier", ["SANDBOX"])[0] == 400
     active_phone(sim, client)
     vid = client.create_verified_destination_number(
         DestinationPhoneNumber=DEST)["VerifiedDestinationNumberId"]
     client.send_destination_number_verification_code(VerifiedDestinationNumberId=vid,
                                                      VerificationChannel="TEXT")
-    status, body = verification_codes_answer(sim, "number=%2B12065550142")
+    status, body = control_answer(sim, "GET", "/_smsvoice/verification-codes?number=%2B12065550142")
     assert status == 200 and [r["VerificationCode"] for r in body["verification_codes"]] == [
         sim.verification_code(DEST)]
-    assert verification_codes_answer(sim, "number=+12065550142") == (status, body)  # `+` unescaped
-    assert verification_codes_answer(sim, "number=%2B19999999999")[1] == {
+    # `+` unescaped reads as a space: taken as the `+` it was
+    assert control_answer(sim, "GET", "/_smsvoice/verification-codes?number=+12065550142") == (status, body)
+    assert control_answer(sim, "GET", "/_smsvoice/verification-codes?number=%2B19999999999")[1] == {
         "verification_codes": []}
 
 

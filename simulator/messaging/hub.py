@@ -100,37 +100,3 @@ class EventTicker:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-
-def _one(query: dict, name: str) -> str | None:
-    value = query.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    return value or None
-
-
-def events_view(sim, query: dict) -> dict:
-    """`GET /_smsvoice/events?messageId=&destination=&type=&configurationSet=&format=eventbridge`:
-    the event log (values may be strings or lists, as parse_qs gives them), plus delivery
-    counts and the outcome rules in force."""
-    eventbridge = _one(query, "format") == "eventbridge"
-    found = sim.events(message_id=_one(query, "messageId"), destination=_one(query, "destination"),
-                       event_type=_one(query, "type"), configuration_set=_one(query, "configurationSet"),
-                       eventbridge=eventbridge)
-    return {"events": found, "delivery": sim.messaging.deliverer.stats.as_dict(),
-            "outcomes": sim.messaging.outcomes.view()}
-
-
-def outcome_from_body(sim, body: dict) -> dict:
-    """`POST /_smsvoice/outcomes` with `{"destination": "+1206555....", "outcome": "TEXT_BLOCKED",
-    "share": 0.5}` (share optional): the rule set; ValueError (answer 400) for a bad body.
-    `{"clear": true}` removes every rule."""
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    if body.get("clear") is True:
-        sim.clear_outcomes()
-        return {"outcomes": sim.messaging.outcomes.view()}
-    if "destination" not in body or "outcome" not in body:
-        raise ValueError('give {"destination": "+E164 or pattern", "outcome": "TEXT_BLOCKED"}')
-    rule = sim.set_outcome(body["destination"], body["outcome"], body.get("share", 1.0))
-    return {"rule": rule, "outcomes": sim.messaging.outcomes.view()}
