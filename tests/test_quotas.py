@@ -18,7 +18,7 @@ from smsvoice_sim.simulator.wire.model import enum_values, error_shape, operatio
 from families_fixtures import error_of
 from helpers import run_cli
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "reference" / "quotas.md"  # the quota table
 SNS = {"TopicArn": "arn:aws:sns:us-east-1:123456789012:events"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
