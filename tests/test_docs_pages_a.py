@@ -4,7 +4,6 @@ test_docs_pages_b.py runs the other half on another xdist worker."""
 from __future__ import annotations
 
 import pytest
-
 from docs_blocks import ROOT, group, run_page
 
 GROUPS = 2

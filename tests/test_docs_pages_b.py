@@ -4,7 +4,6 @@ test_docs_pages_a.py runs the first half."""
 from __future__ import annotations
 
 import pytest
-
 from docs_blocks import ROOT, group, run_page
 
 GROUPS = 2
