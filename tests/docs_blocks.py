@@ -106,10 +106,25 @@ def pages_to_run() -> list[Path]:
     return [p for p in PAGES if any(b.not_run is None and b.lang in ("sh", "python") for b in blocks(p))]
 
 
+def cost(page: Path) -> float:
+    """A rough run time in seconds: servers (mitmproxy starts slowly), pytest runs and
+    commands (each a new process) dominate."""
+    runnable = [b for b in blocks(page) if b.not_run is None]
+    lines = [c for b in runnable if b.lang == "sh" for c in commands(b.code)]
+    servers = sum(1 for c in lines if LONG_RUNNING.match(c))
+    return 3 * servers + 3 * sum(b.is_pytest for b in runnable) + len(lines) + 0.5
+
+
 def group(index: int, of: int) -> list[Path]:
-    """A stable share of the pages to run, so several test files (one xdist worker each
-    under --dist loadfile) split the work."""
-    return [p for i, p in enumerate(pages_to_run()) if i % of == index]
+    """A stable share of the pages to run, balanced by cost, so that several test files (one
+    xdist worker each under --dist loadfile) split the work evenly."""
+    shares: list[list[Path]] = [[] for _ in range(of)]
+    loads = [0.0] * of
+    for page in sorted(pages_to_run(), key=lambda p: (-cost(p), str(p))):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(page)
+        loads[lightest] += cost(page)
+    return shares[index]
 
 
 def commands(block: str) -> list[str]:
@@ -223,7 +238,7 @@ class PageRun:
     def pytest_block(self, block: Block) -> None:
         test_file = self.sandbox / f"test_block_{block.line}.py"
         test_file.write_text(block.code, encoding="utf-8")
-        result = self.pytester.runpytest_subprocess(str(test_file), "-p", "no:cacheprovider")
+        result = self.pytester.runpytest_inprocess(str(test_file), "-p", "no:cacheprovider")
         tests = len(re.findall(r"^def test_", block.code, re.M))
         assert result.ret == 0 and result.parseoutcomes().get("passed") == tests, \
             f"{block.where}\n{result.stdout.str()}"

@@ -1,13 +1,13 @@
-"""Half of the pages with runnable blocks, each run as a reader would (tests/docs_blocks.py);
-test_docs_pages_b.py runs the other half on another xdist worker."""
+"""A third of the pages with runnable blocks (docs_blocks.group), each run as a reader would:
+in a folder of its own, block after block (tests/docs_blocks.py). test_docs_pages_a/b/c.py
+share the pages between them, so that xdist (--dist loadfile) runs them on several workers."""
 
 from __future__ import annotations
 
 import pytest
 from docs_blocks import ROOT, group, run_page
 
-GROUPS = 2
-PAGES = group(0, GROUPS)
+PAGES = group(0, 3)
 
 
 @pytest.mark.slow
