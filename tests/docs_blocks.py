@@ -20,6 +20,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,8 +149,8 @@ def make_sandbox(folder: Path) -> Path:
     (folder / "cassettes").mkdir(parents=True, exist_ok=True)
     for name in ("pool_lifecycle.db", "pool_lifecycle.jsonl"):
         shutil.copy(ROOT / "cassettes" / name, folder / "cassettes" / name)
-    for name in ("proxy", ".venv"):
-        os.symlink(ROOT / name, folder / name)
+    os.symlink(ROOT / "proxy", folder / "proxy")
+    os.symlink(sys.prefix, folder / ".venv")  # the environment running the tests: `make test`'s .venv
     (folder / "my_script.py").write_text(MY_SCRIPT)
     return folder
 
