@@ -37,8 +37,8 @@ def country_of(number: str) -> str | None:
 # real person is ever handed out; where none exists (or libphonenumber rejects it: Ofcom's
 # 07700 900xxx, ARCEP's 06 39 98), the block is libphonenumber's own example number for the
 # type with its last four digits varied. The blocks are written out, not computed from the
-# installed libphonenumber, so a seed hands out the same numbers on every version. README
-# "Numbers handed out" says which is which, and why.
+# installed libphonenumber, so a seed hands out the same numbers on every version.
+# docs/reference/inference.md, "Numbers handed out", says which is which, and why.
 
 
 @dataclass(frozen=True)

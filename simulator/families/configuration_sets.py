@@ -1,9 +1,10 @@
 """Configuration sets, their event destinations and send-time defaults.
 
-A configuration set has no status (AWS-BEHAVIOUR-REST §A): it is a name, up to five
-event destinations (exactly one of CloudWatch Logs / Firehose / SNS each), and the
-defaults a send through it takes (message type, sender ID, message feedback, protect
-configuration). Sends reach it through `get` and `destinations_for`.
+A configuration set has no status (ConfigurationSetInformation has none:
+https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_ConfigurationSetInformation.html):
+it is a name, up to five event destinations (exactly one of CloudWatch Logs / Firehose /
+SNS each), and the defaults a send through it takes (message type, sender ID, message
+feedback, protect configuration). Sends reach it through `get` and `destinations_for`.
 """
 
 from __future__ import annotations

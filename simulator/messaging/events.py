@@ -1,8 +1,9 @@
 """Delivery events: AWS's event record format, which destinations an event matches,
 the EventBridge envelope, and the simulator's own event log.
 
-Sources: AWS-BEHAVIOUR-REST.md §L (configuration-sets-event-format.html,
-monitor-event-bridge.html). Event types come from the model's `EventType` enum.
+Sources: https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-event-format.html,
+https://docs.aws.amazon.com/sms-voice/latest/userguide/monitor-event-bridge.html. Event types
+come from the model's `EventType` enum.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ PREFIX = {"TEXT": "TEXT_", "VOICE": "VOICE_", "MEDIA": "MEDIA_", "RCS": "RCS_"}
 
 # messageStatusDescription: SUCCESSFUL, DELIVERED, BLOCKED and TTL_EXPIRED are the strings
 # AWS examples and observed records show [doc + obs]; the others are [inf], worded after
-# the event type's documented meaning (README, "Inferred for delivery events").
+# the event type's documented meaning (docs/reference/inference.md, "Delivery events").
 DESCRIPTIONS = {
     "SUCCESSFUL": "Message has been accepted by phone carrier",
     "DELIVERED": "Message has been accepted by phone",

@@ -3,7 +3,9 @@ timeline on the simulator's clock, and the simulated reviewer's decisions.
 
 States and their meanings are the model's (RegistrationStatus,
 RegistrationVersionStatus); the arrows are assembled from those meanings and the
-docs (AWS-BEHAVIOUR-REST.md E.4), and are [inf] where no source gives them:
+docs (https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-status.html,
+https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-discard.html), and are
+[inf] where no source gives them:
 
     registration  CREATED -submit-> SUBMITTED [-start_aws_review-> AWS_REVIEWING] -start_review-> REVIEWING
                   REVIEWING | REQUIRES_AUTHENTICATION -approve-> PROVISIONING -provision-> COMPLETE
