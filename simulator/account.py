@@ -95,7 +95,6 @@ class AccountRegion(Region):
         # Every account's stores by (account, region), State's: resources shared by policy.
         self.peers: dict[tuple[str, str], AccountRegion] = peers if peers is not None else {}
         self.peers[(account, region)] = self
-        self.operation: str | None = None  # the operation running (shared resources' actions)
         self.sent_log = SentLog(shared.sent_log_limit)  # what this account sent (not state)
         self.account_limits = AccountLimits(self)
         self.opt_out_lists = OptOutLists(self)
@@ -133,14 +132,16 @@ class AccountRegion(Region):
         self._quota_owner: dict[str, Family | None] = {}
 
     # -- lookups across families -------------------------------------------------
-    def find(self, table: dict, ref: str, kind: str):
-        """A resource by id or ARN; `kind` is the ARN's resource type and the error's ResourceType."""
+    def find(self, table: dict, ref: str, kind: str, action: str | None = None):
+        """A resource by id or ARN; `kind` is the ARN's resource type and the error's
+        ResourceType. `action` is the operation looking it up when that operation accepts
+        another account's resource: that account's full ARN then names its resource if it is
+        shared with this account for `action` (resource policies) [model: "If you are using a
+        shared ... resource then you must use the full ARN"]; without one it names nothing."""
         found = table.get(self.local_id(ref, kind))
         if found is None:
-            if arns.is_arn(ref) and self.local_resource(ref) is None:
-                # Another account's full ARN: its resource when shared with this account
-                # for the operation running (resource policies) [model: Send* docs].
-                return self.resource_policies.resolve_shared(ref, kind, self.operation)
+            if action is not None and arns.is_arn(ref) and self.local_resource(ref) is None:
+                return self.resource_policies.resolve_shared(ref, kind, action)
             raise errors.not_found(kind, ref)
         return found
 

@@ -172,7 +172,6 @@ class Pipeline:
     def dispatch(self, operation: str, region: AccountRegion, params: dict, handler: Handler) -> dict:
         """Run the operation (or repeat what an idempotency token already got) and project
         its result onto the output shape."""
-        region.operation = operation
         tokens = model.idempotency_token_members(operation)
         token = next((params[t] for t in tokens if t in params), None)
         if token is None:

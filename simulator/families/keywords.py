@@ -88,7 +88,7 @@ class Keywords(Family):
 
     @operation("PutKeyword")
     def put(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
+        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "PutKeyword")
         word = canonical(params["Keyword"])
         table = keywords_of(owner)
         old = table.get(word)
@@ -103,7 +103,7 @@ class Keywords(Family):
 
     @operation("DescribeKeywords")
     def describe(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
+        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "DescribeKeywords")
         words = list(keywords_of(owner).values())
         if params.get("Keywords"):
             wanted = {folded(word) for word in params["Keywords"]}
@@ -113,7 +113,7 @@ class Keywords(Family):
 
     @operation("DeleteKeyword")
     def delete(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"])
+        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "DeleteKeyword")
         word = folded(params["Keyword"])
         table = keywords_of(owner)
         kw = table.get(word)

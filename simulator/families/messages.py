@@ -91,7 +91,7 @@ class Messages(Family):
         destination = params["DestinationPhoneNumber"]
         iso = prices.iso_country_of(destination)
         ref = params.get("OriginationIdentity")
-        origin = region.pools.origin(ref, iso) if ref else None
+        origin = region.pools.origin(ref, iso, operation_name) if ref else None
         if origin is not None:
             self._check_origin(origin, ref, operation_name, iso)
         cs = region.configuration_sets.get(params["ConfigurationSetName"]) \

@@ -45,8 +45,9 @@ class OptOutLists(Family):
         self._add(OptOutList("Default", region.arn("opt-out-list/Default"), region.created))
 
     # -- rules other families call -------------------------------------------
-    def get(self, ref: str) -> OptOutList:
-        return self.region.find(self.lists, ref, "opt-out-list")
+    def get(self, ref: str, action: str | None = None) -> OptOutList:
+        """A list by name or ARN (another account's, shared for `action`)."""
+        return self.region.find(self.lists, ref, "opt-out-list", action)
 
     def is_opted_out(self, list_name: str, number: str) -> bool:
         found = self.lists.get(list_name)
@@ -84,13 +85,13 @@ class OptOutLists(Family):
 
     @operation("DescribeOptOutLists")
     def describe(self, params: dict) -> dict:
-        return describe("DescribeOptOutLists", "OptOutLists", params, "OptOutListNames", self.get,
-                        self.lists.values(),
+        return describe("DescribeOptOutLists", "OptOutLists", params, "OptOutListNames",
+                        lambda ref: self.get(ref, "DescribeOptOutLists"), self.lists.values(),
                         shared=lambda: self.region.resource_policies.shared_with_me("opt-out-list"))
 
     @operation("DeleteOptOutList")
     def delete(self, params: dict) -> OptOutList:
-        oo = self.get(params["OptOutListName"])
+        oo = self.get(params["OptOutListName"], "DeleteOptOutList")
         users = self.region.pools.using_opt_out_list(oo.name) + \
             self.region.phone_numbers.using_opt_out_list(oo.name) + \
             self.region.rcs_agents.using_opt_out_list(oo.name)
@@ -103,14 +104,14 @@ class OptOutLists(Family):
 
     @operation("PutOptedOutNumber")
     def put_opted_out_number(self, params: dict) -> tuple:
-        oo = self.get(params["OptOutListName"])
+        oo = self.get(params["OptOutListName"], "PutOptedOutNumber")
         number = params["OptedOutNumber"]
         entry = oo.opted_out.setdefault(number, OptedOut(number, self.region.now(), False))
         return (oo, entry)
 
     @operation("DescribeOptedOutNumbers")
     def describe_opted_out_numbers(self, params: dict) -> tuple:
-        oo = self.get(params["OptOutListName"])
+        oo = self.get(params["OptOutListName"], "DescribeOptedOutNumbers")
         entries = list(oo.opted_out.values())
         if params.get("OptedOutNumbers"):
             wanted = set(params["OptedOutNumbers"])
@@ -122,7 +123,7 @@ class OptOutLists(Family):
 
     @operation("DeleteOptedOutNumber")
     def delete_opted_out_number(self, params: dict) -> tuple:
-        oo = self.get(params["OptOutListName"])
+        oo = self.get(params["OptOutListName"], "DeleteOptedOutNumber")
         number = params["OptedOutNumber"]
         entry = oo.opted_out.get(number)
         if entry is None:

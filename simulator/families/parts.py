@@ -72,11 +72,13 @@ def apply(resource, changes: dict[str, object]):
     return resource
 
 
-def settings_changes(region, target: OriginationSettings, params: dict) -> dict[str, object]:
-    """What UpdatePool/UpdatePhoneNumber change, once every check passed (nothing is set)."""
+def settings_changes(region, target: OriginationSettings, params: dict,
+                     action: str) -> dict[str, object]:
+    """What UpdatePool/UpdatePhoneNumber (`action`) change, once every check passed (nothing
+    is set)."""
     changes = settable(params, target)
     if "opt_out_list_name" in changes:
-        changes["opt_out_list_name"] = region.opt_out_lists.get(params["OptOutListName"]).name
+        changes["opt_out_list_name"] = region.opt_out_lists.get(params["OptOutListName"], action).name
     if changes.get("two_way_enabled") and not (changes.get("two_way_channel_arn")
                                                or target.two_way_channel_arn):
         raise errors.validation("TWO_WAY_CHANNEL_NOT_PRESENT",

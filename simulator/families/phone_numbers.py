@@ -118,11 +118,12 @@ class PhoneNumbers(Family):
         self.numbers: dict[str, PhoneNumber] = {}
 
     # -- rules other families call -------------------------------------------
-    def get(self, ref: str) -> PhoneNumber:
-        """The account's number by id or ARN (or a shared one by ARN): the one lookup every
-        family uses. A released number is not in `numbers`, so it is ResourceNotFound here
-        and therefore everywhere (keywords, tags, policies, pools, sends, registrations)."""
-        return self.region.find(self.numbers, ref, "phone-number")
+    def get(self, ref: str, action: str | None = None) -> PhoneNumber:
+        """The account's number by id or ARN (or, for an `action` that takes one, a shared one
+        by ARN): the one lookup every family uses. A released number is not in `numbers`, so
+        it is ResourceNotFound here and therefore everywhere (keywords, tags, policies, pools,
+        sends, registrations)."""
+        return self.region.find(self.numbers, ref, "phone-number", action)
 
     def by_e164(self, number: str) -> PhoneNumber:
         for phone in self.numbers.values():
@@ -220,8 +221,8 @@ class PhoneNumbers(Family):
         region.require_quota("PHONE_NUMBERS", "PHONE_NUMBERS_PER_ACCOUNT")
         region.registrations.check_number_request(params)
         iso = params["IsoCountryCode"]
-        opt_out = region.opt_out_lists.get(params.get("OptOutListName", "Default"))
-        pool = region.pools.open(params["PoolId"]) if params.get("PoolId") else None
+        opt_out = region.opt_out_lists.get(params.get("OptOutListName", "Default"), "RequestPhoneNumber")
+        pool = region.pools.open(params["PoolId"], "RequestPhoneNumber") if params.get("PoolId") else None
         if pool is not None and pool.message_type != params["MessageType"]:
             raise errors.conflict("MESSAGE_TYPE_MISMATCH", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} is {pool.message_type}.")
@@ -255,18 +256,19 @@ class PhoneNumbers(Family):
 
     @operation("DescribePhoneNumbers")
     def describe(self, params: dict) -> dict:
-        return describe("DescribePhoneNumbers", "PhoneNumbers", params, "PhoneNumberIds", self.get,
-                        self.numbers.values(), FILTERS, observe=self.region.lifecycles.observed,
+        return describe("DescribePhoneNumbers", "PhoneNumbers", params, "PhoneNumberIds",
+                        lambda ref: self.get(ref, "DescribePhoneNumbers"), self.numbers.values(),
+                        FILTERS, observe=self.region.lifecycles.observed,
                         shared=lambda: self.region.resource_policies.shared_with_me("phone-number"))
 
     @operation("UpdatePhoneNumber")
     def update(self, params: dict) -> PhoneNumber:
-        phone = self.get(params["PhoneNumberId"])
-        return apply(phone, settings_changes(self.region, phone, params))
+        phone = self.get(params["PhoneNumberId"], "UpdatePhoneNumber")
+        return apply(phone, settings_changes(self.region, phone, params, "UpdatePhoneNumber"))
 
     @operation("ReleasePhoneNumber")
     def release(self, params: dict) -> PhoneNumber:
-        phone = self.get(params["PhoneNumberId"])
+        phone = self.get(params["PhoneNumberId"], "ReleasePhoneNumber")
         if phone.deletion_protection_enabled:
             raise _conflict(phone, "DELETION_PROTECTION_ENABLED",
                             f"Phone number {phone.phone_number_id} has deletion protection.")

@@ -92,8 +92,9 @@ class Pools(Family):
         self.pools: dict[str, Pool] = {}
 
     # -- rules other families call -------------------------------------------
-    def get(self, ref: str) -> Pool:
-        return self.region.find(self.pools, ref, "pool")
+    def get(self, ref: str, action: str | None = None) -> Pool:
+        """A pool by id or ARN (another account's, shared for `action`: see AccountRegion.find)."""
+        return self.region.find(self.pools, ref, "pool", action)
 
     def require_open(self, pool: Pool) -> Pool:
         """A pool being deleted takes no new members and no changes."""
@@ -102,34 +103,36 @@ class Pools(Family):
                                   f"Pool {pool.pool_id} is being deleted.")
         return pool
 
-    def open(self, ref: str) -> Pool:
-        return self.require_open(self.get(ref))
+    def open(self, ref: str, action: str | None = None) -> Pool:
+        return self.require_open(self.get(ref, action))
 
-    def identity(self, ref: str, iso: str | None):
+    def identity(self, ref: str, iso: str | None, action: str | None = None):
         """A pool member by id or ARN: a phone number, or a sender ID (by ARN, or by name
         with its country)."""
         if ref.startswith("phone-") or ":phone-number/" in ref:
-            return self.region.phone_numbers.get(ref)
+            return self.region.phone_numbers.get(ref, action)
         if arns.is_pool_reference(ref):
             raise errors.validation(
                 "INVALID_PARAMETER", f"{ref} is a pool; a pool's members are phone numbers "
                 "and sender IDs.", [{"Name": "OriginationIdentity", "Message": "Not a pool"}])
-        return self.region.sender_ids.get(ref, iso)
+        return self.region.sender_ids.get(ref, iso, action)
 
-    def origin(self, ref: str, iso: str | None = None):
+    def origin(self, ref: str, iso: str | None = None, action: str | None = None):
         """What a message is sent from: a pool, a number (also by E.164) or a sender ID (also
         by name alone: the destination's country `iso` picks among same-named ones)."""
         if arns.is_pool_reference(ref):
-            return self.get(ref)
+            return self.get(ref, action)
         if ref.startswith("+"):
             return self.region.phone_numbers.by_e164(ref)
         if ref.startswith("phone-") or arns.is_arn(ref):
-            return self.identity(ref, None)
+            return self.identity(ref, None, action)
         return self.region.sender_ids.by_name(ref, iso)
 
-    def keyword_owner(self, ref: str):
+    def keyword_owner(self, ref: str, action: str):
         """Keywords belong to a pool or a phone number."""
-        return self.get(ref) if arns.is_pool_reference(ref) else self.region.phone_numbers.get(ref)
+        if arns.is_pool_reference(ref):
+            return self.get(ref, action)
+        return self.region.phone_numbers.get(ref, action)
 
     def capabilities(self, pool: Pool) -> set[str]:
         return {c for m in pool.members for c in self.region.family_of(m).capabilities(m)}
@@ -233,7 +236,7 @@ class Pools(Family):
     def create(self, params: dict) -> Pool:
         region = self.region
         region.require_quota("POOLS", "POOLS_PER_ACCOUNT")
-        identity = self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
+        identity = self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"), "CreatePool")
         self._check_joins(None, identity, params["MessageType"], params.get("IsoCountryCode"))
         pool_id = region.ids.pool_id()
         pool = Pool(pool_id=pool_id, arn=region.arn(f"pool/{pool_id}"),
@@ -252,18 +255,19 @@ class Pools(Family):
 
     @operation("DescribePools")
     def describe(self, params: dict) -> dict:
-        return describe("DescribePools", "Pools", params, "PoolIds", self.get, self.pools.values(),
+        return describe("DescribePools", "Pools", params, "PoolIds",
+                        lambda ref: self.get(ref, "DescribePools"), self.pools.values(),
                         FILTERS, observe=self.region.lifecycles.observed,
                         shared=lambda: self.region.resource_policies.shared_with_me("pool"))
 
     @operation("UpdatePool")
     def update(self, params: dict) -> Pool:
-        pool = self.open(params["PoolId"])
-        return apply(pool, settings_changes(self.region, pool, params))
+        pool = self.open(params["PoolId"], "UpdatePool")
+        return apply(pool, settings_changes(self.region, pool, params, "UpdatePool"))
 
     @operation("DeletePool")
     def delete(self, params: dict) -> Pool:
-        pool = self.get(params["PoolId"])
+        pool = self.get(params["PoolId"], "DeletePool")
         if pool.deletion_protection_enabled:
             raise errors.conflict("DELETION_PROTECTION_ENABLED", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} has deletion protection enabled.")
@@ -279,16 +283,16 @@ class Pools(Family):
         self.region.lifecycles.move(pool, "delete", self.region.now())
         return pool
 
-    def _membership(self, params: dict) -> tuple[Pool, object]:
-        pool = self.get(params["PoolId"])
-        return pool, self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"))
+    def _membership(self, params: dict, action: str) -> tuple[Pool, object]:
+        pool = self.get(params["PoolId"], action)
+        return pool, self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"), action)
 
     @operation("AssociateOriginationIdentity")
     def associate(self, params: dict) -> tuple:
         rcs, ref = self.region.rcs_agents, params["OriginationIdentity"]
         if rcs.is_reference(ref):  # an RCS agent: its family keeps the membership
-            return rcs.associate_with(self.open(params["PoolId"]), ref)
-        pool, identity = self._membership(params)
+            return rcs.associate_with(self.open(params["PoolId"], "AssociateOriginationIdentity"), ref)
+        pool, identity = self._membership(params, "AssociateOriginationIdentity")
         self.require_open(pool)
         self.region.require_quota("ORIGINATION_IDENTITIES_PER_POOL",
                                   "ORIGINATION_IDENTITIES_PER_POOL", used=len(pool.members))
@@ -300,8 +304,8 @@ class Pools(Family):
     def disassociate(self, params: dict) -> tuple:
         rcs, ref = self.region.rcs_agents, params["OriginationIdentity"]
         if rcs.is_reference(ref):
-            return rcs.disassociate_from(self.get(params["PoolId"]), ref)
-        pool, identity = self._membership(params)
+            return rcs.disassociate_from(self.get(params["PoolId"], "DisassociateOriginationIdentity"), ref)
+        pool, identity = self._membership(params, "DisassociateOriginationIdentity")
         if identity not in pool.members:
             raise errors.conflict("PHONE_NUMBER_NOT_ASSOCIATED_TO_POOL", identity.RESOURCE_TYPE,
                                   identity.identity, f"{identity.identity} is not associated with "
@@ -315,7 +319,7 @@ class Pools(Family):
 
     @operation("ListPoolOriginationIdentities")
     def list_members(self, params: dict) -> tuple:
-        pool = self.get(params["PoolId"])
+        pool = self.get(params["PoolId"], "ListPoolOriginationIdentities")
         found = apply_filters(pool.members, params.get("Filters"), MEMBER_FILTERS)
         return (page_result("ListPoolOriginationIdentities", "OriginationIdentities", found,
                             params)[0], pool)

@@ -69,13 +69,15 @@ class SenderIds(Family):
         self.senders: dict[tuple[str, str], SenderId] = {}
 
     # -- rules other families call -------------------------------------------
-    def get(self, ref: str, iso_country_code: str | None) -> SenderId:
-        """By ARN (`sender-id/NAME/US`), or by name with its country."""
+    def get(self, ref: str, iso_country_code: str | None, action: str | None = None) -> SenderId:
+        """By ARN (`sender-id/NAME/US`; another account's, shared for `action`), or by name
+        with its country."""
         sender, iso = ref, iso_country_code
         if ref.startswith("arn:"):
             local = self.region.local_resource(ref)
-            if local is None and arns.parse(ref) is not None:  # another account's: shared?
-                return self.region.resource_policies.resolve_shared(ref, "sender-id", self.region.operation)
+            if local is None and arns.parse(ref) is not None and action is not None:
+                # another account's: shared for this action?
+                return self.region.resource_policies.resolve_shared(ref, "sender-id", action)
             parts = (local or "").split("/")
             if len(parts) != 3 or parts[0] != "sender-id":
                 raise errors.not_found("sender-id", ref)
@@ -171,7 +173,8 @@ class SenderIds(Family):
     @operation("DescribeSenderIds")
     def describe(self, params: dict) -> dict:
         return describe("DescribeSenderIds", "SenderIds", params, "SenderIds",
-                        lambda s: self.get(s["SenderId"], s["IsoCountryCode"]), self.senders.values(),
+                        lambda s: self.get(s["SenderId"], s["IsoCountryCode"], "DescribeSenderIds"),
+                        self.senders.values(),
                         FILTERS, shared=lambda: self.region.resource_policies.shared_with_me("sender-id"))
 
     @operation("UpdateSenderId")

@@ -148,7 +148,8 @@ class VerifiedNumbers(Family):
         phones = self.region.phone_numbers
         iso = country_of(verified.number)
         if ref:
-            phone = phones.by_e164(ref) if ref.startswith("+") else phones.get(ref)
+            phone = phones.by_e164(ref) if ref.startswith("+") else \
+                phones.get(ref, "SendDestinationNumberVerificationCode")
             if phone.state != "ACTIVE":
                 raise errors.conflict("RESOURCE_NOT_ACTIVE", "phone-number", phone.phone_number_id,
                                       f"Phone number {phone.phone_number_id} is {phone.state}.")
