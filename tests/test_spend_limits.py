@@ -176,6 +176,6 @@ def test_account_attributes_page(client):
 
 def test_every_channel_has_the_models_limit_name_and_refusal_reason():
     from smsvoice_sim.simulator.wire import model
-    assert list(spend.LIMIT_NAMES.values()) == model.enum_values("SpendLimitName")
-    assert set(spend.LIMIT_REACHED.values()) <= set(model.enum_values(
+    assert list(spend.limit_names().values()) == model.enum_values("SpendLimitName")
+    assert {spend.limit_reached(c) for c in spend.channels()} <= set(model.enum_values(
         "ServiceQuotaExceededExceptionReason"))

@@ -49,7 +49,7 @@ class AccountAttributes(Family):
         if self.limits.would_exceed(channel, spend.cost(price), self.region.now()):
             enforced = self.limits.enforced(channel)
             raise errors.quota_exceeded(
-                spend.LIMIT_REACHED[channel],
+                spend.limit_reached(channel),
                 f"The monthly {channel} spend limit of ${enforced} for account "
                 f"{self.region.account} in {self.region.region} is reached; it resets when "
                 "the month turns (or raise it with a spend limit override).")
@@ -110,7 +110,7 @@ class AccountAttributes(Family):
     def view(self) -> dict[str, list]:
         return {"spend_limits": [
             {**limit, "SpentThisMonth": self.spent_this_month(channel)}
-            for channel, limit in zip(spend.CHANNELS, self.limits.describe(), strict=True)]}
+            for channel, limit in zip(spend.channels(), self.limits.describe(), strict=True)]}
 
     def export(self) -> dict:
         return {"overrides": dict(self.limits.overrides),

@@ -18,21 +18,29 @@ from decimal import Decimal
 from ..wire.model import enum_values
 from .sandbox import PRODUCTION, SANDBOX
 
-# The channels are the model's SpendLimitName values (TEXT_MESSAGE_MONTHLY_SPEND_LIMIT ->
-# TEXT); each has its ServiceQuotaExceededException reason, MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT.
-LIMIT_NAMES = {name.removesuffix("_MESSAGE_MONTHLY_SPEND_LIMIT"): name
-               for name in enum_values("SpendLimitName")}
-CHANNELS = tuple(LIMIT_NAMES)
-LIMIT_REACHED = {channel: f"MONTHLY_SPEND_LIMIT_REACHED_FOR_{channel}" for channel in CHANNELS}
+
+@functools.cache
+def limit_names() -> dict[str, str]:
+    """The channels are the model's SpendLimitName values (TEXT_MESSAGE_MONTHLY_SPEND_LIMIT ->
+    TEXT), read when first asked: an older botocore has fewer."""
+    return {name.removesuffix("_MESSAGE_MONTHLY_SPEND_LIMIT"): name
+            for name in enum_values("SpendLimitName")}
+
+
+def channels() -> tuple[str, ...]:
+    return tuple(limit_names())
+
+
+def limit_reached(channel: str) -> str:
+    """The ServiceQuotaExceededException reason of a channel's limit."""
+    return f"MONTHLY_SPEND_LIMIT_REACHED_FOR_{channel}"
+
 
 # MaxLimit (whole USD a month) per account tier. Sandbox: $1 for SMS and MMS [doc]; voice,
 # Notify and RCS have no documented sandbox dollar limit, $1 keeps the sandbox small [inf].
 # Production: the limit AWS grants on request; 10,000 USD [inf] lets a test send over a million US
 # texts a simulated month.
-MAX_LIMITS = {
-    SANDBOX: dict.fromkeys(CHANNELS, 1),
-    PRODUCTION: dict.fromkeys(CHANNELS, 10_000),
-}
+MAX_LIMITS = {SANDBOX: 1, PRODUCTION: 10_000}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -61,7 +69,7 @@ class SpendLimits:
         self.spent: dict[tuple[str, str], Decimal] = {}  # (channel, month) -> USD
 
     def max_limit(self, channel: str) -> int:
-        return MAX_LIMITS[self._tier_of()][channel]
+        return MAX_LIMITS[self._tier_of()]
 
     def enforced(self, channel: str) -> int:
         """The override while it is within MaxLimit (a lower tier lowers it), else MaxLimit."""
@@ -69,9 +77,9 @@ class SpendLimits:
         return min(self.overrides.get(channel, maximum), maximum)
 
     def describe(self) -> list[dict]:
-        return [{"Name": LIMIT_NAMES[c], "EnforcedLimit": self.enforced(c),
+        return [{"Name": limit_names()[c], "EnforcedLimit": self.enforced(c),
                  "MaxLimit": self.max_limit(c), "Overridden": c in self.overrides}
-                for c in CHANNELS]
+                for c in channels()]
 
     def spent_in(self, channel: str, month: str) -> Decimal:
         return self.spent.get((channel, month), Decimal(0))

@@ -20,6 +20,7 @@ both), `RCS_PROTECT_BLOCKED`, `RCS_TTL_EXPIRED`.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -64,14 +65,18 @@ def last_events(channel: str) -> tuple[str, ...]:
                  if t.startswith(channel + "_") and t.split("_", 1)[1] not in _ON_THE_WAY)
 
 
-# Final outcomes a rule may name, per channel.
-OUTCOMES: dict[str, frozenset[str]] = {channel: frozenset(last_events(channel)) for channel in SUCCESS}
+@functools.cache
+def final_outcomes() -> dict[str, frozenset[str]]:
+    """Final outcomes a rule may name, per channel (the installed model's event types)."""
+    return {channel: frozenset(last_events(channel)) for channel in SUCCESS}
+
+
 _PATTERN = re.compile(r"^\+?[0-9.?*]{1,16}$")
 
 
 def channel_of(outcome: str) -> str | None:
     """The channel an outcome belongs to; None for WITHHELD (every channel)."""
-    for channel, names in OUTCOMES.items():
+    for channel, names in final_outcomes().items():
         if outcome in names:
             return channel
     return None
@@ -108,7 +113,7 @@ class Outcomes:
             raise ValueError(f"destination {pattern!r}: use an E.164 number, with `*` for any digits "
                              "and `.` or `?` for one digit")
         if outcome != WITHHELD and channel_of(outcome) is None:
-            known = sorted(set().union(*OUTCOMES.values()) | {WITHHELD})
+            known = sorted(set().union(*final_outcomes().values()) | {WITHHELD})
             raise ValueError(f"outcome {outcome!r}: use one of {', '.join(known)}")
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
             raise ValueError(f"share {share!r}: a number in (0, 1]")

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from ..engine.ids import IdFactory
 from ..wire import errors
 from . import prices
-from .outcomes import OUTCOMES, Outcomes
+from .outcomes import Outcomes, final_outcomes
 
 CHANNELS = {"SendTextMessage": "TEXT", "SendVoiceMessage": "VOICE", "SendMediaMessage": "MEDIA"}
 
@@ -211,7 +211,8 @@ def outcome_of(outcomes: Outcomes, send: Send, chosen: bool = True) -> tuple[str
     if verdict is not None:
         protect = verdict.protect_configuration_id
         blocked = f"{send.channel}_PROTECT_BLOCKED"
-        if outcome is not None and verdict.blocked_by == "filter" and blocked in OUTCOMES[send.channel]:
+        if outcome is not None and verdict.blocked_by == "filter" and \
+                blocked in final_outcomes()[send.channel]:
             outcome = blocked
     return outcome, protect
 

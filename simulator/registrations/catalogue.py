@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..wire.conformance import check_response
+from ..wire.projection import project_as
 
 SEED_PATH = Path(__file__).with_name("catalogue.json")
 # A catalogue file larger than this is not a set of forms [inf]: every type AWS serves
@@ -130,7 +131,44 @@ def _read(path: Path, where: str):
 def _seed_forms() -> tuple[RegistrationForm, ...]:
     """The shipped forms, read and checked once a process (~7 ms; each Simulator used to).
     Shared read-only: a catalogue holds its own dict of them, and `load` replaces entries."""
-    return tuple(parse(_read(SEED_PATH, str(SEED_PATH)), str(SEED_PATH)))
+    return tuple(parse(_as_installed_model(_read(SEED_PATH, str(SEED_PATH))), str(SEED_PATH)))
+
+
+# Each part of a seed entry and the model structure it is shaped as.
+_SEED_SHAPES = {"RegistrationTypeDefinition": "RegistrationTypeDefinition",
+                "RegistrationSectionDefinitions": "RegistrationSectionDefinition",
+                "RegistrationFieldDefinitions": "RegistrationFieldDefinition"}
+
+
+def _as_installed_model(document: dict) -> dict:
+    """The seed as the installed botocore model can show it: an older botocore (the floor
+    pyproject declares) lacks newer members (ConditionalBehavior, ...), which are left out."""
+    if not isinstance(document, dict) or not isinstance(document.get("Types"), list):
+        return document
+    types = []
+    for entry in document["Types"]:
+        if not isinstance(entry, dict):
+            types.append(entry)
+            continue
+        shaped = dict(entry)
+        for part, shape in _SEED_SHAPES.items():
+            value = entry.get(part)
+            if isinstance(value, list):
+                shaped[part] = [project_as(shape, item) for item in value]
+            elif isinstance(value, dict):
+                shaped[part] = project_as(shape, value)
+        shaped["RegistrationFieldDefinitions"] = [
+            _unconditional(f) for f in shaped.get("RegistrationFieldDefinitions") or ()]
+        types.append(shaped)
+    return {**document, "Types": types}
+
+
+def _unconditional(field: dict) -> dict:
+    """A CONDITIONAL field the installed model cannot describe the condition of (no
+    ConditionalBehavior member): optional [inf], the requirement nothing can check."""
+    if field.get("FieldRequirement") == "CONDITIONAL" and "ConditionalBehavior" not in field:
+        return {**field, "FieldRequirement": "OPTIONAL"}
+    return field
 
 
 def _as_sources(extra) -> list:
