@@ -171,3 +171,21 @@ def test_family_modules_import_no_other_family():
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 names = {node.module} if node.module else {a.name for a in node.names}
                 assert not names & shipped, f"{module} imports {names & shipped}"
+
+
+def test_the_account_region_has_a_typed_attribute_per_family_in_the_list_order():
+    """The wiring is written out in simulator/account.py: one attribute per family, named
+    after it, of its class, in the order of SHIPPED_FAMILIES (the gates' order too)."""
+    import typing
+
+    from smsvoice_sim.simulator.account import AccountRegion
+
+    region = Simulator().region("123456789012", "us-east-1")
+    assert [type(f) for f in region.families.values()] == list(SHIPPED_FAMILIES)
+    hints = typing.get_type_hints(AccountRegion.__init__)  # resolves the module's names
+    assert hints  # the constructor is annotated
+    for cls in SHIPPED_FAMILIES:
+        assert type(getattr(region, cls.name)) is cls, cls.name
+        assert region.families[cls.name] is getattr(region, cls.name)
+    gates = [g.__self__.name for g in region.send_gates]
+    assert gates == ["registrations", "verified_numbers", "protect_configurations", "account_attributes"]
