@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .account import AccountRegion, Handler
 from .engine.clock import Clock
@@ -96,22 +97,20 @@ class Audit:
                 log.warning("smsvoice-sim could not append to the audit log %s: %s", self.path, exc)
 
 
+@dataclass(kw_only=True)
 class Pipeline:
     """The steps, handed what they use: the lock every request and control call takes, the
     state, the operation table, who calls, the injected faults and rate limits, `save` (the
     `--state` file) and the audit."""
 
-    def __init__(self, *, lock, state: State[AccountRegion], handlers: dict[str, Handler],
-                 auth: Authenticator, faults, rate_limiter: RateLimiter,
-                 save: Callable[[], None], audit: Audit):
-        self.lock = lock
-        self.state = state
-        self.handlers = handlers
-        self.auth = auth
-        self.faults = faults
-        self.rate_limiter = rate_limiter
-        self.save = save
-        self.audit = audit
+    lock: Any
+    state: State[AccountRegion]
+    handlers: dict[str, Handler]
+    auth: Authenticator
+    faults: Any  # LockedFaults: draw(operation) -> (fault or None, latency)
+    rate_limiter: RateLimiter
+    save: Callable[[], None]
+    audit: Audit
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         with self.lock:

@@ -82,9 +82,8 @@ class Simulator(ControlSurface):
             self.clock, settings.seed, durations, quota_table(dict(settings.quotas)), specs,
             self._new_region, self._gone)
         self.messaging.attach(self.lifecycles)
-        self.registrations = Reviews(desk, self.lock, settle=lambda: self.lifecycles.settle(),
-                                     regions=lambda: list(self.regions.values()),
-                                     now=self.clock.now, save=self.save)
+        self.registrations = Reviews(desk, self.lock, lambda: self.lifecycles.settle(),
+                                     lambda: list(self.regions.values()), self.clock.now, self.save)
         self.audit = Audit(settings.audit_log or os.environ.get(AUDIT_ENV))
         auth = Authenticator(self.clock, settings.verify_sigv4, dict(settings.credentials),
                              self.account_of)

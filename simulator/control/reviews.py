@@ -12,7 +12,8 @@ simulator's clock. Every call here takes the simulator's lock, as requests do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..registrations.catalogue import Catalogue
 from ..registrations.desk import RegistrationDesk
@@ -23,16 +24,17 @@ if TYPE_CHECKING:
     from ..families.registrations import Registration, Registrations
 
 
+@dataclass
 class Reviews:
-    def __init__(self, desk: RegistrationDesk, lock, settle: Callable[[], object],
-                 regions: Callable[[], Iterable[AccountRegion]], now: Callable[[], float],
-                 save: Callable[[], None]):
-        self.desk = desk
-        self._lock = lock
-        self._settle = settle
-        self._regions = regions
-        self._now = now
-        self._save = save
+    """Handed the desk and what acting on the simulator's state takes: its lock, `settle`
+    (the scheduler), its account-regions, its clock's `now`, and `save` (`--state`)."""
+
+    desk: RegistrationDesk
+    _lock: Any
+    _settle: Callable[[], object]
+    _regions: Callable[[], Iterable[AccountRegion]]
+    _now: Callable[[], float]
+    _save: Callable[[], None]
 
     @property
     def catalogue(self) -> Catalogue:
