@@ -48,6 +48,7 @@ from smsvoice_sim.proxy.gates_control import (
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
 from smsvoice_sim.simulator.messaging.hub import events_view, outcome_from_body
 from smsvoice_sim.simulator.wire.http import json_response
+from smsvoice_sim.simulator.wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
 
 PREFIX = "/_smsvoice/"
 TOKEN_HEADER = "X-SmsVoice-Sim-Token"
@@ -189,19 +190,12 @@ def _ok(payload: dict) -> HttpResponse:
     return json_response(200, payload, content_type="application/json")
 
 
-def _refuse_constant(name: str):
-    raise BadRequest(f"{name} is not a number JSON allows; give a finite number")
-
-
 def parse_body(raw: bytes) -> dict:
-    """The JSON object of a control call; no NaN/Infinity, no nesting past Python's limit."""
+    """The JSON object of a control call, read with explicit limits (size, depth, no
+    NaN/Infinity nor out-of-range numbers: simulator/wire/json_read.py)."""
     try:
-        body = json.loads(raw or b"{}", parse_constant=_refuse_constant)
-    except RecursionError:
-        raise BadRequest("bad JSON body: nested too deeply") from None
-    except BadRequest:
-        raise
-    except ValueError as exc:
+        body = read_json(raw or b"{}", max_bytes=MAX_REQUEST_BYTES)
+    except JsonRefused as exc:
         raise BadRequest(f"bad JSON body: {exc}") from None
     if not isinstance(body, dict):
         raise BadRequest("bad JSON body: it must be a JSON object")

@@ -21,6 +21,7 @@ from .wire.auth import SigV4Authorization, caller_of
 from .wire.coverage import COVERED_OPERATIONS
 from .wire.errors import ServiceError
 from .wire.http import HttpRequest, HttpResponse, json_response, operation_from_target
+from .wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
 from .wire.projection import project_output
 
 log = logging.getLogger("smsvoice_sim.simulator")
@@ -172,14 +173,15 @@ def _http_date() -> str:
 
 
 def parse_body(body: bytes) -> dict:
+    """The request's JSON object, read with explicit limits (wire/json_read.py): a body that
+    is too large, nests too deep, is not JSON or holds NaN/Infinity/an out-of-range number
+    is a SerializationException, on every Python."""
     if not body:
         return {}
     try:
-        params = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        params = read_json(body, max_bytes=MAX_REQUEST_BYTES)
+    except JsonRefused as exc:
         raise errors.serialization(f"The request body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise errors.serialization("The request body nests too deeply.") from None
     if not isinstance(params, dict):
         raise errors.serialization("The request body must be a JSON object.")
     return params

@@ -4,12 +4,11 @@ each takes the simulator's lock, as requests do."""
 
 from __future__ import annotations
 
-import json
-
 from ..adoption import adopt as adopt_into
 from ..engine.arns import account_region_in
 from ..engine.faults import Fault, Faults
 from ..messaging.hub import EventTicker, entry_as
+from ..wire.json_read import JsonRefused, read_json
 
 
 class LockedFaults:
@@ -81,9 +80,9 @@ class ControlSurface:
         if status != 200 or not operation:
             return
         try:
-            body = json.loads(response_body or b"{}")
-            params = json.loads(request_body or b"{}")
-        except ValueError:
+            body = read_json(response_body or b"{}")  # a recording: read with explicit limits
+            params = read_json(request_body or b"{}")
+        except JsonRefused:
             return
         where = account_region_in(body)
         if where is None or not isinstance(body, dict):
