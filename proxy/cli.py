@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from smsvoice_sim.simulator.gates.sandbox import DEFAULT_TIER, TIERS
 
-from .cli_cassette import add_cassette_commands, open_cassette
+from .cli_cassette import add_cassette_commands, read_observations
 from .clock_hint import watch_manual_clock
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, quota_setting, seconds
@@ -181,8 +181,7 @@ def build_simulator(args):
     accounts.update({akid: account for akid, _secret, account in args.credentials if account})
     timings = None
     if getattr(args, "timings_from", None):
-        with open_cassette(args.timings_from) as cassette:
-            timings = list(cassette.observations())
+        timings = read_observations(args.timings_from)
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
                          quotas=dict(args.quota),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import sqlite3
 import stat
@@ -22,6 +21,8 @@ import time
 import urllib.parse
 import weakref
 from pathlib import Path
+
+from ..wire.json_read import JsonRefused, dump_json, read_json
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 TABLE = "snapshot"
@@ -39,6 +40,11 @@ class NotAStateFile(StateFileError):
 
 class StateFileInUse(StateFileError):
     """Another process has the state file open."""
+
+
+class BadStateFile(StateFileError):
+    """A state file whose document cannot be loaded as it is: not JSON this project reads, a
+    shape or a value this smsvoice-sim would not have written (a hand edit, another version)."""
 
 
 def _check_is_state_file(path: Path) -> None:
@@ -203,12 +209,22 @@ class StateFile:
             raise
 
     def load(self) -> dict | None:
+        """The saved document, read with explicit limits (wire/json_read.py); BadStateFile,
+        naming the file, for anything else. Its content is checked by snapshot.import_state."""
         row = self.conn.execute(f"SELECT data FROM {TABLE} WHERE id = 1").fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        if not isinstance(row[0], str | bytes):
+            raise BadStateFile(f"{self.path}: the saved state is {type(row[0]).__name__}, not JSON text")
+        try:
+            return read_json(row[0])
+        except JsonRefused as exc:
+            raise BadStateFile(f"{self.path}: the saved state is not JSON this smsvoice-sim "
+                               f"reads: {exc}") from None
 
     def save(self, data: dict) -> None:
         self.conn.execute(f"INSERT OR REPLACE INTO {TABLE} (id, saved_at, data) VALUES (1, ?, ?)",
-                          [time.time(), json.dumps(data, separators=(",", ":"))])
+                          [time.time(), dump_json(data, separators=(",", ":"))])
 
     def close(self) -> None:
         """Close the database and let another process have the file."""
