@@ -125,6 +125,9 @@ SIMULATOR_OPTIONS = (
     arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
         help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
              "destination numbers and spends at most $1 a month"),
+    arg("--region-allow", action="append", default=[], metavar="NAME",
+        help="also answer in this region (repeatable); by default only the regions botocore "
+             "lists for the service are answered, others get InvalidSignatureException"),
     arg("--registration-catalogue", action="append", default=[], metavar="FILE",
         help="registration forms (JSON: the three DescribeRegistration* outputs) added to the "
              "built-in catalogue; repeatable"),
@@ -192,7 +195,8 @@ def build_simulator(args):
                          events_endpoint_url=args.events_endpoint_url,
                          allow_real_aws_events=args.allow_real_aws_events,
                          account_tier=args.account_tier,
-                         registration_catalogue=args.registration_catalogue or None)
+                         registration_catalogue=args.registration_catalogue or None,
+                         extra_regions=args.region_allow)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

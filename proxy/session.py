@@ -108,7 +108,8 @@ class CassetteSession:
         simulator = None
         if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
             simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed,
-                                  quotas=dict(quota_pair(rule) for rule in settings.sim_quotas))
+                                  quotas=dict(quota_pair(rule) for rule in settings.sim_quotas),
+                                  extra_regions=settings.sim_regions)
         cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE)
         try:
             return cls(cassette, record_mode=record_mode, on_exhausted=settings.on_exhausted,

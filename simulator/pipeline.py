@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from .engine.region import AccountRegion
-from .wire import errors, model, sigv4, validation
+from .wire import errors, model, regions, sigv4, validation
 from .wire.auth import SigV4Authorization, caller_of
 from .wire.coverage import COVERED_OPERATIONS
 from .wire.errors import ServiceError
@@ -88,7 +88,7 @@ class Pipeline:
                 f"{call.operation} exists in AWS End User Messaging SMS and Voice v2 but "
                 f"smsvoice-sim does not simulate it{newer}.")
         state = self.sim.state_registry
-        call.region = state.region(self.sim.account_of(call.caller.access_key_id), call.caller.region)
+        call.region = account_region_of(self.sim, call)
         state.lifecycles.settle()
         self.inject(call)
         return self.dispatch(call, handler)
@@ -98,6 +98,7 @@ class Pipeline:
         if self.sim.verify_sigv4:
             sigv4.verify(call.request, call.caller, self.sim.credentials,
                          now=sigv4.reference_time(self.sim.clock))
+        regions.check_region(call.caller.region, self.sim.extra_regions)
 
     def parse(self, call: Call) -> None:
         if call.operation is None or call.operation not in model.operation_names():
@@ -161,6 +162,16 @@ class Pipeline:
             except OSError as exc:
                 log.warning("smsvoice-sim could not append to the audit log %s: %s",
                             self.sim.audit_log, exc)
+
+
+def account_region_of(sim, call: Call) -> AccountRegion:
+    """The caller's account-region; for a read, one that holds nothing yet is an empty view
+    that is not stored (State.region_view): only writes create account-regions."""
+    account = sim.account_of(call.caller.access_key_id)
+    state = sim.state_registry
+    if call.writes:
+        return state.region(account, call.caller.region)
+    return state.region_view(account, call.caller.region)
 
 
 @functools.lru_cache(maxsize=2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .control.gates import GatesControl, GateSettings
 from .control.surface import ControlSurface, LockedFaults
@@ -26,6 +26,7 @@ from .gates.sandbox import DEFAULT_TIER
 from .messaging.hub import Messaging
 from .pipeline import Pipeline
 from .registrations.desk import RegistrationDesk
+from .wire import regions
 from .wire.http import HttpRequest, HttpResponse
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -48,8 +49,11 @@ class Simulator(ControlSurface, GatesControl):
                  timings_from=None, state_file: str | None = None,
                  sent_log_limit: int = DEFAULT_SENT_LOG,
                  events_endpoint_url: str | None = None, allow_real_aws_events: bool = False,
-                 account_tier: str = DEFAULT_TIER, registration_catalogue=None):
+                 account_tier: str = DEFAULT_TIER, registration_catalogue=None,
+                 extra_regions: Iterable[str] = ()):
         self.clock = make_clock(clock)
+        # Regions answered beside the ones botocore lists for the service (wire/regions.py).
+        self.extra_regions = regions.extra_regions(extra_regions)
         self.handlers = load_all()  # first: the families register their lifecycles
         self.seed = seed
         self.accounts = dict(accounts or {})

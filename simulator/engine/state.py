@@ -47,6 +47,18 @@ class State:
             found.peers = self.regions  # other accounts' stores: resources shared by policy
         return found
 
+    def region_view(self, account: str, region: str) -> AccountRegion:
+        """The account-region a read looks at: the stored one, or, when it holds nothing
+        yet, an empty one that is not stored (a Describe/List/Get creates no state, so reads
+        in ever new account-regions cannot grow memory)."""
+        found = self.regions.get((account, region))
+        if found is not None:
+            return found
+        view = AccountRegion(account, region, self.ids, self.lifecycles, self.quotas,
+                             created=self.clock.now(), shared=self.shared)
+        view.peers = {**self.regions, (account, region): view}  # resources shared by policy
+        return view
+
     def _gone(self, resource) -> None:
         for region in self.regions.values():
             region.family_of(resource).forget(resource)
