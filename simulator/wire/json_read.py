@@ -19,8 +19,10 @@ import re
 # deep, an IAM policy about 6, a state file about 8), far below where any Python's parser
 # recurses out of its stack (about 1,000 levels).
 MAX_DEPTH = 100
-# A request body: what the HTTP doors accept (proxy/http_server.py MAX_BODY_BYTES, 1 MiB).
-MAX_REQUEST_BYTES = 1024 * 1024
+# A request body: well above the largest the model allows (a 1 MiB registration attachment,
+# base64 in JSON: ~1.4 MB), so an oversized member still gets the error that names it
+# (MAXIMUM_SIZE_EXCEEDED), while a body of any size cannot make parsing unbounded.
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 # A JSON string token, escapes included: what the depth scan skips over.
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -47,7 +49,7 @@ def nesting_depth(text: str) -> int:
 
 
 def _refuse_constant(name: str):
-    raise JsonRefused(f"{name} is not a JSON number")
+    raise JsonRefused(f"{name} is not a JSON number (give a finite number)")
 
 
 def _finite_float(text: str) -> float:
