@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..wire.conformance import check_response
-from ..wire.json_read import JsonRefused, read_json
+from ..wire.json_read import JsonRefused, JsonTooDeep, read_json
 
 SEED_PATH = Path(__file__).with_name("catalogue.json")
 # A catalogue file larger than this is not a set of forms [inf]: every type AWS serves
@@ -122,6 +122,8 @@ def _read(path: Path, where: str):
         raise CatalogueError(f"{where}: larger than {MAX_CATALOGUE_BYTES // 2**20} MiB")
     try:
         return read_json(data)
+    except JsonTooDeep:
+        raise CatalogueError(f"{where}: nested too deeply to be a catalogue") from None
     except JsonRefused as exc:  # not UTF-8, not JSON, too deep, NaN
         raise CatalogueError(f"{where}: not JSON ({exc})") from None
 

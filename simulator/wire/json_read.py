@@ -33,6 +33,10 @@ class JsonRefused(ValueError):
     """The text is not JSON this project reads (syntax, size, depth or a non-JSON number)."""
 
 
+class JsonTooDeep(JsonRefused):
+    """Arrays and objects nest deeper than the limit."""
+
+
 def nesting_depth(text: str) -> int:
     """How deep arrays and objects nest in `text`, brackets inside strings not counted.
     Never recurses; for malformed text it is an upper bound of what a parser would reach."""
@@ -72,13 +76,13 @@ def read_json(data: bytes | str, max_bytes: int | None = None, max_depth: int = 
             raise JsonRefused(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     # The cheap test first: fewer brackets than the limit cannot nest deeper than it.
     if data.count("[") + data.count("{") > max_depth and nesting_depth(data) > max_depth:
-        raise JsonRefused(f"it nests deeper than {max_depth} levels")
+        raise JsonTooDeep(f"it nests deeper than {max_depth} levels")
     try:
         return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
     except JsonRefused:
         raise
     except RecursionError:  # not reached below max_depth; kept so no interpreter can surprise
-        raise JsonRefused(f"it nests deeper than this Python reads (limit {max_depth})") from None
+        raise JsonTooDeep(f"it nests deeper than this Python reads (limit {max_depth})") from None
     except ValueError as exc:  # JSONDecodeError, and ints past Python's digit limit
         raise JsonRefused(str(exc)) from None
 
