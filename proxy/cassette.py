@@ -8,6 +8,7 @@ workers) can share a file. Only redacted data is ever handed to `append`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.wire.json_read import JsonRefused, read_json
 
 FORMAT_VERSION = 1
 TABLE = "interactions"
@@ -69,6 +71,8 @@ class Cassette:
         export): the file is opened with SQLite's mode=ro, never switched to WAL, never
         created or written, so a read-only checkout replays."""
         self.path = Path(path)
+        if self.path.is_dir():
+            raise CassetteError(f"{self.path} is a folder, not a cassette file")
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and (readonly or not create):
             raise CassetteError(f"cassette {self.path} does not exist; record it first "
@@ -299,11 +303,18 @@ class Cassette:
             yield _row_to_interaction(row)
 
     def observations(self):
-        """(recorded_at, response body) per interaction: what timings are learned from."""
-        for row in self.db.query(f"SELECT recorded_at, response_body FROM {TABLE} ORDER BY seq"):
+        """(recorded_at, response body) per interaction: what timings are learned from. A
+        body that is not JSON this project reads (wire/json_read.py: too deep, NaN...) shows
+        nothing and is skipped; a time that is not a finite number is a CassetteError."""
+        query = f"SELECT seq, recorded_at, response_body FROM {TABLE} ORDER BY seq"
+        for row in self.db.query(query):
+            when = row["recorded_at"]
+            if isinstance(when, bool) or not isinstance(when, int | float) or not math.isfinite(when):
+                raise CassetteError(f"{self.path}: interaction {row['seq']} has recorded_at "
+                                    f"{when!r}, not a time in seconds; re-record it or fix that row")
             try:
-                yield row["recorded_at"], json.loads(row["response_body"] or b"{}")
-            except ValueError:
+                yield when, read_json(row["response_body"] or b"{}")
+            except JsonRefused:
                 continue
 
     def integrity_ok(self) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from smsvoice_sim.simulator.gates.sandbox import DEFAULT_TIER, TIERS
 
-from .cli_cassette import add_cassette_commands, open_cassette
+from .cli_cassette import add_cassette_commands, read_observations
 from .clock_hint import watch_manual_clock
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, quota_setting, seconds
@@ -125,6 +125,9 @@ SIMULATOR_OPTIONS = (
     arg("--account-tier", choices=TIERS, default=DEFAULT_TIER,
         help=f"every account's tier (default {DEFAULT_TIER}); SANDBOX sends only to verified "
              "destination numbers and spends at most $1 a month"),
+    arg("--region-allow", action="append", default=[], metavar="NAME",
+        help="also answer in this region (repeatable); by default only the regions botocore "
+             "lists for the service are answered, others get InvalidSignatureException"),
     arg("--registration-catalogue", action="append", default=[], metavar="FILE",
         help="registration forms (JSON: the three DescribeRegistration* outputs) added to the "
              "built-in catalogue; repeatable"),
@@ -181,8 +184,7 @@ def build_simulator(args):
     accounts.update({akid: account for akid, _secret, account in args.credentials if account})
     timings = None
     if getattr(args, "timings_from", None):
-        with open_cassette(args.timings_from) as cassette:
-            timings = list(cassette.observations())
+        timings = read_observations(args.timings_from)
     try:
         return Simulator(clock=args.clock, seed=args.seed, durations=dict(args.duration),
                          quotas=dict(args.quota),
@@ -193,7 +195,8 @@ def build_simulator(args):
                          events_endpoint_url=args.events_endpoint_url,
                          allow_real_aws_events=args.allow_real_aws_events,
                          account_tier=args.account_tier,
-                         registration_catalogue=args.registration_catalogue or None)
+                         registration_catalogue=args.registration_catalogue or None,
+                         extra_regions=args.region_allow)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -19,6 +19,15 @@ def open_cassette(path) -> Cassette:
         raise UsageError(str(exc)) from None
 
 
+def read_observations(path) -> list:
+    """What timings are learned from, or one line saying what is wrong with the cassette."""
+    with open_cassette(path) as cassette:
+        try:
+            return list(cassette.observations())
+        except CassetteError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def cmd_list(args) -> int:
     folder = Path(args.path or "cassettes")
     if not folder.is_dir():
@@ -77,8 +86,7 @@ def cmd_import(args) -> int:
 
 def cmd_timings(args) -> int:
     from smsvoice_sim.simulator.engine.timings import observed_steps, summarize
-    with open_cassette(args.path) as cassette:
-        summary = summarize(observed_steps(cassette.observations()))
+    summary = summarize(observed_steps(read_observations(args.path)))
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0

@@ -114,7 +114,8 @@ class CassetteSession:
         simulator = None
         if settings.on_miss == OnMiss.SIMULATE and settings.mode == Mode.REPLAY:
             simulator = Simulator(clock=settings.sim_clock, seed=settings.sim_seed,
-                                  quotas=dict(quota_pair(rule) for rule in settings.sim_quotas))
+                                  quotas=dict(quota_pair(rule) for rule in settings.sim_quotas),
+                                  extra_regions=settings.sim_regions)
         # Pure replay never writes: read-only, so a read-only checkout replays too.
         cassette = Cassette(settings.cassette, create=record_mode != RecordMode.NONE,
                             readonly=record_mode == RecordMode.NONE)

@@ -172,6 +172,10 @@ class SessionSettings:
         (), "NAME=N: one of the simulator's quotas with on_miss=simulate, e.g. SENDER_IDS=100 "
         "(repeatable).", flag="--quota", replay_only=True, marker="quotas", metavar="NAME=N",
         parse=quota_rule)
+    sim_regions: tuple[str, ...] = option(
+        (), "NAME: also answer in this region with on_miss=simulate (repeatable); by default "
+        "only the regions botocore lists for the service.", flag="--region-allow",
+        replay_only=True, marker=None, metavar="NAME")
     control: bool = option(True, "Serve the /_smsvoice/ control API (--no-control: off).",
                            marker=None)
     control_token: str = option(

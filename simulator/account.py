@@ -94,7 +94,6 @@ class AccountRegion(Region):
         self.sent_log_limit = shared.sent_log_limit
         # Every account's stores by (account, region), State's: resources shared by policy.
         self.peers: dict[tuple[str, str], AccountRegion] = peers if peers is not None else {}
-        self.peers[(account, region)] = self
         self.sent_log = SentLog(shared.sent_log_limit)  # what this account sent (not state)
         self.account_limits = AccountLimits(self)
         self.opt_out_lists = OptOutLists(self)

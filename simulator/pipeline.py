@@ -22,11 +22,12 @@ from .account import AccountRegion, Handler
 from .engine.clock import Clock
 from .engine.faults import RateLimiter
 from .engine.state import State
-from .wire import errors, model, sigv4, validation
+from .wire import errors, model, regions, sigv4, validation
 from .wire.auth import SigV4Authorization, caller_of
 from .wire.coverage import COVERED_OPERATIONS
 from .wire.errors import ServiceError
 from .wire.http import HttpRequest, HttpResponse, json_response, operation_from_target
+from .wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
 from .wire.projection import project_output
 
 log = logging.getLogger("smsvoice_sim.simulator")
@@ -57,16 +58,18 @@ class Authenticator:
     (with `verify`) the signature itself, checked against the known secrets."""
 
     def __init__(self, clock: Clock, verify: bool, credentials: dict[str, str],
-                 account_of: Callable[[str], str]):
+                 account_of: Callable[[str], str], extra_regions: frozenset[str] = frozenset()):
         self.clock = clock
         self.verify = verify
         self.credentials = credentials  # access key id -> secret, with verify
         self.account_of = account_of
+        self.extra_regions = extra_regions  # answered beside the ones botocore lists (wire/regions.py)
 
     def caller(self, request: HttpRequest) -> SigV4Authorization:
         caller = caller_of(request.header("authorization"))
         if self.verify:
             sigv4.verify(request, caller, self.credentials, now=sigv4.reference_time(self.clock))
+        regions.check_region(caller.region, self.extra_regions)
         return caller
 
 
@@ -147,11 +150,19 @@ class Pipeline:
                 "UNKNOWN_OPERATION",
                 f"{operation} exists in AWS End User Messaging SMS and Voice v2 but "
                 f"smsvoice-sim does not simulate it{newer}.")
-        region = call.region = self.state.region(self.auth.account_of(call.caller.access_key_id),
-                                                 call.caller.region)
+        region = call.region = self.account_region_of(call)
         self.state.lifecycles.settle()
         self.inject(call, operation, region)
         return self.dispatch(operation, region, call.params or {}, handler)
+
+    def account_region_of(self, call: Call) -> AccountRegion:
+        """The caller's account-region; for a read, one that holds nothing yet is an empty
+        view that is not stored (State.region_view): only writes create account-regions."""
+        assert call.caller is not None
+        account = self.auth.account_of(call.caller.access_key_id)
+        if call.writes:
+            return self.state.region(account, call.caller.region)
+        return self.state.region_view(account, call.caller.region)
 
     def parse(self, call: Call) -> str:
         if call.operation is None or call.operation not in model.operation_names():
@@ -197,6 +208,7 @@ class Pipeline:
         return response
 
 
+
 @functools.lru_cache(maxsize=2)
 def _http_date_at(second: int) -> str:
     return email.utils.formatdate(second, usegmt=True)
@@ -207,14 +219,15 @@ def _http_date() -> str:
 
 
 def parse_body(body: bytes) -> dict:
+    """The request's JSON object, read with explicit limits (wire/json_read.py): a body that
+    is too large, nests too deep, is not JSON or holds NaN/Infinity/an out-of-range number
+    is a SerializationException, on every Python."""
     if not body:
         return {}
     try:
-        params = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        params = read_json(body, max_bytes=MAX_REQUEST_BYTES)
+    except JsonRefused as exc:
         raise errors.serialization(f"The request body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise errors.serialization("The request body nests too deeply.") from None
     if not isinstance(params, dict):
         raise errors.serialization("The request body must be a JSON object.")
     return params

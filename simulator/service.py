@@ -35,6 +35,7 @@ from .messaging.hub import Messaging
 from .pipeline import Audit, Authenticator, Pipeline
 from .registrations.desk import RegistrationDesk
 from .settings import DEFAULT_ACCOUNT, Settings
+from .wire import regions
 from .wire.http import HttpRequest, HttpResponse
 
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
@@ -56,6 +57,8 @@ class Simulator(ControlSurface):
         self.seed = settings.seed
         self.accounts = dict(settings.accounts)
         self.default_account = settings.default_account
+        # Regions answered beside the ones botocore lists for the service (wire/regions.py).
+        self.extra_regions = regions.extra_regions(settings.extra_regions)
         self._adopted_account: str | None = None
         self.lock = threading.RLock()
         self.faults = LockedFaults(Faults(settings.seed), self.lock)
@@ -86,7 +89,7 @@ class Simulator(ControlSurface):
                                      lambda: list(self.regions.values()), self.clock.now, self.save)
         self.audit = Audit(settings.audit_log or os.environ.get(AUDIT_ENV))
         auth = Authenticator(self.clock, settings.verify_sigv4, dict(settings.credentials),
-                             self.account_of)
+                             self.account_of, self.extra_regions)
         self.pipeline = Pipeline(lock=self.lock, state=self.state_registry, handlers=self.handlers,
                                  auth=auth, faults=self.faults, rate_limiter=self.rate_limiter,
                                  save=self.save, audit=self.audit)

@@ -47,3 +47,6 @@ class Settings:
     allow_real_aws_events: bool = False
     registration_catalogue: Any = None  # extra registration forms: a JSON path, document or list
     families: tuple[type[Family], ...] = ()  # families of your own, after the shipped ones
+    # Regions answered beside the ones botocore lists for the service (wire/regions.py): any
+    # other region's request is refused as AWS refuses a bad credential scope.
+    extra_regions: tuple[str, ...] = ()

@@ -216,7 +216,7 @@ def test_a_destination_that_never_answers_holds_up_no_request(silent_url):
     assert took["advance"] < 15.0, took
     [entry] = sim.messaging.log.query()
     assert entry["event"]["eventType"] == "TEXT_SUCCESSFUL"
-    assert sim.messaging.deliverer.flush(stall=20, limit=30)  # bounded by the call's timeout
+    assert sim.messaging.deliverer.flush(limit=30)  # bounded by the call's timeout
     assert entry["destinations"][0]["delivered"] is False
     assert "timeout" in entry["destinations"][0]["error"].lower()
     assert sim.messaging.deliverer.stats.failed == 1
@@ -230,7 +230,7 @@ def test_a_destination_that_is_down_fails_at_once_and_the_delivery_thread_ends()
     done = []
     deliverer.submit({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}},
                      {"eventType": "TEXT_SUCCESSFUL", "messageId": "m"}, "us-east-1", done.append)
-    assert deliverer.flush(stall=10, limit=30)
+    assert deliverer.flush(limit=30)
     assert deliverer.stats.failed == 1 and "Could not connect" in done[0]
     deadline = time.monotonic() + 10
     while delivery_threads() and time.monotonic() < deadline:
@@ -392,7 +392,7 @@ def test_events_per_second_to_the_log_and_to_moto_server(pipeline, moto_url, cap
             client.send_text_message(DestinationPhoneNumber=f"+1206555{i:04d}", MessageBody="x", **kwargs)
         start = time.perf_counter()
         simulator.advance(5)  # SUCCESSFUL and DELIVERED for each message
-        assert simulator.messaging.deliverer.flush(stall=10)  # delivered, not only queued
+        assert simulator.messaging.deliverer.flush(limit=30)  # delivered, not only queued
         rates[label] = 2 * n / (time.perf_counter() - start)
         assert simulator.messaging.deliverer.stats.failed == 0
         assert len(simulator.events()) >= 2 * n

@@ -143,7 +143,7 @@ def test_malformed_policies_are_refused(owner, shareable, policy, reason):
 
 def test_a_policy_longer_than_the_model_allows_is_refused_by_the_model_check(owner, shareable):
     arn = shareable["pool"]
-    huge = policy_for(arn, FRIEND)[:-2] + ', "Sid": "' + "x" * (1 << 20) + '"}]}'
+    huge = policy_for(arn, FRIEND)[:-2] + ', "Sid": "' + "x" * (1 << 19) + '"}]}'
     with pytest.raises(ClientError) as exc:
         owner.put_resource_policy(ResourceArn=arn, Policy=huge)
     assert error_of(exc)["Code"] == "ValidationException"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -143,3 +144,35 @@ def test_a_new_or_empty_file_becomes_a_state_file(tmp_path):
 def test_the_error_types_are_value_errors():
     # The CLI (and any caller) turns ValueError from Simulator(...) into a usage error.
     assert issubclass(StateFileInUse, ValueError) and issubclass(NotAStateFile, ValueError)
+
+
+def test_a_hard_link_or_another_spelling_of_the_path_is_the_same_locked_file(tmp_path):
+    """The lock is on the file, not on its path: a hard link, a symlink and a path through
+    `..` all reach the file the first process holds, and are refused."""
+    state = tmp_path / "state.db"
+    (tmp_path / "sub").mkdir()
+    with cli_server(*simulate(state)) as (ready, _proc):
+        client = endpoint_client(ready.group(1))
+        client.create_configuration_set(ConfigurationSetName="first")
+        (tmp_path / "hard.db").hardlink_to(state)
+        (tmp_path / "soft.db").symlink_to(state)
+        for other in (tmp_path / "hard.db", tmp_path / "soft.db", tmp_path / "sub" / ".." / "state.db"):
+            line = one_line_usage_error(run_cli(*simulate(other), timeout=60))
+            assert "in use by process" in line and str(other) in line, line
+        client.create_configuration_set(ConfigurationSetName="second")
+    assert not list(tmp_path.glob("*.lock"))  # no lock file exists that could be deleted
+    again = Simulator(state_file=str(tmp_path / "hard.db"), seed=1)
+    sets = again.client().describe_configuration_sets()["ConfigurationSets"]
+    names = [c["ConfigurationSetName"] for c in sets]
+    assert sorted(names) == ["first", "second"]
+    again.close()
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "folder"])
+def test_a_state_path_that_is_not_a_regular_file_is_refused_in_one_line(tmp_path, target):
+    path = tmp_path / target if target == "folder" else target
+    if target == "folder":
+        path.mkdir()
+    line = one_line_usage_error(run_cli(*simulate(path), timeout=60))
+    assert str(path) in line and ("not a regular file" in line or "a folder" in line), line
+    assert not os.path.exists(f"{path}.lock") and not os.path.exists(f"{path}-wal")

@@ -43,6 +43,7 @@ from urllib.parse import parse_qs
 from ..gates import sandbox
 from ..wire.errors import ServiceError
 from ..wire.http import HttpRequest, HttpResponse, json_response
+from ..wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
 
 if TYPE_CHECKING:
     from ..service import Simulator
@@ -82,19 +83,12 @@ def is_control(request: HttpRequest) -> bool:
 
 
 # -- reading a call ----------------------------------------------------------------------
-def _refuse_constant(name: str):
-    raise BadRequest(f"{name} is not a number JSON allows; give a finite number")
-
-
 def parse_body(raw: bytes) -> dict:
-    """The JSON object of a control call; no NaN/Infinity, no nesting past Python's limit."""
+    """The JSON object of a control call, read with explicit limits (size, depth, no
+    NaN/Infinity nor out-of-range numbers: simulator/wire/json_read.py)."""
     try:
-        body = json.loads(raw or b"{}", parse_constant=_refuse_constant)
-    except RecursionError:
-        raise BadRequest("bad JSON body: nested too deeply") from None
-    except BadRequest:
-        raise
-    except ValueError as exc:
+        body = read_json(raw or b"{}", max_bytes=MAX_REQUEST_BYTES)
+    except JsonRefused as exc:
         raise BadRequest(f"bad JSON body: {exc}") from None
     if not isinstance(body, dict):
         raise BadRequest("bad JSON body: it must be a JSON object")

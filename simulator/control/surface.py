@@ -8,7 +8,6 @@ takes the simulator's lock, as requests do.
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from ..messaging.hub import EventTicker, Messaging, entry_as
 if TYPE_CHECKING:
     from ..account import AccountRegion
     from .reviews import Reviews
+from ..wire.json_read import JsonRefused, read_json
 
 
 class LockedFaults:
@@ -130,9 +130,9 @@ class ControlSurface:
         if status != 200 or not operation:
             return
         try:
-            body = json.loads(response_body or b"{}")
-            params = json.loads(request_body or b"{}")
-        except ValueError:
+            body = read_json(response_body or b"{}")  # a recording: read with explicit limits
+            params = read_json(request_body or b"{}")
+        except JsonRefused:
             return
         where = account_region_in(body)
         if where is None or not isinstance(body, dict):

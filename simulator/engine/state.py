@@ -43,3 +43,10 @@ class State(Generic[R]):
         if found is None:
             found = self.regions[key] = self._make_region(account, region, self)
         return found
+
+    def region_view(self, account: str, region: str) -> R:
+        """The account-region a read looks at: the stored one, or, when it holds nothing yet,
+        an empty one that is not stored (a Describe/List/Get creates no state, so reads in
+        ever new account-regions cannot grow memory)."""
+        found = self.regions.get((account, region))
+        return found if found is not None else self._make_region(account, region, self)

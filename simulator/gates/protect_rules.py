@@ -17,13 +17,13 @@ publish its list; the model allows 1-300 entries], the data a number's country c
 from __future__ import annotations
 
 import fnmatch
-import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import phonenumbers
 
 from ..engine.numbering import country_of
+from .linear_regex import LinearRegex
 
 ALLOW, BLOCK, MONITOR, FILTER = "ALLOW", "BLOCK", "MONITOR", "FILTER"
 COUNTRIES: tuple[str, ...] = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
@@ -94,24 +94,27 @@ class ProtectConfiguration:
 @dataclass
 class FilterRule:
     """What the simulator treats as suspicious (AIT) under FILTER: a destination glob
-    (`+1206555*`) and/or a body regex; a rule with both needs both to match."""
+    (`+1206555*`) and/or a body regex; a rule with both needs both to match.
+
+    The body regex is the caller's, matched on every send under the simulator's lock: it is
+    searched in linear time (linear_regex.py), never by Python's backtracking `re`, so no
+    pattern can stall the simulator (`(a+)+$` took seconds on 30 characters). A pattern that
+    needs backtracking (backreferences, lookaround) is refused when the rule is made."""
 
     destination: str | None = None
     body: str | None = None
+    _body_regex: LinearRegex | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.destination and not self.body:
             raise ValueError("a filter rule needs a destination pattern, a body pattern, or both")
-        if self.body:
-            try:
-                re.compile(self.body)  # fail at once on a bad pattern, not on a send
-            except re.error as exc:
-                raise ValueError(f"bad body pattern {self.body!r}: {exc}") from None
+        if self.body:  # fail at once on a bad pattern, not on a send
+            self._body_regex = LinearRegex(self.body)
 
     def matches(self, destination: str, body: str | None) -> bool:
         if self.destination and not fnmatch.fnmatchcase(destination, self.destination):
             return False
-        return not (self.body and not re.search(self.body, body or ""))
+        return self._body_regex is None or self._body_regex.search(body or "")
 
 
 @dataclass(frozen=True)

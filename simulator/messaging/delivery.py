@@ -10,10 +10,14 @@ passed `allow_real_aws=True`: a simulator must not publish to someone's real top
 accident. A destination that fails is logged and counted, never raised: the
 simulator's own event log still has every event.
 
-Delivery runs on its own thread, in the order events were emitted: the simulator
-queues an event under its lock and goes on, so a slow or dead destination delays
-only its own events, never a request. Each call is bounded (CALL_TIMEOUTS, no
-retry); `flush` lets a caller wait, outside the lock, for what it caused.
+Each destination (one topic, delivery stream or log group) has its own queue and its
+own thread, in the order its events were emitted: the simulator queues an event under
+its lock and goes on, so a slow or dead destination delays only its own events, never
+a request and never another destination. Each call is bounded (CALL_TIMEOUTS); a
+throttled or failing (5xx, dropped connection) call is tried again, RETRY_ATTEMPTS in
+all; a destination that does not answer (timeout, refused connection) fails its queued
+events at once for COOL_DOWN seconds instead of making each wait its timeout. `flush`
+lets a caller wait, outside the lock, for what it caused: never longer than FLUSH_LIMIT.
 """
 
 from __future__ import annotations
@@ -31,19 +35,35 @@ log = logging.getLogger("smsvoice_sim.events")
 
 # The boto3 service and the environment variable that names its endpoint.
 SERVICES = {"sns": "SNS", "firehose": "FIREHOSE", "logs": "CLOUDWATCH_LOGS"}
+# The member of the model's EventDestination that names each service's target.
+TARGETS = (("SnsDestination", "sns", "TopicArn"),
+           ("KinesisFirehoseDestination", "firehose", "DeliveryStreamArn"),
+           ("CloudWatchLogsDestination", "logs", "LogGroupArn"))
 # [inf] AWS does not document the log stream it writes to; one stream per simulator.
 LOG_STREAM = "smsvoice-sim-events"
 # Credentials for a local stand-in (moto, LocalStack) when the environment has none.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-# [inf] One delivery call may take this long, without retry: a local stand-in answers in
-# milliseconds, and a dead one must not hold its queue for minutes (boto3: 60 s each, with retries).
+# [inf] One delivery call may take this long: a local stand-in answers in milliseconds, and a
+# dead one must not hold its queue for minutes (boto3's defaults: 60 s each, with retries).
 CALL_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 5}
-# A flush waits while deliveries progress: one call may take its whole timeout on a slow but
-# working stand-in (moto's first SNS call on a loaded CI machine: > 2 s), so a stall is
-# judged only after that long.
-FLUSH_STALL = float(sum(CALL_TIMEOUTS.values())) + 1.0
-QUEUE_LIMIT = 10_000  # events waiting for delivery; beyond it an event fails at once
-IDLE_EXIT = 1.0  # seconds the delivery thread waits for work before it ends (restarted on demand)
+# The longest `flush` (so `sim.advance()`) waits for queued deliveries, whatever the
+# destinations do: one call's whole timeout (a slow but working stand-in, e.g. moto's first SNS
+# call on a loaded CI machine takes > 2 s) and a second to spare. The one bound the docs cite.
+FLUSH_LIMIT = float(sum(CALL_TIMEOUTS.values())) + 1.0
+RETRY_ATTEMPTS = 3  # calls for one event when the answer says "try again" (throttled, 5xx)
+RETRY_BACKOFF = 0.2  # seconds before the 2nd call, doubled before each further one
+COOL_DOWN = 10.0  # seconds a destination that did not answer fails its events at once
+QUEUE_LIMIT = 10_000  # events waiting for delivery, all destinations; beyond it an event fails at once
+LANE_LIMIT = 64  # destinations with a delivery thread at once; beyond it an event fails at once
+IDLE_EXIT = 1.0  # seconds a destination's thread waits for work before it ends (restarted on demand)
+THREAD_NAME = "smsvoice-sim delivery"
+# Error codes that mean "the service is busy, call again" (botocore's standard retry mode's list).
+THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException",
+                       "RequestThrottledException", "TooManyRequestsException",
+                       "ProvisionedThroughputExceededException", "TransactionInProgressException",
+                       "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
+                       "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+                       "EC2ThrottledException"})
 
 
 class DeliveryRefused(Exception):
@@ -62,6 +82,15 @@ class DeliveryStats:
                 "lastErrors": list(self.errors)}
 
 
+@dataclass
+class _Lane:
+    """One destination's queue: (destination, event, region, on_done) in emission order."""
+    queue: deque = field(default_factory=deque)
+    down_until: float = 0.0  # monotonic time before which calls are not tried
+    down_why: str = ""
+    thread: threading.Thread | None = None
+
+
 def _region_of_arn(arn: str, default: str) -> str:
     parts = arn.split(":")
     return parts[3] if len(parts) > 3 and parts[3] else default
@@ -74,8 +103,34 @@ def _is_aws_host(url: str) -> bool:
                for domain in ("amazonaws.com", "amazonaws.com.cn", "api.aws"))
 
 
+def lane_of(destination: dict) -> tuple[str, str]:
+    """The destination an event goes to, as its queue's key: (service, target ARN)."""
+    for member, service, arn in TARGETS:
+        if destination.get(member):
+            return service, str(destination[member].get(arn))
+    return "", ""
+
+
+def _unreachable(exc: Exception) -> bool:
+    """Did the call get no answer at all (timeout, refused or unknown host)?"""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+    return isinstance(exc, ConnectTimeoutError | EndpointConnectionError | ReadTimeoutError)
+
+
+def _worth_retrying(exc: Exception) -> bool:
+    """Did the service answer "call again" (throttled, 5xx) or drop the connection mid-call?"""
+    from botocore.exceptions import ClientError, ConnectionClosedError
+    if isinstance(exc, ConnectionClosedError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return status >= 500 or exc.response.get("Error", {}).get("Code") in THROTTLED
+    return False
+
+
 class Deliverer:
-    """One per simulator: boto3 clients per (service, region), made on first use."""
+    """One per simulator: boto3 clients per (service, region), made on first use; one queue
+    and thread per destination, while it has work."""
 
     def __init__(self, endpoint_url: str | None = None, allow_real_aws: bool = False):
         self.endpoint_url = endpoint_url
@@ -84,11 +139,9 @@ class Deliverer:
         self._clients: dict[tuple[str, str], object] = {}
         self._streams: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        # The queue the delivery thread drains: (destination, event, region, on_done).
-        self._queue: deque[tuple] = deque()
-        self._waiting = threading.Condition()
-        self._unfinished = 0  # queued or being delivered
-        self._worker: threading.Thread | None = None
+        self._lanes: dict[tuple[str, str], _Lane] = {}
+        self._waiting = threading.Condition()  # guards _lanes and _unfinished
+        self._unfinished = 0  # queued or being delivered, all destinations
 
     def endpoint_for(self, service: str) -> str | None:
         return (self.endpoint_url or os.environ.get(f"AWS_ENDPOINT_URL_{SERVICES[service]}")
@@ -114,6 +167,7 @@ class Deliverer:
                 session = boto3.session.Session()
                 creds = {} if session.get_credentials() is not None or endpoint is None \
                     else LOCAL_CREDENTIALS
+                # botocore retries nothing: _call_with_retries is the one retry policy.
                 client = session.client(service, region_name=region, endpoint_url=endpoint,
                                         config=Config(retries={"total_max_attempts": 1},
                                                       **CALL_TIMEOUTS),
@@ -122,59 +176,74 @@ class Deliverer:
         return client
 
     def submit(self, destination: dict, event: dict, default_region: str, on_done=None) -> None:
-        """Queue one event for the delivery thread and return at once; `on_done(why)`
-        is called there with what `deliver` returned. A full queue fails the event now."""
+        """Queue one event on its destination's queue and return at once; `on_done(why)` is
+        called on that destination's thread with what `deliver` returned. A full queue, or
+        too many destinations busy at once, fails the event now."""
         if not self.configured():  # refused at once, no network: no thread needed
-            why = self.deliver(destination, event, default_region)
-            if on_done is not None:
-                on_done(why)
+            self._finish(self.deliver(destination, event, default_region), on_done)
             return
+        key = lane_of(destination)
         with self._waiting:
-            if len(self._queue) >= QUEUE_LIMIT:
+            lane = self._lanes.get(key)
+            why = None
+            if self._unfinished >= QUEUE_LIMIT:
                 why = f"not delivered: {QUEUE_LIMIT} events are already waiting for delivery"
-                self._count("failed", why)
-                log.warning("event %s for message %s: %s", event.get("eventType"), event.get("messageId"),
-                            why)
-                if on_done is not None:
-                    on_done(why)
+            elif lane is None and len(self._lanes) >= LANE_LIMIT:
+                why = f"not delivered: {LANE_LIMIT} other destinations are busy delivering"
+            if why is None:
+                if lane is None:
+                    lane = self._lanes[key] = _Lane()
+                lane.queue.append((destination, event, default_region, on_done))
+                self._unfinished += 1
+                if lane.thread is None:
+                    lane.thread = threading.Thread(target=self._drain, args=(key, lane),
+                                                   name=THREAD_NAME, daemon=True)
+                    lane.thread.start()
+                self._waiting.notify_all()
                 return
-            self._queue.append((destination, event, default_region, on_done))
-            self._unfinished += 1
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._drain, name="smsvoice-sim delivery",
-                                                daemon=True)
-                self._worker.start()
-            self._waiting.notify_all()
+        self._failed(event, why)
+        self._finish(why, on_done)
 
-    def _drain(self) -> None:
+    def _drain(self, key: tuple[str, str], lane: _Lane) -> None:
         while True:
             with self._waiting:
-                if not self._queue and not self._waiting.wait_for(lambda: self._queue, IDLE_EXIT):
-                    self._worker = None  # idle: end; submit starts another
+                if not lane.queue and not self._waiting.wait_for(lambda: lane.queue, IDLE_EXIT):
+                    lane.thread = None  # idle: end, and forget the lane; submit starts another
+                    if self._lanes.get(key) is lane:
+                        del self._lanes[key]
                     return
-                destination, event, region, on_done = self._queue.popleft()
-            why = self.deliver(destination, event, region)
+                destination, event, region, on_done = lane.queue.popleft()
             try:
-                if on_done is not None:
-                    on_done(why)
+                self._finish(self._deliver_on(lane, destination, event, region), on_done)
             finally:
                 with self._waiting:
                     self._unfinished -= 1
                     self._waiting.notify_all()
 
-    def flush(self, stall: float = FLUSH_STALL, limit: float = 60.0) -> bool:
-        """Wait until every queued event was delivered or failed, for as long as deliveries
-        progress (none finishing for `stall` seconds, or `limit` in all, ends the wait).
-        True when nothing is left. Call it without holding the simulator's lock."""
+    def _deliver_on(self, lane: _Lane, destination: dict, event: dict, region: str) -> str | None:
+        """Deliver, unless this destination did not answer a moment ago: then fail at once."""
+        if time.monotonic() < lane.down_until:
+            why = f"not delivered: the destination did not answer a moment ago ({lane.down_why})"
+            self._failed(event, why, destination)
+            return why
+        why, unreachable = self._deliver(destination, event, region)
+        if unreachable:
+            lane.down_until, lane.down_why = time.monotonic() + COOL_DOWN, why
+        return why
+
+    @staticmethod
+    def _finish(why: str | None, on_done) -> None:
+        if on_done is not None:
+            on_done(why)
+
+    def flush(self, limit: float = FLUSH_LIMIT) -> bool:
+        """Wait until every queued event was delivered or failed, `limit` seconds at most
+        (FLUSH_LIMIT: what `sim.advance()` waits). True when nothing is left. Call it
+        without holding the simulator's lock."""
         deadline = time.monotonic() + limit
         with self._waiting:
-            while self._unfinished:
-                before = self._unfinished
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._waiting.wait_for(
-                        lambda before=before: self._unfinished < before, min(stall, left)):
-                    return False
-            return True
+            return self._waiting.wait_for(lambda: self._unfinished == 0,
+                                          max(0.0, deadline - time.monotonic()))
 
     def _count(self, outcome: str, why: str | None = None) -> None:
         with self._lock:
@@ -182,32 +251,46 @@ class Deliverer:
             if why is not None and outcome == "failed":
                 self.stats.errors = [*self.stats.errors[-9:], why]
 
+    def _failed(self, event: dict, why: str, destination: dict | None = None) -> None:
+        self._count("failed", why)
+        log.warning("event %s for message %s not delivered to %s: %s", event.get("eventType"),
+                    event.get("messageId"), (destination or {}).get("EventDestinationName"), why)
+
     def deliver(self, destination: dict, event: dict, default_region: str) -> str | None:
         """Send one event to one event destination (the model's EventDestination
-        structure) now, in this thread; returns None when delivered, else why not.
-        Never raises."""
+        structure) now, in this thread, retrying as RETRY_ATTEMPTS says; returns None when
+        delivered, else why not. Never raises."""
+        return self._deliver(destination, event, default_region)[0]
+
+    def _deliver(self, destination: dict, event: dict, region: str) -> tuple[str | None, bool]:
+        """(why not delivered or None, whether the destination gave no answer at all)."""
+        if not lane_of(destination)[0]:
+            return "the destination has no target", False
         try:
-            if destination.get("SnsDestination"):
-                self._sns(destination["SnsDestination"]["TopicArn"], event, default_region)
-            elif destination.get("KinesisFirehoseDestination"):
-                self._firehose(destination["KinesisFirehoseDestination"]["DeliveryStreamArn"], event,
-                               default_region)
-            elif destination.get("CloudWatchLogsDestination"):
-                self._logs(destination["CloudWatchLogsDestination"]["LogGroupArn"], event,
-                           default_region)
-            else:
-                return "the destination has no target"
+            self._call_with_retries(destination, event, region)
         except DeliveryRefused as exc:
             self._count("refused")
-            return str(exc)
+            return str(exc), False
         except Exception as exc:  # noqa: BLE001 - a broken destination must not break sending
             why = f"{type(exc).__name__}: {exc}"
-            self._count("failed", why)
-            log.warning("event %s for message %s not delivered to %s: %s", event.get("eventType"),
-                        event.get("messageId"), destination.get("EventDestinationName"), why)
-            return why
+            self._failed(event, why, destination)
+            return why, _unreachable(exc)
         self._count("delivered")
-        return None
+        return None, False
+
+    def _call_with_retries(self, destination: dict, event: dict, region: str) -> None:
+        for attempt in range(RETRY_ATTEMPTS):
+            try:
+                self._call(destination, event, region)
+                return
+            except Exception as exc:
+                if attempt + 1 == RETRY_ATTEMPTS or not _worth_retrying(exc):
+                    raise
+            time.sleep(RETRY_BACKOFF * 2 ** attempt)  # backing off a busy service (a real wait)
+
+    def _call(self, destination: dict, event: dict, region: str) -> None:
+        service, arn = lane_of(destination)
+        {"sns": self._sns, "firehose": self._firehose, "logs": self._logs}[service](arn, event, region)
 
     def _sns(self, topic_arn: str, event: dict, region: str) -> None:
         # SNS carries the event JSON as the message string (consumers JSON.parse(Sns.Message)).

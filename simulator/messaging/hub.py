@@ -56,7 +56,8 @@ class Messaging:
                          "destinations": deliveries})
 
     def flush(self) -> bool:
-        """Wait (without the simulator's lock) for queued deliveries while they progress."""
+        """Wait (without the simulator's lock) for queued deliveries: FLUSH_LIMIT seconds at
+        most, however many destinations are slow or dead (delivery.py)."""
         return self.deliverer.flush()
 
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..wire.conformance import check_response
+from ..wire.json_read import JsonRefused, JsonTooDeep, read_json
 from ..wire.projection import project_as
 
 SEED_PATH = Path(__file__).with_name("catalogue.json")
@@ -122,8 +122,10 @@ def _read(path: Path, where: str):
     if len(data) > MAX_CATALOGUE_BYTES:
         raise CatalogueError(f"{where}: larger than {MAX_CATALOGUE_BYTES // 2**20} MiB")
     try:
-        return json.loads(data.decode("utf-8"))
-    except ValueError as exc:  # not UTF-8, not JSON
+        return read_json(data)
+    except JsonTooDeep:
+        raise CatalogueError(f"{where}: nested too deeply to be a catalogue") from None
+    except JsonRefused as exc:  # not UTF-8, not JSON, too deep, NaN
         raise CatalogueError(f"{where}: not JSON ({exc})") from None
 
 

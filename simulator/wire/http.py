@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
+
+log = logging.getLogger("smsvoice_sim.simulator")
 
 
 def _lower(headers: dict[str, str]) -> dict[str, str]:
@@ -56,7 +59,13 @@ JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 
 def json_response(status: int, payload: dict, extra_headers: dict[str, str] | None = None,
                   content_type: str = JSON_CONTENT_TYPE) -> HttpResponse:
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    try:
+        body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
+    except ValueError:  # NaN or Infinity, which JSON cannot carry: a bug, answered as one
+        log.exception("smsvoice-sim bug: an answer held NaN or Infinity")
+        status, body = 500, json.dumps({
+            "__type": "InternalServerException",
+            "Message": "smsvoice-sim bug: the answer held a number JSON cannot carry"}).encode()
     headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
     if extra_headers:
         headers.update(extra_headers)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
+from .json_read import read_json
 
 DEFAULT_PAGE_SIZE = 100  # [inf] AWS does not publish its default page size
 
@@ -41,7 +42,7 @@ def _encode(operation: str, offset: int) -> str:
 
 def _decode(operation: str, token: str) -> int:
     try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        data = read_json(base64.urlsafe_b64decode(token.encode()))  # the caller's: untrusted
         if data.get("op") == operation and isinstance(data.get("offset"), int) and data["offset"] >= 0:
             return data["offset"]
     except (binascii.Error, ValueError, AttributeError, UnicodeError):

@@ -36,7 +36,7 @@ def _render(value: object) -> str:
         return f"'{value[:256]}'"
     if isinstance(value, list):
         return "'[" + ", ".join(str(v) for v in value[:20]) + "]'"
-    return f"'{value}'"
+    return f"'{str(value)[:256]}'"  # a 4,000-digit number is shown cut, as a long string
 
 
 def _failed(path: str, value: object, constraint: str) -> Problem:
@@ -104,8 +104,36 @@ def _compile_string(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], 
     return rules, None
 
 
+# [inf] What a Java int / long / double (AWS's deserialisers) can hold: a JSON number past it
+# cannot be read, a SerializationException as for a wrong type. Every number of this model
+# also has a min/max, checked after (a ValidationException).
+_NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1),
+    "double": (-1.7976931348623157e308, 1.7976931348623157e308),
+    "float": (-3.4028234663852886e38, 3.4028234663852886e38),
+}
+# [inf] Timestamps are epoch seconds; AWS does not document a range. These are the first and
+# last seconds of years 1 and 9999, what the simulator (and an ISO 8601 date) can represent:
+# a timestamp outside is a ValidationException naming the member.
+TIMESTAMP_RANGE = (-62135596800, 253402300799)
+
+
+def _in_range(type_name: str, low: float, high: float) -> Rule:
+    return lambda v, p: None if low <= v <= high else (
+        "type", p, f"Invalid value at '{p}': the number {str(v)[:40]} does not fit a {type_name}")
+
+
 def _compile_number(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
-    return _bound_rules(shape.metadata, lambda v: v, "value"), None
+    low, high = _NUMBER_RANGES[shape.type_name]
+    return [_in_range(shape.type_name, low, high),
+            *_bound_rules(shape.metadata, lambda v: v, "value")], None
+
+
+def _compile_timestamp(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+    low, high = TIMESTAMP_RANGE
+    return [lambda v, p: None if low <= v <= high else _failed(
+        p, v, f"Member must be a timestamp between {low} and {high} seconds since the epoch "
+              f"(years 1 to 9999)")], None
 
 
 def _compile_list(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
@@ -134,12 +162,18 @@ def _compile_structure(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule
 
     def children(value, path, out):
         prefix = f"{path}." if path else ""
+        # AWS's JSON protocols read a null member of a structure as an absent one (Smithy's
+        # protocol tests: "servers don't deserialize null structure values"): dropped here,
+        # in place, so no operation ever sees a None it did not expect. A null inside a
+        # list or as a map's value stays, and is a SerializationException (its type check).
+        for name in [name for name, element in value.items() if element is None]:
+            del value[name]
         for name, camel in required:
             if value.get(name) is None:
                 out.append(_failed(prefix + camel, None, "Member must not be null"))
         for name, element in value.items():
             entry = members.get(name)
-            if entry is not None and element is not None:
+            if entry is not None:
                 entry[0](element, prefix + entry[1], out)
     return [], children
 
@@ -154,6 +188,7 @@ _COMPILERS: dict[str, Callable[[Shape, dict[str, Check]], tuple[list[Rule], Chil
     "integer": _compile_number, "long": _compile_number,
     "double": _compile_number, "float": _compile_number,
     "list": _compile_list, "map": _compile_map, "structure": _compile_structure,
+    "timestamp": _compile_timestamp,
 }
 
 
@@ -202,7 +237,8 @@ def problems(operation_name: str, params: object) -> list[Problem]:
 
 
 def validate(operation_name: str, params: object) -> None:
-    """Raise the error AWS would give for `params`, or return quietly."""
+    """Raise the error AWS would give for `params`, or return quietly. Null members of
+    structures are removed from `params` on the way (AWS reads null as absent)."""
     found = problems(operation_name, params)
     if not found:
         return

@@ -1,0 +1,146 @@
+"""A dead event destination delays only its own events: each destination has its own
+queue, and `sim.advance()` waits for delivery FLUSH_LIMIT seconds at most. The dead one is
+a TCP endpoint that accepts and never answers; the healthy one is moto_server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.messaging.delivery import FLUSH_LIMIT, RETRY_ATTEMPTS, Deliverer
+
+from moto_stand_in import aws, moto_server_url, silent_endpoint_url
+
+moto_url = pytest.fixture(moto_server_url)
+silent_url = pytest.fixture(silent_endpoint_url)
+GROUP = "sms-events"
+
+
+@pytest.fixture
+def silent_sns_beside_moto_logs(monkeypatch, silent_url, moto_url):
+    """A simulator whose SNS endpoint never answers and whose CloudWatch Logs endpoint is
+    moto_server, with one configuration set sending every event to both."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", silent_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto_url)
+    aws("logs", moto_url).create_log_group(logGroupName=GROUP)
+    sim = Simulator(clock="manual", seed=7)  # a manual clock starts at the wall time: Logs takes it
+    client = sim.client(region_name="us-east-1")
+    client.create_configuration_set(ConfigurationSetName="cs")
+    # SNS first: with one queue for all, the Logs event would wait behind it
+    client.create_event_destination(
+        ConfigurationSetName="cs", EventDestinationName="dead-sns", MatchingEventTypes=["TEXT_ALL"],
+        SnsDestination={"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"})
+    client.create_event_destination(
+        ConfigurationSetName="cs", EventDestinationName="logs", MatchingEventTypes=["TEXT_ALL"],
+        CloudWatchLogsDestination={"IamRoleArn": "arn:aws:iam::123456789012:role/r",
+                                   "LogGroupArn": f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}"})
+    return sim, client, moto_url
+
+
+def _deliveries(sim, name: str) -> list:
+    return [d["delivered"] for entry in sim.messaging.log.query()
+            for d in entry["destinations"] if d["name"] == name]
+
+
+def test_a_healthy_destination_gets_its_events_while_a_dead_one_still_hangs(silent_sns_beside_moto_logs):
+    sim, client, moto_url = silent_sns_beside_moto_logs
+    client.send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="x",
+                             ConfigurationSetName="cs")
+    advancing = threading.Thread(target=sim.advance, args=(1,))
+    advancing.start()
+    deadline = time.monotonic() + 30
+    while _deliveries(sim, "logs") != [True] and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the Logs delivery finished (a wall-clock wait for a thread, bounded)
+    # The Logs event arrived while the SNS call is still waiting for its answer.
+    assert _deliveries(sim, "logs") == [True]
+    assert _deliveries(sim, "dead-sns") == [None]
+    logged = aws("logs", moto_url).get_log_events(logGroupName=GROUP,
+                                                  logStreamName="smsvoice-sim-events")["events"]
+    assert len(logged) == 1 and '"TEXT_SUCCESSFUL"' in logged[0]["message"]
+    advancing.join(timeout=60)
+    assert not advancing.is_alive()
+    assert sim.messaging.deliverer.flush(limit=30)
+    assert _deliveries(sim, "dead-sns") == [False]
+
+
+def test_advances_wait_for_a_dead_destination_no_longer_than_the_documented_bound(
+        silent_sns_beside_moto_logs):
+    """Six events for the dead SNS topic, two advances at once: each returns within the one
+    bound (the first SNS call's timeout; the queued ones fail at once after it), and every
+    Logs event is delivered."""
+    sim, client, _moto_url = silent_sns_beside_moto_logs
+    for i in range(6):
+        client.send_text_message(DestinationPhoneNumber=f"+1425414{7750 + i}", MessageBody="x",
+                                 ConfigurationSetName="cs")
+    took: list[float] = []
+
+    def advance(seconds: float) -> None:
+        start = time.perf_counter()
+        sim.advance(seconds)
+        took.append(time.perf_counter() - start)
+
+    advances = [threading.Thread(target=advance, args=(s,)) for s in (1, 4)]
+    for thread in advances:
+        thread.start()
+    for thread in advances:
+        thread.join(timeout=120)
+    assert len(took) == 2
+    assert max(took) < FLUSH_LIMIT + 2.0, took  # one bound, not 60 s each
+    assert sim.messaging.deliverer.flush(limit=30)
+    sns = _deliveries(sim, "dead-sns")
+    assert len(sns) == 12 and not any(sns)
+    assert _deliveries(sim, "logs") == [True] * 12
+    assert "did not answer a moment ago" in sim.messaging.deliverer.stats.errors[-1]
+
+
+@pytest.fixture
+def throttling_sns():
+    """An SNS stand-in on 127.0.0.1 that answers every call with a Throttling error (or, for
+    a topic named "gone", NotFound), counting the calls it gets."""
+    calls: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            calls.append(body)
+            code, status = (b"NotFound", 404) if b"%3Agone" in body else (b"Throttling", 400)
+            answer = (b"<ErrorResponse><Error><Type>Sender</Type><Code>" + code
+                      + b"</Code><Message>no</Message></Error><RequestId>r</RequestId></ErrorResponse>")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", calls
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_a_throttled_call_is_tried_again_and_a_refused_one_is_not(throttling_sns):
+    """The retry policy: an answer that says "call again" (throttled) is retried, RETRY_ATTEMPTS
+    calls in all; a plain client error (a topic that does not exist) is not."""
+    url, calls = throttling_sns
+    deliverer = Deliverer(url)
+    why = deliverer.deliver({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}},
+                            {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
+    assert "Throttling" in why and len(calls) == RETRY_ATTEMPTS
+    calls.clear()
+    why = deliverer.deliver({"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:gone"}},
+                            {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
+    assert "NotFound" in why and len(calls) == 1
+    assert deliverer.stats.failed == 2

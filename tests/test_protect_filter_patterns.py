@@ -1,0 +1,110 @@
+"""A caller's protect-filter body pattern can never stall the simulator: it is searched in
+time linear in the body (simulator/gates/linear_regex.py), with the answers Python's `re`
+gives, and a pattern whose meaning needs backtracking is refused with a clear 400."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.gates.linear_regex import MAX_PROGRAM, LinearRegex
+
+from conftest import endpoint_client
+from helpers import control
+
+DESTINATION = "+12065550142"
+
+# Patterns from a small grammar over the letters the texts use, so that they match often.
+ATOMS = st.sampled_from(["a", "b", ".", "[ab]", "[^a]", r"\w", r"\s", r"\d", "(?:ab)", "A", r"\b"])
+QUANTIFIERS = st.sampled_from(["", "", "*", "+", "?", "{2}", "{1,3}", "*?", "+?"])
+
+
+@st.composite
+def patterns(draw, depth: int = 0) -> str:
+    pieces = []
+    for _ in range(draw(st.integers(1, 4))):
+        if depth < 2 and draw(st.integers(0, 4)) == 0:
+            inner = "|".join(draw(st.lists(patterns(depth + 1), min_size=1, max_size=3)))
+            atom = f"({inner})"
+        else:
+            atom = draw(ATOMS)
+        pieces.append(atom + ("" if atom == r"\b" else draw(QUANTIFIERS)))
+    if depth:
+        return "".join(pieces)
+    anchored = draw(st.sampled_from(["{}", "^{}", "{}$", "(?i){}", "(?m)^{}$", r"\A{}\Z"]))
+    return anchored.format("".join(pieces))
+
+
+TEXTS = st.text(alphabet="abAB 1\n_", max_size=8)  # short: Python's re backtracks
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(pattern=patterns(), text=TEXTS)
+def test_the_linear_search_answers_as_python_re_does(pattern, text):
+    try:
+        linear = LinearRegex(pattern)
+    except ValueError as exc:  # nested {1,3}s unrolled past MAX_PROGRAM: refused, not wrong
+        assume("steps" not in str(exc))
+        raise
+    assert linear.search(text) == bool(re.search(pattern, text)), (pattern, text)
+
+
+@pytest.mark.parametrize("pattern, why", [
+    (r"(a)\1", "backreferences"), (r"a(?=b)", "lookaround"), (r"(?<!a)b", "lookaround"),
+    (r"(?>a+)b", "atomic groups"), (r"a++b", "possessive repeats"),
+    (r"(a)?(?(1)b|c)", "conditional groups"), (r"(", "bad pattern"),
+    ("(ab){200}", f"over {MAX_PROGRAM} steps"), ("a" * 1001, "longer than"),
+    ("(" * 400 + ")" * 400 + "(", "bad pattern|nests"),
+])
+def test_a_pattern_that_needs_backtracking_is_refused_with_a_reason(pattern, why):
+    with pytest.raises(ValueError, match=why):
+        LinearRegex(pattern)
+
+
+@pytest.fixture
+def filtered():
+    """A served simulator whose US SMS rule is FILTER, with `(a+)+$` as the body filter."""
+    sim = Simulator(clock="manual", seed=9)
+    with EndpointServer(simulator_answer(sim)) as srv:
+        client = endpoint_client(srv.url)
+        pid = client.create_protect_configuration()["ProtectConfigurationId"]
+        client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+        client.update_protect_configuration_country_rule_set(
+            ProtectConfigurationId=pid, NumberCapability="SMS",
+            CountryRuleSetUpdates={"US": {"ProtectStatus": "FILTER"}})
+        assert control(srv.url, "/_smsvoice/protect-filters", {"body": "(a+)+$"})[0] == 200
+        yield sim, srv.url, client
+
+
+def test_a_catastrophic_pattern_answers_a_send_at_once(filtered):
+    """With Python's `re`, `(a+)+$` against 40 a's and a "!" backtracks 2^40 times (hours,
+    under the simulator's lock); the linear search answers in a moment."""
+    sim, _url, client = filtered
+    sent = {}
+
+    def send() -> None:
+        sent["hostile"] = client.send_text_message(DestinationPhoneNumber=DESTINATION,
+                                                   MessageBody="a" * 40 + "!")
+        sent["matching"] = client.send_text_message(DestinationPhoneNumber=DESTINATION,
+                                                    MessageBody="a" * 40)
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(timeout=60)  # a bound on a wait, not a speed assertion: it takes milliseconds
+    assert not sender.is_alive(), "the send is still matching the filter pattern"
+    sim.advance(3600)
+    assert sim.events(message_id=sent["hostile"]["MessageId"])[-1]["eventType"] == "TEXT_DELIVERED"
+    assert sim.events(message_id=sent["matching"]["MessageId"])[-1]["eventType"] == \
+        "TEXT_PROTECT_BLOCKED"
+
+
+def test_the_control_route_refuses_a_backreference_with_a_clear_400(filtered):
+    _sim, url, _client = filtered
+    status, answer = control(url, "/_smsvoice/protect-filters", {"body": r"(a+)\1"})
+    assert status == 400 and "backreferences" in answer["error"], answer
