@@ -501,3 +501,28 @@ def test_the_cli_flags_set_both_options():
     client.create_registration_version(RegistrationId=brand)
     values = client.describe_registration_field_values(RegistrationId=brand)["RegistrationFieldValues"]
     assert len(values) == len(BRAND_VALUES)
+
+
+def test_an_attachment_saved_before_uploads_took_time_comes_back_complete():
+    from smsvoice_sim.simulator.engine.snapshot import export_state, import_state
+
+    sim = Simulator(clock="manual")
+    image = sim.client().create_registration_attachment(AttachmentBody=PNG)["RegistrationAttachmentId"]
+    saved = export_state(sim)
+    for region in saved["regions"]:
+        for row in region["families"]["registration_attachments"]["attachments"]:
+            row.pop("lifecycle")
+            row["status"] = "UPLOAD_COMPLETE"  # the row as state files held it before
+    fresh = Simulator(clock="manual")
+    import_state(fresh, saved)
+    found = fresh.client().describe_registration_attachments(RegistrationAttachmentIds=[image])
+    assert found["RegistrationAttachments"][0]["AttachmentStatus"] == "UPLOAD_COMPLETE"
+
+
+def test_a_catalogue_source_for_a_field_the_form_lacks_fails_loudly():
+    from smsvoice_sim.simulator.registrations.catalogue import CatalogueError
+
+    kind = {"RegistrationType": "XX_OWN", "DisplayHints": {"Title": "x", "ShortDescription": "x"}}
+    document = {"Types": [{"RegistrationTypeDefinition": kind, "FieldSources": {"a.b": "[inf]"}}]}
+    with pytest.raises(CatalogueError, match="FieldSources names a.b"):
+        Simulator(registration_catalogue=document)
