@@ -131,6 +131,11 @@ SIMULATOR_OPTIONS = (
     arg("--registration-catalogue", action="append", default=[], metavar="FILE",
         help="registration forms (JSON: the three DescribeRegistration* outputs) added to the "
              "built-in catalogue; repeatable"),
+    arg("--strict-registration-submit", action="store_true",
+        help="refuse SubmitRegistrationVersion of an incomplete form (ValidationException), as the "
+             "service model reads (off: AWS accepts it and its review denies the version)"),
+    arg("--registration-versions-inherit", action="store_true",
+        help="start a new registration version from the previous one's answers (off: empty, as AWS)"),
 )
 
 SIMULATE_OPTIONS = (
@@ -196,7 +201,9 @@ def build_simulator(args):
                          allow_real_aws_events=args.allow_real_aws_events,
                          account_tier=args.account_tier,
                          registration_catalogue=args.registration_catalogue or None,
-                         extra_regions=args.region_allow)
+                         extra_regions=args.region_allow,
+                         strict_registration_submit=args.strict_registration_submit,
+                         registration_versions_inherit=args.registration_versions_inherit)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

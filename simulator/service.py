@@ -72,7 +72,9 @@ class Simulator(ControlSurface):
         families = families_of(settings.families)
         self.handlers = operation_table(families)
         specs = lifecycle_specs(families)
-        desk = RegistrationDesk(settings.registration_catalogue, self.messaging.log)
+        desk = RegistrationDesk(settings.registration_catalogue, self.messaging.log,
+                                strict_submit=settings.strict_registration_submit,
+                                inherit_values=settings.registration_versions_inherit)
         self.shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
                              registrations=desk, sent_log_limit=settings.sent_log_limit,
                              extra_families=families[len(SHIPPED_FAMILIES):])

@@ -46,6 +46,12 @@ class Settings:
     events_endpoint_url: str | None = None
     allow_real_aws_events: bool = False
     registration_catalogue: Any = None  # extra registration forms: a JSON path, document or list
+    # Registrations where AWS and its model disagree (docs/reference/inference.md): AWS accepts a
+    # submit with missing or disallowed fields and its review denies it; True refuses the submit
+    # (ValidationException), as the model's text reads. AWS starts a new version empty; True
+    # starts it from the previous version's answers.
+    strict_registration_submit: bool = False
+    registration_versions_inherit: bool = False
     families: tuple[type[Family], ...] = ()  # families of your own, after the shipped ones
     # Regions answered beside the ones botocore lists for the service (wire/regions.py): any
     # other region's request is refused as AWS refuses a bad credential scope.

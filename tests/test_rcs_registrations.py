@@ -23,6 +23,9 @@ LAUNCH_REVIEW = HOUR + 3 * DAY  # to approval: the first carrier (PARTIAL)
 CARRIERS = 7 * DAY  # then every carrier (ACTIVE)
 FR_MOBILE, US_NUMBER = "+33612345678", "+12065550100"
 TEXT = {"Content": {"TextMessage": {"Body": "Your parcel is on its way"}}}
+# The forms are filled generically, images put as soon as they are made: here an upload is done
+# by the next call (its time on the clock is tested in test_registrations_fidelity.py).
+UPLOADS_AT_ONCE = {"registration-attachment:UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE": 0}
 
 
 def fill_generically(api, registration_id: str, registration_type: str) -> int:
@@ -99,7 +102,7 @@ def send(api, agent_id: str, number: str) -> dict:
 
 @pytest.fixture
 def sim():
-    return Simulator(clock="manual", seed=15)
+    return Simulator(clock="manual", seed=15, durations=UPLOADS_AT_ONCE)
 
 
 @pytest.fixture
@@ -236,6 +239,7 @@ def test_a_denied_launch_is_rejected_and_its_country_refused_until_a_corrected_v
         send(api, agent_id, US_NUMBER)
     assert error_of(exc)["Reason"] == "DESTINATION_PHONE_NUMBER_NOT_VERIFIED"
     api.create_registration_version(RegistrationId=reg_id)
+    fill_generically(api, reg_id, US_LAUNCH)  # a new version starts empty: every field again
     api.submit_registration_version(RegistrationId=reg_id)
     assert launch_of(api, agent_id)["Status"] == "PENDING"
     sim.advance(LAUNCH_REVIEW)
@@ -297,7 +301,7 @@ def test_a_review_in_flight_survives_state_export_and_import(sim, api):
     reg_id = registration_for(api, agent, TESTING)
     sim.advance(60)
     saved = json.loads(json.dumps(export_state(sim)))
-    fresh = Simulator(clock="manual", seed=15)
+    fresh = Simulator(clock="manual", seed=15, durations=UPLOADS_AT_ONCE)
     import_state(fresh, saved)
     again = fresh.client(region_name="us-east-1")
     assert agent_of(again, agent["RcsAgentId"])["Status"] == "PENDING"

@@ -8,108 +8,26 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
+from registration_fixtures import (
+    BRAND_VALUES,
+    CAMPAIGN_VALUES,
+    DAY,
+    PDF,
+    PNG,
+    TFN_VALUES,
+    UPLOAD,
+    error_of,
+    fill,
+    put,
+    statuses,
+    uploaded,
+)
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.registrations.catalogue import MAX_CATALOGUE_BYTES, CatalogueError
 from smsvoice_sim.simulator.wire.errors import ServiceError
 
 from helpers import control_answer, run_cli
-
-DAY = 86_400
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n" + b"x" * 64
-
-TFN_VALUES = {
-    "companyInfo.companyName": "Example Corp",
-    "companyInfo.website": "https://www.example.com",
-    "companyInfo.address1": "1 Main Street",
-    "companyInfo.city": "Seattle",
-    "companyInfo.state": "WA",
-    "companyInfo.zipCode": "98109",
-    "companyInfo.isoCountryCode": "US",
-    "companyInfo.businessType": ["PRIVATE_PROFIT"],
-    "companyInfo.businessRegistrationNumber": "12-3456789",
-    "contactInfo.firstName": "Ada",
-    "contactInfo.lastName": "Lovelace",
-    "contactInfo.supportEmail": "support@example.com",
-    "contactInfo.supportPhoneNumber": "+12065550100",
-    "messagingUseCase.monthlyMessageVolume": ["10,000"],
-    "messagingUseCase.useCaseCategory": ["TWO_FACTOR_AUTHENTICATION"],
-    "messagingUseCase.useCaseDetails": "One-time passcodes for sign-in.",
-    "messagingUseCase.optInType": ["WEB_FORM"],
-    "messagingUseCase.optInDescription": "Users tick a box on the sign-up form.",
-    "messageSamples.messageSample1": "Your Example Corp code is 123456. Reply STOP to opt out.",
-}
-
-
-BRAND_VALUES = {
-    "companyInfo.companyName": "Example Corp",
-    "companyInfo.legalType": ["PRIVATE_PROFIT"],
-    "companyInfo.taxIdIssuingCountry": "US",
-    "companyInfo.taxId": "12-3456789",
-    "companyInfo.vertical": ["TECHNOLOGY"],
-    "companyInfo.address1": "1 Main St",
-    "companyInfo.city": "Seattle",
-    "companyInfo.state": "WA",
-    "companyInfo.zipCode": "98109",
-    "companyInfo.isoCountryCode": "US",
-    "contactInfo.website": "https://example.com",
-    "contactInfo.supportEmail": "a@example.com",
-    "contactInfo.supportPhoneNumber": "+12065550100",
-}
-CAMPAIGN_VALUES = {
-    "campaignInfo.campaignName": "Appointment reminders for Example Clinic patients.",
-    "campaignInfo.campaignVertical": ["HEALTHCARE"],
-    "campaignInfo.optInWorkflow": "Patients opt in on the booking form by ticking a box.",
-    "campaignInfo.optInMessage": "Example Clinic: you will get appointment reminders.",
-    "campaignInfo.helpMessage": "Example Clinic: call 206-555-0100 for help.",
-    "campaignInfo.stopMessage": "You are unsubscribed from Example Clinic.",
-    "campaignCapabilities.numberCapabilities": ["SMS"],
-    "campaignCapabilities.messageType": ["Transactional"],
-    "campaignUseCase.useCase": ["ACCOUNT_NOTIFICATION"],
-    **{
-        f"campaignUseCase.{name}": ["Yes"]
-        for name in ("subscriberOptIn", "subscriberOptOut", "subscriberHelp")
-    },
-    **{
-        f"campaignUseCase.{name}": ["No"]
-        for name in ("directLending", "embeddedLink", "embeddedPhone", "ageGated")
-    },
-    "messageSamples.messageSample1": "Reminder: your appointment is tomorrow at 10am.",
-}
-
-
-def error_of(exc_info) -> dict:
-    response = exc_info.value.response
-    return {
-        "Code": response["Error"]["Code"],
-        **{k: response[k] for k in ("Reason", "ResourceType", "Fields") if k in response},
-    }
-
-
-def put(client, registration_id: str, path: str, value) -> dict:
-    if isinstance(value, list):
-        return client.put_registration_field_value(
-            RegistrationId=registration_id, FieldPath=path, SelectChoices=value
-        )
-    if isinstance(value, str) and (value.startswith("attachment-") or ":registration-attachment/" in value):
-        return client.put_registration_field_value(
-            RegistrationId=registration_id, FieldPath=path, RegistrationAttachmentId=value
-        )
-    return client.put_registration_field_value(
-        RegistrationId=registration_id, FieldPath=path, TextValue=value
-    )
-
-
-def fill(client, registration_id: str, values: dict) -> None:
-    for path, value in values.items():
-        put(client, registration_id, path, value)
-
-
-def statuses(sim: Simulator, registration_id: str) -> list[str]:
-    return [
-        e["detail"]["registrationDetails"]["currentStatus"] for e in sim.registration_events(registration_id)
-    ]
 
 
 def toll_free_number(client) -> dict:
@@ -123,8 +41,7 @@ def ready_toll_free(sim, client, number: dict | None = None) -> tuple[str, dict]
     number = number or toll_free_number(client)
     reg = client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationId"]
     fill(client, reg, TFN_VALUES)
-    image = client.create_registration_attachment(AttachmentBody=PNG)["RegistrationAttachmentId"]
-    put(client, reg, "messagingUseCase.optInImage", image)
+    put(client, reg, "messagingUseCase.optInImage", uploaded(sim, client))
     client.create_registration_association(RegistrationId=reg, ResourceId=number["PhoneNumberId"])
     return reg, number
 
@@ -160,14 +77,14 @@ def test_toll_free_registration_end_to_end(sim, client):
         "Reason": "INVALID_PARAMETER",
         "Fields": [{"Name": "textValue", "Message": bad.value.response["Fields"][0]["Message"]}],
     }
-    # The opt-in image is required because the opt-in is a web form (a conditional field).
+    # The opt-in image uploads on the clock; a field takes it once the upload is complete.
     client.create_registration_association(RegistrationId=reg_id, ResourceId=phone_id)
-    with pytest.raises(ClientError) as missing:
-        client.submit_registration_version(RegistrationId=reg_id)
-    assert error_of(missing)["Reason"] == "MISSING_PARAMETER"
-    assert [f["Name"] for f in missing.value.response["Fields"]] == ["messagingUseCase.optInImage"]
     image = client.create_registration_attachment(AttachmentBody=PNG)
-    assert image["AttachmentStatus"] == "UPLOAD_COMPLETE"
+    assert image["AttachmentStatus"] == "UPLOAD_IN_PROGRESS"
+    with pytest.raises(ClientError) as uploading:
+        put(client, reg_id, "messagingUseCase.optInImage", image["RegistrationAttachmentId"])
+    assert error_of(uploading)["Reason"] == "RESOURCE_NOT_ACTIVE"
+    sim.advance(UPLOAD)
     put(client, reg_id, "messagingUseCase.optInImage", image["RegistrationAttachmentId"])
     listed = client.list_registration_associations(RegistrationId=reg_id)["RegistrationAssociations"]
     assert listed == [
@@ -266,10 +183,10 @@ def test_denied_fixed_in_a_new_version_resubmitted_approved(sim, client):
 
     v2 = client.create_registration_version(RegistrationId=reg_id)
     assert (v2["VersionNumber"], v2["RegistrationVersionStatus"]) == (2, "DRAFT")
-    inherited = client.describe_registration_field_values(RegistrationId=reg_id)["RegistrationFieldValues"]
-    assert len(inherited) == len(TFN_VALUES) + 1 and all("DeniedReason" not in v for v in inherited)
-    better = client.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
-    put(client, reg_id, "messagingUseCase.optInImage", better)
+    # A new version starts empty: every answer again, the corrected one among them.
+    assert client.describe_registration_field_values(RegistrationId=reg_id)["RegistrationFieldValues"] == []
+    fill(client, reg_id, TFN_VALUES)
+    put(client, reg_id, "messagingUseCase.optInImage", uploaded(sim, client, PDF))
     client.submit_registration_version(RegistrationId=reg_id)
     sim.advance(10 * DAY)
     reg = client.describe_registrations(RegistrationIds=[reg_id])["Registrations"][0]
@@ -453,7 +370,8 @@ def test_field_values_are_checked_against_the_form(client, path, kwargs, reason,
     assert client.describe_registration_field_values(RegistrationId=reg_id)["RegistrationFieldValues"] == []
 
 
-def test_conditional_fields_and_required_deletes(client):
+def test_conditional_fields_at_a_strict_submit_and_required_deletes():
+    client = Simulator(clock="manual", seed=14, strict_registration_submit=True).client()
     brand = client.create_registration(RegistrationType="US_TEN_DLC_BRAND_REGISTRATION")["RegistrationId"]
     fill(client, brand, {**BRAND_VALUES, "companyInfo.stockSymbol": "EXMP"})
     with pytest.raises(ClientError) as disallowed:  # a stock symbol only for PUBLIC_PROFIT
@@ -463,7 +381,8 @@ def test_conditional_fields_and_required_deletes(client):
     put(client, brand, "companyInfo.legalType", ["PUBLIC_PROFIT"])
     with pytest.raises(ClientError) as needs_exchange:
         client.submit_registration_version(RegistrationId=brand)
-    assert [f["Name"] for f in needs_exchange.value.response["Fields"]] == ["companyInfo.stockExchange"]
+    assert [f["Name"] for f in needs_exchange.value.response["Fields"]] == [
+        "companyInfo.stockExchange", "companyInfo.businessContactEmail"]
     with pytest.raises(ClientError) as required:
         client.delete_registration_field_value(RegistrationId=brand, FieldPath="companyInfo.taxId")
     assert error_of(required)["Reason"] == "REGISTRATION_FIELD_CANNOT_BE_DELETED"
@@ -482,10 +401,12 @@ def test_conditional_fields_and_required_deletes(client):
         "RegistrationId"
     ]
     put(client, campaign, "campaignUseCase.useCase", ["MIXED"])
-    with pytest.raises(ClientError) as too_few:
-        put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING"])
-    assert "2 to 5 choices" in too_few.value.response["Error"]["Message"]
-    put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING", "CUSTOMER_CARE"])
+    with pytest.raises(ClientError) as too_many:
+        put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING", "CUSTOMER_CARE", "FRAUD_ALERT",
+                                                              "SECURITY_ALERT", "POLLING_VOTING",
+                                                              "HIGHER_EDUCATION"])
+    assert "1 to 5 choices" in too_many.value.response["Error"]["Message"]
+    put(client, campaign, "campaignUseCase.subUseCases", ["MARKETING"])
 
 
 def test_section_and_field_filters_on_values(client):
@@ -590,7 +511,7 @@ def test_create_describe_delete_registrations(sim, client):
 
 
 # -- attachments -------------------------------------------------------------------------------
-def test_attachments(client):
+def test_attachments(sim, client):
     for kwargs, reason in [
         ({}, "MISSING_PARAMETER"),
         ({"AttachmentBody": PNG, "AttachmentUrl": "s3://bucket/a.png"}, "PARAMETERS_CANNOT_BE_USED_TOGETHER"),
@@ -609,6 +530,7 @@ def test_attachments(client):
         RegistrationAttachmentIds=[by_url["RegistrationAttachmentId"]]
     )["RegistrationAttachments"]
     assert described[0]["AttachmentUrl"] == "s3://bucket/optin.PDF"
+    sim.advance(UPLOAD)
     complete = client.describe_registration_attachments(
         Filters=[{"Name": "attachment-status", "Values": ["UPLOAD_COMPLETE"]}]
     )["RegistrationAttachments"]
@@ -677,9 +599,9 @@ def test_association_rules(sim, client):
         filtered["RegistrationAssociations"] == []
         and filtered["RegistrationType"] == "US_TOLL_FREE_REGISTRATION"
     )
-    with pytest.raises(ClientError) as before_submit:
+    with pytest.raises(ClientError) as before_submit:  # its number first (the form: in review)
         client.submit_registration_version(RegistrationId=other)
-    assert error_of(before_submit)["Code"] == "ValidationException"  # the form is empty: fields first
+    assert error_of(before_submit)["Reason"] == "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"
     campaign = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")[
         "RegistrationId"
     ]
@@ -703,14 +625,10 @@ def test_numbers_requested_with_a_registration_wait_for_it(sim, client):
     campaign = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")[
         "RegistrationId"
     ]
-    number = client.request_phone_number(
-        IsoCountryCode="US",
-        MessageType="TRANSACTIONAL",
-        NumberCapabilities=["SMS"],
-        NumberType="TEN_DLC",
-        RegistrationId=campaign,
+    number = client.request_phone_number(  # requested first, associated once the campaign is COMPLETE
+        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC"
     )
-    assert (number["Status"], number["RegistrationId"]) == ("PENDING", campaign)
+    assert number["Status"] == "PENDING" and "RegistrationId" not in number
     long_code = client.request_phone_number(
         IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="LONG_CODE"
     )
@@ -739,24 +657,20 @@ def test_numbers_requested_with_a_registration_wait_for_it(sim, client):
     ] == ("COMPLETE")
     client.submit_registration_version(RegistrationId=campaign)
     sim.advance(13 * DAY)
-    assert (
-        client.describe_phone_numbers(PhoneNumberIds=[number["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
-        == "PENDING"
-    )
+    with pytest.raises(ClientError) as in_review:  # numbers join an approved campaign
+        client.create_registration_association(RegistrationId=campaign, ResourceId=number["PhoneNumberId"])
+    assert error_of(in_review)["Reason"] == "REGISTRATION_NOT_COMPLETE"
     sim.advance(2 * DAY)  # a campaign is reviewed in 14 days by default
+    client.create_registration_association(RegistrationId=campaign, ResourceId=number["PhoneNumberId"])
     assert (
         client.describe_phone_numbers(PhoneNumberIds=[number["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
         == "ACTIVE"
     )
     later = client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC"
+        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC",
+        RegistrationId=campaign,
     )
-    assert (
-        client.create_registration_association(RegistrationId=campaign, ResourceId=later["PhoneNumberId"])[
-            "ResourceType"
-        ]
-        == "PHONE_NUMBER"
-    )
+    assert later["RegistrationId"] == campaign
     assert (
         client.describe_phone_numbers(PhoneNumberIds=[later["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
         == "ACTIVE"
@@ -852,8 +766,8 @@ def test_rcs_agents_pass_the_registration_gate(sim, client):
 
 def test_sender_id_registration_provisions_the_sender_id(sim, client):
     reg_id = client.create_registration(RegistrationType="JO_SENDER_ID_REGISTRATION")["RegistrationId"]
-    loa = client.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
-    cr = client.create_registration_attachment(AttachmentBody=PDF)["RegistrationAttachmentId"]
+    loa = uploaded(sim, client, PDF)
+    cr = uploaded(sim, client, PDF)
     fill(
         client,
         reg_id,
@@ -938,7 +852,7 @@ def test_definitions(client):
     image = [
         f for f in fields["RegistrationFieldDefinitions"] if f["FieldPath"] == "messagingUseCase.optInImage"
     ]
-    assert image[0]["FieldType"] == "ATTACHMENT" and image[0]["FieldRequirement"] == "CONDITIONAL"
+    assert image[0]["FieldType"] == "ATTACHMENT" and image[0]["FieldRequirement"] == "REQUIRED"
     one = client.describe_registration_field_definitions(
         RegistrationType="US_TEN_DLC_BRAND_REGISTRATION", FieldPaths=["companyInfo.legalType"]
     )
@@ -951,7 +865,7 @@ def test_definitions(client):
     pages = client.get_paginator("describe_registration_field_definitions").paginate(
         RegistrationType="US_TOLL_FREE_REGISTRATION", PaginationConfig={"PageSize": 5}
     )
-    assert sum(len(p["RegistrationFieldDefinitions"]) for p in pages) == 23
+    assert sum(len(p["RegistrationFieldDefinitions"]) for p in pages) == 25
     for call, kwargs, reason in [
         (
             client.describe_registration_section_definitions,
@@ -1093,6 +1007,7 @@ def test_public_style_monitor_over_http_with_a_real_clock():
         "registration:SUBMITTED->REVIEWING": 0.05,
         "registration:PROVISIONING->COMPLETE": 0.05,
         "registration:US_TOLL_FREE_REGISTRATION:REVIEWING->PROVISIONING": 0.2,
+        "registration-attachment:UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE": 0.05,
     }
     sim = Simulator(clock="real", seed=5, durations=fast)
     sim.registrations.rule("US_TOLL_FREE_REGISTRATION", "deny", times=1, reasons=["Sample message is vague"])
@@ -1112,8 +1027,11 @@ def test_public_style_monitor_over_http_with_a_real_clock():
 
         client.submit_registration_version(RegistrationId=reg_id)
         assert monitor({"REQUIRES_UPDATES", "COMPLETE"})[0] == "REQUIRES_UPDATES"
-        client.create_registration_version(RegistrationId=reg_id)
-        put(client, reg_id, "messageSamples.messageSample1", "Your Example Corp sign-in code is 123456.")
+        image = client.describe_registration_field_values(
+            RegistrationId=reg_id, FieldPaths=["messagingUseCase.optInImage"])["RegistrationFieldValues"][0]
+        client.create_registration_version(RegistrationId=reg_id)  # empty: every answer again
+        fill(client, reg_id, {**TFN_VALUES, "messagingUseCase.optInImage": image["RegistrationAttachmentId"],
+                              "messageSamples.messageSample1": "Your Example Corp sign-in code is 123456."})
         client.submit_registration_version(RegistrationId=reg_id)
         status, polls = monitor({"REQUIRES_UPDATES", "COMPLETE"})
         assert status == "COMPLETE" and polls > 1
@@ -1363,13 +1281,13 @@ def test_every_registration_paginator_pages(sim, client):
         ("describe_registration_versions", {"RegistrationId": reg_id}, "RegistrationVersions", 2),
         (
             "describe_registration_field_values",
-            {"RegistrationId": reg_id},
+            {"RegistrationId": reg_id, "VersionNumber": 1},
             "RegistrationFieldValues",
             len(TFN_VALUES) + 1,
         ),
         ("describe_registration_attachments", {}, "RegistrationAttachments", 2),
         ("list_registration_associations", {"RegistrationId": reg_id}, "RegistrationAssociations", 1),
-        ("describe_registration_type_definitions", {}, "RegistrationTypeDefinitions", 6),
+        ("describe_registration_type_definitions", {}, "RegistrationTypeDefinitions", 7),
         (
             "describe_registration_section_definitions",
             {"RegistrationType": "US_TOLL_FREE_REGISTRATION"},
@@ -1380,7 +1298,7 @@ def test_every_registration_paginator_pages(sim, client):
             "describe_registration_field_definitions",
             {"RegistrationType": "US_TOLL_FREE_REGISTRATION"},
             "RegistrationFieldDefinitions",
-            23,
+            25,
         ),
     ]
     for name, kwargs, key, total in cases:

@@ -72,9 +72,15 @@ class Reviews:
              feedback: str | None = None, field_feedback: dict | None = None,
              times: int | None = None) -> dict:
         """Decide every review of `registration_type` ("*": every type) this way, for the next
-        `times` reviews (None: until cleared). Earlier rules win."""
+        `times` reviews (None: until cleared). Earlier rules win. ValueError for a type the
+        catalogue lacks: a rule that names a registration id, or a misspelt type, would never
+        match and the review it meant to decide would be approved."""
         decision = Decision(outcome, reasons or [], feedback, field_feedback or {})
         with self._lock:
+            if registration_type != "*" and registration_type not in self.desk.catalogue:
+                known = ", ".join(form.name for form in self.desk.catalogue)
+                raise ValueError(f"no registration type {registration_type!r}: a rule names one of "
+                                 f"{known}, or \"*\" for every type")
             return self.desk.reviewer.add_rule(registration_type, decision, times).describe()
 
     def clear_rules(self, registration_type: str | None = None) -> int:

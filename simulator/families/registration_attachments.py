@@ -1,7 +1,15 @@
 """Registration attachments: the files a registration form points at (opt-in
 screenshots, letters of authorization). CreateRegistrationAttachment takes the file
 as a body or as an S3 URL, "either AttachmentUrl or AttachmentBody ... If both are
-specified then an exception is returned" [model doc]."""
+specified then an exception is returned" [model doc].
+
+AWS uploads the file after answering: an attachment is UPLOAD_IN_PROGRESS, then
+UPLOAD_COMPLETE a few seconds later, and a form field bound to it before that is refused
+with ConflictException RESOURCE_NOT_ACTIVE [obs: a public script's PutRegistrationFieldValue
+failed so, "AWS processes the upload asynchronously"; it now polls every 3 s]. The upload is
+a lifecycle step on the simulator's clock:
+`--duration registration-attachment:UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE=SECONDS`.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,11 @@ import binascii
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..wire import errors, paging
 from ..wire.projection import tag_dict
 from . import Family, operation
+from .parts import restored, saved
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # "The maximum file size is 5MB" [model doc]
 # File signatures of the types AWS takes: "valid file extensions are PDF, JPEG and PNG" [model doc]
@@ -23,31 +33,51 @@ ATTACHMENT_MAGIC = {
 }
 ATTACHMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
-ATTACHMENT_FILTERS = {"attachment-status": lambda a: a.status}
+ATTACHMENT_FILTERS = {"attachment-status": lambda a: a.state}
+
+# The states are the model's AttachmentStatus. How long an upload takes AWS does not publish:
+# "seconds, occasionally longer" [obs: a script's ~14 field puts between upload and bind were
+# not always enough; it waits up to 120 s]; 5 s here [inf]. UPLOAD_FAILED has no arrow in: no
+# source says what makes an upload fail.
+LIFECYCLE = LifecycleSpec(
+    kind="registration-attachment",
+    states=("UPLOAD_IN_PROGRESS", "UPLOAD_COMPLETE", "UPLOAD_FAILED", "DELETED"),
+    initial="UPLOAD_IN_PROGRESS",
+    transitions=(
+        {"trigger": "uploaded", "source": "UPLOAD_IN_PROGRESS", "dest": "UPLOAD_COMPLETE"},
+        {"trigger": "delete", "source": ["UPLOAD_IN_PROGRESS", "UPLOAD_COMPLETE", "UPLOAD_FAILED"],
+         "dest": "DELETED"},
+    ),
+    automatic={"UPLOAD_IN_PROGRESS": "uploaded"},
+    durations={"UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE": 5.0},
+)
 
 
 @dataclass(eq=False)
-class Attachment:
+class Attachment(Lifecycled):
     WIRE: ClassVar[dict[str, str]] = {
         "RegistrationAttachmentArn": "arn",
         "RegistrationAttachmentId": "id",
-        "AttachmentStatus": "status",
+        "AttachmentStatus": "state",
         "CreatedTimestamp": "created",
         "AttachmentUrl": "url",
     }
-    id: str
-    arn: str
-    created: float
-    size: int
-    media_type: str
+    id: str = ""
+    arn: str = ""
+    created: float = 0.0
+    size: int = 0
+    media_type: str = ""
     url: str | None = None
-    status: str = "UPLOAD_COMPLETE"
     tags: dict[str, str] = field(default_factory=dict)
 
 
 class RegistrationAttachments(Family):
     name = "registration_attachments"
     arn_types = ("registration-attachment",)
+
+    @classmethod
+    def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
+        return (LIFECYCLE,)
 
     def __init__(self, region):
         super().__init__(region)
@@ -56,14 +86,20 @@ class RegistrationAttachments(Family):
     def get(self, ref: str) -> Attachment:
         return self.region.find(self.attachments, ref, "registration-attachment")
 
+    def by_id(self, resource_id: str) -> Attachment | None:
+        return self.attachments.get(resource_id)
+
     def ready(self, ref: str) -> str:
-        """The id of an attachment a form field may point at (uploaded), or AWS's error."""
+        """The id of an attachment a form field may point at (uploaded), or AWS's error
+        [obs: ConflictException RESOURCE_NOT_ACTIVE, ResourceType registration-attachment]."""
         attachment = self.get(ref)
-        if attachment.status != "UPLOAD_COMPLETE":
-            raise errors.validation(
-                "INVALID_PARAMETER",
-                f"Attachment {attachment.id} is {attachment.status}.",
-                [{"Name": "registrationAttachmentId", "Message": "Attachment is not uploaded"}],
+        if attachment.state != "UPLOAD_COMPLETE":
+            raise errors.conflict(
+                "RESOURCE_NOT_ACTIVE",
+                "registration-attachment",
+                attachment.id,
+                f"Attachment {attachment.id} is {attachment.state}; a form field takes it once "
+                "its upload is complete (DescribeRegistrationAttachments shows UPLOAD_COMPLETE).",
             )
         return attachment.id
 
@@ -97,6 +133,7 @@ class RegistrationAttachments(Family):
             url=url,
             tags=tag_dict(params.get("Tags")),
         )
+        self.region.lifecycles.place(attachment, LIFECYCLE.kind, attachment.created)
         self.attachments[att_id] = attachment
         return attachment
 
@@ -149,6 +186,7 @@ class RegistrationAttachments(Family):
             self.get,
             self.attachments.values(),
             ATTACHMENT_FILTERS,
+            observe=self.region.lifecycles.observed,
         )
 
     @operation("DeleteRegistrationAttachment")
@@ -165,7 +203,7 @@ class RegistrationAttachments(Family):
                 f"{registration.id}, which is {version.state}.",
             )
         del self.attachments[attachment.id]
-        attachment.status = "DELETED"
+        self.region.lifecycles.move(attachment, "delete", self.region.now())
         return attachment
 
     # -- state view and --state ------------------------------------------------------------------
@@ -174,7 +212,7 @@ class RegistrationAttachments(Family):
             "registration_attachments": [
                 {
                     "RegistrationAttachmentId": a.id,
-                    "AttachmentStatus": a.status,
+                    "AttachmentStatus": a.state,
                     "Size": a.size,
                     "MediaType": a.media_type,
                 }
@@ -183,21 +221,12 @@ class RegistrationAttachments(Family):
         }
 
     def export(self) -> dict:
-        return {
-            "attachments": [
-                {
-                    "id": a.id,
-                    "arn": a.arn,
-                    "created": a.created,
-                    "size": a.size,
-                    "media_type": a.media_type,
-                    "url": a.url,
-                    "status": a.status,
-                    "tags": a.tags,
-                }
-                for a in self.attachments.values()
-            ]
-        }
+        return {"attachments": [saved(a) for a in self.attachments.values()]}
 
     def restore(self, data: dict) -> None:
-        self.attachments = {row["id"]: Attachment(**row) for row in data["attachments"]}
+        for row in data["attachments"]:
+            if "status" in row:  # saved before uploads took time: complete, as it was then
+                row = {k: v for k, v in row.items() if k != "status"}
+                row["lifecycle"] = [LIFECYCLE.kind, "UPLOAD_COMPLETE", row["created"], 0]
+            attachment = restored(Attachment, row, self.region.lifecycles)
+            self.attachments[attachment.id] = attachment

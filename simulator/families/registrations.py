@@ -23,7 +23,7 @@ from ..engine import arns
 from ..engine.lifecycle import LifecycleSpec
 from ..engine.scheduler import Timer
 from ..gates.registration import registration_gate
-from ..registrations.forms import check_value, known_field, submission_problems
+from ..registrations.forms import check_value, form_problems, known_field, refuse_incomplete
 from ..registrations.lifecycle import (
     SETTLED,
     UNDER_REVIEW,
@@ -50,6 +50,13 @@ REGULATES = {kind: number for number, kind in REGULATED_NUMBERS.items()}
 # one number (AWS's console registers them one by one).
 PHONE_NUMBERS_PER_REGISTRATION = {"US_TOLL_FREE_REGISTRATION": 1}
 DEFAULT_PHONE_NUMBERS_PER_REGISTRATION = 100
+# The registration a registration is associated with, by type: a 10DLC campaign and a brand
+# vetting each take the brand [obs: AWS's sample 10DLC automation associates the brand with
+# both, ASSOCIATE_BEFORE_SUBMIT]; the brand must be COMPLETE when they are submitted.
+REGISTRATION_TARGETS = {
+    "US_TEN_DLC_CAMPAIGN_REGISTRATION": "US_TEN_DLC_BRAND_REGISTRATION",
+    "US_TEN_DLC_BRAND_VETTING": "US_TEN_DLC_BRAND_REGISTRATION",
+}
 # RCS registration types: the testing registration, and one launch type per country named
 # <ISO>_RCS_LAUNCH_REGISTRATION [doc: rcs-country-launch-us.html and its sibling pages].
 RCS_TESTING = "TEST_RCS_LAUNCH_REGISTRATION"
@@ -338,9 +345,11 @@ class Registrations(Family):
                 f"At most {VERSIONS_CREATED_PER_DAY} registration versions a day.",
             )
         self._versions_created = [*recent, now]
-        # The new draft starts from the previous version's answers [obs: one public script
-        # saw a fresh draft inherit them; another re-set every field; inherited here].
-        version = self._new_version(registration, now, current.values)
+        # The new draft starts empty [obs: "a new version starts with NO field values", "that new
+        # version starts empty, so every field must be re-put": two public programs, and AWS's
+        # own guidance to re-fill all fields]; the previous answers when the simulator is asked.
+        version = self._new_version(registration, now,
+                                    current.values if self.desk.inherit_values else None)
         return (registration, version)
 
     @operation("DescribeRegistrationVersions")
@@ -373,7 +382,8 @@ class Registrations(Family):
                 f"Version {version.number} of {registration.id} is {version.state}.",
             )
         form = self.form(registration.registration_type)
-        submission_problems(form, version.values, self._attachment_ready)
+        if self.desk.strict_submit:  # else the review finds what is missing (`_form_denial`)
+            refuse_incomplete(form, version.values, self._attachment_ready)
         for behavior in form.definition.get("SupportedAssociations", []):
             if behavior["AssociationBehavior"] != "ASSOCIATE_BEFORE_SUBMIT":
                 continue
@@ -511,13 +521,8 @@ class Registrations(Family):
             raise errors.conflict(
                 reason, "registration", owner.id, f"{target.identity} is already associated with {owner.id}."
             )
-        if kind == "REGISTRATION" and target.registration_type == registration.registration_type:
-            raise errors.validation(
-                "INVALID_REGISTRATION_ASSOCIATION",
-                f"{target.id} is a {target.registration_type} registration too; a registration is "
-                "associated with one of another type (a 10DLC campaign with its brand).",
-                [{"Name": "resourceId", "Message": "Not a resource this registration type takes"}],
-            )
+        if kind == "REGISTRATION":
+            self._check_registration_target(registration, target)
         behavior = self._admission(
             registration,
             kind,
@@ -526,16 +531,25 @@ class Registrations(Family):
             params["ResourceId"],
             "resourceId",
         )
-        if behavior["AssociationBehavior"] == "ASSOCIATE_AFTER_COMPLETE" and not registration.registered:
-            raise errors.conflict(
-                "REGISTRATION_NOT_COMPLETE",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} is {registration.state}; numbers are associated once "
-                "it is COMPLETE.",
-            )
         association = self._link(registration, target, kind, behavior)
         return (registration, association)
+
+    @staticmethod
+    def _check_registration_target(registration: Registration, target: Registration) -> None:
+        """A registration associated with another: a 10DLC campaign or brand vetting with its
+        brand [obs: AWS's sample automation]; for a type of a loaded catalogue, any other type."""
+        wanted = REGISTRATION_TARGETS.get(registration.registration_type)
+        if wanted is None and target.registration_type != registration.registration_type:
+            return
+        if target.registration_type == wanted:
+            return
+        raise errors.validation(
+            "INVALID_REGISTRATION_ASSOCIATION",
+            f"{target.id} is a {target.registration_type} registration; a "
+            f"{registration.registration_type} is associated with "
+            f"{wanted or 'a registration of another type'}.",
+            [{"Name": "resourceId", "Message": "Not a resource this registration type takes"}],
+        )
 
     def _admission(
         self, registration: Registration, kind: str, iso: str, number_type: str | None, ref: str, member: str
@@ -552,6 +566,18 @@ class Registrations(Family):
                 f"A {registration.registration_type} registration cannot be associated with {ref} "
                 f"({kind}{', ' + number_type if number_type else ''}, {iso}).",
                 [{"Name": member, "Message": "Not a resource this registration type takes"}],
+            )
+        if behavior["AssociationBehavior"] == "ASSOCIATE_AFTER_COMPLETE" and not registration.registered:
+            # "you must have an approved ... 10DLC registered campaign" [doc: phone-numbers-request];
+            # the same answer whichever way the number comes (CreateRegistrationAssociation or
+            # RequestPhoneNumber's RegistrationId), whatever the campaign's state [inf: the model's
+            # reason that says it; no source records AWS's error].
+            raise errors.conflict(
+                "REGISTRATION_NOT_COMPLETE",
+                "registration",
+                registration.id,
+                f"Registration {registration.id} is {registration.state}; its numbers are "
+                "associated once it is approved (COMPLETE).",
             )
         if registration.state in (*UNDER_REVIEW, "PROVISIONING"):
             raise errors.conflict(
@@ -754,6 +780,8 @@ class Registrations(Family):
         if registration.state == "SUBMITTED" and registration.current.aws_review:
             step = ("start_aws_review", registration_spec().step_name("start_aws_review", "SUBMITTED"))
         trigger, name = step
+        if trigger == "decide" and self._form_denial(registration) is not None:
+            name = registration_spec().step_name("deny", "REVIEWING")  # sooner than a review
         seconds = step_duration(self.region.lifecycles, registration.registration_type, name)
         due = self.region.lifecycles.clock.due_at(at, seconds) if seconds > 0 else at
         if due is None:  # a reads clock: DescribeRegistrations reads make the step due
@@ -778,12 +806,25 @@ class Registrations(Family):
         """A clock-driven step fell due at `at`."""
         registration.next_step = None
         if trigger == "decide":
-            self.apply(registration, self.desk.reviewer.decide(registration.registration_type), at)
+            decision = self._form_denial(registration)
+            if decision is None:
+                decision = self.desk.reviewer.decide(registration.registration_type)
+            self.apply(registration, decision, at)
             return
         self._move(registration, trigger, at)
         if trigger == "provision":
             self._completed(registration, at)
         self._schedule(registration, at)
+
+    def _form_denial(self, registration: Registration) -> Decision | None:
+        """The review's first look: a version whose form is incomplete is denied with the
+        rejection guide's reasons, whatever the reviewer's rules say; None for a complete one.
+        The answers of a version under review cannot change, so the look gives one answer."""
+        form = self.form(registration.registration_type)
+        problems = form_problems(form, registration.current.values, self._attachment_ready)
+        if not problems:
+            return None
+        return Decision("deny", problems.denied_reasons(), problems.feedback(), problems.field_feedback())
 
     def apply(self, registration: Registration, decision: Decision, at: float) -> None:
         """The reviewer's decision on the version under review."""

@@ -11,7 +11,12 @@ document, in a list. A loaded type replaces the seed's type of the same name.
 Catalogue layout:
     {"Types": [{"RegistrationTypeDefinition": {...},
                 "RegistrationSectionDefinitions": [...],
-                "RegistrationFieldDefinitions": [...]}, ...]}
+                "RegistrationFieldDefinitions": [...],
+                "FieldSources": {FieldPath: "where this field comes from"}}, ...]}
+
+`FieldSources` (optional, never served) says where each field's path, kind, requirement and
+options come from, labelled as the docs label facts ([doc], [obs], [model], [inf]); the seed
+set gives one for every field.
 
 Every definition is held against the model's output shapes when loaded: a catalogue
 the service could not have sent fails loudly, naming what is wrong.
@@ -44,6 +49,7 @@ class RegistrationForm:
     definition: dict
     sections: list[dict] = field(default_factory=list)
     fields: list[dict] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # FieldPath -> where it comes from
 
     @property
     def name(self) -> str:
@@ -213,17 +219,19 @@ def parse(document, where: str) -> list[RegistrationForm]:
                 "DescribeRegistrationFieldDefinitions",
                 {"RegistrationType": name, "RegistrationFieldDefinitions": fields},
             )
-            forms.append(
-                _consistent(
-                    where,
-                    RegistrationForm(
-                        copy.deepcopy(definition), copy.deepcopy(sections), copy.deepcopy(fields)
-                    ),
-                )
-            )
+            form = RegistrationForm(copy.deepcopy(definition), copy.deepcopy(sections),
+                                    copy.deepcopy(fields), _sources(where, name, entry))
+            forms.append(_consistent(where, form))
         return forms
     documents = document if isinstance(document, list) else [document]
     return _from_describe_outputs(documents, where)
+
+
+def _sources(where: str, name: str, entry: dict) -> dict[str, str]:
+    sources = entry.get("FieldSources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise CatalogueError(f"{where}: {name} FieldSources must map field paths to strings")
+    return dict(sources)
 
 
 def _from_describe_outputs(documents: list, where: str) -> list[RegistrationForm]:
@@ -273,6 +281,9 @@ def _check(where: str, operation: str, body: dict) -> None:
 def _consistent(where: str, form: RegistrationForm) -> RegistrationForm:
     sections = {s["SectionPath"] for s in form.sections}
     paths = {f["FieldPath"] for f in form.fields}
+    for path in set(form.sources) - paths:
+        raise CatalogueError(f"{where}: {form.name} FieldSources names {path}, which is not a field "
+                             "of the form")
     for f in form.fields:
         here = f"{where}: {form.name} field {f['FieldPath']}"
         if f["SectionPath"] not in sections:

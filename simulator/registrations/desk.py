@@ -13,8 +13,15 @@ from .lifecycle import Machines, Reviewer
 
 
 class RegistrationDesk:
-    def __init__(self, catalogue=None, event_log: EventLog | None = None):
+    """`strict_submit`: SubmitRegistrationVersion refuses an incomplete form (the model's
+    text) instead of AWS's accept-then-deny; `inherit_values`: a new version starts from the
+    previous one's answers instead of AWS's empty form."""
+
+    def __init__(self, catalogue=None, event_log: EventLog | None = None, *,
+                 strict_submit: bool = False, inherit_values: bool = False):
         self.catalogue = Catalogue.build(catalogue)
+        self.strict_submit = strict_submit
+        self.inherit_values = inherit_values
         self.reviewer = Reviewer()
         self.events_log = RegistrationEventLog()
         self.machines = Machines()

@@ -1,6 +1,14 @@
 """Filling in a registration form: one field value checked against its definition
-(PutRegistrationFieldValue), and a whole version checked before it is submitted
-(SubmitRegistrationVersion), with the conditional rules the model describes.
+(PutRegistrationFieldValue), and a whole version checked, with the conditional rules the
+model describes: by AWS's review (`form_problems`: the denial reasons of AWS's rejection
+guide), or, strictly, when it is submitted (`refuse_incomplete`).
+
+Which a simulator does is a setting. AWS accepts SubmitRegistrationVersion with missing
+required and disallowed conditional fields and denies the version in review [obs: public
+programs saw "missing field" and "Conditional field not allowed" denials after an accepted
+submit; doc: the rejection guide's MISSING_REQUIRED_FIELD ... CONDITIONAL_FIELD_NOT_ALLOWED];
+the model's ConditionalFieldBehavior says a validation error at submission time
+(`Simulator(strict_registration_submit=True)`).
 
 Values are kept as the model's RegistrationFieldValueInformation dicts:
 {"FieldPath", and one of "SelectChoices" | "TextValue" | "RegistrationAttachmentId"}.
@@ -11,13 +19,14 @@ unknown field -> UNKNOWN_REGISTRATION_FIELD; a value of the wrong kind, outside 
 options, of the wrong length or pattern -> INVALID_PARAMETER (`Fields` names
 `textValue` / `selectChoices` / `registrationAttachmentId`, as observed for
 `textValue`); no value -> MISSING_PARAMETER; two kinds at once ->
-PARAMETERS_CANNOT_BE_USED_TOGETHER; at submit, missing required fields ->
+PARAMETERS_CANNOT_BE_USED_TOGETHER; at a strict submit, missing required fields ->
 MISSING_PARAMETER and a value the rules disallow -> INVALID_PARAMETER, each
 field named in `Fields`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -146,21 +155,110 @@ def _check_against(field: dict, value: dict, overrides: dict, attachment_ready: 
         attachment_ready(value["RegistrationAttachmentId"])
 
 
-def submission_problems(
+# The denial reasons AWS's rejection guide gives for a form's fields, in its order: (Reason,
+# the console's title, the guide's description) [doc: REJECTION_GUIDE]. The review finds them.
+REJECTION_GUIDE = (
+    "https://docs.aws.amazon.com/sms-voice/latest/userguide/registration-help-rejection-troubleshooting.html"
+)
+FIELD_DENIALS = {
+    "missing": ("MISSING_REQUIRED_FIELD", "Missing required field",
+                "A required field is missing from the submission"),
+    "invalid": ("INVALID_FIELD_VALUE", "Invalid field value", "A submitted field value is invalid"),
+    "missing_conditional": ("MISSING_CONDITIONAL_FIELD", "Missing conditional field",
+                            "A conditionally required field is missing"),
+    "disallowed": ("CONDITIONAL_FIELD_NOT_ALLOWED", "Conditional field not allowed",
+                   "A conditionally allowed field was submitted but is not allowed for your configuration"),
+}
+
+
+@dataclasses.dataclass
+class FormProblems:
+    """What is wrong with a version's answers, field paths in the form's order; per-field
+    notes for the answers that exist (a missing field has no value to note)."""
+
+    missing: list[str] = dataclasses.field(default_factory=list)  # REQUIRED fields without a value
+    invalid: list[str] = dataclasses.field(default_factory=list)  # values the field's rules refuse
+    missing_conditional: list[str] = dataclasses.field(default_factory=list)  # CONDITIONAL, resolved REQUIRED
+    disallowed: list[str] = dataclasses.field(default_factory=list)  # CONDITIONAL, resolved DISALLOWED, given
+    notes: dict[str, str] = dataclasses.field(default_factory=dict)  # FieldPath -> why its value is refused
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, kind) for kind in FIELD_DENIALS)
+
+    def denied_reasons(self) -> list[dict]:
+        """One RegistrationDeniedReasonInformation per kind of problem, naming its fields."""
+        reasons = []
+        for kind, (reason, title, description) in FIELD_DENIALS.items():
+            paths = getattr(self, kind)
+            if paths:
+                reasons.append({"Reason": reason, "ShortDescription": title,
+                                "LongDescription": f"{description}: {', '.join(paths)}.",
+                                "DocumentationTitle": "Rejection troubleshooting",
+                                "DocumentationLink": REJECTION_GUIDE})
+        return reasons
+
+    def feedback(self) -> str:
+        parts = [f"{FIELD_DENIALS[kind][1]}: {', '.join(getattr(self, kind))}."
+                 for kind in FIELD_DENIALS if getattr(self, kind)]
+        return " ".join(parts)
+
+    def field_feedback(self) -> dict[str, dict]:
+        """DescribeRegistrationFieldValues' DeniedReason and Feedback on the values refused."""
+        notes = {}
+        for kind in ("invalid", "disallowed"):
+            for path in getattr(self, kind):
+                notes[path] = {"DeniedReason": FIELD_DENIALS[kind][1], "Feedback": self.notes[path]}
+        return notes
+
+
+def form_problems(
     form: RegistrationForm, values: dict[str, dict], attachment_ready: Callable[[str], str]
-) -> None:
-    """Raise the ValidationException a submit gets when the form is not complete."""
-    missing, disallowed = [], []
-    for field in form.fields:
-        behavior, overrides = resolve(field, values)
-        value = values.get(field["FieldPath"])
+) -> FormProblems:
+    """Every field the form's rules say is missing, disallowed or invalid, given these answers."""
+    found = FormProblems()
+    for definition in form.fields:
+        path = definition["FieldPath"]
+        behavior, overrides = resolve(definition, values)
+        value = values.get(path)
         if value is None:
             if behavior == "REQUIRED":
-                missing.append(field["FieldPath"])
+                conditional = definition["FieldRequirement"] == "CONDITIONAL"
+                (found.missing_conditional if conditional else found.missing).append(path)
         elif behavior == "DISALLOWED":
-            disallowed.append(field["FieldPath"])
+            found.disallowed.append(path)
+            found.notes[path] = (f"{path} is not allowed with the answers given "
+                                 f"({_depends(definition)}): delete it.")
         else:
-            _check_against(field, value, overrides, attachment_ready)
+            try:
+                _check_against(definition, value, overrides, attachment_ready)
+            except errors.ServiceError as exc:
+                found.invalid.append(path)
+                found.notes[path] = exc.message
+    return found
+
+
+def _depends(definition: dict) -> str:
+    paths = {c["DependsOnFieldPath"] for rule in definition["ConditionalBehavior"]["Rules"]
+             for c in rule["Conditions"]}
+    return "it depends on " + ", ".join(sorted(paths))
+
+
+def refuse_incomplete(
+    form: RegistrationForm, values: dict[str, dict], attachment_ready: Callable[[str], str]
+) -> None:
+    """Strict submit (the model's ConditionalFieldBehavior text): the ValidationException a
+    submit gets when the form is not complete."""
+    missing, disallowed = [], []
+    for definition in form.fields:
+        behavior, overrides = resolve(definition, values)
+        value = values.get(definition["FieldPath"])
+        if value is None:
+            if behavior == "REQUIRED":
+                missing.append(definition["FieldPath"])
+        elif behavior == "DISALLOWED":
+            disallowed.append(definition["FieldPath"])
+        else:
+            _check_against(definition, value, overrides, attachment_ready)
     if missing:
         raise errors.validation(
             "MISSING_PARAMETER",
