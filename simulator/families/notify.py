@@ -31,7 +31,7 @@ from ..wire.model import enum_values
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
 from . import Family, operation
-from .parts import restored, saved
+from .parts import learn_fields, restored, saved, shown
 
 # The review [inf]: a display name that looks like a URL, or holds one of these words,
 # is REJECTED with a RejectionReason; AWS reviews "for profanity, URLs, and other
@@ -450,6 +450,25 @@ class Notify(Family):
             config.count_sent(destination, day)
         message_id = sent.message_id
         return {"MessageId": message_id, "TemplateId": template["TemplateId"], "ResolvedMessageBody": body}
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        """Replay, then simulate: the configurations a recorded response shows, in the status
+        it shows (a deleted one is dropped); the clock moves a PENDING one on as usual."""
+        if operation == "DeleteNotifyConfiguration":
+            self.configurations.pop(body.get("NotifyConfigurationId", ""), None)
+            return
+        for item in shown(body, "NotifyConfigurations"):
+            if not (item.get("NotifyConfigurationId") and item.get("NotifyConfigurationArn")
+                    and item.get("Status")):
+                continue
+            config = self.configurations.get(item["NotifyConfigurationId"])
+            if config is None:
+                config = self.configurations[item["NotifyConfigurationId"]] = NotifyConfiguration(
+                    id=item["NotifyConfigurationId"], arn=item["NotifyConfigurationArn"])
+            learn_fields(config, item)
+            kind = REJECTED_KIND if item["Status"] == "REJECTED" else CONFIGURATION_KIND
+            if config.state != item["Status"]:
+                self.region.lifecycles.place(config, kind, self.region.now(), item["Status"])
 
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None

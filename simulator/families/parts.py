@@ -129,9 +129,10 @@ def restored(cls, row: dict, lifecycles=None):
 NOT_LEARNED = frozenset({"arn", "state", "tags", "keywords", "members", "pool_id", "pool_ids"})
 
 
-def learn_fields(resource, item: dict) -> None:
-    """Every member of `item` that names a field of the resource (as responses are projected)."""
-    names = {f.name for f in fields(resource)} - NOT_LEARNED
+def learn_fields(resource, item: dict, skip: frozenset[str] = frozenset()) -> None:
+    """Every member of `item` that names a field of the resource (as responses are projected),
+    but the parts a family learns its own way (`skip`)."""
+    names = {f.name for f in fields(resource)} - NOT_LEARNED - skip
     wire = getattr(type(resource), "WIRE", {})
     for member, value in item.items():
         attr = wire.get(member) or snake(member)

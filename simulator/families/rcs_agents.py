@@ -43,7 +43,7 @@ from ..wire.model import enum_values, service_model
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
 from . import Family, operation
-from .parts import restored, saved
+from .parts import learn_fields, restored, saved, shown
 
 TESTING_AGENT = "rcs-testing-agent"
 COUNTRY_LAUNCH = "rcs-country-launch"
@@ -534,6 +534,41 @@ class RcsAgents(Family):
                      "MessageTrafficType": params.get("MessageTrafficType")},
             machine=lambda sent: self._message(sent, agent, pool)))
         return {"MessageId": sent.message_id}
+
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        """Replay, then simulate: the agents a recorded response shows (their settings, their
+        testing agent) and the country launches DescribeRcsAgentCountryLaunchStatus showed, each
+        in the status recorded; a deleted agent is dropped."""
+        if operation == "DeleteRcsAgent":
+            self.agents.pop(body.get("RcsAgentId", ""), None)
+            return
+        for item in shown(body, "RcsAgents"):
+            if item.get("RcsAgentId") and item.get("RcsAgentArn") and item.get("Status"):
+                self._learn_agent(item)
+        agent = self.agents.get(body.get("RcsAgentId", ""))
+        for launch in body.get("CountryLaunchStatus") or () if agent is not None else ():
+            if isinstance(launch, dict) and launch.get("IsoCountryCode") and launch.get("Status"):
+                part = agent.launches.get(launch["IsoCountryCode"]) or CountryLaunch(
+                    agent_id=agent.id, registration_id=launch.get("RegistrationId") or "",
+                    iso_country_code=launch["IsoCountryCode"])
+                agent.launches[part.iso_country_code] = part
+                self._learn_part(part, COUNTRY_LAUNCH, launch["Status"])
+
+    def _learn_agent(self, item: dict) -> None:
+        agent = self.agents.get(item["RcsAgentId"])
+        if agent is None:
+            agent = self.agents[item["RcsAgentId"]] = RcsAgent(
+                item["RcsAgentId"], item["RcsAgentArn"], item.get("CreatedTimestamp", self.region.now()))
+        learn_fields(agent, item, skip=frozenset({"testing", "launches"}))
+        testing = item.get("TestingAgent")
+        if isinstance(testing, dict) and testing.get("Status"):
+            agent.testing = agent.testing or TestingAgent(
+                agent_id=agent.id, registration_id=testing.get("RegistrationId") or "")
+            self._learn_part(agent.testing, TESTING_AGENT, testing["Status"])
+
+    def _learn_part(self, part: AgentPart, kind: str, status: str) -> None:
+        if part.state != status:  # a reviewed part keeps its own kind
+            self.region.lifecycles.place(part, part.kind or kind, self.region.now(), status)
 
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None

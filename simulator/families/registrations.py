@@ -37,6 +37,7 @@ from ..wire import errors
 from ..wire.paging import apply_filters, page_result, select
 from ..wire.projection import project_as, tag_dict
 from . import Family, operation
+from .parts import shown
 
 # Numbers that need a registration before they send, and the type that registers them
 # [obs: a US toll-free number stays PENDING until its US_TOLL_FREE_REGISTRATION is
@@ -924,6 +925,60 @@ class Registrations(Family):
     def _publish(self, registration: Registration, at: float) -> None:
         self.desk.publish(self.region, registration, at)
 
+    # -- replay, then simulate ----------------------------------------------------------------
+    def learn_from(self, operation: str, params: dict, body: dict) -> None:
+        """The registrations a recorded response shows, in the status shown, with their
+        current version; the versions DescribeRegistrationVersions showed; a deleted one is
+        dropped. A registration learned under review carries on on the clock."""
+        if operation == "DeleteRegistration":
+            self._forget(body.get("RegistrationId", ""))
+            return
+        for item in shown(body, "Registrations"):
+            if all(item.get(k) for k in ("RegistrationId", "RegistrationArn", "RegistrationType",
+                                         "RegistrationStatus")):
+                self._learn(item)
+        registration = self.registrations.get(body.get("RegistrationId", ""))
+        for item in body.get("RegistrationVersions") or () if registration is not None else ():
+            if isinstance(item, dict) and item.get("VersionNumber") and item.get("RegistrationVersionStatus"):
+                version = self._learned_version(registration, int(item["VersionNumber"]))
+                self.desk.machines.version.set_state(item["RegistrationVersionStatus"], model=version)
+                version.history.update(item.get("RegistrationVersionStatusHistory") or {})
+
+    def _learn(self, item: dict) -> None:
+        registration = self.registrations.get(item["RegistrationId"])
+        if registration is None:
+            registration = self.registrations[item["RegistrationId"]] = Registration(
+                id=item["RegistrationId"], arn=item["RegistrationArn"],
+                registration_type=item["RegistrationType"],
+                created=item.get("CreatedTimestamp", self.region.now()))
+            self.desk.machines.adopt_registration(registration, item["RegistrationStatus"])
+        else:
+            self.desk.machines.registration.set_state(item["RegistrationStatus"], model=registration)
+        registration.approved_version = item.get("ApprovedVersionNumber")
+        registration.latest_denied_version = item.get("LatestDeniedVersionNumber")
+        registration.additional_attributes = item.get("AdditionalAttributes")
+        version = self._learned_version(registration, int(item.get("CurrentVersionNumber") or 1))
+        shown_state = LEARNED_VERSION_STATE.get(item["RegistrationStatus"])
+        if shown_state and version.state != shown_state:
+            self.desk.machines.version.set_state(shown_state, model=version)
+        self._schedule(registration, self.region.now())
+
+    def _learned_version(self, registration: Registration, number: int) -> Version:
+        for version in registration.versions:
+            if version.number == number:
+                return version
+        version = Version(number=number, history={})
+        self.desk.machines.adopt_version(version)
+        registration.versions.append(version)
+        registration.versions.sort(key=lambda v: v.number)
+        return version
+
+    def _forget(self, registration_id: str) -> None:
+        registration = self.registrations.pop(registration_id, None)
+        if registration is not None:
+            self._cancel_step(registration)
+            self.desk.machines.forget(registration, *registration.versions)
+
     # -- the send path: the registration gate -----------------------------------------
     def check_send(self, send) -> None:
         registration_gate(self.region, send)
@@ -1149,6 +1204,16 @@ VERSION_TRIGGERS = {
     "approve",
     "deny",
     "discard",
+}
+
+
+# [inf] What a recorded registration's status says of its current version (AWS shows the
+# versions only through DescribeRegistrationVersions).
+LEARNED_VERSION_STATE = {
+    "CREATED": "DRAFT", "SUBMITTED": "SUBMITTED", "AWS_REVIEWING": "AWS_REVIEWING",
+    "REVIEWING": "REVIEWING", "REQUIRES_AUTHENTICATION": "REQUIRES_AUTHENTICATION",
+    "PROVISIONING": "APPROVED", "COMPLETE": "APPROVED", "REQUIRES_UPDATES": "DENIED",
+    "CLOSED": "APPROVED",
 }
 
 
