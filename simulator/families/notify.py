@@ -433,6 +433,8 @@ class Notify(Family):
                 pool.pool_id,
                 f"Pool {pool.pool_id} is {pool.state}.",
             )
+        if pool is not None and country["CustomerOwnedIdentityRequired"]:
+            self._check_pool_route(pool, channel, destination, iso)
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
         if not dry_run:
@@ -453,6 +455,15 @@ class Notify(Family):
 
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None
+
+    def _check_pool_route(self, pool, channel: str, destination: str, iso: str) -> None:
+        """Where a country needs your own identity, the pool's number that would send must be
+        allowed to send there (PhoneNumbers.route_problem: a SIMULATOR number only to its
+        country's simulator numbers). Elsewhere "If no suitable customer-owned identity is
+        available, AWS-managed identities are used as a fallback" [doc: notify-send-messages]."""
+        member = self.region.messages.sending_member(pool, iso, channel, destination)
+        if getattr(member, "FAMILY", "") == "phone_numbers":
+            self.region.phone_numbers.check_route(member, destination, iso, "NotifyConfigurationId")
 
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]
