@@ -397,6 +397,8 @@ def test_the_iam_grammar_is_accepted(owner, shareable, statement):
     {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
      "NotAction": "sms-voice:DeletePool", "Resource": "@"},
     {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*"},  # no Resource
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
+     "Resource": "arn:aws:sms-voice:*:pool/[p]*"},  # IAM wildcards are * and ?: [p] is literal
     {"Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@"},  # no Effect
     {"Effect": "Allow", "Principal": {"Service": "sns"}, "Action": "sms-voice:*", "Resource": "@"},
     {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},

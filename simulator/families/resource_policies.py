@@ -31,7 +31,6 @@ principals as `arn:aws:iam::<account>:root`.
 from __future__ import annotations
 
 import calendar
-import fnmatch
 import json
 import re
 import time
@@ -116,6 +115,13 @@ def _depth(value) -> int:
     return deepest
 
 
+def _wildcard(value: str, pattern: str) -> bool:
+    """IAM's matching: `*` any run of characters, `?` one; nothing else is special (unlike
+    fnmatch, `[` is a plain character)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
 def _strings(value, what: str) -> list[str]:
     """A string or a non-empty list of strings, as a list; INVALID_PARAMETER otherwise."""
     values = _as_list(value)
@@ -172,7 +178,7 @@ def _check_resources(value, element: str, resource_arn: str) -> None:
     """[inf] Every AWS example names the resource's own ARN; a Resource must cover it (the ARN,
     a wildcard pattern of it, or "*"); NotResource takes any ARN or pattern."""
     for resource in _strings(value, element):
-        if element == "Resource" and not fnmatch.fnmatchcase(resource_arn, resource):
+        if element == "Resource" and not _wildcard(resource_arn, resource):
             raise _bad(f"Resource must be the resource's own ARN, {resource_arn}")
         if element == "NotResource" and resource != "*" and not resource.startswith("arn:"):
             raise _bad(f"NotResource names ARNs, not {resource!r}")
@@ -280,7 +286,7 @@ def _compares(base: str, have: str, want) -> bool:
     if base == "StringEqualsIgnoreCase":
         return have.lower() == want.lower()
     if base in ("StringLike", "ArnLike", "ArnEquals"):  # IAM: ArnEquals behaves as ArnLike
-        return fnmatch.fnmatchcase(have, want)
+        return _wildcard(have, want)
     if base.startswith(("Numeric", "Date")):
         read = _date if base.startswith("Date") else _number
         a, b = read(have), read(want)
@@ -372,14 +378,14 @@ def _covers_action(statement: dict, action: str | None) -> bool:
             return True
         return not negated and any(p in ("*", "sms-voice:*") for p in patterns)
     wanted = f"sms-voice:{action}".lower()
-    hit = any(fnmatch.fnmatchcase(wanted, p) for p in patterns)
+    hit = any(_wildcard(wanted, p) for p in patterns)
     return hit != negated
 
 
 def _covers_resource(statement: dict, arn: str) -> bool:
     negated = "NotResource" in statement
     patterns = _as_list(statement.get("NotResource" if negated else "Resource"))
-    return any(fnmatch.fnmatchcase(arn, p) for p in patterns) != negated
+    return any(_wildcard(arn, p) for p in patterns) != negated
 
 
 def decide(statements: list[dict], kind: str, who: str, arn: str, action: str | None,
