@@ -358,6 +358,6 @@ def test_unmodified_clients_see_the_simulated_send(monkeypatch):
         number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
                                              NumberCapabilities=["SMS"], NumberType="SIMULATOR")
         sent = client.send_text_message(OriginationIdentity=number["PhoneNumber"],
-                                        DestinationPhoneNumber="+12065550142", MessageBody="x")
+                                        DestinationPhoneNumber="+14254147755", MessageBody="x")
         messages = control(ready.group(1), "/_smsvoice/messages")[1]["messages"]
         assert [m["MessageId"] for m in messages] == [sent["MessageId"]]

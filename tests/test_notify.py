@@ -18,6 +18,10 @@ from families_fixtures import conflict, error_of, not_found
 
 FR_MOBILE, GB_MOBILE, US_NUMBER, KR_MOBILE = "+33612345678", "+447400123456", "+12065550100", "+821012345678"
 ACCOUNT, REGION = "123456789012", "us-east-1"
+# The id of every AWS example, for SMS and voice [doc: notify-send-messages.html]; the others [inf].
+ENGLISH = "notify-code-verification-english-001"
+EXPIRING, SHORT = "notify-code-verification-english-002", "notify-code-verification-english-003"
+SPANISH = "notify-code-verification-spanish-001"
 
 
 def create(api, name="Acme", channels=("SMS", "VOICE"), **extra) -> dict:
@@ -92,11 +96,18 @@ def test_text_and_voice_sends_resolve_the_template(sim, api):
     text = api.send_notify_text_message(
         NotifyConfigurationId=cid,
         DestinationPhoneNumber=FR_MOBILE,
-        TemplateVariables={"code": "654321", "expiryMinutes": "5"},
+        TemplateVariables={"code": "654321"},
         Context={"k": "v"},
     )
-    assert text["TemplateId"] == "otp-verification-sms-en-v1"
-    assert text["ResolvedMessageBody"] == (
+    assert text["TemplateId"] == ENGLISH  # the first of the channel, tier and country
+    assert text["ResolvedMessageBody"] == "Your Acme verification code is 654321."  # brandName: Acme
+    expiring = api.send_notify_text_message(
+        NotifyConfigurationId=cid,
+        DestinationPhoneNumber=FR_MOBILE,
+        TemplateId=EXPIRING,
+        TemplateVariables={"code": "654321", "expiryMinutes": "5"},
+    )
+    assert expiring["ResolvedMessageBody"] == (
         "Acme: your verification code is 654321. It expires in 5 minutes. Do not share it."
     )
     voice = api.send_notify_voice_message(
@@ -105,32 +116,32 @@ def test_text_and_voice_sends_resolve_the_template(sim, api):
         TemplateVariables={"code": "1234"},
         VoiceId="MATTHEW",
     )
-    assert voice["TemplateId"] == "otp-verification-voice-en-v1"
+    assert voice["TemplateId"] == ENGLISH  # one template for SMS and voice [doc]
     assert "1234" in voice["ResolvedMessageBody"] and "Acme" in voice["ResolvedMessageBody"]
     log = sim.sent_messages()
-    assert [m["Operation"] for m in log] == ["SendNotifyTextMessage", "SendNotifyVoiceMessage"]
+    assert [m["Operation"] for m in log] == ["SendNotifyTextMessage"] * 2 + ["SendNotifyVoiceMessage"]
     assert log[0]["MessageId"] == text["MessageId"] and log[0]["MessageBody"] == text["ResolvedMessageBody"]
     assert (log[0]["Details"]["NotifyConfigurationId"], log[0]["IsoCountryCode"], log[0]["Context"]) == (
         cid,
         "FR",
         {"k": "v"},
     )
-    assert log[1]["Details"]["VoiceId"] == "MATTHEW"
+    assert log[2]["Details"]["VoiceId"] == "MATTHEW"
 
 
 def test_an_explicit_template_and_the_configurations_default(sim, api):
-    cid = active(sim, api, DefaultTemplateId="otp-verification-sms-es-v1")["NotifyConfigurationId"]
+    cid = active(sim, api, DefaultTemplateId=SPANISH)["NotifyConfigurationId"]
     sent = api.send_notify_text_message(
         NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"}
     )
-    assert sent["TemplateId"] == "otp-verification-sms-es-v1" and "código" in sent["ResolvedMessageBody"]
+    assert sent["TemplateId"] == SPANISH and "código" in sent["ResolvedMessageBody"]
     sent = api.send_notify_text_message(
         NotifyConfigurationId=cid,
         DestinationPhoneNumber=FR_MOBILE,
-        TemplateId="otp-verification-sms-en-v1",
+        TemplateId=ENGLISH,
         TemplateVariables={"code": "1234"},
     )
-    assert sent["TemplateId"] == "otp-verification-sms-en-v1"
+    assert sent["TemplateId"] == ENGLISH
     updated = api.update_notify_configuration(
         NotifyConfigurationId=cid, DefaultTemplateId="UNSET_DEFAULT_TEMPLATE"
     )
@@ -155,17 +166,18 @@ def test_an_explicit_template_and_the_configurations_default(sim, api):
         ),
         ({"code": "1234", "colour": "red"}, "INVALID_PARAMETER", "TemplateVariables.colour"),
         (
-            {"code": "1234", "displayName": "Evil"},
+            {"code": "1234", "brandName": "Evil"},
             "INVALID_PARAMETER",
-            "TemplateVariables.displayName",
-        ),  # SYSTEM
+            "TemplateVariables.brandName",
+        ),  # SYSTEM: the configuration's display name
     ],
 )
 def test_template_variables_are_checked_against_their_declarations(sim, api, variables, reason, field):
     cid = active(sim, api)["NotifyConfigurationId"]
     with pytest.raises(ClientError) as exc:
         api.send_notify_text_message(
-            NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateVariables=variables
+            NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE, TemplateId=EXPIRING,
+            TemplateVariables=variables
         )
     assert error_of(exc)["Code"] == "ValidationException" and error_of(exc)["Reason"] == reason
     assert exc.value.response["Fields"][0]["Name"] == field
@@ -175,10 +187,9 @@ def test_template_variables_are_checked_against_their_declarations(sim, api, var
 def test_templates_that_do_not_fit_are_refused(sim, api):
     cid = active(sim, api, channels=("SMS",))["NotifyConfigurationId"]
     cases = [
-        ("otp-verification-sms-en-v0", "INVALID_PARAMETER"),  # INACTIVE
-        ("otp-verification-voice-en-v1", "CHANNEL_NOT_ENABLED"),  # a voice template for a text
-        ("otp-verification-sms-en-short-v1", "INVALID_PARAMETER"),
-    ]  # ADVANCED only
+        ("notify-code-verification-english-000", "INVALID_PARAMETER"),  # INACTIVE
+        (SHORT, "INVALID_PARAMETER"),  # ADVANCED only
+    ]
     for template, reason in cases:
         with pytest.raises(ClientError) as exc:
             api.send_notify_text_message(
@@ -188,6 +199,11 @@ def test_templates_that_do_not_fit_are_refused(sim, api):
                 TemplateVariables={"code": "1234"},
             )
         assert error_of(exc)["Reason"] == reason, template
+    both = active(sim, api, name="Both")["NotifyConfigurationId"]
+    with pytest.raises(ClientError) as exc:  # an SMS template for a voice call
+        api.send_notify_voice_message(NotifyConfigurationId=both, DestinationPhoneNumber=FR_MOBILE,
+                                      TemplateId=EXPIRING, TemplateVariables={"code": "1234"})
+    assert error_of(exc)["Reason"] == "CHANNEL_NOT_ENABLED"
     with pytest.raises(ClientError) as exc:
         api.send_notify_text_message(
             NotifyConfigurationId=cid,
@@ -383,10 +399,10 @@ def test_create_and_update_checks(sim, api):
         create(api, channels=("MMS",))
     assert error_of(exc)["Reason"] == "CHANNEL_NOT_ENABLED"
     with pytest.raises(ClientError) as exc:
-        create(api, DefaultTemplateId="otp-verification-sms-en-short-v1")  # ADVANCED-only template
+        create(api, DefaultTemplateId=SHORT)  # ADVANCED-only template
     assert error_of(exc)["Reason"] == "INVALID_PARAMETER"
     with pytest.raises(ClientError) as exc:
-        create(api, channels=("VOICE",), DefaultTemplateId="otp-verification-sms-en-v1")
+        create(api, channels=("VOICE",), DefaultTemplateId=EXPIRING)  # an SMS template
     assert error_of(exc)["Reason"] == "INVALID_PARAMETER"
     with pytest.raises(ClientError) as exc:
         create(api, DefaultTemplateId="nope")
@@ -448,15 +464,15 @@ def test_templates_are_shipped_data_with_filters(api):
     assert len(every) == len(shipped()["templates"]) >= 4
     otp = every[0]
     assert otp["TemplateType"] == "OTP_VERIFICATION" and otp["Variables"]["code"]["Required"] is True
-    assert otp["Variables"]["displayName"]["Source"] == "SYSTEM"
+    assert otp["Variables"]["brandName"]["Source"] == "SYSTEM"
     voice = api.describe_notify_templates(Filters=[{"Name": "channels", "Values": ["VOICE"]}])[
         "NotifyTemplates"
     ]
-    assert [t["TemplateId"] for t in voice] == ["otp-verification-voice-en-v1"]
+    assert [t["TemplateId"] for t in voice] == [ENGLISH]
     assert "JOANNA" in voice[0]["SupportedVoiceIds"]
-    es = api.describe_notify_templates(Filters=[{"Name": "language-code", "Values": ["es-ES"]}])
-    assert [t["TemplateId"] for t in es["NotifyTemplates"]] == ["otp-verification-sms-es-v1"]
-    one = api.describe_notify_templates(TemplateIds=["otp-verification-sms-en-v1"])["NotifyTemplates"]
+    es = api.describe_notify_templates(Filters=[{"Name": "language-code", "Values": ["es"]}])
+    assert [t["TemplateId"] for t in es["NotifyTemplates"]] == [SPANISH]
+    one = api.describe_notify_templates(TemplateIds=[EXPIRING])["NotifyTemplates"]
     assert len(one) == 1
     with pytest.raises(ClientError) as exc:
         api.describe_notify_templates(TemplateIds=["nope"])
@@ -506,3 +522,40 @@ def test_configurations_survive_state_export_and_import(sim, api):
     assert again.send_notify_text_message(
         NotifyConfigurationId=pending, DestinationPhoneNumber=FR_MOBILE, TemplateVariables={"code": "1234"}
     )["MessageId"]
+
+
+# -- issue 20, Notify leads: what AWS's pages and its own guide show ---------------------------------
+def test_the_documented_sends_work_as_written(sim, api):
+    """AWS's send-notify-text-message and send-notify-voice-message examples: the template
+    `notify-code-verification-english-001`, the variable `code`, the voice JOANNA [doc:
+    https://docs.aws.amazon.com/sms-voice/latest/userguide/notify-send-messages.html]."""
+    cid = active(sim, api, name="Example")["NotifyConfigurationId"]
+    text = api.send_notify_text_message(NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE,
+                                        TemplateId=ENGLISH, TemplateVariables={"code": "123456"})
+    voice = api.send_notify_voice_message(NotifyConfigurationId=cid, DestinationPhoneNumber=FR_MOBILE,
+                                          TemplateId=ENGLISH, TemplateVariables={"code": "123456"},
+                                          VoiceId="JOANNA")
+    assert text["TemplateId"] == voice["TemplateId"] == ENGLISH
+    assert "Example" in text["ResolvedMessageBody"] and "123456" in text["ResolvedMessageBody"]
+
+
+def test_templates_declare_brand_name_as_the_system_variable(api):
+    for template in api.describe_notify_templates()["NotifyTemplates"]:
+        assert template["TemplateId"].startswith("notify-code-verification-")
+        system = [name for name, spec in template["Variables"].items() if spec["Source"] == "SYSTEM"]
+        assert system == ["brandName"]
+        assert template["Variables"]["code"]["Required"] is True
+
+
+def test_language_codes_are_lowercase_and_an_uppercase_filter_value_is_refused(api):
+    english = api.describe_notify_templates(Filters=[{"Name": "language-code", "Values": ["en"]}])
+    assert ENGLISH in [t["TemplateId"] for t in english["NotifyTemplates"]]
+    assert {t["LanguageCode"] for t in api.describe_notify_templates()["NotifyTemplates"]} == {"en", "es"}
+    assert api.describe_notify_templates(
+        Filters=[{"Name": "language-code", "Values": ["fr-CA"]}])["NotifyTemplates"] == []
+    for wrong in ("EN", "en-us", "english", "En"):
+        with pytest.raises(ClientError) as exc:
+            api.describe_notify_templates(Filters=[{"Name": "channels", "Values": ["SMS"]},
+                                                   {"Name": "language-code", "Values": ["en", wrong]}])
+        assert (error_of(exc)["Code"], error_of(exc)["Reason"]) == \
+            ("ValidationException", "INVALID_FILTER_VALUES")

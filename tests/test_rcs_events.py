@@ -133,8 +133,9 @@ def test_an_outcome_rule_over_http_makes_an_rcs_message_fail_and_the_log_shows_i
 def test_a_failing_rcs_message_with_a_fallback_falls_back_and_its_text_follows(sim):
     api = sim.client(region_name=REGION)
     agent_id = launched_agent(sim, api)
+    # A long code (ACTIVE after the hour): a simulator number sends only to simulator numbers.
     number = api.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
-                                      NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+                                      NumberCapabilities=["SMS"], NumberType="LONG_CODE")
     sim.advance(3600)
     receipts(api, ["RCS_ALL", "TEXT_ALL"])
     sim.set_outcome(OTHER_US, "RCS_FAILED")

@@ -18,10 +18,10 @@ from atomic import checked_client
 
 DESTINATIONS = ["+33612345678", "+447400123456", "+12065550100", "+821012345678", "+79161234567"]
 TEMPLATES = [
-    "otp-verification-sms-en-v1",
-    "otp-verification-voice-en-v1",
-    "otp-verification-sms-en-v0",
-    "otp-verification-sms-en-short-v1",
+    "notify-code-verification-english-001",
+    "notify-code-verification-english-002",
+    "notify-code-verification-english-000",
+    "notify-code-verification-english-003",
     "nope",
 ]
 

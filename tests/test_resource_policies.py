@@ -308,3 +308,187 @@ def test_a_resource_made_again_under_the_same_arn_starts_without_a_policy(sim, o
     assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
     assert not sim.region(OWNER, "us-east-1").resource_policies.shared_with(FRIEND, arn)
     assert sim.state()["accounts"][OWNER]["us-east-1"]["resource_policies"] == []
+
+
+# -- issue 20 item 1: the IAM grammar AWS's own examples use, and its evaluation ------------------
+def aws_example(arn: str, owner_account: str = OWNER) -> dict:
+    """The phone-number policy of AWS's "Working with shared resources" page, verbatim but for
+    the ARN and account [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/shared-resources.html]."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "pinpoint.amazonaws.com"},
+             "Action": ["sms-voice:SendTextMessage", "sms-voice:SendVoiceMessage"], "Resource": arn,
+             "Condition": {"StringEquals": {"aws:SourceAccount": owner_account}}},
+            {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+             "Action": "sms-voice:SendTextMessage", "Resource": arn,
+             "Condition": {"StringEquals": {"aws:SourceAccount": owner_account}}},
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{owner_account}:root"},
+             "Action": "sms-voice:SendTextMessage", "Resource": arn},
+        ],
+    }
+
+
+def sns_opt_out_policy(arn: str) -> dict:
+    """What SNS needs on an opt-out list (SNS guide: "You must manually configure a resource
+    policy"; the actions are those AmazonSNSFullAccess grants SNS on opt-out lists)."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowSnsOptOuts", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": ["sms-voice:DescribeOptedOutNumbers", "sms-voice:DeleteOptedOutNumber",
+                   "sms-voice:SendTextMessage"],
+        "Resource": arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": OWNER},
+                      "ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{OWNER}:*"}}}]}
+
+
+def test_aws_documented_examples_with_service_principals_are_accepted(sim, owner, shareable):
+    for kind in ("phone-number", "sender-id"):
+        arn = shareable[kind]
+        put = owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(aws_example(arn)))
+        back = json.loads(owner.get_resource_policy(ResourceArn=arn)["Policy"])
+        assert back == json.loads(put["Policy"]) == aws_example(arn)  # already canonical
+    arn = shareable["opt-out-list"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(sns_opt_out_policy(arn)))
+    assert json.loads(owner.get_resource_policy(ResourceArn=arn)["Policy"]) == sns_opt_out_policy(arn)
+
+
+def test_a_service_principal_shares_with_no_account_and_is_evaluated_for_its_service(sim, owner, shareable):
+    arn = shareable["opt-out-list"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(sns_opt_out_policy(arn)))
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    assert not policies.shared_with(FRIEND, arn)
+    assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("opt-out-list") == []
+    topic = f"arn:aws:sns:us-east-1:{OWNER}:alerts"
+    sns = "sns.amazonaws.com"
+    assert policies.allows_service(sns, arn, "DescribeOptedOutNumbers", OWNER, topic)
+    assert not policies.allows_service(sns, arn, "DescribeOptedOutNumbers", FRIEND, topic)  # SourceAccount
+    assert not policies.allows_service(sns, arn, "DescribeOptedOutNumbers", OWNER,
+                                       f"arn:aws:sns:eu-west-1:{OWNER}:alerts")  # SourceArn
+    assert not policies.allows_service(sns, arn, "PutOptedOutNumber", OWNER, topic)  # not granted
+    assert not policies.allows_service("pinpoint.amazonaws.com", arn, "SendTextMessage", OWNER, topic)
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "Principal": {"AWS": [FRIEND], "Service": "sns.amazonaws.com"},
+     "NotAction": "sms-voice:Delete*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:sts::{FRIEND}:assumed-role/app/session"},
+     "Action": "SMS-Voice:sendtextmessage", "Resource": "arn:aws:sms-voice:*"},
+    {"Effect": "Deny", "NotPrincipal": {"AWS": FRIEND}, "Action": "sms-voice:*", "NotResource": "*"},
+    {"Effect": "Allow", "Principal": {"Service": ["sns.amazonaws.com", "pinpoint.amazonaws.com"]},
+     "Action": "sms-voice:SendTextMessage", "Resource": "@",
+     "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": [OWNER, FRIEND]},
+                   "ForAnyValue:StringLike": {"aws:CalledVia": "sns.*"},
+                   "Bool": {"aws:SecureTransport": True}, "Null": {"aws:SourceArn": "false"},
+                   "NumericLessThan": {"aws:EpochTime": 4102444800},
+                   "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}},
+])
+def test_the_iam_grammar_is_accepted(owner, shareable, statement):
+    arn = shareable["pool"]
+    policy = {"Statement": [json.loads(json.dumps(statement).replace('"@"', json.dumps(arn)))]}
+    put = owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(policy))  # no Version: 2008 [IAM]
+    assert json.loads(put["Policy"])["Statement"][0]["Effect"] == statement["Effect"]
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "NotPrincipal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "sms-voice:*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Resource": "@"},  # no Action
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
+     "NotAction": "sms-voice:DeletePool", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*"},  # no Resource
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*",
+     "Resource": "arn:aws:sms-voice:*:pool/[p]*"},  # IAM wildcards are * and ?: [p] is literal
+    {"Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@"},  # no Effect
+    {"Effect": "Allow", "Principal": {"Service": "sns"}, "Action": "sms-voice:*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+     "Action": "sms-voice:*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {}, "Action": "sms-voice:*", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sns:Publish", "Resource": "@"},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Condition": {"StringMaybe": {"aws:SourceAccount": OWNER}}},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Condition": {"NullIfExists": {"aws:SourceAccount": "true"}}},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Condition": {"StringEquals": {"SourceAccount": OWNER}}},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Condition": {"StringEquals": {"aws:SourceAccount": {"nested": OWNER}}}},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Condition": ["StringEquals"]},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Sid": 7},
+    {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "Action": "sms-voice:*", "Resource": "@",
+     "Bogus": True},
+])
+def test_what_iam_refuses_is_refused(owner, shareable, statement):
+    arn = shareable["pool"]
+    policy = {"Version": "2012-10-17",
+              "Statement": [json.loads(json.dumps(statement).replace('"@"', json.dumps(arn)))]}
+    with pytest.raises(ClientError) as exc:
+        owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(policy))
+    assert (error_of(exc)["Code"], error_of(exc)["Reason"]) == ("ValidationException", "INVALID_PARAMETER")
+    assert exc.value.response["Fields"][0]["Name"] == "Policy"
+    assert owner.get_resource_policy(ResourceArn=arn)["Policy"] == "{}"
+
+
+def share_pool(owner, arn: str, *statements: dict) -> None:
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Resource": arn, "Action": "sms-voice:*", **s}
+                                                 for s in statements]}))
+
+
+def test_conditions_are_evaluated_against_a_direct_call_from_another_account(sim, owner, shareable):
+    arn = shareable["pool"]
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    friend = {"Effect": "Allow", "Principal": {"AWS": FRIEND}}
+    share_pool(owner, arn, {**friend, "Condition": {"StringEquals": {"aws:PrincipalAccount": FRIEND}}})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    # aws:SourceAccount is in a request only when a service acts for a resource [IAM]: a direct
+    # call lacks it, so StringEquals fails and the negated operator holds.
+    share_pool(owner, arn, {**friend, "Condition": {"StringEquals": {"aws:SourceAccount": FRIEND}}})
+    assert not policies.shared_with(FRIEND, arn, "SendTextMessage")
+    share_pool(owner, arn, {**friend, "Condition": {"StringNotEquals": {"aws:SourceAccount": OWNER}}})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    share_pool(owner, arn, {**friend, "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}})
+    assert not policies.shared_with(FRIEND, arn, "SendTextMessage")
+    # A share that ends: aws:CurrentTime follows the simulator's clock.
+    until = sim.clock.now() + 3600
+    share_pool(owner, arn, {**friend, "Condition": {"NumericLessThan": {"aws:EpochTime": int(until)}}})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    sim.advance(7200)
+    assert not policies.shared_with(FRIEND, arn, "SendTextMessage")
+    assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("pool") == []
+
+
+def test_deny_statements_with_star_not_principal_and_not_action(sim, owner, shareable):
+    arn = shareable["pool"]
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    allow = {"Effect": "Allow", "Principal": {"AWS": [FRIEND, STRANGER]}}
+    share_pool(owner, arn, allow, {"Effect": "Deny", "Principal": "*", "Action": "sms-voice:DeletePool"})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    assert not policies.shared_with(FRIEND, arn, "DeletePool")
+    assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("pool")  # still listed
+    share_pool(owner, arn, allow, {"Effect": "Deny", "NotPrincipal": {"AWS": FRIEND}})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")
+    assert not policies.shared_with(STRANGER, arn, "SendTextMessage")
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": FRIEND}, "NotAction": "sms-voice:Delete*",
+         "Resource": arn}]}))
+    assert policies.shared_with(FRIEND, arn, "DescribePools")
+    assert not policies.shared_with(FRIEND, arn, "DeletePool")
+
+
+def test_a_friend_sends_through_a_pool_shared_by_the_aws_example_shape(sim, owner, shareable):
+    """The example's AWS principal named the owner; naming the friend shares for sending."""
+    arn = shareable["phone-number"]
+    policy = aws_example(arn)
+    policy["Statement"][2]["Principal"] = {"AWS": f"arn:aws:iam::{FRIEND}:root"}
+    owner.put_resource_policy(ResourceArn=arn, Policy=json.dumps(policy))
+    friend = client_of(sim, FRIEND)
+    sent = friend.send_text_message(OriginationIdentity=arn, DestinationPhoneNumber="+12065550100",
+                                    MessageBody="hi")
+    assert sent["MessageId"]
+    with pytest.raises(ClientError) as exc:
+        friend.send_voice_message(OriginationIdentity=arn, DestinationPhoneNumber="+12065550100",
+                                  MessageBody="hi")
+    assert error_of(exc)["Code"] == "ResourceNotFoundException"  # SendVoiceMessage: pinpoint only

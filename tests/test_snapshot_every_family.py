@@ -57,8 +57,8 @@ def populated() -> tuple[Simulator, dict]:
     notify = api.create_notify_configuration(DisplayName="Acme", UseCase="CODE_VERIFICATION",
                                              EnabledChannels=["SMS"])
     agent = api.create_rcs_agent()
-    api.send_text_message(DestinationPhoneNumber="+12065550123", OriginationIdentity=number["PhoneNumberId"],
-                          MessageBody="hello")  # the month's spend
+    api.send_text_message(DestinationPhoneNumber="+14254147755", OriginationIdentity=number["PhoneNumberId"],
+                          MessageBody="hello")  # the month's spend; simulator numbers text simulator numbers
     refs = {"pool": pool, "number": number, "sender": sender, "attachment": attachment,
             "registration": registration, "verified": verified, "protect": protect, "notify": notify,
             "agent": agent}

@@ -39,10 +39,8 @@ def _is_pool(origin) -> bool:
     return getattr(origin, "FAMILY", "") == "pools"
 
 
-def _reaches(identity, iso: str | None) -> bool:
-    """[inf] An identity reaches the destinations of its own country: a US 10DLC number or
-    short code does not reach Canada [obs: VA notification-api PR #2633]."""
-    return getattr(identity, "iso_country_code", None) == iso
+def _is_phone(origin) -> bool:
+    return getattr(origin, "FAMILY", "") == "phone_numbers"
 
 
 class Messages(Family):
@@ -56,7 +54,22 @@ class Messages(Family):
     def _capabilities(self, origin) -> set[str]:
         return self.region.family_of(origin).capabilities(origin)
 
-    def _check_origin(self, origin, ref: str, operation_name: str, iso: str | None) -> None:
+    def reaches(self, identity, iso: str | None) -> bool:
+        """[inf] An identity reaches the destinations of its own country: a US 10DLC number or
+        short code does not reach Canada [obs: VA notification-api PR #2633]; a US toll-free
+        number with international sending reaches every country (PhoneNumbers.reaches)."""
+        if _is_phone(identity):
+            return self.region.phone_numbers.reaches(identity, iso)
+        return getattr(identity, "iso_country_code", None) == iso
+
+    def _routes(self, identity, destination: str | None, iso: str | None) -> bool:
+        """May `identity` send to `destination` (the simulator-number and international-sending
+        rules of PhoneNumbers.route_problem)? A sender ID has no such rule."""
+        return destination is None or not _is_phone(identity) or \
+            self.region.phone_numbers.route_problem(identity, destination, iso) is None
+
+    def _check_origin(self, origin, ref: str, operation_name: str, destination: str,
+                      iso: str | None) -> None:
         self.region.family_of(origin).check_can_send(origin)
         need = NEEDS[operation_name]
         if need not in self._capabilities(origin):
@@ -64,18 +77,30 @@ class Messages(Family):
             raise errors.validation(reason, f"{ref} cannot send {need}.",
                                     [{"Name": "OriginationIdentity", "Message": f"No {need}"}])
         if _is_pool(origin) and iso is not None and not origin.shared_routes_enabled and not any(
-                _reaches(m, iso) and need in self._capabilities(m) for m in origin.members):
+                self.reaches(m, iso) and need in self._capabilities(m) for m in origin.members):
             raise errors.conflict(
                 "NO_ORIGINATION_IDENTITIES_FOUND", "pool", origin.pool_id,
                 f"Pool {origin.pool_id} has no origination identity that can send {need} to {iso}.")
+        # The number that would send (a pool's chosen member) may only send where its kind
+        # allows: a SIMULATOR number to its country's simulator numbers, a US toll-free number
+        # abroad only with InternationalSendingEnabled.
+        sender = self.sending_member(origin, iso, need, destination) if _is_pool(origin) else origin
+        if _is_phone(sender):
+            self.region.phone_numbers.check_route(sender, destination, iso)
 
-    def shown_origin(self, origin, iso: str | None, need: str) -> str | None:
+    def sending_member(self, pool, iso: str | None, need: str, destination: str | None = None):
+        """The pool member that would send `need` to `destination` (of country `iso`), or None:
+        [inf] the first, in joining order, that may send there, of the destination's country
+        first (AWS does not document its choice)."""
+        members = [m for m in pool.members if need in self._capabilities(m)]
+        members.sort(key=lambda m: (not self._routes(m, destination, iso), not self.reaches(m, iso)))
+        return members[0] if members else None
+
+    def shown_origin(self, origin, iso: str | None, need: str, destination: str | None = None) -> str | None:
         """What events show as originationPhoneNumber: the number, or the sender ID's text;
-        for a pool, the member that would send ([inf] the first that reaches the country)."""
+        for a pool, the member that would send (`sending_member`)."""
         if _is_pool(origin):
-            members = [m for m in origin.members if need in self._capabilities(m)]
-            members.sort(key=lambda m: not _reaches(m, iso))
-            origin = members[0] if members else None
+            origin = self.sending_member(origin, iso, need, destination)
         family = getattr(origin, "FAMILY", "")
         if family == "phone_numbers":
             return origin.phone_number
@@ -93,14 +118,14 @@ class Messages(Family):
         ref = params.get("OriginationIdentity")
         origin = region.pools.origin(ref, iso, operation_name) if ref else None
         if origin is not None:
-            self._check_origin(origin, ref, operation_name, iso)
+            self._check_origin(origin, ref, operation_name, destination, iso)
         cs = region.configuration_sets.get(params["ConfigurationSetName"]) \
             if params.get("ConfigurationSetName") else None
         # The configuration set's defaults fill what the send leaves out [model; inf for
         # the precedence]: message type, feedback, protect configuration, sender ID.
         message_type = params.get("MessageType") or (cs.default_message_type if cs else None) \
             or getattr(origin, "message_type", None)
-        shown = self.shown_origin(origin, iso, NEEDS[operation_name]) if origin is not None \
+        shown = self.shown_origin(origin, iso, NEEDS[operation_name], destination) if origin is not None \
             else (cs.default_sender_id if cs and channel == "TEXT" else None)
         sent = region.send(Outbound(
             operation=operation_name, channel=channel, priced_as=channel, destination=destination,

@@ -8,10 +8,13 @@ configurations start in the BASIC tier (200 messages a day, the 30 BASIC countri
 the control method `set_tier`, as AWS's tier upgrade is a support process, not an API.
 
 System templates and the Notify countries are shipped data (`notify_data.json`):
-AWS publishes neither catalogue [inf]. Sends resolve the template's `{{variable}}`s
-from TemplateVariables (values are strings; INTEGER/BOOLEAN are parsed [model doc]) and
-the SYSTEM variable `displayName` from the configuration, and answer the text as
-`ResolvedMessageBody`.
+AWS publishes neither catalogue [inf]. What AWS shows of them is followed: template ids such
+as `notify-code-verification-english-001` (the id of every AWS example, for SMS and voice
+[doc: notify-send-messages.html]), the SYSTEM variable `brandName` filled from the
+configuration's display name, the customer variable `code` (4-8 digits) and lowercase language
+codes (`en`, `es`, `fr-CA`) [AWS-authored guide]. Sends resolve the template's `{{variable}}`s
+from TemplateVariables (values are strings; INTEGER/BOOLEAN are parsed [model doc]) and the
+SYSTEM variables from the configuration, and answer the text as `ResolvedMessageBody`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import country_of
 from ..messaging.send import Outbound
 from ..wire import errors
-from ..wire.model import enum_values
+from ..wire.model import enum_values, service_model
 from ..wire.paging import apply_filters, describe, flag, page_result
 from ..wire.projection import project_as, tag_dict
 from . import Family, operation
@@ -365,6 +368,7 @@ class Notify(Family):
 
     @operation("DescribeNotifyTemplates")
     def describe_templates(self, params: dict) -> dict:
+        _check_language_filters(params.get("Filters"))
         templates = shipped()["templates"]
         if params.get("TemplateIds"):
             found = [self._template(t) for t in dict.fromkeys(params["TemplateIds"])]
@@ -433,6 +437,8 @@ class Notify(Family):
                 pool.pool_id,
                 f"Pool {pool.pool_id} is {pool.state}.",
             )
+        if pool is not None and country["CustomerOwnedIdentityRequired"]:
+            self._check_pool_route(pool, channel, destination, iso)
         dry_run = bool(params.get("DryRun", False))
         day = int(self.region.now() // 86400)
         if not dry_run:
@@ -472,6 +478,15 @@ class Notify(Family):
 
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None
+
+    def _check_pool_route(self, pool, channel: str, destination: str, iso: str) -> None:
+        """Where a country needs your own identity, the pool's number that would send must be
+        allowed to send there (PhoneNumbers.route_problem: a SIMULATOR number only to its
+        country's simulator numbers). Elsewhere "If no suitable customer-owned identity is
+        available, AWS-managed identities are used as a fallback" [doc: notify-send-messages]."""
+        member = self.region.messages.sending_member(pool, iso, channel, destination)
+        if getattr(member, "FAMILY", "") == "phone_numbers":
+            self.region.phone_numbers.check_route(member, destination, iso, "NotifyConfigurationId")
 
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]
@@ -593,6 +608,27 @@ class Notify(Family):
             config = restored(NotifyConfiguration, row, self.region.lifecycles)
             config.sent_on = tuple(config.sent_on)
             self.configurations[config.id] = config
+
+
+@functools.cache
+def _language_code() -> re.Pattern:
+    """The model's NotifyLanguageCode pattern (read on first use: an older botocore lacks it)."""
+    return re.compile(service_model().shape_for("NotifyLanguageCode").metadata["pattern"])
+
+
+def _check_language_filters(filters: list[dict] | None) -> None:
+    """`language-code` values are lowercase ISO codes (`en`, `es`, `fr-CA`): "uppercase fails with
+    INVALID_FILTER_VALUES" [AWS-authored guide]; the model's NotifyLanguageCode pattern
+    `[a-z]{2}(-[A-Z]{2})?` is the rule a value must follow [model; inf: applied to the filter]."""
+    for flt in filters or ():
+        if flt["Name"] != "language-code":
+            continue
+        wrong = [v for v in flt["Values"] if not _language_code().fullmatch(v)]
+        if wrong:
+            raise errors.validation(
+                "INVALID_FILTER_VALUES",
+                f"{wrong[0]!r} is not a language code: use a lowercase ISO code such as en, es or fr-CA.",
+                [{"Name": "Filters", "Message": f"Invalid language-code value {wrong[0]}"}])
 
 
 def _check_variable(name: str, spec: dict, value: str) -> None:

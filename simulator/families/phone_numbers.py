@@ -1,5 +1,7 @@
 """Phone numbers: RequestPhoneNumber, DescribePhoneNumbers, UpdatePhoneNumber,
-ReleasePhoneNumber, and what a number must be to join a pool or to send."""
+ReleasePhoneNumber, and what a number must be to join a pool or to send (`check_can_send`,
+and where it may send to: `route_problem`, which every family that sends from a number asks).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import ClassVar
 
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..engine.numbering import supported_countries
+from ..messaging.simulator_numbers import SIMULATOR_NUMBERS, simulator_country
 from ..wire import errors
 from ..wire.paging import describe, flag
 from ..wire.projection import project_as, tag_dict
@@ -58,6 +61,10 @@ REGULATED = LifecycleSpec(
 
 # States a number sends from (the association steps do not stop it).
 SENDING_STATES = ("ACTIVE", "ASSOCIATING", "DISASSOCIATING")
+# Where a US toll-free number sends without InternationalSendingEnabled: "recipients in the
+# United States or the US territories of Puerto Rico, US Virgin Islands, Guam and American
+# Samoa" [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations-tfn.html].
+US_TOLL_FREE_HOME = frozenset({"US", "PR", "VI", "GU", "AS"})
 
 
 @dataclass(eq=False)
@@ -99,6 +106,11 @@ FILTERS = {
     "deletion-protection-enabled": lambda p: flag(p.deletion_protection_enabled),
     "two-way-channel-arn": lambda p: p.two_way_channel_arn,
 }
+
+
+def _international_toll_free(phone: PhoneNumber) -> bool:
+    """A US toll-free number: the one kind InternationalSendingEnabled governs [doc]."""
+    return phone.number_type == "TOLL_FREE" and phone.iso_country_code == "US"
 
 
 def _conflict(phone: PhoneNumber, reason: str, message: str) -> errors.ServiceError:
@@ -145,6 +157,52 @@ class PhoneNumbers(Family):
         if phone.state not in SENDING_STATES:
             raise _conflict(phone, "RESOURCE_NOT_ACTIVE",
                             f"Phone number {phone.phone_number_id} is {phone.state}.")
+
+    def reaches(self, phone: PhoneNumber, iso: str | None) -> bool:
+        """Does the number reach destinations of country `iso`? Its own country's; a US
+        toll-free number with InternationalSendingEnabled reaches every country [doc: "You can
+        now use your U.S. toll-free number to send messages internationally", doc-history.html,
+        Aug 28 2025]."""
+        return phone.iso_country_code == iso or (
+            _international_toll_free(phone) and phone.international_sending_enabled)
+
+    def route_problem(self, phone: PhoneNumber, destination: str, iso: str | None,
+                      member: str = "OriginationIdentity") -> errors.ServiceError | None:
+        """Why `phone` may not send to `destination` (of country `iso`), as the error AWS
+        returns, or None when it may. `member` names the request member the error points at.
+
+        - A SIMULATOR number sends only to the destination simulator numbers of its own
+          country: "if you use a simulator phone number from the United States and try to send
+          a message to United Kingdoms success simulator phone number an error is returned"
+          [doc: test-phone-numbers.html]; "Simulator numbers can only send to other simulator
+          destination numbers in the same country" [doc]. The error is not published:
+          ValidationException INVALID_IDENTITY_FOR_DESTINATION_COUNTRY [inf].
+        - A US toll-free number sends outside the US and its territories only with
+          InternationalSendingEnabled [doc: doc-history.html, Aug 28 2025;
+          phone-numbers-change-capabilitiy.html]; the refusal is not published:
+          ValidationException INTERNATIONAL_SENDING_NOT_SUPPORTED [inf].
+        """
+        if phone.number_type == "SIMULATOR" and simulator_country(destination) != phone.iso_country_code:
+            pair = SIMULATOR_NUMBERS.get(phone.iso_country_code)
+            allowed = f"{pair.success} or {pair.failure}" if pair else "none"
+            return errors.invalid(
+                member, f"Simulator phone number {phone.phone_number} can only send to the "
+                f"destination simulator phone numbers of {phone.iso_country_code} ({allowed}), "
+                f"not to {destination}.", "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY")
+        if _international_toll_free(phone) and iso is not None and iso not in US_TOLL_FREE_HOME \
+                and not phone.international_sending_enabled:
+            return errors.invalid(
+                member, f"Toll-free number {phone.phone_number} does not send outside the US "
+                f"({destination} is in {iso}): set InternationalSendingEnabled on it first.",
+                "INTERNATIONAL_SENDING_NOT_SUPPORTED")
+        return None
+
+    def check_route(self, phone: PhoneNumber, destination: str, iso: str | None,
+                    member: str = "OriginationIdentity") -> None:
+        """Raise `route_problem`'s error, if there is one."""
+        problem = self.route_problem(phone, destination, iso, member)
+        if problem is not None:
+            raise problem
 
     def check_can_join(self, phone: PhoneNumber, pool, message_type: str) -> None:
         """What a number must be to found a pool (`pool` None) or join one."""

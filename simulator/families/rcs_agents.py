@@ -513,7 +513,10 @@ class RcsAgents(Family):
                 "A fallback's origination identity cannot be a pool [model].",
             )
         if fallback and fallback.get("OriginationIdentity"):  # one the account has (not released)
-            self.region.pools.origin(fallback["OriginationIdentity"], iso)
+            backup = self.region.pools.origin(fallback["OriginationIdentity"], iso)
+            if getattr(backup, "FAMILY", "") == "phone_numbers":  # a number sends where its kind may
+                self.region.phone_numbers.check_route(backup, destination, iso,
+                                                      "FallbackConfiguration.OriginationIdentity")
         if fallback and not fallback.get("MessageBody") and (
                 fallback["Channel"] == "SMS" or not fallback.get("MediaUrls")):
             # [model] "Required for SMS fallback. For MMS fallback, at least one of MessageBody
@@ -615,7 +618,8 @@ class RcsAgents(Family):
         need = "MMS" if channel == "MEDIA" else "SMS"
         return Message(
             channel=channel,
-            origination_number=self.region.messages.shown_origin(origin, iso, need) if origin else None,
+            origination_number=self.region.messages.shown_origin(
+                origin, iso, need, common["destination"]) if origin else None,
             international=bool(iso and getattr(origin, "iso_country_code", iso) != iso),
             encoding=prices.encoding_of(body or ""), parts=prices.parts_of(body or "") if body else 1,
             price=prices.price_of(channel, iso, body),

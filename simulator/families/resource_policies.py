@@ -6,23 +6,34 @@ the resource with it: that account lists it under `Owner=SHARED` and may use it 
 ARN, never by bare id ("If you are using a shared ... resource then you must use the
 full Amazon Resource Name(ARN)" [model]). The rules live here (`shared_with`,
 `shared_with_me`, `resolve_shared`); the Describe*/Send* lookups of the other families
-call them.
+call them. A policy that allows an AWS service (`{"Service": "sns.amazonaws.com"}`, as AWS's
+SNS guide requires for SNS to use a number or an opt-out list) shares with no account; whether
+it lets that service in is `allows_service`.
 
-What a policy must be [inf; AWS documents only "JSON formatted"]: a JSON object with
-`Version` "2012-10-17" (or "2008-10-17") and `Statement`, one statement object or a
-non-empty list of them; each statement has `Effect` Allow|Deny, a `Principal` ("*",
-{"AWS": account id | IAM ARN | non-empty list of them}), `Action` (string or list, each
-`sms-voice:*` or `sms-voice:<Operation>`, `*`-wildcards allowed) and `Resource` (string or
-list: this resource's ARN); nothing nests deeper than MAX_DEPTH. The policy reads back in a
-canonical form [obs: Terraform compares policies after AWS rewrites them]: compact JSON,
-account-id principals as `arn:aws:iam::<account>:root`.
+What a policy may be: the IAM policy grammar
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html), narrowed
+to what a resource policy of this service can mean [inf: AWS documents only "JSON formatted"
+(model) and publishes the examples of shared-resources.html, which are accepted as written]:
+a JSON object with an optional `Version` ("2012-10-17" or "2008-10-17"), an optional `Id` and
+`Statement` (one statement object or a non-empty list of them). Each statement has an optional
+string `Sid`; `Effect` Allow|Deny; exactly one of `Principal` / `NotPrincipal` (NotPrincipal
+only with Deny, as IAM advises), each "*" or {"AWS": ..., "Service": ...} with a string or a
+non-empty list (AWS: "*", an account id or an IAM ARN; Service: `<name>.amazonaws.com`);
+exactly one of `Action` / `NotAction` ("*" or `sms-voice:<Operation>`, `*`/`?` wildcards,
+the prefix in any case); exactly one of `Resource` / `NotResource` (a Resource names this
+resource's ARN, a wildcard pattern of it, or "*"); an optional `Condition` (operator ->
+key -> value(s), IAM's operators with their ForAnyValue:/ForAllValues: and IfExists
+variants). Nothing nests deeper than MAX_DEPTH. The policy reads back in a canonical form
+[obs: Terraform compares policies after AWS rewrites them]: compact JSON, account-id
+principals as `arn:aws:iam::<account>:root`.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import calendar
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -35,9 +46,28 @@ from . import Family, operation
 SHAREABLE = ("pool", "phone-number", "sender-id", "opt-out-list")
 VERSIONS = ("2012-10-17", "2008-10-17")
 EMPTY_POLICY = "{}"  # [obs] GetResourcePolicy without a policy: 200 with Policy "{}"
+POLICY_ELEMENTS = frozenset({"Version", "Id", "Statement"})
+STATEMENT_ELEMENTS = frozenset({"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+                                "Resource", "NotResource", "Condition"})
+# [inf] The principals a policy of this service can name: accounts and IAM identities, and AWS
+# services (AWS's own examples name sns.amazonaws.com and pinpoint.amazonaws.com).
+# `Federated` and `CanonicalUser` (identity providers, S3) mean nothing here and are refused.
+PRINCIPAL_KINDS = ("AWS", "Service")
 _ACCOUNT = re.compile(r"^\d{12}$")
-_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):(root|user/.+|role/.+)$")
-_ACTION = re.compile(r"^sms-voice:[A-Za-z*]+$")
+_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam::(\d{12}):(?:root|user/.+|role/.+)"
+                      r"|sts::(\d{12}):assumed-role/.+)$")
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$")
+_ACTION = re.compile(r"^(\*|sms-voice:[A-Za-z0-9*?]+)$", re.IGNORECASE)
+_CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:\S+$")
+# IAM's condition operators [doc: reference_policies_elements_condition_operators.html].
+NEGATED = frozenset({"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals",
+                     "DateNotEquals", "NotIpAddress", "ArnNotEquals", "ArnNotLike"})
+OPERATORS = NEGATED | frozenset({
+    "StringEquals", "StringEqualsIgnoreCase", "StringLike", "NumericEquals", "NumericLessThan",
+    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
+    "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals", "Bool",
+    "BinaryEquals", "IpAddress", "ArnEquals", "ArnLike", "Null"})
+SET_QUALIFIERS = ("ForAnyValue:", "ForAllValues:")
 # [inf] An IAM policy's grammar nests about 6 deep (Statement > statement > Condition >
 # operator > key > values); deeper is refused, so that reading the stored policy again
 # (every sharing check does) can never exceed Python's recursion limit.
@@ -86,14 +116,111 @@ def _depth(value) -> int:
     return deepest
 
 
-def _principal(value, partition: str) -> str:
-    if not isinstance(value, str):
-        raise _bad("a principal must be a string")
+def _wildcard(value: str, pattern: str) -> bool:
+    """IAM's matching: `*` any run of characters, `?` one; nothing else is special (unlike
+    fnmatch, `[` is a plain character)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def _strings(value, what: str) -> list[str]:
+    """A string or a non-empty list of strings, as a list; INVALID_PARAMETER otherwise."""
+    values = _as_list(value)
+    if not values or not all(isinstance(v, str) for v in values):
+        raise _bad(f"{what} must be a string or a non-empty list of strings")
+    return values
+
+
+# -- the grammar: what PutResourcePolicy accepts, in its canonical form ----------------------
+def _aws_principal(value: str, partition: str) -> str:
     if value == "*" or _IAM_ARN.match(value):
         return value
     if _ACCOUNT.match(value):
         return f"arn:{partition}:iam::{value}:root"
     raise _bad(f"{value!r} is not an account id or an IAM ARN")
+
+
+def _service_principal(value: str, partition: str) -> str:
+    if not _SERVICE.match(value):
+        raise _bad(f"{value!r} is not an AWS service principal such as sns.amazonaws.com")
+    return value
+
+
+def _principal(value, element: str, partition: str):
+    """A Principal/NotPrincipal, canonical: "*", or {"AWS": ..., "Service": ...}."""
+    if value == "*":
+        return value
+    if not isinstance(value, dict) or not value or set(value) - set(PRINCIPAL_KINDS):
+        raise _bad(f'{element} must be "*" or an object of {" and/or ".join(PRINCIPAL_KINDS)} principals')
+    canonical = {}
+    for kind, named in value.items():
+        check = _aws_principal if kind == "AWS" else _service_principal
+        shown = [check(v, partition) for v in _strings(named, f"{element}.{kind}")]
+        canonical[kind] = shown[0] if len(shown) == 1 else shown
+    return canonical
+
+
+def _one_of(statement: dict, names: tuple[str, str]):
+    """The element of `names` the statement has (exactly one of the pair), and its value."""
+    present = [n for n in names if n in statement]
+    if len(present) != 1:
+        raise _bad(f"a statement needs exactly one of {' or '.join(names)}")
+    return present[0], statement[present[0]]
+
+
+def _check_actions(value, element: str) -> None:
+    for action in _strings(value, element):
+        if not _ACTION.match(action):
+            raise _bad(f"{element} must name sms-voice actions (sms-voice:<Operation>, sms-voice:*, "
+                       f"or *), not {action!r}")
+
+
+def _check_resources(value, element: str, resource_arn: str) -> None:
+    """[inf] Every AWS example names the resource's own ARN; a Resource must cover it (the ARN,
+    a wildcard pattern of it, or "*"); NotResource takes any ARN or pattern."""
+    for resource in _strings(value, element):
+        if element == "Resource" and not _wildcard(resource_arn, resource):
+            raise _bad(f"Resource must be the resource's own ARN, {resource_arn}")
+        if element == "NotResource" and resource != "*" and not resource.startswith("arn:"):
+            raise _bad(f"NotResource names ARNs, not {resource!r}")
+
+
+def _check_condition(value) -> None:
+    if not isinstance(value, dict):
+        raise _bad("Condition must be an object of operators")
+    for operator, keys in value.items():
+        if _base_operator(operator) is None:
+            raise _bad(f"unknown condition operator {operator!r}")
+        if not isinstance(keys, dict) or not keys:
+            raise _bad(f"Condition {operator} must map condition keys to values")
+        for key, values in keys.items():
+            if not _CONDITION_KEY.match(key):
+                raise _bad(f"{key!r} is not a condition key (such as aws:SourceAccount)")
+            listed = _as_list(values)
+            if not listed or not all(isinstance(v, str | int | float | bool) for v in listed):
+                raise _bad(f"Condition {operator} {key} takes a value or a non-empty list of values")
+
+
+def _canonical_statement(statement, resource_arn: str, partition: str) -> dict:
+    if not isinstance(statement, dict):
+        raise _bad("each statement is a JSON object")
+    unknown = set(statement) - STATEMENT_ELEMENTS
+    if unknown:
+        raise _bad(f"unknown statement element {sorted(unknown)[0]}")
+    if not isinstance(statement.get("Sid", ""), str):
+        raise _bad("Sid must be a string")
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        raise _bad("Effect must be Allow or Deny")
+    who, principal = _one_of(statement, ("Principal", "NotPrincipal"))
+    if who == "NotPrincipal" and statement["Effect"] != "Deny":
+        raise _bad("NotPrincipal is used only with Effect Deny")
+    what, actions = _one_of(statement, ("Action", "NotAction"))
+    _check_actions(actions, what)
+    where, resources = _one_of(statement, ("Resource", "NotResource"))
+    _check_resources(resources, where, resource_arn)
+    if "Condition" in statement:
+        _check_condition(statement["Condition"])
+    return {**statement, who: _principal(principal, who, partition)}
 
 
 def canonical_policy(text: str, resource_arn: str) -> str:
@@ -106,61 +233,174 @@ def canonical_policy(text: str, resource_arn: str) -> str:
         raise _bad("a policy is a JSON object")
     if _depth(parsed) > MAX_DEPTH:
         raise _bad(f"nested deeper than {MAX_DEPTH} levels")
-    unknown = set(parsed) - {"Version", "Id", "Statement"}
+    unknown = set(parsed) - POLICY_ELEMENTS
     if unknown:
         raise _bad(f"unknown element {sorted(unknown)[0]}")
     if not isinstance(parsed.get("Id", ""), str):
         raise _bad("Id must be a string")
-    if parsed.get("Version") not in VERSIONS:
+    # IAM: "If you do not include a Version element, the value defaults to 2008-10-17".
+    if "Version" in parsed and parsed["Version"] not in VERSIONS:
         raise _bad(f"Version must be one of {', '.join(VERSIONS)}")
     statements = parsed.get("Statement")
     if not statements or not isinstance(statements, dict | list):
         raise _bad("Statement must be a statement or a non-empty list of them")
     partition = arns.parse(resource_arn).partition
-    out = []
-    for statement in _as_list(statements):
-        if not isinstance(statement, dict):
-            raise _bad("each statement is a JSON object")
-        if statement.get("Effect") not in ("Allow", "Deny"):
-            raise _bad("Effect must be Allow or Deny")
-        principal = statement.get("Principal")
-        if principal is None:
-            raise _bad("a resource policy statement needs a Principal")
-        if principal != "*":
-            if not isinstance(principal, dict) or set(principal) != {"AWS"}:
-                raise _bad('Principal must be "*" or {"AWS": ...}')
-            shown = [_principal(p, partition) for p in _as_list(principal["AWS"])]
-            if not shown:
-                raise _bad("a Principal names at least one account")
-            principal = {"AWS": shown[0] if len(shown) == 1 else shown}
-        actions = _as_list(statement.get("Action"))
-        if not actions or not all(isinstance(a, str) and _ACTION.match(a) for a in actions):
-            raise _bad("Action must name sms-voice actions (sms-voice:<Operation> or sms-voice:*)")
-        resources = _as_list(statement.get("Resource"))
-        if not resources or any(r != resource_arn for r in resources):
-            raise _bad(f"Resource must be the resource's own ARN, {resource_arn}")
-        out.append({**statement, "Principal": principal})
+    out = [_canonical_statement(s, resource_arn, partition) for s in _as_list(statements)]
     canonical = {**parsed, "Statement": out}
     return json.dumps(canonical, separators=(",", ":"))
 
 
-def _names(principal, account: str) -> bool:
-    """Does a statement's principal name `account`? "*" names nobody for sharing: AWS
-    shares with accounts named one by one (through AWS RAM) [inf]."""
-    if not isinstance(principal, dict):
+# -- evaluation: does a statement apply to a request? ----------------------------------------
+def _base_operator(operator: str) -> str | None:
+    """`ForAnyValue:StringLikeIfExists` -> `StringLike`; None for what is no IAM operator."""
+    for qualifier in SET_QUALIFIERS:
+        if operator.startswith(qualifier):
+            operator = operator.removeprefix(qualifier)
+            break
+    base = operator.removesuffix("IfExists") if operator != "IfExists" else operator
+    if base == "Null" and operator != "Null":
+        return None  # Null has no IfExists variant
+    return base if base in OPERATORS else None
+
+
+def _date(value) -> float | None:
+    """An IAM date condition value (epoch seconds or ISO 8601 UTC) as epoch seconds."""
+    text = str(value)
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    for form in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d"):
+        try:
+            return float(calendar.timegm(time.strptime(text, form)))
+        except ValueError:
+            continue
+    return None
+
+
+def _compares(base: str, have: str, want) -> bool:
+    """Does the request's value `have` match the policy's value `want` under `base` (the
+    positive form of a negated operator)?"""
+    want = str(want).lower() if isinstance(want, bool) else str(want)
+    if base in ("StringEquals", "Bool", "BinaryEquals"):
+        return have.lower() == want.lower() if base == "Bool" else have == want
+    if base == "StringEqualsIgnoreCase":
+        return have.lower() == want.lower()
+    if base in ("StringLike", "ArnLike", "ArnEquals"):  # IAM: ArnEquals behaves as ArnLike
+        return _wildcard(have, want)
+    if base.startswith(("Numeric", "Date")):
+        read = _date if base.startswith("Date") else _number
+        a, b = read(have), read(want)
+        if a is None or b is None:
+            return False
+        op = base.removeprefix("Numeric").removeprefix("Date")
+        return {"Equals": a == b, "LessThan": a < b, "LessThanEquals": a <= b,
+                "GreaterThan": a > b, "GreaterThanEquals": a >= b}[op]
+    return False  # IpAddress: the simulator knows no source address [inf]
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+_POSITIVE = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+             "StringNotLike": "StringLike", "NumericNotEquals": "NumericEquals",
+             "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress", "ArnNotEquals": "ArnEquals",
+             "ArnNotLike": "ArnLike"}
+
+
+def _condition_holds(operator: str, key: str, wanted, context: dict[str, list[str]]) -> bool:
+    """IAM's rules for one operator and key [doc: reference_policies_elements_condition_operators.html]:
+    a key the request lacks fails a positive operator and passes a negated one, `...IfExists`
+    and `ForAllValues:`; `Null` tests presence; a negated operator holds when no value matches."""
+    base = _base_operator(operator)
+    have = context.get(key.lower())
+    wanted = _as_list(wanted)
+    if base == "Null":
+        return any((have is None) == (str(w).lower() == "true") for w in wanted)
+    if have is None:
+        return operator.endswith("IfExists") or base in NEGATED or operator.startswith("ForAllValues:")
+    positive = _POSITIVE.get(base, base)
+    matches = [any(_compares(positive, h, w) for w in wanted) for h in have]
+    if base in NEGATED:
+        matches = [not m for m in matches]
+    return all(matches) if operator.startswith("ForAllValues:") else any(matches)
+
+
+def _conditions_hold(condition: dict | None, context: dict[str, list[str]]) -> bool:
+    """Every operator and key of a statement's Condition holds for the request."""
+    return all(_condition_holds(operator, key, wanted, context)
+               for operator, keys in (condition or {}).items() for key, wanted in keys.items())
+
+
+def _account_of(principal: str) -> str | None:
+    match = _IAM_ARN.match(principal)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _names(principal, kind: str, who: str) -> bool:
+    """Does a principal element name `who` (an account id for kind AWS, a service principal for
+    kind Service)? An IAM user or role names its account: the simulator's callers are accounts."""
+    if principal == "*" or not isinstance(principal, dict):
         return False
-    for value in _as_list(principal.get("AWS")):
-        match = _IAM_ARN.match(value)
-        if match and match.group(1) == account:
+    for value in _as_list(principal.get(kind, [])):
+        if (kind == "AWS" and _account_of(value) == who) or (kind == "Service" and value == who):
             return True
     return False
 
 
-def _covers(actions, action: str | None) -> bool:
-    """Does a statement's Action (`sms-voice:*`, `sms-voice:Describe*`, ...) cover `action`?"""
-    if action is None:
+def _everyone(principal) -> bool:
+    return principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS", [])))
+
+
+def _applies_to(statement: dict, kind: str, who: str) -> bool:
+    """Is `who` a principal of the statement? For Allow only those named one by one ([inf]:
+    AWS shares with accounts named one by one, so "*" shares with nobody); for Deny also "*",
+    and with NotPrincipal everyone it does not name."""
+    if "NotPrincipal" in statement:
+        return not _names(statement["NotPrincipal"], kind, who)
+    principal = statement.get("Principal")
+    if statement["Effect"] == "Deny" and _everyone(principal):
         return True
-    return any(fnmatch.fnmatchcase(f"sms-voice:{action}", pattern) for pattern in _as_list(actions))
+    return _names(principal, kind, who)
+
+
+def _covers_action(statement: dict, action: str | None) -> bool:
+    """Does the statement's Action (`sms-voice:*`, `sms-voice:Describe*`, "*", ...) cover
+    `action` (case-insensitively, as IAM matches actions)? With no action (what is listed
+    as shared) an Allow covers if it covers anything; a Deny only if it covers everything."""
+    negated = "NotAction" in statement
+    patterns = [p.lower() for p in _as_list(statement.get("NotAction" if negated else "Action"))]
+    if action is None:
+        if statement["Effect"] == "Allow":
+            return True
+        return not negated and any(p in ("*", "sms-voice:*") for p in patterns)
+    wanted = f"sms-voice:{action}".lower()
+    hit = any(_wildcard(wanted, p) for p in patterns)
+    return hit != negated
+
+
+def _covers_resource(statement: dict, arn: str) -> bool:
+    negated = "NotResource" in statement
+    patterns = _as_list(statement.get("NotResource" if negated else "Resource"))
+    return any(_wildcard(arn, p) for p in patterns) != negated
+
+
+def decide(statements: list[dict], kind: str, who: str, arn: str, action: str | None,
+           context: dict[str, list[str]]) -> bool:
+    """IAM's evaluation for one principal: allowed when an Allow statement applies and no Deny
+    does (an explicit Deny wins)."""
+    allowed = False
+    for statement in statements:
+        if not (_applies_to(statement, kind, who) and _covers_action(statement, action)
+                and _covers_resource(statement, arn)
+                and _conditions_hold(statement.get("Condition"), context)):
+            continue
+        if statement["Effect"] == "Deny":
+            return False
+        allowed = True
+    return allowed
 
 
 class ResourcePolicies(Family):
@@ -173,17 +413,41 @@ class ResourcePolicies(Family):
     # -- rules other families call -------------------------------------------
     def shared_with(self, account: str, arn: str, action: str | None = None) -> bool:
         """Does this account's resource `arn` have a policy sharing it with `account` (for
-        `action`, an operation name such as "SendTextMessage", when given)? An explicit
-        Deny naming the account (and covering the action) wins over any Allow."""
+        `action`, an operation name such as "SendTextMessage", when given)? IAM's evaluation
+        (`decide`) for a call made directly by `account`: an Allow naming the account whose
+        Action, Resource and Condition hold, and no Deny that applies."""
         policy = self._live(arn)
         if policy is None or account == self.region.account:
             return False
-        effects = {
-            s["Effect"]
-            for s in policy.statements()
-            if _names(s.get("Principal"), account) and _covers(s.get("Action"), action)
-        }
-        return "Allow" in effects and "Deny" not in effects
+        return decide(policy.statements(), "AWS", account, arn, action, self._context(
+            {"aws:PrincipalAccount": account, "aws:PrincipalType": "Account",
+             "aws:PrincipalArn": f"arn:{arns.partition_of(self.region.region)}:iam::{account}:root",
+             "aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false"}))
+
+    def allows_service(self, service: str, arn: str, action: str, source_account: str | None = None,
+                       source_arn: str | None = None) -> bool:
+        """Does the policy of this account's resource `arn` let the AWS service `service`
+        (`sns.amazonaws.com`) do `action` ("SendTextMessage") on it, for a request the service
+        makes on behalf of `source_account` / `source_arn` (what aws:SourceAccount and
+        aws:SourceArn hold then)? The simulator runs no such service (SNS is not simulated);
+        this answers a test's question "would SNS be let in?" [inf]."""
+        policy = self._live(arn)
+        if policy is None:
+            return False
+        return decide(policy.statements(), "Service", service, arn, action, self._context(
+            {"aws:SourceAccount": source_account, "aws:SourceArn": source_arn,
+             "aws:PrincipalServiceName": service, "aws:PrincipalIsAWSService": "true"}))
+
+    def _context(self, keys: dict[str, str | None]) -> dict[str, list[str]]:
+        """The request context conditions are evaluated against: `keys` (None: absent) and what
+        the simulator knows of every request [inf: keys it cannot know, aws:SourceIp,
+        aws:CalledVia, ..., are absent, so conditions on them hold only when negated or
+        ...IfExists]."""
+        now = self.region.now()
+        known = {"aws:RequestedRegion": self.region.region, "aws:ResourceAccount": self.region.account,
+                 "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                 "aws:EpochTime": str(int(now)), "aws:SecureTransport": "true", **keys}
+        return {key.lower(): [value] for key, value in known.items() if value is not None}
 
     def shared_with_me(self, kind: str) -> list:
         """The resources of `kind` (an ARN resource type: pool, phone-number, sender-id,

@@ -143,7 +143,9 @@ class VerifiedNumbers(Family):
         """The phone number the code goes out from: the one asked for, else any active number
         of the account that has the channel's capability in the destination's country [doc:
         "an origination identity ... that is active and has text or voice message
-        capabilities ... can only send messages within its country"]."""
+        capabilities ... can only send messages within its country"]; never a SIMULATOR
+        number [doc: "You can not use a simulator phone number to verify a destination phone
+        number"]."""
         need = CHANNEL_CAPABILITY[channel]
         phones = self.region.phone_numbers
         iso = country_of(verified.number)
@@ -158,6 +160,12 @@ class VerifiedNumbers(Family):
                     "VOICE_CAPABILITY_NOT_AVAILABLE" if need == "VOICE" else "CHANNEL_NOT_ENABLED",
                     f"{ref} cannot send {need}.",
                     [{"Name": "OriginationIdentity", "Message": f"No {need}"}])
+            if phone.number_type == "SIMULATOR":
+                # "You can not use a simulator phone number to verify a destination phone
+                # number" [doc: verify-destination-phone-number.html]; the error [inf].
+                raise errors.invalid(
+                    "OriginationIdentity", f"Simulator phone number {phone.phone_number} cannot "
+                    "send verification codes.", "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY")
             if phone.iso_country_code != iso:
                 raise errors.validation(
                     "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY",
@@ -165,12 +173,13 @@ class VerifiedNumbers(Family):
                     [{"Name": "OriginationIdentity", "Message": "Other country"}])
             return phone.phone_number
         for phone in phones.active_numbers():
-            if need in phones.capabilities(phone) and phone.iso_country_code == iso:
+            if need in phones.capabilities(phone) and phone.iso_country_code == iso \
+                    and phone.number_type != "SIMULATOR":
                 return phone.phone_number
         raise errors.conflict(
             "NO_ORIGINATION_IDENTITIES_FOUND", KIND, verified.id,
             f"No active phone number with {need} capability in {iso} can send the code to "
-            f"{verified.number}; request one first (a SIMULATOR number is active at once).")
+            f"{verified.number} (simulator numbers cannot); request one first.")
 
     @operation("VerifyDestinationNumber")
     def verify(self, params: dict) -> VerifiedNumber:

@@ -10,6 +10,12 @@ are [inf] and configurable (`sim.set_verification_code_lifetime(seconds)`,
 
 from __future__ import annotations
 
+from ..messaging.simulator_numbers import (  # noqa: F401 - is_simulator_destination: the sandbox gate calls it from here
+    FAILURE_NUMBERS,
+    SUCCESS_NUMBERS,
+    is_simulator_destination,
+)
+
 SANDBOX = "SANDBOX"  # the value observed on a new account [obs]
 PRODUCTION = "PRODUCTION"  # not documented [inf]
 TIERS = (SANDBOX, PRODUCTION)
@@ -17,21 +23,10 @@ TIERS = (SANDBOX, PRODUCTION)
 # unverified number, breaking every existing test and script. The sandbox is one flag away.
 DEFAULT_TIER = PRODUCTION
 
-# AWS's destination simulator numbers: one success and one failure number per country
-# [doc: test-phone-numbers.html]. Sends to them need no verification, even in the sandbox.
-SIMULATOR_DESTINATIONS: frozenset[str] = frozenset({
-    "+14254147755", "+14254147167",  # US
-    "+61455944038", "+61455944039",  # AU
-    "+43676800442031", "+43676800442032",  # AT
-    "+32460213922", "+32460213923",  # BE
-    "+56229140630", "+56229140631",  # CL
-    "+420790542286", "+420790542287",  # CZ
-    "+4525919410", "+4525919215",  # DK
-    "+37282720792", "+37282720793",  # EE
-    "+3584573979110", "+3584573979111",  # FI
-    "+33755512501", "+33755512502",  # FR
-    "+85257048426", "+85257048854",  # HK
-})
+# AWS's destination simulator numbers (one success and one failure number per country, 25
+# countries [doc: test-phone-numbers.html]) are kept once, in messaging/simulator_numbers.py.
+# Sends to them need no verification, even in the sandbox.
+SIMULATOR_DESTINATIONS: frozenset[str] = SUCCESS_NUMBERS | FAILURE_NUMBERS
 
 CODE_DIGITS = 6  # [inf] the length of the code AWS texts
 CODE_LIFETIME_SECONDS = 24 * 3600.0  # [inf] how long a code can be used
@@ -43,10 +38,6 @@ def check_tier(tier: str) -> str:
     if tier not in TIERS:
         raise ValueError(f"unknown account tier {tier!r}: use {' or '.join(TIERS)}")
     return tier
-
-
-def is_simulator_destination(number: str) -> bool:
-    return number in SIMULATOR_DESTINATIONS
 
 
 def code_from(hex32: str) -> str:

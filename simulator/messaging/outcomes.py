@@ -1,7 +1,8 @@
 """What happens to a sent message: chosen, not random.
 
 - AWS's destination simulator numbers behave as AWS says: per country one number
-  succeeds and one fails [doc: test-phone-numbers.html; obs: public projects].
+  succeeds and one fails [doc: test-phone-numbers.html; obs: public projects]. The table
+  (25 countries) is messaging/simulator_numbers.py, the one place it is kept.
 - Any other destination succeeds, unless a rule says otherwise: `set_outcome(pattern,
   outcome, share=1.0)` — later rules win; `share` below 1 makes that share of matching
   messages take the outcome (drawn from the simulator's seed), the way faults do.
@@ -26,21 +27,8 @@ import re
 from dataclasses import dataclass
 
 from ..wire import model
+from .simulator_numbers import FAILURE_NUMBERS, SIMULATOR_NUMBERS
 
-# [doc: test-phone-numbers.html] success number, failure number per country.
-SIMULATOR_NUMBERS: dict[str, tuple[str, str]] = {
-    "US": ("+14254147755", "+14254147167"),
-    "AU": ("+61455944038", "+61455944039"),
-    "AT": ("+43676800442031", "+43676800442032"),
-    "BE": ("+32460213922", "+32460213923"),
-    "CL": ("+56229140630", "+56229140631"),
-    "CZ": ("+420790542286", "+420790542287"),
-    "DK": ("+4525919410", "+4525919215"),
-    "EE": ("+37282720792", "+37282720793"),
-    "FI": ("+3584573979110", "+3584573979111"),
-    "FR": ("+33755512501", "+33755512502"),
-    "HK": ("+85257048426", "+85257048854"),
-}
 # [inf] AWS does not document which failure the failure number emits ("Only ONE failure
 # number and its emitted TEXT_* subtype is UNDOCUMENTED" [obs]); BLOCKED is the
 # failure AWS's own examples show. Voice and media follow the same choice.
@@ -132,11 +120,8 @@ class Outcomes:
                 continue
             if rule.share >= 1 or self._rng.random() < rule.share:
                 return rule.outcome
-        for success, failure in SIMULATOR_NUMBERS.values():
-            if destination == failure:
-                return SIMULATOR_FAILURE[channel]
-            if destination == success:
-                break
+        if destination in FAILURE_NUMBERS:
+            return SIMULATOR_FAILURE[channel]
         return SUCCESS[channel]
 
     def view(self) -> dict:
