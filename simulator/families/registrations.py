@@ -967,7 +967,8 @@ class Registrations(Family):
         for version in registration.versions:
             if version.number == number:
                 return version
-        version = Version(number=number, history={})
+        # [inf] a version the recording never dated was drafted when the registration was made
+        version = Version(number=number, history={"DraftTimestamp": registration.created})
         self.desk.machines.adopt_version(version)
         registration.versions.append(version)
         registration.versions.sort(key=lambda v: v.number)
