@@ -102,7 +102,7 @@ def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
                 if m.destination_phone_number == handset][:limit]
         timelines = _timelines(sim, {m.message_id for _a, _r, m in sent})
         rows = [{"direction": "outbound", **message_row(sim, acct, reg, m, timelines, now)}
-                for acct, reg, m in sent]
+                for acct, reg, m in reversed(sent)]  # oldest first, as sent
         rows += [{"direction": "inbound", **row} for row in inbound_records(sim, handset)]
         rows.sort(key=lambda row: row["at"])
         return {"handset": handset, "now": now, "items": rows[-limit:],

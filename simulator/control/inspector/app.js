@@ -64,6 +64,9 @@ const ctx = {
 };
 
 function showError(message) {
+  for (const shown of ui.errors.querySelectorAll(".error span")) {
+    if (shown.textContent === message) return; // a poll that keeps failing says it once
+  }
   const item = h("div", {class: "error", role: "alert"},
     h("span", null, message),
     h("button", {type: "button", class: "dismiss", "aria-label": "dismiss", onclick: () => item.remove()}, "×"));
