@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..engine.diagram import mermaid
 from ..engine.lifecycle import Lifecycled, Lifecycles, LifecycleSpec
 
 if TYPE_CHECKING:
@@ -213,6 +212,7 @@ def resources_page(sim: Simulator, where: ResourceFilter, offset: int, limit: in
 def lifecycle_data(lifecycles: Lifecycles, kind: str) -> dict:
     """One kind's machine as the page draws it, and as Mermaid (what `smsvoice-sim diagram`
     prints) to copy."""
+    from ..engine.diagram import mermaid  # transitions' diagram support: loaded when asked
     spec = lifecycles.specs[kind]
     moves = []
     for move in spec.transitions:

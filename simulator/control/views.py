@@ -9,6 +9,9 @@ render at once; the filtering happens here, where the records are.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -47,6 +50,11 @@ class MessageFilter:
     account: str | None = None
     region: str | None = None
 
+    @property
+    def unfiltered(self) -> bool:
+        """Only the account and region are chosen (they pick sent logs, not messages)."""
+        return not (self.number or self.configuration_set or self.status or self.channel)
+
     def matches(self, sent: SentMessage) -> bool:
         if self.number and not any(self.number in (value or "") for value in (
                 sent.destination_phone_number, sent.origination_phone_number,
@@ -67,29 +75,45 @@ def status_of(sent: SentMessage) -> str:
 # -- sent messages ---------------------------------------------------------------------------
 def _newest_first(sim: Simulator, account: str | None, region: str | None
                   ) -> Iterator[tuple[str, str, SentMessage]]:
-    found = [(sent.timestamp, index, acct, reg, sent)
-             for (acct, reg), part in sim.regions.items()
-             if account in (None, acct) and region in (None, reg)
-             for index, sent in enumerate(part.sent_log.records)]
-    found.sort(key=lambda row: (row[0], row[1]), reverse=True)
-    return ((acct, reg, sent) for _at, _index, acct, reg, sent in found)
+    """Every kept message of the account-regions asked for, newest first: each sent log is in
+    the order sent, so their reversed logs merge lazily (no sort of 10,000 records)."""
+    logs = [((acct, reg), part.sent_log.records) for (acct, reg), part in sorted(sim.regions.items())
+            if account in (None, acct) and region in (None, reg)]
+    tagged = [((where[0], where[1], sent) for sent in reversed(records)) for where, records in logs]
+    if len(tagged) == 1:
+        return tagged[0]
+    return heapq.merge(*tagged, key=lambda row: row[2].timestamp, reverse=True)
+
+
+def _total(sim: Simulator, account: str | None, region: str | None) -> int:
+    return sum(len(part.sent_log.records) for (acct, reg), part in sim.regions.items()
+               if account in (None, acct) and region in (None, reg))
+
+
+def message_statuses(sim: Simulator) -> list[str]:
+    """Every status a message can be in: the message machines' states, and why one has none."""
+    kinds = [spec for kind, spec in sim.lifecycles.specs.items() if kind.endswith("-message")]
+    return sorted({state for spec in kinds for state in spec.states} | {DRY_RUN, NO_EVENTS})
 
 
 def messages_page(sim: Simulator, where: MessageFilter, page: Page) -> dict:
-    """Sent messages newest first, filtered, one page of them with their timelines."""
+    """Sent messages newest first, filtered, one page of them with their timelines. Without
+    a filter only the page is read; with one, every message is tested once."""
     with sim.lock:
         sim.lifecycles.settle()
         now = sim.clock.now()
-        matching = [row for row in _newest_first(sim, where.account, where.region)
-                    if where.matches(row[2])]
-        answer = page.of(matching)
-        shown = answer["items"]
-        timelines = _timelines(sim, {sent.message_id for _a, _r, sent in shown})
-        answer["items"] = [message_row(sim, acct, reg, sent, timelines, now)
-                           for acct, reg, sent in shown]
-        answer["now"] = now
-        answer["statuses"] = sorted({status_of(sent) for _a, _r, sent in matching})
-        return answer
+        rows = _newest_first(sim, where.account, where.region)
+        if where.unfiltered:
+            total = _total(sim, where.account, where.region)
+            shown = list(itertools.islice(rows, page.offset, page.offset + page.limit))
+        else:
+            matching = [row for row in rows if where.matches(row[2])]
+            total, shown = len(matching), matching[page.offset:page.offset + page.limit]
+        timelines = _timelines(sim, [sent for _a, _r, sent in shown])
+        return {"total": total, "offset": page.offset, "limit": page.limit, "now": now,
+                "items": [message_row(sim, acct, reg, sent, timelines, now)
+                          for acct, reg, sent in shown],
+                "statuses": message_statuses(sim)}
 
 
 def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
@@ -100,7 +124,7 @@ def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
         now = sim.clock.now()
         sent = [(acct, reg, m) for acct, reg, m in _newest_first(sim, None, None)
                 if m.destination_phone_number == handset][:limit]
-        timelines = _timelines(sim, {m.message_id for _a, _r, m in sent})
+        timelines = _timelines(sim, [m for _a, _r, m in sent])
         rows = [{"direction": "outbound", **message_row(sim, acct, reg, m, timelines, now)}
                 for acct, reg, m in reversed(sent)]  # oldest first, as sent
         rows += [{"direction": "inbound", **row} for row in inbound_records(sim, handset)]
@@ -171,21 +195,40 @@ def decided_by(sim: Simulator, sent: SentMessage) -> str | None:
     return "an outcome rule no longer in force"
 
 
-def _timelines(sim: Simulator, message_ids: set[str]) -> dict[str, list[dict]]:
-    """The events each of `message_ids` emitted so far, oldest first, with their deliveries."""
-    found: dict[str, list[dict]] = {}
-    if not message_ids:
-        return found
-    for entry in sim.messaging.log.query():
-        event = entry["event"]
-        message_id = event.get("messageId")
-        if message_id in message_ids:
-            found.setdefault(message_id, []).append({
-                "eventType": event["eventType"], "status": event.get("messageStatus"),
-                "at": event["eventTimestamp"] / 1000.0,
-                "description": event.get("messageStatusDescription"),
-                "deliveries": [dict(d) for d in entry["destinations"]]})
-    return found
+# The event log indexed by message id, rebuilt only when the log has changed (`emitted` counts
+# every event logged; `len` sees a reset): a poll that finds nothing new costs nothing.
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _events_by_message(sim: Simulator) -> dict[str, list[dict]]:
+    """Called under the simulator's lock, which every emit holds."""
+    log = sim.messaging.log
+    stamp = (log.emitted, len(log.entries))
+    cached = _INDEXES.get(log)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    index: dict[str, list[dict]] = {}
+    for entry in log.entries:
+        message_id = entry["event"].get("messageId")
+        if message_id is not None:  # not a registration's status change
+            index.setdefault(message_id, []).append(entry)
+    _INDEXES[log] = (stamp, index)
+    return index
+
+
+def _timelines(sim: Simulator, messages: list[SentMessage]) -> dict[str, list[dict]]:
+    """The events each of `messages` emitted so far, oldest first, with their deliveries."""
+    index = _events_by_message(sim) if messages else {}
+    return {m.message_id: [_timeline_step(entry) for entry in index.get(m.message_id, ())]
+            for m in messages}
+
+
+def _timeline_step(entry: dict) -> dict:
+    event = entry["event"]
+    return {"eventType": event["eventType"], "status": event.get("messageStatus"),
+            "at": event["eventTimestamp"] / 1000.0,
+            "description": event.get("messageStatusDescription"),
+            "deliveries": [dict(d) for d in entry["destinations"]]}
 
 
 # -- the event feed ----------------------------------------------------------------------------

@@ -121,7 +121,9 @@ async function poll() {
   const text = answers.map((a) => a.text).join("\n");
   if (view === state.view && text !== state.lastText) {
     state.lastText = text;
+    performance.mark("render-start");
     view.render(answers.map((a) => a.data), ctx);
+    performance.measure(`render ${view.name}`, "render-start"); // read by bench/inspector_render.py
   }
 }
 

@@ -93,7 +93,7 @@ function row(message, ctx) {
   h("td", null, message.channel),
   h("td", null, message.origin || "(AWS picks)"),
   h("td", null, message.destination),
-  h("td", {class: "body"}, bodyPreview(message)),
+  h("td", {class: "body"}, h("div", {title: bodyPreview(message)}, bodyPreview(message))),
   h("td", null, badge(message.status)),
   h("td", {class: "num"}, price(message.price)),
   h("td", null, message.configurationSet || ""));
