@@ -112,3 +112,34 @@ def test_open_inspector_serves_an_in_process_simulator_until_closed():
             assert json.loads(resp.read())["messages"] == 1
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(inspector.url, timeout=2)
+
+
+PLUGIN_TEST = """
+import json, urllib.request
+
+def summary(url):
+    with urllib.request.urlopen(url + "/_smsvoice/summary", timeout=10) as answer:
+        return json.loads(answer.read())
+
+def test_with_the_fixture(smsvoice_sim, smsvoice_inspector):
+    smsvoice_sim.client().send_text_message(DestinationPhoneNumber="+14254147755", MessageBody="hi")
+    assert summary(smsvoice_inspector.endpoint_url)["messages"] == 1
+    assert smsvoice_inspector.url.endswith("/_smsvoice/ui/")
+
+def test_without_it(smsvoice_sim):
+    pass
+"""
+
+
+def test_the_pytest_plugin_opens_the_inspector_on_a_tests_simulator(pytester):
+    pytester.makepyfile(PLUGIN_TEST)
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*smsvoice-sim inspector for test_with_the_fixture at "
+                                 "http://127.0.0.1:*/_smsvoice/ui/*"])
+    assert "inspector for test_without_it" not in result.stdout.str()
+    flagged = pytester.runpytest_subprocess("--smsvoice-inspector")
+    flagged.assert_outcomes(passed=2)
+    flagged.stdout.fnmatch_lines(["*inspector for test_with_the_fixture at http://127.0.0.1:*",
+                                  "*inspector for test_without_it at http://127.0.0.1:*"])
+    assert flagged.stdout.str().count("inspector for test_with_the_fixture") == 1  # one, reused
