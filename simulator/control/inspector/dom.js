@@ -49,6 +49,12 @@ export function clockTime(seconds) {
   return new Date(seconds * 1000).toISOString().replace("T", " ").replace("Z", " UTC");
 }
 
+// The same, short, for a table: month-day and time (the full moment is the cell's title).
+export function clockShort(seconds) {
+  if (typeof seconds !== "number") return "—";
+  return new Date(seconds * 1000).toISOString().slice(5, 23).replace("T", " ");
+}
+
 export function duration(seconds) {
   if (typeof seconds !== "number") return "—";
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;

@@ -2,7 +2,7 @@
 // delivery to the configuration set's event destinations (delivered, failed and why, pending).
 
 import {query} from "./api.js";
-import {clockTime, field, fill, h, json} from "./dom.js";
+import {clockShort, clockTime, field, fill, h, json} from "./dom.js";
 import {delivery} from "./messages.js";
 
 const view = {filters: {type: ""}, offset: 0, limit: 100, selected: null, parts: null};
@@ -25,7 +25,7 @@ export const eventsView = {
       view.debounce = setTimeout(ctx.refresh, 300);
     }});
     const table = h("table", {class: "rows"},
-      h("thead", null, h("tr", null, ["Time (simulated)", "Event", "About", "Account / region", "Deliveries"].map((n) => h("th", null, n)))),
+      h("thead", null, h("tr", null, ["Time (UTC, simulated)", "Event", "About", "Account / region", "Deliveries"].map((n) => h("th", null, n)))),
       parts.rows);
     root.append(h("div", {class: "split"},
       h("section", {class: "list"}, h("form", {class: "filters", onsubmit: (e) => e.preventDefault()}, field("Event type", type)),
@@ -72,7 +72,7 @@ function row(e, ctx) {
   const results = e.deliveries.map((d) => (d.delivered === null ? "pending" : d.delivered ? "delivered" : "failed"));
   return h("tr", {class: e.id === view.selected ? "selected" : null, tabindex: 0, dataset: {eventType: e.eventType || ""},
     onclick: choose, onkeydown: (k) => { if (k.key === "Enter") choose(); }},
-  h("td", {class: "time"}, clockTime(when(e))),
+  h("td", {class: "time", title: clockTime(when(e))}, clockShort(when(e))),
   h("td", null, e.eventType), h("td", {class: "name"}, about(e)), h("td", null, `${e.account} / ${e.region}`),
   h("td", null, results.length ? results.join(", ") : "—"));
 }

@@ -4,7 +4,7 @@
 // simulated clock, the outcome rule that decided it), beside the rest of the conversation.
 
 import {query} from "./api.js";
-import {badge, clockTime, duration, field, fill, h, json, price, select} from "./dom.js";
+import {badge, clockShort, clockTime, duration, field, fill, h, json, price, select} from "./dom.js";
 
 const CHANNELS = ["", "TEXT", "VOICE", "MEDIA", "RCS", "NOTIFY"];
 const PAGE_SIZES = [50, 100, 200, 500];
@@ -49,7 +49,7 @@ export const messagesView = {
       detail: h("section", {class: "detail", id: "message-detail"}, h("p", {class: "hint"}, "Select a message.")),
     };
     const table = h("table", {class: "rows"},
-      h("thead", null, h("tr", null, ["Sent (simulated)", "Channel", "From", "To", "Body", "Status", "Price", "Configuration set"]
+      h("thead", null, h("tr", null, ["Sent (UTC, simulated)", "Channel", "From", "To", "Body", "Status", "Price", "Configuration set"]
         .map((name) => h("th", null, name)))),
       view.parts.table);
     root.append(h("div", {class: "split"},
@@ -89,7 +89,7 @@ function row(message, ctx) {
   const selected = view.selected && view.selected.id === message.id;
   return h("tr", {class: selected ? "selected" : null, tabindex: 0, dataset: {messageId: message.id},
     onclick: choose, onkeydown: (e) => { if (e.key === "Enter") choose(); }},
-  h("td", {class: "time"}, clockTime(message.at)),
+  h("td", {class: "time", title: clockTime(message.at)}, clockShort(message.at)),
   h("td", null, message.channel),
   h("td", null, message.origin || "(AWS picks)"),
   h("td", null, message.destination),
