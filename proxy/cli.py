@@ -226,8 +226,9 @@ def cmd_simulate(args) -> int:
     if args.events_endpoint_url and sim.clock.mode != "manual":
         # A clock that moves by itself: events fall due while nobody calls in.
         ticker = sim.start_event_ticker()
-    print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); "
-          f"control API at {server.url}/_smsvoice/", flush=True)
+    control = "the control API is off" if args.no_control else \
+        f"control API at {server.url}/_smsvoice/; inspector at {server.url}/_smsvoice/ui/"
+    print(f"smsvoice-sim simulating on {server.url} (clock={sim.clock.mode}); {control}", flush=True)
     server.start()
     try:
         wait_for_signal()

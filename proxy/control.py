@@ -10,6 +10,10 @@ it carries an `Origin` (or `Sec-Fetch-Site`) of another site, or when it is a
 POST a page can send without asking (`text/plain`, form data).
 Scripts send JSON (`Content-Type: application/json`) or no body. A token, once
 configured and given, is proof enough: a page elsewhere cannot know it.
+
+The inspector's own files (/_smsvoice/ui/: HTML, CSS, JavaScript, no data) are served without
+the token, so that a browser can load the page that then asks for it; the cross-site checks
+still apply to them, and --no-control removes them with the rest.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hmac
 import ipaddress
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse, Simulator
-from smsvoice_sim.simulator.control import routes
+from smsvoice_sim.simulator.control import assets, routes
 from smsvoice_sim.simulator.control.routes import is_control  # noqa: F401 - the doors' name for it
 
 TOKEN_HEADER = "X-SmsVoice-Sim-Token"
@@ -87,9 +91,11 @@ def guard(request: HttpRequest, enabled: bool, token: str | None, *,
     before any hook sees it), and leaves it off; the other checks hold in every door."""
     if not enabled:
         return _error(404, "the control API is turned off (--no-control)")
-    if token:
+    page_file = assets.is_ui(request.path)  # the same for everyone: no token needed
+    if token and not page_file:
         if not hmac.compare_digest((request.header(TOKEN_HEADER) or "").encode(), token.encode()):
-            return _error(403, f"the control API needs the {TOKEN_HEADER} header")
+            return routes.error(403, f"the control API needs the {TOKEN_HEADER} header",
+                                token="required")
         return None
     why = cross_site(request, check_host)
     if why:

@@ -199,6 +199,32 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = LISTEN_BACKLOG
 
+    def server_bind(self) -> None:
+        self.connections: set[socket.socket] = set()  # open, so that close() can end them
+        self.connections_lock = threading.Lock()
+        super().server_bind()
+
+    def process_request(self, request, client_address) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End every kept-alive connection: a stopped server answers nobody, as a stopped
+        process would (a browser page then sees it gone and reconnects to the next one)."""
+        with self.connections_lock:
+            found = list(self.connections)
+        for connection in found:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
+
     def get_request(self):
         try:
             return super().get_request()
@@ -263,6 +289,7 @@ class EndpointServer:
 
     def close(self) -> None:
         self.httpd.shutdown()
+        self.httpd.close_connections()
         self.httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -2,6 +2,9 @@
 
 Fixtures:
 - `smsvoice_sim`: a fresh Simulator on a manual clock, per test.
+- `smsvoice_inspector`: the inspector (a web page) on that simulator, served on 127.0.0.1 and
+  a free port for the test's length; its URL is printed. `--smsvoice-inspector` opens one for
+  every test that uses `smsvoice_sim`: add a `breakpoint()` and look around in the browser.
 - `smsvoice_client`: a boto3 client answered in-process from the cassette named by
   `@pytest.mark.smsvoice_cassette("path.db")` (relative to the test file; default
   `cassettes/<module>/<test>.db`). Matching is the addon's own.
@@ -20,6 +23,7 @@ the simulator): the fixtures do, when a test uses them.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -35,6 +39,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("smsvoice-sim")
     group.addoption("--smsvoice-record-mode", default=None, choices=[m.value for m in RecordMode],
                     help="record what smsvoice cassettes lack (default: none, pure replay)")
+    group.addoption("--smsvoice-inspector", action="store_true", default=False,
+                    help="open the inspector (a web page) on every smsvoice_sim and print its URL")
 
 
 def pytest_configure(config):
@@ -44,10 +50,36 @@ def pytest_configure(config):
                    "(on_miss='simulate': the simulator answers what it lacks)")
 
 
+INSPECTOR = pytest.StashKey[object]()
+
+
 @pytest.fixture
-def smsvoice_sim():
+def smsvoice_sim(request):
     from smsvoice_sim.simulator import Simulator
-    return Simulator(clock="manual")
+    sim = Simulator(clock="manual")
+    if request.config.getoption("--smsvoice-inspector"):
+        _inspect(request, sim)
+    return sim
+
+
+@pytest.fixture
+def smsvoice_inspector(request, smsvoice_sim):
+    """The inspector on this test's `smsvoice_sim`: `.url` (the page), `.endpoint_url` (the
+    service, for a boto3 client or another SDK)."""
+    return request.node.stash.get(INSPECTOR, None) or _inspect(request, smsvoice_sim)
+
+
+def _inspect(request, sim):
+    """Serve `sim` and its inspector until the test ends; print where (past output capture)."""
+    from .inspector import open_inspector
+    inspector = open_inspector(sim)
+    request.addfinalizer(inspector.close)
+    request.node.stash[INSPECTOR] = inspector
+    line = f"smsvoice-sim inspector for {request.node.name} at {inspector.url}"
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\n{line}", flush=True)
+    return inspector
 
 
 def _cassette_path(request) -> Path:

@@ -65,6 +65,10 @@ def test_the_wheel_installs_one_namespace_and_every_module(wheel):
         for source in (ROOT / folder).rglob("*.py"):
             expected = "smsvoice_sim/" + source.relative_to(ROOT).as_posix()
             assert expected in shipped, f"{expected} is missing from the wheel (pyproject `packages`?)"
+    page = ROOT / "simulator" / "control" / "inspector"  # the inspector: package data
+    for source in page.iterdir():
+        expected = "smsvoice_sim/" + source.relative_to(ROOT).as_posix()
+        assert expected in names, f"{expected} is missing from the wheel (pyproject `package-data`?)"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "smsvoice_sim.proxy.pytest_plugin" in text and "smsvoice_sim.proxy.cli:main" in text
@@ -102,6 +106,8 @@ def test_simulate_record_replay_from_the_installed_package(installed, tmp_path):
             recorded = subprocess.run([python, "client.py", rec_url.group(1)], capture_output=True,
                                       text=True, cwd=tmp_path, env=env, timeout=60)
         assert recorded.returncode == 0, recorded.stderr
+        with urllib.request.urlopen(sim_url + "/_smsvoice/ui/app.js", timeout=10) as resp:
+            assert resp.headers["Content-Type"].startswith("text/javascript")  # the inspector
     # The simulator is gone: replay answers from the cassette alone.
     rep_cmd = [str(installed / "smsvoice-sim"), "replay", "--cassette", str(cassette),
                "--listen", "127.0.0.1:0"]

@@ -21,6 +21,19 @@ guard: proxy/control.py refuses cross-site and tokenless callers).
     GET|POST|DELETE /_smsvoice/registrations/rules  {"RegistrationType": ..., "Decision": ..., "Times": 1}
     GET  /_smsvoice/registrations/events[?registrationId=&status=]
 
+What the inspector (GET /_smsvoice/ui/, simulator/control/assets.py) reads, a page at a time
+(`offset`, `limit` up to MAX_PAGE), newest first:
+
+    GET  /_smsvoice/summary           the clock, counts, accounts and regions (polled)
+    GET  /_smsvoice/messages/page[?number=&configurationSet=&status=&channel=&account=&region=]
+                                      sent messages with their event timelines and outcome rule
+    GET  /_smsvoice/conversation?number=%2B1...   everything between the service and a handset
+    GET  /_smsvoice/events/page[?type=&messageId=] events, EventBridge-shaped, with deliveries
+    GET  /_smsvoice/resources[?account=&region=&type=&q=&state=]
+                                      resources with their machines and next transitions
+    GET  /_smsvoice/lifecycles[?kind=pool]   lifecycle machines as data (and as Mermaid)
+    GET  /_smsvoice/registrations/queue      registrations awaiting review, revocable ones, rules
+
 A handler takes the simulator and the call (method, query, JSON body) and returns the JSON
 answer; what it raises is answered by one mapping: a body that cannot be used 400 (BadRequest,
 ValueError, TypeError), something that does not exist 404 (NotFound, KeyError), a state that
@@ -44,6 +57,7 @@ from ..gates import sandbox
 from ..wire.errors import ServiceError
 from ..wire.http import HttpRequest, HttpResponse, json_response
 from ..wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
+from . import assets, resources, views
 
 if TYPE_CHECKING:
     from ..service import Simulator
@@ -54,6 +68,7 @@ HEALTH = "/_smsvoice/health"
 # second of year 9999 (what datetime and every SDK can still represent).
 MAX_ADVANCE_SECONDS = 1e9
 MAX_LATENCY_MS = 3_600_000.0  # an hour: longer is a hang, not a latency
+MAX_PAGE = 500  # rows one inspector page may ask for
 FAULT_KEYS = {"operation", "error", "count", "rate", "latency_ms", "reason", "message"}
 REVIEW_KEYS = {"RegistrationId", "Decision", "DeniedReasons", "Feedback", "FieldFeedback"}
 RULE_KEYS = {"RegistrationType", "Decision", "DeniedReasons", "Feedback", "FieldFeedback", "Times"}
@@ -117,6 +132,21 @@ def finite_number(body: dict, key: str, low: float, high: float, *, required: bo
         raise BadRequest(f'"{key}" must be in {bound}{low:g}, {high:g}], not '
                          f'{shown if len(shown) < 40 else shown[:20] + "…"}')
     return value
+
+
+def _whole(query: dict[str, str], key: str, default: int, low: int, high: int) -> int:
+    """query[key] as a whole number in [low, high], else BadRequest; `default` when absent."""
+    text = query.get(key)
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise BadRequest(f'"{key}" must be a whole number in [{low}, {high}], not {text[:20]!r}')
+    return int(text)
+
+
+def _page(call: ControlCall) -> views.Page:
+    return views.Page(_whole(call.query, "offset", 0, 0, 10**9),
+                      _whole(call.query, "limit", 100, 1, MAX_PAGE))
 
 
 def _strings(body: dict, *keys: str) -> None:
@@ -284,6 +314,50 @@ def _registration_events(sim: Simulator, call: ControlCall) -> dict:
                                                call.query.get("status"))}
 
 
+# -- what the inspector reads ------------------------------------------------------------------
+def _summary(sim: Simulator, call: ControlCall) -> dict:
+    return views.summary(sim)
+
+
+def _messages_page(sim: Simulator, call: ControlCall) -> dict:
+    q = call.query
+    where = views.MessageFilter(q.get("number") or None, q.get("configurationSet") or None,
+                                q.get("status") or None, q.get("channel") or None,
+                                q.get("account") or None, q.get("region") or None)
+    return views.messages_page(sim, where, _page(call))
+
+
+def _conversation(sim: Simulator, call: ControlCall) -> dict:
+    number = call.query.get("number")
+    if not number:
+        raise BadRequest("give ?number=%2B1206... (the handset's number)")
+    return views.conversation(sim, number)
+
+
+def _events_page(sim: Simulator, call: ControlCall) -> dict:
+    return views.events_page(sim, _page(call), call.query.get("type") or None,
+                             call.query.get("messageId") or None)
+
+
+def _resources(sim: Simulator, call: ControlCall) -> dict:
+    q = call.query
+    kind = q.get("type") or None
+    if kind is not None and kind not in resources.KIND_KEYS:
+        raise BadRequest(f"type is one of {', '.join(resources.KIND_KEYS)}, not {kind[:40]!r}")
+    page = _page(call)
+    where = resources.ResourceFilter(q.get("account") or None, q.get("region") or None, kind,
+                                     q.get("q") or None, q.get("state") or None)
+    return resources.resources_page(sim, where, page.offset, page.limit)
+
+
+def _lifecycles(sim: Simulator, call: ControlCall) -> dict:
+    return resources.lifecycles(sim, call.query.get("kind") or None)
+
+
+def _review_queue(sim: Simulator, call: ControlCall) -> dict:
+    return views.review_queue(sim)
+
+
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
     "/_smsvoice/reset": {"POST": _reset},
@@ -299,6 +373,13 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/registrations/review": {"POST": _review},
     "/_smsvoice/registrations/rules": {"GET": _rules, "POST": _add_rule, "DELETE": _clear_rules},
     "/_smsvoice/registrations/events": {"GET": _registration_events},
+    "/_smsvoice/summary": {"GET": _summary},
+    "/_smsvoice/messages/page": {"GET": _messages_page},
+    "/_smsvoice/conversation": {"GET": _conversation},
+    "/_smsvoice/events/page": {"GET": _events_page},
+    "/_smsvoice/resources": {"GET": _resources},
+    "/_smsvoice/lifecycles": {"GET": _lifecycles},
+    "/_smsvoice/registrations/queue": {"GET": _review_queue},
 }
 
 
@@ -313,7 +394,10 @@ def error(status: int, message: str, **extra) -> HttpResponse:
 
 def answer(sim: Simulator | None, request: HttpRequest, mode: str,
            extra_health: dict | None = None) -> HttpResponse:
-    """The control API's answer to `request` (a path under /_smsvoice/)."""
+    """The control API's answer to `request` (a path under /_smsvoice/): the inspector's
+    files under /_smsvoice/ui/, the routes' JSON otherwise."""
+    if assets.is_ui(request.path):
+        return assets.serve(request.method, request.path)
     method, path = request.method.upper(), request.path.split("?", 1)[0].rstrip("/")
     if path == HEALTH:
         if method != "GET":
