@@ -185,6 +185,8 @@ def timeline(cassette: Cassette) -> list[str]:
     start = rows[0].recorded_at
     lines = [f"{cassette.path}: {len(rows)} interactions over "
              f"{rows[-1].recorded_at - start:.1f}s"]
+    if cassette.meta("note"):  # how it was made, where the cassette says (the shipped one does)
+        lines.append(f"  note: {cassette.meta('note')}")
     for it in rows:
         lines.append(f"  +{it.recorded_at - start:8.2f}s  #{it.seq:<4} {it.operation:<32} "
                      f"{it.response.status}  {_key_fields(it)}")
