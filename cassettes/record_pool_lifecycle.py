@@ -9,6 +9,7 @@ endpoint standing in for AWS, so no account is needed.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,17 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the workflow the tests replay 
 from workflows import pool_workflow  # noqa: E402
 
 CREDS = {"aws_access_key_id": "AKIAEXAMPLERECORDING", "aws_secret_access_key": "example"}
+# Kept in the cassette's meta table; `smsvoice-sim cassette show` prints it.
+NOTE = ("recorded against smsvoice-sim's own simulator, not AWS: "
+        "cassettes/record_pool_lifecycle.py ran tests/workflows.py's pool_workflow through "
+        "`smsvoice-sim record` in front of `Simulator(clock='reads:2', seed=2022)`")
+
+
+def label(db: Path) -> None:
+    """Say in the cassette itself how it was made."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('note', ?)", (NOTE,))
+    conn.close()
 
 
 def main() -> None:
@@ -38,6 +50,7 @@ def main() -> None:
             client = boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1",
                                   endpoint_url=ready.group(1), **CREDS)
             pool_workflow(client)
+    label(db)
     subprocess.run([*CLI, "cassette", "export", str(db), "-o", str(export)], check=True)
     print(f"wrote {db.name} and {export.name}")
 

@@ -211,6 +211,7 @@ class SmsVoiceAddon:
         request = to_http_request(flow, decoded_body(flow.request))
         decision = await asyncio.to_thread(session.decide, request)
         if decision.action is not Action.FORWARD:
+            assert decision.response is not None  # every answer but FORWARD carries one
             await self._wait_latency(decision.response.delay)
             flow.response = to_mitm_response(decision.response)
             return
@@ -327,6 +328,7 @@ class SmsVoiceAddon:
     async def _record(self, flow: http.HTTPFlow, pending: Pending) -> None:
         session = self.session
         resp = flow.response
+        assert resp is not None  # called from the response hook
         status = resp.status_code
         try:
             if session is None:

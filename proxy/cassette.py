@@ -155,19 +155,19 @@ class Cassette:
     # -- layout -----------------------------------------------------------------
     def _create(self) -> None:
         with self.db.conn:
-            self.db["meta"].insert_all([
+            self.db.table("meta").insert_all([
                 {"key": "format_version", "value": str(FORMAT_VERSION)},
                 {"key": "created_at", "value": str(time.time())},
                 {"key": "pseudonym_salt", "value": secrets.token_hex(16)},
             ], pk="key", replace=True)
-            self.db[TABLE].create({
+            self.db.table(TABLE).create({
                 "id": int, "seq": int, "operation": str, "region": str, "match_key": str,
                 "match_body": str, "request_method": str, "request_url": str,
                 "request_headers": str, "request_body": bytes, "status": int,
                 "response_headers": str, "response_body": bytes, "recorded_at": float,
                 "duration_ms": float,
             }, pk="id", if_not_exists=True)
-            self.db[TABLE].create_index(["match_key", "seq"], if_not_exists=True)
+            self.db.table(TABLE).create_index(["match_key", "seq"], if_not_exists=True)
 
     def _check_format(self) -> None:
         if "meta" not in self.db.table_names() or TABLE not in self.db.table_names():

@@ -185,6 +185,8 @@ def timeline(cassette: Cassette) -> list[str]:
     start = rows[0].recorded_at
     lines = [f"{cassette.path}: {len(rows)} interactions over "
              f"{rows[-1].recorded_at - start:.1f}s"]
+    if cassette.meta("note"):  # how it was made, where the cassette says (the shipped one does)
+        lines.append(f"  note: {cassette.meta('note')}")
     for it in rows:
         lines.append(f"  +{it.recorded_at - start:8.2f}s  #{it.seq:<4} {it.operation:<32} "
                      f"{it.response.status}  {_key_fields(it)}")
@@ -200,7 +202,7 @@ def pool_timelines(rows: list[Interaction], start: float) -> list[str]:
             body = json.loads(it.response.body) if it.response.body else {}
         except ValueError:
             continue
-        pools = body.get("Pools") if isinstance(body.get("Pools"), list) else [body]
+        pools: list = body["Pools"] if isinstance(body.get("Pools"), list) else [body]
         for pool in pools:
             if isinstance(pool, dict) and pool.get("PoolId") and pool.get("Status"):
                 states = seen.setdefault(pool["PoolId"], [])

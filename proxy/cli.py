@@ -7,6 +7,8 @@ one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib.metadata
 import math
 import os
 import signal
@@ -28,10 +30,40 @@ DEFAULT_CONFDIR = "~/.mitmproxy"
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line on stderr (exit 2), as every other CLI error."""
+    """argparse, but a mistake is one line on stderr (exit 2), as every other CLI error,
+    led by the command it was made in (`smsvoice-sim simulate: error: ...`)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class CommandParser(Parser):
+    """A subcommand's parser. argparse hands the arguments a subcommand does not know up to
+    the top parser, whose error then reads `smsvoice-sim: error:` and names no subcommand;
+    here the subcommand that was given them says so, and suggests what was meant."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}{self._did_you_mean(extras)}")
+        return parsed, extras
+
+    def _did_you_mean(self, extras: list[str]) -> str:
+        known = [flag for action in self._actions for flag in action.option_strings]
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.partition("=")[0], known, n=1)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+        return ""
+
+
+def package_version() -> str:
+    """The installed distribution's version: pyproject.toml is its one source."""
+    try:
+        return importlib.metadata.version("smsvoice-sim")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -256,8 +288,8 @@ def _run_proxy(args, mode: Mode) -> int:
     check_cassette(settings)
     exposes = proxy_exposure(mode.value, settings.control, settings.control_token or None,
                              settings.resign)
-    for addr in filter(None, (args.listen, args.proxy_listen)):
-        warning = listen_warning(*addr, exposes)
+    for host, port in filter(None, (args.listen, args.proxy_listen)):
+        warning = listen_warning(host, port, exposes)
         if warning:
             print(warning, file=sys.stderr, flush=True)
     confdir = Path(args.confdir).expanduser()
@@ -327,7 +359,9 @@ def cmd_replay(args) -> int:
 def cmd_addon_path(args) -> int:
     """The installed addon file, for `mitmdump -s "$(smsvoice-sim addon-path)"`."""
     import importlib.util
-    print(importlib.util.find_spec("smsvoice_sim.proxy.addon").origin)
+    spec = importlib.util.find_spec("smsvoice_sim.proxy.addon")
+    assert spec is not None  # this very package
+    print(spec.origin)
     return 0
 
 
@@ -374,7 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="smsvoice-sim",
         description="Record, replay and simulate AWS End User Messaging SMS and Voice v2 "
                     "(pinpoint-sms-voice-v2).")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    # Every subcommand's parser (and theirs: `cassette list`) is a CommandParser.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     sub.required = True
     for name, func, help_text, description, options in COMMANDS:
         cmd = sub.add_parser(name, help=help_text,

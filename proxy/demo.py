@@ -33,11 +33,12 @@ def simulate_walk() -> None:
     _say(t0, sim, f"RequestPhoneNumber -> {phone['PhoneNumber']} {phone['Status']}")
     _say(t0, sim, "CreatePool with a PENDING number -> "
          + _expect_error(client.create_pool, OriginationIdentity=phone["PhoneNumberId"],
-                         MessageType="TRANSACTIONAL"))
+                         IsoCountryCode="US", MessageType="TRANSACTIONAL"))
     sim.advance(5)
     status = client.describe_phone_numbers(PhoneNumberIds=[phone["PhoneNumberId"]])
     _say(t0, sim, f"clock +5s; the number is {status['PhoneNumbers'][0]['Status']}")
-    pool = client.create_pool(OriginationIdentity=phone["PhoneNumberId"],
+    # IsoCountryCode: the oldest botocore this runs on still requires it in CreatePool.
+    pool = client.create_pool(OriginationIdentity=phone["PhoneNumberId"], IsoCountryCode="US",
                               MessageType="TRANSACTIONAL", DeletionProtectionEnabled=True)
     pool_id = pool["PoolId"]
     _say(t0, sim, f"CreatePool -> {pool_id} {pool['Status']}")
@@ -48,7 +49,8 @@ def simulate_walk() -> None:
             break
         sim.advance(1)
     sender = client.request_sender_id(SenderId="MYBRAND", IsoCountryCode="GB")
-    client.associate_origination_identity(PoolId=pool_id, OriginationIdentity=sender["SenderIdArn"])
+    client.associate_origination_identity(PoolId=pool_id, OriginationIdentity=sender["SenderIdArn"],
+                                          IsoCountryCode="GB")
     members = client.list_pool_origination_identities(PoolId=pool_id)["OriginationIdentities"]
     _say(t0, sim, "pool members: " + ", ".join(m["OriginationIdentity"] for m in members))
     _say(t0, sim, "ReleasePhoneNumber while pooled -> "
@@ -85,7 +87,8 @@ def _demo_transcript(client) -> list[tuple[str, object]]:
         return found["PhoneNumbers"][0]["Status"]
 
     said = [("RequestPhoneNumber", phone["Status"]), ("poll number", _until_active(number_status))]
-    pool_args = {"OriginationIdentity": phone["PhoneNumberId"], "MessageType": "TRANSACTIONAL"}
+    pool_args = {"OriginationIdentity": phone["PhoneNumberId"], "IsoCountryCode": "US",
+                 "MessageType": "TRANSACTIONAL"}
     pool = client.create_pool(**pool_args)
 
     def pool_status():

@@ -22,6 +22,7 @@ def cassette_answer(session: CassetteSession,
     def answer(request: HttpRequest) -> HttpResponse:
         decision = session.decide(request)
         if decision.action is not Action.FORWARD:
+            assert decision.response is not None  # every answer but FORWARD carries one
             return decision.response
         if not session.may_record:  # belt and braces: a decision bug still cannot send
             return json_response(400, {"__type": "SmsVoiceSimError", "message": (

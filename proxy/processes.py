@@ -25,6 +25,7 @@ def cli_server(*args: str, ready: str = READY, timeout: float = 60, env: dict | 
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump():
+        assert proc.stdout is not None  # stdout=PIPE
         for line in proc.stdout:
             lines.put(line)
         lines.put(None)
@@ -66,7 +67,7 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
 
 def drain(proc, timeout: float = 5) -> list[str]:
     """The lines a stopped process printed after it was ready."""
-    out = []
+    out: list[str] = []
     while True:
         try:
             line = proc.lines.get(timeout=timeout)

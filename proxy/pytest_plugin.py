@@ -55,6 +55,10 @@ INSPECTOR = pytest.StashKey[object]()
 
 @pytest.fixture
 def smsvoice_sim(request):
+    """A fresh simulator on a manual clock, for this test only: no AWS account, no network.
+    `smsvoice_sim.client(region_name=...)` is a boto3 client it answers in-process;
+    `smsvoice_sim.clock.advance(seconds)` moves lifecycles on (a pool CREATING -> ACTIVE)
+    without sleeping."""
     from smsvoice_sim.simulator import Simulator
     sim = Simulator(clock="manual")
     if request.config.getoption("--smsvoice-inspector"):
@@ -95,6 +99,11 @@ def _cassette_path(request) -> Path:
 
 @pytest.fixture
 def smsvoice_session(request):
+    """The cassette session behind `smsvoice_client`: the cassette named by
+    `@pytest.mark.smsvoice_cassette(...)` (default `cassettes/<module>/<test>.db` beside the
+    test file), opened in the record mode `--smsvoice-record-mode` gives (default `none`:
+    replay only; a missing cassette fails the test). With `on_miss="simulate"`,
+    `.simulator` answers what the cassette lacks."""
     from .session import CassetteSession
     from .settings import from_marker
     marker = request.node.get_closest_marker(MARKER)
@@ -114,6 +123,10 @@ def smsvoice_session(request):
 
 @pytest.fixture
 def smsvoice_client(request, smsvoice_session):
+    """A boto3 `pinpoint-sms-voice-v2` client answered in-process from the test's cassette
+    (see `smsvoice_session`): no sockets, no proxy. Marker keywords `region_name` (default
+    us-east-1) and `client_kwargs` shape it. It signs with throwaway keys on replay, and
+    with your default AWS credentials when recording."""
     from .inprocess import cassette_client
     marker = request.node.get_closest_marker(MARKER)
     kwargs = dict(marker.kwargs) if marker else {}

@@ -159,6 +159,7 @@ class CassetteSession:
         return self.cassette.by_id(ids[index]) if index < len(ids) else None
 
     def _index_add(self, it) -> None:
+        assert self._index is not None  # built by the lookup that adds to it
         base = MatchKey(it.operation, it.region, it.match_body)
         self._index.setdefault(_without(base, self.ignore).digest, []).append(it.id)
 
@@ -263,11 +264,11 @@ class CassetteSession:
                              {"x-amzn-ErrorType": MISS_TYPE, "x-smsvoice-sim-miss": operation})
 
     def _closest(self, key: MatchKey) -> str:
-        best, best_diff = None, None
+        best, best_diff = None, list[str]()
         for candidate in self.cassette.candidates(key.operation):
             diff = differing_fields(key, MatchKey(candidate.operation, candidate.region,
                                                   candidate.match_body))
-            if best_diff is None or len(diff) < len(best_diff):
+            if best is None or len(diff) < len(best_diff):
                 best, best_diff = candidate, diff
         if best is None:
             total = self.cassette.count()

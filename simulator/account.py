@@ -162,6 +162,14 @@ class AccountRegion(Region):
         """The family a resource belongs to (its class names it: `FAMILY`)."""
         return self.families[resource.FAMILY]
 
+    def member_family(self, identity) -> PhoneNumbers | SenderIds:
+        """The family of a pool member: a phone number's or a sender ID's."""
+        return self.phone_numbers if identity.FAMILY == "phone_numbers" else self.sender_ids
+
+    def origin_family(self, origin) -> PhoneNumbers | SenderIds | Pools:
+        """The family of what a message is sent from: a number, a sender ID or a pool."""
+        return self.pools if origin.FAMILY == "pools" else self.member_family(origin)
+
     # -- the send path (messaging/send.py's Outbox) -------------------------------------
     def send(self, outbound: Outbound) -> SentMessage:
         """Take a send down the one send path."""

@@ -124,3 +124,26 @@ def test_python_sees_the_same_refusals():
     with pytest.raises(ValueError, match="record_mode 'sometimes'"):
         SessionSettings.from_values({"record_mode": "sometimes"})
     assert sys.executable  # the CLI above ran with this interpreter
+
+
+@pytest.mark.parametrize("args, said", [
+    (("simulate", "--listen", "127.0.0.1:0", "--colck", "manual"),
+     "smsvoice-sim simulate: error: unrecognized arguments: --colck manual (did you mean --clock?)"),
+    (("replay", "--cassette", str(SHIPPED), "--listen", "127.0.0.1:0", "--bogus"),
+     "smsvoice-sim replay: error: unrecognized arguments: --bogus"),
+    (("cassette", "list", "cassettes", "extra"),
+     "smsvoice-sim cassette list: error: unrecognized arguments: extra"),
+    (("diagram", "--knid", "pool"),
+     "smsvoice-sim diagram: error: unrecognized arguments: --knid pool (did you mean --kind?)"),
+])
+def test_an_unknown_argument_is_named_by_its_subcommand(args, said):
+    """argparse leaves a subcommand's unknown arguments to the top parser, whose error
+    (`smsvoice-sim: error:`) does not say which subcommand's help to read."""
+    line = one_line_error(run_cli(*args))
+    assert line.startswith(said), line
+    assert line.endswith(f"(see {said.split(': error')[0]} --help)"), line
+
+
+def test_an_unknown_argument_before_any_subcommand_is_the_top_parsers():
+    line = one_line_error(run_cli("--bogus", "simulate"))
+    assert line.startswith("smsvoice-sim: error: unrecognized arguments: --bogus"), line

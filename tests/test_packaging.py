@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import sysconfig
 import textwrap
+import tomllib
 import urllib.request
 import venv
 import zipfile
@@ -29,31 +32,139 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
+# pip's notices about this machine's package index settings (a configured index folder that
+# does not exist): they are about the machine, not the project, and are not counted.
+MACHINE_NOTICE = re.compile(r"WARNING: Location '[^']*' is ignored")
+# A Python warning's category (SetuptoolsDeprecationWarning, BuildBackendWarning), pip's
+# WARNING:/DEPRECATION:, setuptools' `!!` boxes. Not distutils' lower-case log lines of a
+# verbose build ("warning: build_py: byte-compiling is disabled"), which no user sees.
+WARNING = re.compile(r"\w*Warning\b|WARNING:|DEPRECATION|deprecated|!!")
+
+
+def warnings_in(output: str) -> list[str]:
+    """Lines of a verbose pip run that warn: setuptools' deprecations and its editable-install
+    notice (both printed in `!!` boxes), pip's own warnings. Verbose, because only recent
+    pips (25.x) show what a build backend warns without it."""
+    return [line for line in output.splitlines()
+            if WARNING.search(line) and not MACHINE_NOTICE.search(line)]
+
+
+def fresh_venv(home: Path) -> Path:
+    """A venv without pip that sees the test venv's packages (see the module docstring);
+    returns its python."""
+    venv.create(home, with_pip=False)
+    python = home / "bin" / "python"
+    fresh_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    Path(fresh_site, "test-venv-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def pip_into(python: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-v",
+                           "--no-deps", *args], capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def wheel_build(tmp_path_factory) -> tuple[Path, str]:
+    """The wheel, and what building it printed."""
     out = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out),
                             str(ROOT)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     (found,) = out.glob("smsvoice_sim-*.whl")
-    return found
+    return found, build.stdout + build.stderr
 
 
 @pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory) -> Path:
-    """A fresh venv with the wheel installed; returns its bin folder."""
-    home = tmp_path_factory.mktemp("venv")
-    venv.create(home, with_pip=False)
-    bindir = home / "bin"
-    fresh_site = subprocess.run(
-        [str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True).stdout.strip()
-    Path(fresh_site, "test-venv-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(bindir / "python"),
-                              "install", "--no-deps", "-q", str(wheel)],
-                             capture_output=True, text=True, timeout=300)
+def wheel(wheel_build) -> Path:
+    return wheel_build[0]
+
+
+@pytest.fixture(scope="module")
+def wheel_install(wheel, tmp_path_factory) -> tuple[Path, str]:
+    """A fresh venv with the wheel installed: its bin folder, and what installing printed."""
+    python = fresh_venv(tmp_path_factory.mktemp("venv"))
+    install = pip_into(python, str(wheel))
     assert install.returncode == 0, install.stderr
-    return bindir
+    return python.parent, install.stdout + install.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(wheel_install) -> Path:
+    return wheel_install[0]
+
+
+def test_building_and_installing_the_wheel_prints_no_warning(wheel_build, wheel_install):
+    """setuptools warned three times per build that `project.license` as a table is
+    deprecated; the license is an SPDX expression now."""
+    assert warnings_in(wheel_build[1]) == [], wheel_build[1]
+    assert warnings_in(wheel_install[1]) == [], wheel_install[1]
+
+
+def test_the_wheel_carries_its_license_as_an_spdx_expression(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    headers = metadata.decode().split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: Apache-2.0" in headers and "License-File: LICENSE" in headers
+    assert not any(h.startswith("License: ") for h in headers), "the deprecated License field"
+    licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert zipfile.ZipFile(wheel).read(licence) == (ROOT / "LICENSE").read_bytes()
+
+
+def test_an_editable_install_prints_no_warning_and_exposes_only_smsvoice_sim(tmp_path):
+    """Mapped with `package-dir`, the folders made setuptools install an import hook and
+    warn, on every editable install, about folders named like the package. Through
+    src/smsvoice_sim/ the install is one .pth line naming src/: the checkout's code, under
+    `smsvoice_sim` only."""
+    python = fresh_venv(tmp_path / "venv")
+    install = pip_into(python, "-e", str(ROOT))
+    assert install.returncode == 0, install.stderr
+    assert warnings_in(install.stdout + install.stderr) == [], install.stdout + install.stderr
+    site = next((tmp_path / "venv" / "lib").glob("python3*/site-packages"))
+    (pth,) = site.glob("__editable__*smsvoice_sim*.pth")
+    assert pth.read_text().split() == [str(ROOT / "src")], "not the plain path entry: an import hook?"
+    probe = subprocess.run([str(python), "-c", textwrap.dedent("""
+        import importlib.util, smsvoice_sim.proxy.cli, smsvoice_sim.simulator.registrations.catalogue
+        print(smsvoice_sim.proxy.cli.__file__)
+        print(smsvoice_sim.simulator.registrations.catalogue.SEED_PATH.is_file())
+        print(importlib.util.find_spec("proxy"), importlib.util.find_spec("simulator"))
+    """)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert probe.returncode == 0, probe.stderr
+    cli_file, seed_found, top_level = probe.stdout.splitlines()
+    assert Path(cli_file).resolve() == (ROOT / "proxy" / "cli.py").resolve()
+    assert seed_found == "True" and top_level == "None None"
+
+
+def test_the_declared_botocore_floor_is_one_that_exists_before_the_newest_operations():
+    """pyproject.toml's floor is what noxfile.py's `floor` session installs (boto3 and
+    botocore ==floor): 1.34.0 or older, boto3 and botocore of the same release line."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    floors = {}
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        if requirement.name in ("boto3", "botocore"):
+            (floors[requirement.name],) = [Version(s.version) for s in requirement.specifier
+                                           if s.operator == ">="]
+    assert floors["botocore"] <= Version("1.34.0"), floors
+    assert floors["boto3"].release[:2] == floors["botocore"].release[:2], floors
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_make_demo_installs_the_runtime_dependencies_only(tmp_path):
+    """`make demo` on a fresh clone installed the test extras too (pytest, moto, awscli,
+    ruff...), most of its first run; `make test` adds them."""
+    def planned(target: str) -> list[str]:
+        run = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        return [line for line in run.stdout.splitlines() if " pip install " in line and " -e " in line]
+    demo, test = planned("demo"), planned("test")
+    assert demo and all(line.rstrip().endswith(" -e .") for line in demo), demo
+    assert any("'.[test]'" in line for line in test), test
 
 
 def test_the_wheel_installs_one_namespace_and_every_module(wheel):

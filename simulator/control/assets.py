@@ -66,7 +66,7 @@ def serve(method: str, path: str) -> HttpResponse:
     name = bare[len(UI_PREFIX) + 1:] or "index.html"
     match = _NAME.fullmatch(name)
     content = _file(name) if match else None
-    if content is None:
+    if match is None or content is None:
         return _plain(404, f"the inspector has no file {name[:80]!r}")
     return HttpResponse(200, {"Content-Type": TYPES[match.group(1)],
                               "Content-Length": str(len(content)), **SECURITY_HEADERS}, content)

@@ -101,8 +101,8 @@ def _lifecycled(lifecycles: Lifecycles, part: Lifecycled, now: float, label: str
     live = timer is not None and not timer.cancelled
     trigger = lifecycles.specs[part.kind].automatic.get(part.state) if part.kind in lifecycles.specs \
         else None
-    return _machine(lifecycles, part.kind, part.state, trigger if live else None,
-                    timer.due if live else None, now, label)
+    due = timer.due if timer is not None and live else None
+    return _machine(lifecycles, part.kind, part.state, trigger if live else None, due, now, label)
 
 
 def machines_of(lifecycles: Lifecycles, resource, now: float) -> list[dict]:

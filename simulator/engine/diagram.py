@@ -20,7 +20,7 @@ def mermaid(lifecycles: Lifecycles, kind: str) -> str:
     graph = GraphMachine(model=_Drawing(), states=list(machine.states), transitions=transitions,
                          initial=machine.initial, auto_transitions=False, graph_engine="mermaid",
                          show_state_attributes=False)
-    source = graph.model.get_graph().draw(None)
+    source = graph.model.get_graph().draw(None)  # type: ignore[attr-defined]  # added by transitions
     lines = [line.rstrip() for line in source.splitlines()]
     if lines and lines[0] == "---":  # drop the untitled front matter transitions writes
         lines = lines[lines.index("---", 1) + 1:]

@@ -113,7 +113,9 @@ def compiled(spec: LifecycleSpec) -> Compiled:
         for trigger, event in machine.events.items():
             for source, candidates in event.transitions.items():
                 conditional = conditional or any(t.conditions for t in candidates)
-                moves.setdefault(trigger, {})[source] = candidates[0].dest
+                dest = candidates[0].dest
+                if dest is not None:  # an internal move (no dest) changes no state
+                    moves.setdefault(trigger, {})[source] = dest
         cached = _COMPILED[spec.kind] = (spec, Compiled(machine, {} if conditional else moves,
                                                         conditional))
     return cached[1]

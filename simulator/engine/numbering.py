@@ -23,7 +23,7 @@ def country_of(number: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     iso = phonenumbers.region_code_for_number(parsed) or \
-        phonenumbers.region_code_for_country_code(parsed.country_code)
+        phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     return None if iso in _NO_COUNTRY else iso
 
 

@@ -64,7 +64,7 @@ def observed_steps(observations: Iterable[Observation]) -> dict[str, dict[str, l
 
 
 def summarize(steps: dict[str, dict[str, list[tuple]]]) -> dict:
-    out = {}
+    out: dict[str, dict] = {}
     for kind, by_step in steps.items():
         for step, pairs in by_step.items():
             observed = [o for o, _ in pairs]

@@ -71,8 +71,9 @@ class Family:
         """Called once per accepted message that is really sent (not a dry run)."""
 
     # -- the rules every family answers ----------------------------------------------
-    def get(self, ref: str) -> Any:
-        """This family's resource named by id or ARN (ResourceNotFound otherwise)."""
+    def get(self, ref: str, *args: Any, **kwargs: Any) -> Any:
+        """This family's resource named by id or ARN (ResourceNotFound otherwise); a family's
+        own lookup may take more (a sender ID's country, the operation asking)."""
         raise NotImplementedError(f"{type(self).__name__} has no resources to look up")
 
     def by_arn(self, arn: str) -> Any:

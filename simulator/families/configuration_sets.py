@@ -169,7 +169,8 @@ class ConfigurationSets(Family):
         if operation == "DeleteEventDestination":
             found = self.sets.get(name or "")
             if found is not None:
-                found.destinations.pop((body.get("EventDestination") or {}).get("EventDestinationName"), None)
+                found.destinations.pop((body.get("EventDestination") or {}).get("EventDestinationName", ""),
+                                       None)
             return
         for info in [body, *(i for i in body.get("ConfigurationSets") or () if isinstance(i, dict))]:
             if info.get("ConfigurationSetName") and info.get("ConfigurationSetArn"):
@@ -223,7 +224,9 @@ class ConfigurationSets(Family):
     @operation("CreateEventDestination")
     def create_event_destination(self, params: dict) -> tuple:
         cs = self._set_by_name(params["ConfigurationSetName"])
-        kind, target = _one_target(params, required=True)
+        given = _one_target(params, required=True)
+        assert given is not None  # required: _one_target raised otherwise
+        kind, target = given
         name = params["EventDestinationName"]
         if name in cs.destinations:
             raise errors.conflict("RESOURCE_ALREADY_EXISTS", "event-destination", name,

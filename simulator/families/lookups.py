@@ -124,7 +124,7 @@ class Lookups(Family):
         if params.get("RegistrationId"):  # must be the account's: ResourceNotFound otherwise
             self.region.registrations.get(params["RegistrationId"])
         preference = (params.get("NumberPreference") or [None])[0]
-        block = number_block("US", number_kind("TEN_DLC", params["NumberCapabilities"]))
+        block = number_block("US", number_kind("TEN_DLC", params["NumberCapabilities"])) or ()
         numbers = [n for n in block if _matches(n, preference) and not self._held(n)]
         paged = {**params, "MaxResults": params.get("MaxResults") or AVAILABLE_PAGE_SIZE}
         return page_result("ListAvailablePhoneNumbers", "AvailablePhoneNumbers", numbers, paged)[0]

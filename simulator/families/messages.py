@@ -52,7 +52,7 @@ class Messages(Family):
 
     # -- what a send is sent from ----------------------------------------------
     def _capabilities(self, origin) -> set[str]:
-        return self.region.family_of(origin).capabilities(origin)
+        return self.region.origin_family(origin).capabilities(origin)
 
     def reaches(self, identity, iso: str | None) -> bool:
         """[inf] An identity reaches the destinations of its own country: a US 10DLC number or
@@ -70,7 +70,7 @@ class Messages(Family):
 
     def _check_origin(self, origin, ref: str, operation_name: str, destination: str,
                       iso: str | None) -> None:
-        self.region.family_of(origin).check_can_send(origin)
+        self.region.origin_family(origin).check_can_send(origin)
         need = NEEDS[operation_name]
         if need not in self._capabilities(origin):
             reason = "VOICE_CAPABILITY_NOT_AVAILABLE" if need == "VOICE" else "CHANNEL_NOT_ENABLED"
@@ -116,8 +116,9 @@ class Messages(Family):
         destination = params["DestinationPhoneNumber"]
         iso = prices.iso_country_of(destination)
         ref = params.get("OriginationIdentity")
-        origin = region.pools.origin(ref, iso, operation_name) if ref else None
-        if origin is not None:
+        origin = None
+        if ref:
+            origin = region.pools.origin(ref, iso, operation_name)
             self._check_origin(origin, ref, operation_name, destination, iso)
         cs = region.configuration_sets.get(params["ConfigurationSetName"]) \
             if params.get("ConfigurationSetName") else None
@@ -131,7 +132,7 @@ class Messages(Family):
             operation=operation_name, channel=channel, priced_as=channel, destination=destination,
             iso_country_code=iso, body=params.get("MessageBody"), params=params,
             origination=origin, origination_ref=ref, shown_origin=shown,
-            pool_id=origin.pool_id if _is_pool(origin) else None,
+            pool_id=origin.pool_id if origin is not None and _is_pool(origin) else None,
             # A sender ID has no opt-out list of its own: the account's Default applies.
             opt_out_list=getattr(origin, "opt_out_list_name", "Default"),
             configuration_set=cs, message_type=message_type,

@@ -479,7 +479,7 @@ class Notify(Family):
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None
 
-    def _check_pool_route(self, pool, channel: str, destination: str, iso: str) -> None:
+    def _check_pool_route(self, pool, channel: str, destination: str, iso: str | None) -> None:
         """Where a country needs your own identity, the pool's number that would send must be
         allowed to send there (PhoneNumbers.route_problem: a SIMULATOR number only to its
         country's simulator numbers). Elsewhere "If no suitable customer-owned identity is
@@ -510,7 +510,7 @@ class Notify(Family):
             )
 
     def _resolve_template(
-        self, config: NotifyConfiguration, template_id: str | None, channel: str, iso: str
+        self, config: NotifyConfiguration, template_id: str | None, channel: str, iso: str | None
     ) -> dict:
         """The template named, else the configuration's default, else the first ACTIVE
         template of the channel, tier and country (the shipped file's order, English

@@ -88,7 +88,7 @@ def settings_changes(region, target: OriginationSettings, params: dict,
 
 
 # -- saved state: a resource as JSON and back (Family.export / restore) -----------------
-def saved(resource, skip: set[str] = frozenset()) -> dict:
+def saved(resource, skip: frozenset[str] | set[str] = frozenset()) -> dict:
     """A resource dataclass as JSON: its fields, its place in its lifecycle if it has one."""
     out = {}
     for f in fields(resource):

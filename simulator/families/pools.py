@@ -8,7 +8,7 @@ and what joining does to it, is asked of its own family (`check_can_join`,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..engine import arns
 from ..engine.lifecycle import GONE, Lifecycled, LifecycleSpec
@@ -135,7 +135,7 @@ class Pools(Family):
         return self.region.phone_numbers.get(ref, action)
 
     def capabilities(self, pool: Pool) -> set[str]:
-        return {c for m in pool.members for c in self.region.family_of(m).capabilities(m)}
+        return {c for m in pool.members for c in self.region.member_family(m).capabilities(m)}
 
     def check_can_send(self, pool: Pool) -> None:
         if pool.state != "ACTIVE":
@@ -149,11 +149,11 @@ class Pools(Family):
     def add_member(self, pool: Pool, identity, step: bool = True) -> None:
         """Make `identity` a member (its family records the membership on its side)."""
         pool.members.append(identity)
-        self.region.family_of(identity).join(identity, pool, step)
+        self.region.member_family(identity).join(identity, pool, step)
 
     def remove_member(self, pool: Pool, identity, step: bool = True) -> None:
         pool.members.remove(identity)
-        self.region.family_of(identity).leave(identity, pool, step)
+        self.region.member_family(identity).leave(identity, pool, step)
 
     def learn_membership(self, pool: Pool, identity, member: bool) -> None:
         """A membership (or its end) a recorded response showed; the recording gives the
@@ -174,7 +174,7 @@ class Pools(Family):
 
     def forget(self, resource) -> None:
         """A pool whose deletion completed is gone."""
-        if self.pools.get(getattr(resource, "pool_id", None)) is resource:
+        if isinstance(resource, Pool) and self.pools.get(resource.pool_id) is resource:
             del self.pools[resource.pool_id]
 
     def learn(self, item: dict) -> Pool:
@@ -229,7 +229,7 @@ class Pools(Family):
                 "COUNTRY_CODE_MISMATCH",
                 f"{identity.identity} is in {identity.iso_country_code}, not {iso}.",
                 [{"Name": "IsoCountryCode", "Message": "Does not match the origination identity"}])
-        self.region.family_of(identity).check_can_join(identity, pool, message_type)
+        self.region.member_family(identity).check_can_join(identity, pool, message_type)
 
     # -- operations ------------------------------------------------------------
     @operation("CreatePool")
@@ -243,11 +243,12 @@ class Pools(Family):
                     message_type=params["MessageType"], created=region.now(),
                     tags=tag_dict(params.get("Tags")),
                     deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)))
-        if isinstance(identity, OriginationSettings):
+        if isinstance(identity, OriginationSettings):  # a phone number (a sender ID has none)
             # The pool inherits its first number's configuration, deletion protection aside. [doc]
             for attr in INHERITED:
                 setattr(pool, attr, getattr(identity, attr))
-            pool.keywords = {k: v.copy() for k, v in identity.keywords.items()}
+            keywords: dict[str, Keyword] = getattr(identity, "keywords")  # noqa: B009 - a number's
+            pool.keywords = {k: v.copy() for k, v in keywords.items()}
         region.lifecycles.place(pool, "pool", pool.created)
         self.pools[pool_id] = pool
         self.add_member(pool, identity)
@@ -283,7 +284,7 @@ class Pools(Family):
         self.region.lifecycles.move(pool, "delete", self.region.now())
         return pool
 
-    def _membership(self, params: dict, action: str) -> tuple[Pool, object]:
+    def _membership(self, params: dict, action: str) -> tuple[Pool, Any]:
         pool = self.get(params["PoolId"], action)
         return pool, self.identity(params["OriginationIdentity"], params.get("IsoCountryCode"), action)
 

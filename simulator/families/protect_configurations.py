@@ -175,7 +175,7 @@ class ProtectConfigurations(Family):
 
     # -- operations: number overrides ---------------------------------------------
     @operation("PutProtectConfigurationRuleSetNumberOverride")
-    def put_override(self, params: dict) -> tuple:
+    def put_override(self, params: dict) -> dict:
         config = self.get(params["ProtectConfigurationId"])
         number = params["DestinationPhoneNumber"]
         expires = params.get("ExpirationTimestamp")
@@ -185,7 +185,7 @@ class ProtectConfigurations(Family):
         return _override_result(config, override)
 
     @operation("DeleteProtectConfigurationRuleSetNumberOverride")
-    def delete_override(self, params: dict) -> tuple:
+    def delete_override(self, params: dict) -> dict:
         config = self.get(params["ProtectConfigurationId"])
         number = params["DestinationPhoneNumber"]
         override = config.override_for(number, self.region.now())

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..engine import arns
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
@@ -384,10 +384,12 @@ class RcsAgents(Family):
         """DeleteRegistration: the testing agent or launch it gave the agent goes with it [inf:
         AWS tears a testing agent down asynchronously; here at once]."""
         agent = self.agents.get(agent_id)
+        if agent is None:
+            return
         for part in self._parts_of(agent_id, registration_id):
-            if part is agent.testing:
+            if isinstance(part, TestingAgent):
                 agent.testing = None
-            else:
+            elif isinstance(part, CountryLaunch):
                 del agent.launches[part.iso_country_code]
 
     # -- operations ------------------------------------------------------------
@@ -549,7 +551,9 @@ class RcsAgents(Family):
             if item.get("RcsAgentId") and item.get("RcsAgentArn") and item.get("Status"):
                 self._learn_agent(item)
         agent = self.agents.get(body.get("RcsAgentId", ""))
-        for launch in body.get("CountryLaunchStatus") or () if agent is not None else ():
+        if agent is None:
+            return
+        for launch in body.get("CountryLaunchStatus") or ():
             if isinstance(launch, dict) and launch.get("IsoCountryCode") and launch.get("Status"):
                 part = agent.launches.get(launch["IsoCountryCode"]) or CountryLaunch(
                     agent_id=agent.id, registration_id=launch.get("RegistrationId") or "",
@@ -594,10 +598,11 @@ class RcsAgents(Family):
         basic = text is not None and len(text["Body"]) <= BASIC_LENGTH and not content.get("Suggestions")
         fields = {**({"agentIsoCountryCode": iso} if agent.reaches(iso) else {}),
                   "rcsMetadata": {"billingEventType": "BASIC" if basic else "RICH"}}
-        common = {"message_id": sent.message_id, "destination": send.destination, "iso_country_code": iso,
-                  "configuration_set_name": cs.name if cs else None, "context": params.get("Context"),
-                  "protect_configuration_id": sent.protect_configuration_id,
-                  "requested_at": sent.timestamp, "send": send, "backend": region}
+        common: dict[str, Any] = {
+            "message_id": sent.message_id, "destination": send.destination, "iso_country_code": iso,
+            "configuration_set_name": cs.name if cs else None, "context": params.get("Context"),
+            "protect_configuration_id": sent.protect_configuration_id,
+            "requested_at": sent.timestamp, "send": send, "backend": region}
         return Message(
             channel="RCS", origination_number=agent.id, encoding="UNICODE", price=send.price,
             time_to_live=float(params.get("TimeToLive") or rcs_time_to_live()), outcome=outcome or WITHHELD,

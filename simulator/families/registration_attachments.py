@@ -154,7 +154,7 @@ class RegistrationAttachments(Family):
                 )
             return 0, "application/octet-stream"  # nothing is fetched from S3
         try:
-            data = base64.b64decode(body, validate=True)
+            data = base64.b64decode(body or "", validate=True)
         except (binascii.Error, ValueError, TypeError):
             raise errors.validation(
                 "INVALID_PARAMETER",

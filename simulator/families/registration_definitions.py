@@ -5,10 +5,10 @@ registrations family validates against (registration_catalogue.py)."""
 from __future__ import annotations
 
 from ..wire import errors
-from ..wire.paging import apply_filters, page_result
+from ..wire.paging import Getters, apply_filters, page_result
 from . import Family, operation
 
-TYPE_FILTERS = {
+TYPE_FILTERS: Getters = {
     "supported-association-resource-type": lambda f: [
         a["ResourceType"] for a in f.definition.get("SupportedAssociations", [])
     ],

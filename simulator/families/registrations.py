@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..engine import arns
 from ..engine.lifecycle import LifecycleSpec
@@ -28,6 +28,7 @@ from ..registrations.lifecycle import (
     SETTLED,
     UNDER_REVIEW,
     Decision,
+    fire,
     history_members,
     registration_spec,
     step_duration,
@@ -118,7 +119,7 @@ class Association:
     resource_id: str
     resource_type: str  # PHONE_NUMBER | SENDER_ID | REGISTRATION | RCS_AGENT (SupportedAssociations' names)
     behavior: dict  # the type's SupportedAssociation
-    target: object = None  # the phone number or sender ID object
+    target: Any = None  # the phone number, sender ID, registration or RCS agent object
     iso_country_code: str | None = None
     phone_number: str | None = None
 
@@ -309,7 +310,7 @@ class Registrations(Family):
         for association in list(registration.associations):
             self._disassociate(registration, association)
         self._cancel_step(registration)
-        registration.delete()
+        fire(registration, "delete")
         del self.registrations[registration.id]
         self.desk.machines.forget(registration, *registration.versions)
         self._publish(registration, now)
@@ -553,7 +554,8 @@ class Registrations(Family):
         )
 
     def _admission(
-        self, registration: Registration, kind: str, iso: str, number_type: str | None, ref: str, member: str
+        self, registration: Registration, kind: str, iso: str | None, number_type: str | None, ref: str,
+        member: str
     ) -> dict:
         """The SupportedAssociation that lets `registration` take an identity of this kind, or
         the error AWS gives. [inf] for every reason: the model names them, AWS maps none."""
@@ -751,7 +753,7 @@ class Registrations(Family):
             and registration.state in ("COMPLETE", "REQUIRES_UPDATES")
         ):
             now = self.region.now()
-            registration.close()
+            fire(registration, "close")
             self._publish(registration, now)
 
     def _activate(self, target, at: float | None = None) -> None:
@@ -764,9 +766,9 @@ class Registrations(Family):
         stamp the version's history and publish the registration's new status."""
         version = registration.current
         before = registration.state
-        getattr(registration, trigger)()
+        fire(registration, trigger)
         if trigger in VERSION_TRIGGERS:
-            getattr(version, trigger)()
+            fire(version, trigger)
             version.stamp(at)
         self._follow_rcs(registration, trigger, at)
         if registration.state != before:
@@ -845,7 +847,7 @@ class Registrations(Family):
             self._move(registration, "approve", at)
             if previous is not None and previous != version.number:
                 older = registration.version(previous)
-                older.archive()
+                fire(older, "archive")
                 older.stamp(at)
             registration.approved_version = version.number
         elif decision.outcome == "deny":
@@ -882,10 +884,10 @@ class Registrations(Family):
         self._cancel_step(registration)
         version = registration.version(registration.approved_version)
         version.denied_reasons = [dict(r) for r in decision.reasons] or None
-        version.revoke()
+        fire(version, "revoke")
         version.stamp(at)
         before = registration.state
-        registration.revoke()
+        fire(registration, "revoke")
         registration.approved_version = None
         self._follow_rcs(registration, "revoke", at)
         if registration.state != before:
@@ -910,6 +912,7 @@ class Registrations(Family):
     def _provision_sender_id(self, registration: Registration, behavior: dict) -> None:
         """ASSOCIATE_ON_APPROVAL: "The sender ID will be automatically provisioned once the
         registration is approved" [model doc] — the one the form names, in the type's country."""
+        assert registration.approved_version is not None  # called once a version is approved
         values = registration.version(registration.approved_version).values
         sender = (values.get("senderIdInfo.senderId") or {}).get("TextValue")
         iso = behavior.get("IsoCountryCode")
@@ -938,7 +941,9 @@ class Registrations(Family):
                                          "RegistrationStatus")):
                 self._learn(item)
         registration = self.registrations.get(body.get("RegistrationId", ""))
-        for item in body.get("RegistrationVersions") or () if registration is not None else ():
+        if registration is None:
+            return
+        for item in body.get("RegistrationVersions") or ():
             if isinstance(item, dict) and item.get("VersionNumber") and item.get("RegistrationVersionStatus"):
                 version = self._learned_version(registration, int(item["VersionNumber"]))
                 self.desk.machines.version.set_state(item["RegistrationVersionStatus"], model=version)
@@ -1158,10 +1163,9 @@ class Registrations(Family):
             agents, kind = self.region.rcs_agents, registration.registration_type
             if kind == RCS_TESTING:
                 agents.submit_testing(association.resource_id, registration.id, reviewed=True)
-            elif launch_country(kind):
-                agents.submit_country_launch(
-                    association.resource_id, launch_country(kind), registration.id, reviewed=True
-                )
+            elif (country := launch_country(kind)) is not None:
+                agents.submit_country_launch(association.resource_id, country, registration.id,
+                                             reviewed=True)
 
     def _follow_rcs(self, registration: Registration, trigger: str, at: float) -> None:
         for association in registration.associations:

@@ -244,7 +244,8 @@ def canonical_policy(text: str, resource_arn: str) -> str:
     statements = parsed.get("Statement")
     if not statements or not isinstance(statements, dict | list):
         raise _bad("Statement must be a statement or a non-empty list of them")
-    partition = arns.parse(resource_arn).partition
+    parsed_arn = arns.parse(resource_arn)
+    partition = parsed_arn.partition if parsed_arn is not None else "aws"
     out = [_canonical_statement(s, resource_arn, partition) for s in _as_list(statements)]
     canonical = {**parsed, "Statement": out}
     return json.dumps(canonical, separators=(",", ":"))
@@ -321,6 +322,7 @@ def _condition_holds(operator: str, key: str, wanted, context: dict[str, list[st
         return any((have is None) == (str(w).lower() == "true") for w in wanted)
     if have is None:
         return operator.endswith("IfExists") or base in NEGATED or operator.startswith("ForAllValues:")
+    assert base is not None  # an operator the grammar check accepted
     positive = _POSITIVE.get(base, base)
     matches = [any(_compares(positive, h, w) for w in wanted) for h in have]
     if base in NEGATED:
@@ -458,7 +460,8 @@ class ResourcePolicies(Family):
             family = owner.resource_policies
             for arn in list(family.policies):
                 parsed = arns.parse(arn)
-                if parsed.resource_type == kind and family.shared_with(self.region.account, arn):
+                if parsed is not None and parsed.resource_type == kind and \
+                        family.shared_with(self.region.account, arn):
                     found.append(owner.by_arn(arn))
         return found
 

@@ -138,7 +138,7 @@ class SenderIds(Family):
             if item.get("SenderIdArn") and item.get("SenderId") and item.get("IsoCountryCode"):
                 learn_fields(self.learn(item), item)
         if operation == "ReleaseSenderId":
-            self.drop(body.get("SenderId"), body.get("IsoCountryCode"))
+            self.drop(body.get("SenderId", ""), body.get("IsoCountryCode", ""))
 
     def provision(self, sender_id: str, iso: str, message_types: list[str]) -> SenderId:
         """The account's sender ID, made when it has none (a registration approved with

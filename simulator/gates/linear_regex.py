@@ -18,8 +18,8 @@ import unicodedata
 from collections.abc import Callable
 
 try:  # Python's regular expression parser: public as sre_parse until 3.11, _parser since
-    from re import _constants as C  # noqa: N812 - the names the parser's opcodes have
-    from re import _parser as sre_parse
+    from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - the opcodes' names
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
     import sre_parse  # type: ignore[no-redef]
@@ -121,7 +121,8 @@ class _Compiler:
         elif op == C.BRANCH:
             self.branch(av[1], flags)
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT):  # lazy or greedy: the same for "is there one"
-            self.repeat(*av, flags)
+            low, high, body = av
+            self.repeat(low, high, body, flags)
         else:
             raise ValueError(f"{op} is not supported in filter patterns")
 
@@ -213,7 +214,10 @@ class LinearRegex:
                 stack.append(instruction[1])
             elif kind == SPLIT:
                 stack.extend((instruction[2], instruction[1]))
-            elif _holds(*instruction[1], text, pos):  # ASSERT
+            else:  # ASSERT: (what it asserts, the flags in force)
+                at, flags = instruction[1]
+                if not _holds(at, flags, text, pos):
+                    continue
                 stack.append(pc + 1)
         return False
 
@@ -225,7 +229,7 @@ class LinearRegex:
                 return True
             if pos == len(text):
                 return False
-            char, following, ahead = text[pos], [], set()
+            char, following, ahead = text[pos], list[int](), set[int]()
             for pc in threads:
                 if self.program[pc][1](char) and self._add(following, ahead, pc + 1, text, pos + 1):
                     return True

@@ -50,7 +50,7 @@ class Send:
     message_type: str | None = None  # after the configuration set's default applied
     origination_ref: str | None = None  # OriginationIdentity as the request gave it
     params: dict = field(default_factory=dict)  # the validated request
-    protect: object = None  # the protect configuration's verdict (set by the protect gate)
+    protect: Any = None  # the protect configuration's Verdict (set by the protect gate)
 
 
 @dataclass

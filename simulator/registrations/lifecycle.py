@@ -183,6 +183,12 @@ def _machine(spec: LifecycleSpec) -> Machine:
     )
 
 
+def fire(model, trigger: str) -> None:
+    """Fire `trigger` on a resource that is a model of its own machine: transitions adds each
+    trigger as a method of the model when the machine takes it on, so no type declares it."""
+    getattr(model, trigger)()
+
+
 class Machines:
     """One machine per kind whose models are the resources themselves, so transition
     conditions read the registration they move. Built on first use: a Simulator makes two of

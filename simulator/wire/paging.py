@@ -6,19 +6,21 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from . import errors
 from .json_read import read_json
 
 DEFAULT_PAGE_SIZE = 100  # [inf] AWS does not publish its default page size
+T = TypeVar("T")  # the resource a Describe/List call returns
+Getters = dict[str, Callable[[Any], object]]  # filter name -> the value(s) of a resource it reads
 
 
 def flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def apply_filters(items: Iterable, filters: Sequence[dict] | None,
-                  getters: dict[str, Callable[[object], object]]) -> list:
+def apply_filters(items: Iterable[T], filters: Sequence[dict] | None, getters: Getters) -> list[T]:
     """Keep the items that match every filter; a filter matches when any of its values does.
     A getter returns a string or a list of strings (e.g. number capabilities)."""
     items = list(items)
@@ -51,7 +53,7 @@ def _decode(operation: str, token: str) -> int:
                             [{"Name": "NextToken", "Message": "Invalid NextToken"}])
 
 
-def paginate(operation: str, items: list, params: dict) -> tuple[list, str | None]:
+def paginate(operation: str, items: list[T], params: dict) -> tuple[list[T], str | None]:
     start = _decode(operation, params["NextToken"]) if params.get("NextToken") else 0
     size = params.get("MaxResults") or DEFAULT_PAGE_SIZE
     page = items[start:start + size]
@@ -59,12 +61,12 @@ def paginate(operation: str, items: list, params: dict) -> tuple[list, str | Non
     return page, (_encode(operation, start + size) if more else None)
 
 
-def page_result(operation: str, key: str, items: list, params: dict,
-                render: Callable[[object], object] | None = None) -> tuple[dict, list]:
+def page_result(operation: str, key: str, items: list[T], params: dict,
+                render: Callable[[T], object] | None = None) -> tuple[dict, list[T]]:
     """One page of `items` under `key` (rendered later from the output shape unless
     `render` is given), with the NextToken for the rest."""
     page, token = paginate(operation, items, params)
-    result = {key: page if render is None else [render(i) for i in page]}
+    result: dict[str, Any] = {key: page if render is None else [render(i) for i in page]}
     if token:
         result["NextToken"] = token
     return result, page
@@ -77,8 +79,8 @@ def reject_together(params: dict, first: str, second: str) -> None:
             [{"Name": first, "Message": f"Cannot be used with {second}"}])
 
 
-def select(params: dict, ids_member: str, lookup: Callable[[object], object],
-           everything: Iterable, shared: Callable[[], Iterable] | None = None) -> list:
+def select(params: dict, ids_member: str, lookup: Callable[[Any], T], everything: Iterable[T],
+           shared: Callable[[], Iterable[T]] | None = None) -> list[T]:
     """What a Describe* call asks for: the named resources (each must exist; duplicates
     once), none when asking for what others share with you (sharing through AWS RAM is
     not simulated), else everything."""
@@ -91,16 +93,16 @@ def select(params: dict, ids_member: str, lookup: Callable[[object], object],
 
 
 def describe(operation: str, key: str, params: dict, ids_member: str,
-             lookup: Callable[[object], object], everything: Iterable,
-             filters: dict[str, Callable[[object], object]] | None = None,
-             observe: Callable[[object], None] | None = None,
-             shared: Callable[[], Iterable] | None = None) -> dict:
+             lookup: Callable[[Any], T], everything: Iterable[T], filters: Getters | None = None,
+             observe: Callable[[Any], None] | None = None,
+             shared: Callable[[], Iterable[T]] | None = None) -> dict:
     """A Describe* call: what it asks for (`select`), filtered, one page of it; `observe`
     sees each resource the page returns (the reads clock counts them)."""
     found = select(params, ids_member, lookup, everything, shared)
     if filters is not None:
         found = apply_filters(found, params.get("Filters"), filters)
     result, page = page_result(operation, key, found, params)
-    for item in page if observe is not None else ():
-        observe(item)
+    if observe is not None:
+        for item in page:
+            observe(item)
     return result
