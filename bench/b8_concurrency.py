@@ -1,0 +1,118 @@
+"""8. Many clients on one server: 1, 8 and 32 concurrent keep-alive clients against
+`smsvoice-sim simulate` and against moto_server, reads alone and a mix of reads, writes and
+sends; requests/s and p99 (bench/load.py replays requests botocore signed once)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+from smsvoice_sim.proxy.processes import cli_server
+
+from . import load
+from .b2_http import _moto_server
+from .common import Table, verdict
+
+CREDS = {"aws_access_key_id": "AKIABENCH00000000000", "aws_secret_access_key": "bench"}
+CONFIG = Config(retries={"max_attempts": 1})
+LEVELS = (1, 8, 32)
+SECONDS = 3.0
+DESTINATION = "+447700900123"
+PACED_SHARE = 0.5  # the paced runs offer this share of one closed-loop client's requests/s
+
+
+def _client(service: str, url: str):
+    return boto3.client(service, region_name="us-east-1", endpoint_url=url, config=CONFIG, **CREDS)
+
+
+def _control(url: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(f"{url}/_smsvoice/{path}", json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _simulate_workloads(url: str) -> dict[str, tuple]:
+    """Reads: DescribePools over six pools. Mixed, per client: that read, a TagResource
+    (its own tag key, rewritten) and a SendTextMessage from an ACTIVE pool."""
+    sms = _client("pinpoint-sms-voice-v2", url)
+    _control(url, "account-tier", {"tier": "PRODUCTION"})
+    sender = sms.request_sender_id(SenderId="BENCH", IsoCountryCode="GB")["SenderIdArn"]
+    pools = [sms.create_pool(OriginationIdentity=sender, MessageType="TRANSACTIONAL")
+             for _ in range(6)]
+    for pool in pools:
+        _control(url, "transitions/force", {"ResourceId": pool["PoolId"]})
+    pool = pools[0]
+    read = load.prepare(sms, "describe_pools")
+    send = load.prepare(sms, "send_text_message", DestinationPhoneNumber=DESTINATION,
+                        OriginationIdentity=pool["PoolId"], MessageBody="bench")
+    mixed = tuple((read, load.prepare(sms, "tag_resource", ResourceArn=pool["PoolArn"],
+                                      Tags=[{"Key": f"client-{i}", "Value": "v"}]), send)
+                  for i in range(max(LEVELS)))
+    return {"reads": tuple((read,) for _ in range(max(LEVELS))), "mixed": mixed}
+
+
+def _moto_workloads(url: str) -> dict[str, tuple]:
+    """The comparable calls moto answers: DescribeLogGroups over six groups; mixed adds a
+    PutRetentionPolicy per client on its own group and an SNS Publish to a phone number."""
+    logs, sns = _client("logs", url), _client("sns", url)
+    for i in range(max(LEVELS)):
+        logs.create_log_group(logGroupName=f"bench-{i}")
+    read = load.prepare(logs, "describe_log_groups", limit=6)
+    send = load.prepare(sns, "publish", PhoneNumber=DESTINATION, Message="bench")
+    mixed = tuple((read, load.prepare(logs, "put_retention_policy", logGroupName=f"bench-{i}",
+                                      retentionInDays=1), send) for i in range(max(LEVELS)))
+    return {"reads": tuple((read,) for _ in range(max(LEVELS))), "mixed": mixed}
+
+
+def _measure(url: str, workloads: dict[str, tuple]) -> dict:
+    """Closed-loop runs at every level (each client sends as soon as it is answered: the
+    server's throughput, and the queue 32 clients make). Then 32 paced clients offering
+    together half what the one closed-loop client managed: no more work than one client
+    gives, so what their p99 adds to that client's is the cost of concurrency itself (with
+    every client sending at once, p99 is 32 queued requests by construction)."""
+    found: dict = {}
+    for name, cycles in workloads.items():
+        load.run(load.Plan(url, cycles[:4], 1.0))  # warm: connections, caches, first compiles
+        for clients in LEVELS:
+            found[name, clients] = load.run(load.Plan(url, cycles[:clients], SECONDS))
+    rate = found["mixed", 1].per_second * PACED_SHARE
+    found["paced"] = load.run(load.Plan(url, workloads["mixed"], SECONDS, max(LEVELS) / rate))
+    return found
+
+
+def run(table: Table) -> None:
+    with cli_server("simulate", "--listen", "127.0.0.1:0", "--clock", "manual") as (ready, _p):
+        ours = _measure(ready.group(1), _simulate_workloads(ready.group(1)))
+    moto, moto_url = _moto_server()
+    try:
+        theirs = _measure(moto_url, _moto_workloads(moto_url))
+    finally:
+        moto.terminate()
+        moto.wait(timeout=10)
+    _report(table, ours, theirs)
+
+
+def _report(table: Table, ours: dict, theirs: dict) -> None:
+    for name in ("reads", "mixed"):
+        for clients in LEVELS:
+            a, b = ours[name, clients], theirs[name, clients]
+            table.add(f"8 {name}, {clients} client{'s' if clients > 1 else ''}: requests/s, p99",
+                      f"{a.per_second:.0f}/s, p99 {a.p99_ms:.1f} ms{_errors(a)}",
+                      f"{b.per_second:.0f}/s, p99 {b.p99_ms:.1f} ms{_errors(b)} (moto_server)",
+                      f"{a.per_second / b.per_second:.1f}× the requests/s",
+                      verdict(a.per_second >= 5 * b.per_second, "≥ 5×") if name == "reads"
+                      and clients == max(LEVELS) else "(reported)")
+    for label, found, goal in (("", ours, True), (" (moto_server)", theirs, False)):
+        one, many = found["mixed", 1], found["paced"]
+        table.add(f"8 mixed, {max(LEVELS)} clients paced to {many.per_second:.0f}/s{label}: p99 "
+                  "vs one client's", f"{many.p99_ms:.1f} ms{_errors(many)}",
+                  f"{one.p99_ms:.1f} ms (1 client)", f"{many.p99_ms / one.p99_ms:.2f}×",
+                  verdict(many.p99_ms <= 3 * one.p99_ms, "≤ 3×") if goal else "(reported)")
+
+
+def _errors(result: load.Result) -> str:
+    return f", {result.errors} non-200" if result.errors else ""
