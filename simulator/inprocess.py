@@ -94,6 +94,14 @@ def _shared_botocore_session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
+@functools.cache
+def _shared_session() -> boto3.session.Session:
+    """One boto3 session over it: each boto3 Session registers its handlers on the botocore
+    session again (several without a unique id), so one per client grew the event table
+    every client then copies, and made each new client slower than the last."""
+    return boto3.session.Session(botocore_session=_shared_botocore_session())
+
+
 class _Scope:
     """The credential scope an in-process client's requests carry (access key, day, region):
     the simulator reads the account from the key and the region from the scope."""
@@ -207,7 +215,7 @@ def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
     else:
         creds.setdefault("aws_access_key_id", DEFAULT_ACCESS_KEY)
         creds.setdefault("aws_secret_access_key", DEFAULT_SECRET_KEY)
-    session = boto3.session.Session(botocore_session=_shared_botocore_session())
+    session = _shared_session()
     client = session.client(SERVICE_NAME, region_name=region_name, **creds, **kwargs)
     # The credentials the client signs with, by public means: the keys given, else the
     # default chain the session resolved for the client.
