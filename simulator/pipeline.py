@@ -195,8 +195,9 @@ class Pipeline:
 
     def outcome(self, call: Call) -> tuple[int, dict]:
         try:
-            if call.failed is not None:
-                raise call.failed
+            failed, call.failed = call.failed, None  # no cycle through its traceback
+            if failed is not None:
+                raise failed
             return 200, self.answer(call)
         except ServiceError as err:
             return err.status, err.body()
