@@ -4,13 +4,17 @@ sends; requests/s and p99 (bench/load.py replays requests botocore signed once).
 
 from __future__ import annotations
 
+import gc
 import json
+import statistics
+import time
 import urllib.request
 
 import boto3
 from botocore.config import Config
 
 from smsvoice_sim.proxy.processes import cli_server
+from smsvoice_sim.simulator import HttpRequest, Simulator
 
 from . import load
 from .b2_http import _moto_server
@@ -84,6 +88,53 @@ def _measure(url: str, workloads: dict[str, tuple]) -> dict:
     return found
 
 
+class _TimedLock:
+    """The simulator's lock, timing (thread CPU) how long each request holds it."""
+
+    def __init__(self, lock):
+        self.lock, self.held, self._since = lock, [], 0.0
+
+    def __enter__(self):
+        self.lock.acquire()
+        self._since = time.thread_time()
+
+    def __exit__(self, *exc_info):
+        self.held.append(time.thread_time() - self._since)
+        self.lock.release()
+
+
+def _time_under_the_lock() -> dict[str, tuple[float, float]]:
+    """Per operation of the mixed workload, in-process: µs a request holds the lock, and µs
+    it costs in all (both medians, thread CPU); what the lock serialises is the first."""
+    sim = Simulator(clock="manual", seed=1)
+    sim.set_account_tier("PRODUCTION")
+    client = sim.client()
+    arn = client.request_sender_id(SenderId="BENCH", IsoCountryCode="GB")["SenderIdArn"]
+    pools = [client.create_pool(OriginationIdentity=arn, MessageType="TRANSACTIONAL") for _ in range(6)]
+    for pool in pools:
+        sim.force_transition(pool["PoolId"])
+    requests = {"DescribePools": load.prepare(client, "describe_pools"),
+                "TagResource": load.prepare(client, "tag_resource", ResourceArn=pools[0]["PoolArn"],
+                                            Tags=[{"Key": "k", "Value": "v"}]),
+                "SendTextMessage": load.prepare(client, "send_text_message", MessageBody="bench",
+                                                DestinationPhoneNumber=DESTINATION,
+                                                OriginationIdentity=pools[0]["PoolId"])}
+    timed = sim.pipeline.lock = _TimedLock(sim.lock)
+    found = {}
+    for name, prepared in requests.items():
+        request = HttpRequest(prepared.method, "http://127.0.0.1/", dict(prepared.headers), prepared.body)
+        rounds = []
+        for _ in range(8):
+            timed.held.clear()
+            gc.collect()
+            start = time.thread_time()
+            for _ in range(300):
+                sim.handle(request)
+            rounds.append((statistics.median(timed.held) * 1e6, (time.thread_time() - start) / 300 * 1e6))
+        found[name] = min(rounds)
+    return found
+
+
 def run(table: Table) -> None:
     with cli_server("simulate", "--listen", "127.0.0.1:0", "--clock", "manual") as (ready, _p):
         ours = _measure(ready.group(1), _simulate_workloads(ready.group(1)))
@@ -94,6 +145,9 @@ def run(table: Table) -> None:
         moto.terminate()
         moto.wait(timeout=10)
     _report(table, ours, theirs)
+    for name, (held, whole) in _time_under_the_lock().items():
+        table.add(f"8 {name}: time under the simulator's lock (in-process, CPU)", f"{held:.0f} µs",
+                  f"{whole:.0f} µs (the whole request)", f"{held / whole:.0%} serialised", "(reported)")
 
 
 def _report(table: Table, ours: dict, theirs: dict) -> None:
