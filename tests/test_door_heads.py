@@ -14,6 +14,8 @@ import pytest
 
 from smsvoice_sim.proxy.http_server import simple_head
 
+from conftest import endpoint_client
+
 AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAHEADS00000000000/20240101/us-east-1/sms-voice/"
         "aws4_request, SignedHeaders=host, Signature=abc")
 
@@ -106,7 +108,6 @@ def test_keep_alive_and_expect_follow_the_request(server):
 def test_concurrent_clients_each_get_their_own_answer(server, sim):
     """32 connections at once, each tagging the same pool with its own key and reading it
     back: every answer is its own request's (ids never repeat), and no change is lost."""
-    from conftest import endpoint_client
     client = endpoint_client(server.url)
     arn = client.request_sender_id(SenderId="HEADS", IsoCountryCode="GB")["SenderIdArn"]
     pool = client.create_pool(OriginationIdentity=arn, MessageType="TRANSACTIONAL")
