@@ -5,18 +5,22 @@ with botocore's parse of its bytes: tests/conftest.py.)"""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import os
 import time
 
 import pytest
 from botocore.exceptions import ClientError
+from botocore.model import ShapeResolver
+from botocore.parsers import create_parser
 from botocore.utils import parse_timestamp
 from dateutil.tz import tzlocal
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.engine.clock import ManualClock
-from smsvoice_sim.simulator.wire.parsed import parse_epoch, parsed_differences
+from smsvoice_sim.simulator.wire.parsed import converter, parse_epoch, parsed_differences
 
 
 def _without_transport(parsed: dict) -> dict:
@@ -110,3 +114,29 @@ def test_timestamps_are_botocores_in_every_zone(zone, name):
         assert repr(ours) == repr(theirs)
     assert parsed_differences(parse_epoch("2024-01-02T03:04:05Z"),
                               parse_timestamp("2024-01-02T03:04:05Z")) == []
+
+
+def test_recursive_shapes_blobs_maps_and_nulls_convert_as_botocore_parses_them():
+    """Shapes this service's model does not have today (a recursive structure, blobs, maps of
+    structures, null list items) convert as botocore's JSON parser reads their bytes."""
+    resolver = ShapeResolver({
+        "SimTestNode": {"type": "structure", "members": {
+            "When": {"shape": "SimTestTime"}, "Data": {"shape": "SimTestBlob"},
+            "Children": {"shape": "SimTestNodes"}, "ByName": {"shape": "SimTestNodeMap"},
+            "Renamed": {"shape": "SimTestTime", "locationName": "renamed_on_the_wire"}}},
+        "SimTestNodes": {"type": "list", "member": {"shape": "SimTestNode"}},
+        "SimTestNodeMap": {"type": "map", "key": {"shape": "SimTestName"},
+                           "value": {"shape": "SimTestNode"}},
+        "SimTestTime": {"type": "timestamp"}, "SimTestBlob": {"type": "blob"},
+        "SimTestName": {"type": "string"}})
+    shape = resolver.get_shape_by_name("SimTestNode")
+    value = {"When": 1_700_000_000.5, "Data": base64.b64encode(b"\x00\xff").decode(),
+             "renamed_on_the_wire": 5, "Renamed": 6, "Unknown": 1,
+             "Children": [{"When": 1, "Children": [None, {"Data": ""}]}, None],
+             "ByName": {"a": {"When": 2}, "b": None}}
+    theirs = create_parser("json").parse({"status_code": 200, "headers": {},
+                                          "body": json.dumps(value).encode()}, shape)
+    theirs.pop("ResponseMetadata")
+    ours = converter(shape)(value)
+    assert parsed_differences(ours, theirs) == []
+    assert ours["Children"][0]["Children"][1]["Data"] == b"" and ours["Renamed"].second == 5

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import threading
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,9 @@ from .model import operation, service_model
 
 Converter = Callable[[object], object]
 _CONVERTERS: dict[str, Converter | None] = {}  # by shape name: one service model, unique names
+_BUILDING = threading.RLock()  # one thread builds converters at a time; readers never wait
+_PENDING: set[str] = set()  # shapes the building thread is in the middle of (recursion)
+_MISSING = object()
 _UTC = datetime.UTC
 
 
@@ -76,11 +80,23 @@ def _blob(value) -> bytes:
 
 def converter(shape: Shape) -> Converter | None:
     """A function from a projected value of `shape` to what botocore parses it as (None: the
-    value is what botocore gives, as it is: strings, numbers, booleans)."""
-    if shape.name not in _CONVERTERS:
-        _CONVERTERS[shape.name] = _nested  # a placeholder while a recursive shape builds
-        _CONVERTERS[shape.name] = _build(shape)
-    return _CONVERTERS[shape.name]
+    value is what botocore gives, as it is: strings, numbers, booleans). Only finished
+    converters are seen by another thread; a recursive shape meets `_nested` inside itself."""
+    found = _CONVERTERS.get(shape.name, _MISSING)
+    if found is not _MISSING:
+        return found
+    with _BUILDING:
+        if shape.name in _CONVERTERS:
+            return _CONVERTERS[shape.name]
+        if shape.name in _PENDING:
+            return _nested
+        _PENDING.add(shape.name)
+        try:
+            built = _build(shape)
+        finally:
+            _PENDING.discard(shape.name)
+        _CONVERTERS[shape.name] = built
+        return built
 
 
 def _nested(value):
