@@ -1,4 +1,8 @@
-"""Timing helpers: medians of several rounds, ratios against a peer in the same run."""
+"""Timing helpers: medians of several rounds, ratios against a peer in the same run.
+
+In-process comparisons (`paired_ratio`) count the thread's CPU time, not wall time, and
+alternate ours and the peer in short rounds: on a shared machine another process's burst
+then lands in neither figure, or in both, instead of in one side's only."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Callable
 
 
 def per_call_us(fn: Callable[[], object], calls: int = 1000, rounds: int = 5,
-                warmup: int = 20) -> float:
+                warmup: int = 20, clock: Callable[[], float] = time.perf_counter) -> float:
     """Median over `rounds` of the mean wall time of one call, in microseconds. Each round
     starts from a collected heap: a round must not pay for the garbage an earlier benchmark
     (or the peer's rounds) left, which skewed ratios by up to 1.6x between runs."""
@@ -18,11 +22,32 @@ def per_call_us(fn: Callable[[], object], calls: int = 1000, rounds: int = 5,
     samples = []
     for _ in range(rounds):
         gc.collect()
-        start = time.perf_counter()
+        start = clock()
         for _ in range(calls):
             fn()
-        samples.append((time.perf_counter() - start) / calls * 1e6)
+        samples.append((clock() - start) / calls * 1e6)
     return statistics.median(samples)
+
+
+def paired_ratio(ours: Callable[[], object], peer: Callable[[], object], calls: int = 200,
+                 pairs: int = 25, warmup: int = 20) -> tuple[float, float, float]:
+    """(ours µs per call, peer µs per call, ours / peer): medians over `pairs` rounds that
+    alternate the two (who goes first alternates too), each round `calls` calls long, timed
+    in thread CPU time from a collected heap."""
+    for _ in range(warmup):
+        ours()
+        peer()
+    mine, theirs, ratios = [], [], []
+    for i in range(pairs):
+        order = ((ours, mine), (peer, theirs)) if i % 2 == 0 else ((peer, theirs), (ours, mine))
+        for fn, out in order:
+            gc.collect()
+            start = time.thread_time()
+            for _ in range(calls):
+                fn()
+            out.append((time.thread_time() - start) / calls * 1e6)
+        ratios.append(mine[-1] / theirs[-1])
+    return statistics.median(mine), statistics.median(theirs), statistics.median(ratios)
 
 
 def latencies_us(fn: Callable[[], object], calls: int) -> list[float]:

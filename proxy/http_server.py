@@ -4,6 +4,12 @@
 only answers, it never forwards, and the stdlib server costs a fraction of
 mitmproxy's per-request work (see bench/). mitmproxy stays the door for
 record and replay, where interception is the point.
+
+Many clients share one process, so the GIL is what they queue for (the simulator's lock is
+held ~0.1 ms a request and almost never waited on: bench/b8_concurrency.py). The door keeps
+its own share small: an ordinary request's head is read without the stdlib's email parser
+(the parser still reads anything unusual, exactly as before), and an answer leaves in one
+write, so a client is woken once and the thread gives up the GIL once per answer.
 """
 
 from __future__ import annotations
@@ -33,6 +39,11 @@ _CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 # a client may stall in the middle of sending a request.
 IDLE_TIMEOUT_SECONDS = 60.0
 LISTEN_BACKLOG = 128  # the stdlib's 5 drops bursts of new clients
+MAX_SIMPLE_HEADERS = 100  # as http.client: more goes to the stdlib, which refuses it (431)
+# A request line and header lines the stdlib's parser would read the same way: one space
+# between method, target and version; header names that are tokens, printable ASCII values.
+_SIMPLE_REQUEST_LINE = re.compile(rb"([A-Za-z]+) (/[\x21-\x7e]*) (HTTP/1\.[01])\r?\n")
+_SIMPLE_HEADER_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\x20-\x7e\t]*)\r?\n")
 
 
 def _serialization_error(status: int, message: str) -> HttpResponse:
@@ -57,6 +68,45 @@ def wrong_method(method: str) -> HttpResponse:
     return json_response(400, {"__type": error_type, "message": (
         f"smsvoice-sim: {method.upper()} runs no operation; this service's operations are "
         "POST requests with an X-Amz-Target header.")}, {"x-amzn-ErrorType": error_type})
+
+
+def simple_head(buffered: bytes) -> tuple[list[tuple[str, str]], int] | None:
+    """The header lines at the start of `buffered`, as (name, value) pairs, and how many
+    bytes they take with the blank line that ends them; None if any line is not simple
+    (the stdlib's parser reads those) or the blank line has not arrived."""
+    items, at = [], 0
+    while not buffered.startswith((b"\r\n", b"\n"), at):
+        line = _SIMPLE_HEADER_LINE.match(buffered, at)
+        if line is None or len(items) == MAX_SIMPLE_HEADERS:
+            return None
+        items.append((line[1].decode("ascii"), line[2].decode("ascii")))
+        at = line.end()
+    return items, at + (2 if buffered.startswith(b"\r\n", at) else 1)
+
+
+class _SimpleHeaders:
+    """A request's header lines as http.client's parser gives simple ones: the first value
+    of a name (any case) by `get`, all by `get_all`, every (name, value) by `items`."""
+
+    def __init__(self, items: list[tuple[str, str]]):
+        self._items = items
+
+    def get(self, name: str, default=None):
+        name = name.lower()
+        return next((value for key, value in self._items if key.lower() == name), default)
+
+    def get_all(self, name: str, failobj=None):
+        name = name.lower()
+        return [value for key, value in self._items if key.lower() == name] or failobj
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def __getitem__(self, name: str):
+        return self.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
 
 
 class _Refused(Exception):
@@ -89,6 +139,37 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
+
+    def parse_request(self) -> bool:
+        """The request line and headers: an ordinary request (HTTP/1.x, every header line
+        simple, the whole head already received) is read here; anything else by the stdlib,
+        whose every check and refusal stands."""
+        simple = _SIMPLE_REQUEST_LINE.fullmatch(self.raw_requestline)
+        if simple is None or simple[2].startswith(b"//"):
+            return super().parse_request()
+        headers = self._simple_headers()
+        if headers is None:
+            return super().parse_request()
+        self.command, self.path, self.request_version = (part.decode("ascii") for part in simple.groups())
+        self.requestline = self.raw_requestline.decode("ascii").rstrip("\r\n")
+        self.headers = headers
+        connection = headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (
+            self.request_version == "HTTP/1.0" and connection != "keep-alive")
+        if (headers.get("Expect", "").lower() == "100-continue"
+                and self.request_version == "HTTP/1.1"):
+            return self.handle_expect_100()
+        return True
+
+    def _simple_headers(self) -> _SimpleHeaders | None:
+        """The header lines, if all are simple and all have arrived (what the reader has
+        buffered is looked at, not consumed, until they are); None leaves them unread."""
+        simple = simple_head(self.rfile.peek(MAX_LINE_BYTES))
+        if simple is None:
+            return None
+        items, length = simple
+        self.rfile.read(length)
+        return _SimpleHeaders(items)
 
     def _read_line(self, what: str) -> bytes:
         line = self.rfile.readline(MAX_LINE_BYTES + 1)
@@ -168,16 +249,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(response)
 
     def _respond(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            if name.lower() not in ("content-length", "connection", "date", "server"):
-                self.send_header(name, value)
+        """Status line, headers and body in one write (HTTP/0.9: the body alone)."""
+        self.log_request(response.status)
+        body = b"" if self.command == "HEAD" else response.body
+        if self.request_version == "HTTP/0.9":
+            self.wfile.write(body)
+            return
+        reason = self.responses.get(response.status, ("",))[0]
+        head = [f"{self.protocol_version} {response.status} {reason}",
+                f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
+        head += [f"{name}: {value}" for name, value in response.headers.items()
+                 if name.lower() not in ("content-length", "connection", "date", "server")]
         if self.close_connection:
-            self.send_header("Connection", "close")
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+            head.append("Connection: close")
+        head.append(f"Content-Length: {len(response.body)}")
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "strict") + body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """What the stdlib answers a request it cannot parse (request line, version, header

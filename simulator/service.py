@@ -183,4 +183,5 @@ class Simulator(ControlSurface):
         retries: several times cheaper); it is ignored when signatures are verified."""
         from .inprocess import inprocess_client
         return inprocess_client(self.handle, region_name=region_name,
-                                short_circuit=short_circuit and not self.verify_sigv4, **kwargs)
+                                short_circuit=short_circuit and not self.verify_sigv4,
+                                answer_objects=self.pipeline.run, **kwargs)

@@ -1,5 +1,6 @@
-"""Shared fixtures, and the check that every response the simulator produced in
-this session holds against the model's output or error shape."""
+"""Shared fixtures, and the checks on every response the simulator produced in this
+session: it holds against the model's output or error shape, and (a 200) the Python objects
+the short-circuit door hands botocore equal botocore's own parse of its bytes."""
 
 from __future__ import annotations
 
@@ -35,13 +36,23 @@ def pytest_configure(config):
         config._smsvoice_audit = path
 
 
-def audited_violations(path: str) -> tuple[int, list[str]]:
+def audited_violations(path: str, parsed_operations: set[str] | None = None) -> tuple[int, list[str]]:
+    """How many responses the audit holds, and every violation: of the model's shapes, and
+    (200s) differences between the short-circuit door's Python objects and botocore's parse
+    of the bytes. `parsed_operations` collects the operations whose 200s were compared."""
     count, found = 0, []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         count += 1
         for problem in check_response(entry["operation"], entry["status"], entry["body"]):
             found.append(f"{entry['operation']} {entry['status']}: {problem}")
+        if entry["status"] == 200 and entry["operation"]:
+            if "parsed" not in entry:
+                found.append(f"{entry['operation']} 200: not compared with botocore's parse")
+            for difference in entry.get("parsed", ()):
+                found.append(f"{entry['operation']} 200 short-circuit objects: {difference}")
+            if parsed_operations is not None:
+                parsed_operations.add(entry["operation"])
     return count, found
 
 
@@ -49,12 +60,14 @@ def pytest_sessionfinish(session, exitstatus):
     path = getattr(session.config, "_smsvoice_audit", None)
     if not path or not os.path.exists(path):
         return
-    count, found = audited_violations(path)
+    parsed_operations: set[str] = set()
+    count, found = audited_violations(path, parsed_operations)
     os.unlink(path)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(f"smsvoice-sim conformance: {count} responses walked against the "
-                            f"model, {len(found)} violations")
+                            f"model; the 200s of {len(parsed_operations)} operations compared "
+                            f"with botocore's parse; {len(found)} violations")
         for problem in found[:50]:
             reporter.write_line(f"  {problem}")
     if found:

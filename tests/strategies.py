@@ -12,9 +12,21 @@ from smsvoice_sim.simulator.wire.model import operation
 from smsvoice_sim.simulator.wire.validation import json_type_ok
 
 MAX_LIST = 3
+# Strategies built once per shape (and depth): building one anew for every example made
+# hypothesis validate a fresh tree (and compile every pattern's regex strategy) each time,
+# most of the fuzz tests' cost. The same strategies, so the same requests.
+_VALID: dict[tuple[str, int], st.SearchStrategy] = {}
+_BROKEN: dict[str, st.SearchStrategy] = {}
 
 
 def valid(shape, depth: int = 0) -> st.SearchStrategy:
+    key = (shape.name, depth)
+    if key not in _VALID:
+        _VALID[key] = _valid(shape, depth)
+    return _VALID[key]
+
+
+def _valid(shape, depth: int) -> st.SearchStrategy:
     t, meta = shape.type_name, shape.metadata
     if t == "string":
         if shape.enum:
@@ -56,6 +68,12 @@ ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_
 
 def _break(shape) -> st.SearchStrategy:
     """A value that violates one of `shape`'s constraints (or its type)."""
+    if shape.name not in _BROKEN:
+        _BROKEN[shape.name] = _breaking(shape)
+    return _BROKEN[shape.name]
+
+
+def _breaking(shape) -> st.SearchStrategy:
     t, meta = shape.type_name, shape.metadata
     # (null is not a break: AWS reads a null member as an absent one)
     options = [ANY_JSON.filter(lambda v: v is not None and not json_type_ok(t, v))]

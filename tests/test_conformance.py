@@ -1,10 +1,12 @@
-"""The walker that checks every response of the suite must itself be able to fail."""
+"""The walkers that check every response of the suite must themselves be able to fail."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from smsvoice_sim.simulator.wire.conformance import check_response
+from smsvoice_sim.simulator.wire.parsed import check_parsed, parse_epoch, parsed_differences
 
 from conftest import audited_violations
 
@@ -56,3 +58,37 @@ def test_the_session_audit_reports_a_bad_line(tmp_path):
     ]) + "\n")
     count, found = audited_violations(str(log))
     assert count == 2 and found and all(f.startswith("DescribePools 200:") for f in found)
+
+
+def test_the_audit_reports_short_circuit_objects_botocore_would_not_make(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    body = {"Pools": [GOOD_POOL]}
+    log.write_text("\n".join(json.dumps(e) for e in [
+        {"operation": "DescribePools", "status": 200, "body": body, "parsed": []},
+        {"operation": "DescribePools", "status": 200, "body": body,
+         "parsed": ["$.Pools[0].PoolId: Named here, str from botocore"]},
+        {"operation": "DescribePools", "status": 200, "body": body},  # never compared
+    ]) + "\n")
+    operations: set[str] = set()
+    count, found = audited_violations(str(log), operations)
+    assert count == 3 and operations == {"DescribePools"}
+    assert found == ["DescribePools 200 short-circuit objects: $.Pools[0].PoolId: Named here, "
+                     "str from botocore", "DescribePools 200: not compared with botocore's parse"]
+
+
+class Named(str):
+    """A str subclass: equal to its text, but not the type botocore's parser gives."""
+
+
+def test_the_comparison_sees_types_members_and_zones_that_equality_does_not():
+    wire = json.dumps({"Pools": [GOOD_POOL]}).encode()
+    headers = {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.0"}
+    assert check_parsed("DescribePools", {"Pools": [GOOD_POOL]}, 200, headers, wire) == []
+    odd = {**GOOD_POOL, "PoolId": Named("pool-1"), "Extra": 1}
+    found = check_parsed("DescribePools", {"Pools": [odd]}, 200, headers, wire)
+    assert found == ["$.Pools[0].PoolId: Named here, str from botocore"]  # Extra is not a member
+    utc = datetime.datetime.fromtimestamp(1.7e9, datetime.UTC)
+    local = parse_epoch(1.7e9)
+    assert utc == local and parsed_differences(utc, local)  # same instant, other zone type
+    assert parsed_differences({"A": 1}, {"A": 1, "B": 2}) == ["$.B: missing here"]
+    assert parsed_differences([1], [1.0]) == ["$[0]: int here, float from botocore"]

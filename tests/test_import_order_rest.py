@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_import_order import MODULES, check_first_import
+from test_import_order import MODULES, check_first_import, forker  # noqa: F401 - the fixture
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES[1::2])
-def test_a_module_imported_first_changes_nothing(module):
-    check_first_import(module)
+def test_a_module_imported_first_changes_nothing(forker, module):  # noqa: F811
+    check_first_import(forker, module)

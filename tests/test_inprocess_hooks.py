@@ -41,3 +41,22 @@ def test_the_short_circuit_door_picks_the_account_by_the_key_the_client_was_give
     assert ":210987654321:" in sender["SenderIdArn"]
     default = sim.client(short_circuit=True).request_sender_id(SenderId="DEFAULT", IsoCountryCode="US")
     assert ":123456789012:" in default["SenderIdArn"]
+
+
+def test_making_clients_does_not_grow_the_shared_event_table():
+    """Each boto3 Session registers boto3's handlers on its botocore session again: one per
+    in-process client grew the shared table, which every new client then copies."""
+    from smsvoice_sim.simulator.inprocess import _shared_botocore_session
+
+    def handlers() -> int:  # what the table answers an S3 client class being made (boto3's
+        # S3 handler twice raises: it would inject its methods into the class twice)
+        emitter = _shared_botocore_session().get_component("event_emitter")
+        return len(emitter.emit("creating-client-class.s3", class_attributes={},
+                                base_classes=[]))
+
+    sim = Simulator(seed=5)
+    sim.client()
+    before = handlers()
+    for short_circuit in (False, True, False, True):
+        sim.client(short_circuit=short_circuit)
+    assert handlers() == before

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 
@@ -34,6 +35,9 @@ def snake(member: str) -> str:
 _SCALARS = frozenset({"string", "boolean", "integer", "long", "double", "float", "timestamp", "blob"})
 Projector = Callable[[object], object]
 _PROJECTORS: dict[str, Projector | None] = {}  # by shape name: one service model, unique names
+_BUILDING = threading.RLock()  # one thread builds projectors at a time; readers never wait
+_PENDING: set[str] = set()  # shapes the building thread is in the middle of (recursion)
+_MISSING = object()
 
 
 def _is_key_value(shape: Shape) -> bool:
@@ -42,11 +46,23 @@ def _is_key_value(shape: Shape) -> bool:
 
 def projector(shape: Shape) -> Projector | None:
     """A function from a result to `shape` (None: the value is taken as it is), built once
-    per shape so a response costs one pass over its members."""
-    if shape.name not in _PROJECTORS:
-        _PROJECTORS[shape.name] = None  # a placeholder while a recursive shape builds
-        _PROJECTORS[shape.name] = _build(shape)
-    return _PROJECTORS[shape.name]
+    per shape so a response costs one pass over its members. Only finished projectors are
+    ever seen by another thread (the placeholder a recursive shape meets is its builder's)."""
+    found = _PROJECTORS.get(shape.name, _MISSING)
+    if found is not _MISSING:
+        return found
+    with _BUILDING:
+        if shape.name in _PROJECTORS:
+            return _PROJECTORS[shape.name]
+        if shape.name in _PENDING:
+            return None  # a recursive shape, inside itself: taken as it is
+        _PENDING.add(shape.name)
+        try:
+            built = _build(shape)
+        finally:
+            _PENDING.discard(shape.name)
+        _PROJECTORS[shape.name] = built
+        return built
 
 
 def _build(shape: Shape) -> Projector | None:

@@ -66,42 +66,55 @@ def json_type_ok(type_name: str, value: object) -> bool:
     return isinstance(value, allowed)
 
 
-# A rule checks one constraint of a value; a shape's children check its members.
-Rule = Callable[[object, str], Problem | None]
-Children = Callable[[object, str, list[Problem]], None]
+def _type_problem(type_name: str, value: object, path: str) -> Problem:
+    return ("type", path, f"Invalid type at '{path or '/'}': expected {type_name}, "
+                          f"found {_json_type_name(value)}")
 
 
-def _bound_rules(meta: dict, measure: Callable[[object], object], noun: str) -> list[Rule]:
-    """`min`/`max` of a length (strings, lists, maps) or of a value (numbers)."""
-    rules: list[Rule] = []
-    if "min" in meta:
-        lo = meta["min"]
-        rules.append(lambda v, p: None if measure(v) >= lo else _failed(
-            p, v, f"Member must have {noun} greater than or equal to {lo}"))
-    if "max" in meta:
-        hi = meta["max"]
-        rules.append(lambda v, p: None if measure(v) <= hi else _failed(
-            p, v, f"Member must have {noun} less than or equal to {hi}"))
-    return rules
+def _exact_classes(type_name: str) -> frozenset[type]:
+    """The classes json.loads gives a value of this shape type (True's class is bool, not
+    int): a check by class first, so a well-typed value costs one set lookup; anything else
+    asks json_type_ok, as before."""
+    return frozenset(_JSON_TYPES.get(type_name, ()))
 
 
-def _compile_string(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
-    rules = _bound_rules(shape.metadata, len, "length")
+def _bounds(meta: dict, noun: str) -> tuple:
+    """`min`/`max` of a length (strings, lists, maps) or of a value (numbers), and what a
+    value out of them is told."""
+    lo, hi = meta.get("min"), meta.get("max")
+    return (lo, hi, f"Member must have {noun} greater than or equal to {lo}",
+            f"Member must have {noun} less than or equal to {hi}")
+
+
+# Each shape type compiles to one closure that checks the JSON type, then every constraint in
+# the model's order (min, max, pattern, enum), then the children: no rule objects, no calls
+# per constraint, since every request of every door runs these.
+def _compile_string(shape: Shape, cache: dict[str, Check]) -> Check:
+    lo, hi, lo_msg, hi_msg = _bounds(shape.metadata, "length")
     pattern = shape.metadata.get("pattern")
+    rx = None
     if pattern is not None:
         try:
             rx = re.compile(pattern)
         except re.error:  # a pattern Python cannot read is not enforced
             rx = None
-        if rx is not None:
-            rules.append(lambda v, p: None if rx.fullmatch(v) else _failed(
-                p, v, f"Member must satisfy regular expression pattern: {pattern}"))
-    if shape.enum:
-        allowed = frozenset(shape.enum)
-        listed = "[" + ", ".join(shape.enum) + "]"
-        rules.append(lambda v, p: None if v in allowed else _failed(
-            p, v, f"Member must satisfy enum value set: {listed}"))
-    return rules, None
+    pattern_msg = f"Member must satisfy regular expression pattern: {pattern}"
+    allowed = frozenset(shape.enum) if shape.enum else None
+    enum_msg = "Member must satisfy enum value set: [" + ", ".join(shape.enum or ()) + "]"
+
+    def check(value, path, out):
+        if value.__class__ is not str and not json_type_ok("string", value):
+            out.append(_type_problem("string", value, path))
+            return
+        if lo is not None and len(value) < lo:
+            out.append(_failed(path, value, lo_msg))
+        if hi is not None and len(value) > hi:
+            out.append(_failed(path, value, hi_msg))
+        if rx is not None and rx.fullmatch(value) is None:
+            out.append(_failed(path, value, pattern_msg))
+        if allowed is not None and value not in allowed:
+            out.append(_failed(path, value, enum_msg))
+    return check
 
 
 # [inf] What a Java int / long / double (AWS's deserialisers) can hold: a JSON number past it
@@ -118,56 +131,78 @@ _NUMBER_RANGES: dict[str, tuple[float, float]] = {
 TIMESTAMP_RANGE = (-62135596800, 253402300799)
 
 
-def _in_range(type_name: str, low: float, high: float) -> Rule:
-    return lambda v, p: None if low <= v <= high else (
-        "type", p, f"Invalid value at '{p}': the number {str(v)[:40]} does not fit a {type_name}")
+def _compile_number(shape: Shape, cache: dict[str, Check]) -> Check:
+    type_name, exact = shape.type_name, _exact_classes(shape.type_name)
+    low, high = _NUMBER_RANGES[type_name]
+    lo, hi, lo_msg, hi_msg = _bounds(shape.metadata, "value")
+
+    def check(value, path, out):
+        if value.__class__ not in exact and not json_type_ok(type_name, value):
+            out.append(_type_problem(type_name, value, path))
+            return
+        if not low <= value <= high:
+            out.append(("type", path, f"Invalid value at '{path}': the number {str(value)[:40]} "
+                                      f"does not fit a {type_name}"))
+            return
+        if lo is not None and value < lo:
+            out.append(_failed(path, value, lo_msg))
+        if hi is not None and value > hi:
+            out.append(_failed(path, value, hi_msg))
+    return check
 
 
-def _compile_number(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
-    low, high = _NUMBER_RANGES[shape.type_name]
-    return [_in_range(shape.type_name, low, high),
-            *_bound_rules(shape.metadata, lambda v: v, "value")], None
-
-
-def _compile_timestamp(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
-    low, high = TIMESTAMP_RANGE
-    return [lambda v, p: None if low <= v <= high else _failed(
-        p, v, f"Member must be a timestamp between {low} and {high} seconds since the epoch "
-              f"(years 1 to 9999)")], None
-
-
-def _compile_list(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+def _compile_list(shape: Shape, cache: dict[str, Check]) -> Check:
     item = _compile(shape.member, cache)
+    lo, hi, lo_msg, hi_msg = _bounds(shape.metadata, "length")
 
-    def children(value, path, out):
+    def check(value, path, out):
+        if value.__class__ is not list and not json_type_ok("list", value):
+            out.append(_type_problem("list", value, path))
+            return
+        if lo is not None and len(value) < lo:
+            out.append(_failed(path, value, lo_msg))
+        if hi is not None and len(value) > hi:
+            out.append(_failed(path, value, hi_msg))
         for index, element in enumerate(value, start=1):
             item(element, f"{path}.{index}.member", out)
-    return _bound_rules(shape.metadata, len, "length"), children
+    return check
 
 
-def _compile_map(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+def _compile_map(shape: Shape, cache: dict[str, Check]) -> Check:
     key_check = _compile(shape.key, cache)
     value_check = _compile(shape.value, cache)
+    lo, hi, lo_msg, hi_msg = _bounds(shape.metadata, "length")
 
-    def children(value, path, out):
+    def check(value, path, out):
+        if value.__class__ is not dict and not json_type_ok("map", value):
+            out.append(_type_problem("map", value, path))
+            return
+        if lo is not None and len(value) < lo:
+            out.append(_failed(path, value, lo_msg))
+        if hi is not None and len(value) > hi:
+            out.append(_failed(path, value, hi_msg))
         for key, element in value.items():
             key_check(key, f"{path}.key", out)
             value_check(element, f"{path}.{key}", out)
-    return _bound_rules(shape.metadata, len, "length"), children
+    return check
 
 
-def _compile_structure(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
+def _compile_structure(shape: Shape, cache: dict[str, Check]) -> Check:
     members = {name: (_compile(m, cache), _camel(name)) for name, m in shape.members.items()}
     required = [(name, _camel(name)) for name in shape.required_members]
 
-    def children(value, path, out):
+    def check(value, path, out):
+        if value.__class__ is not dict and not json_type_ok("structure", value):
+            out.append(_type_problem("structure", value, path))
+            return
         prefix = f"{path}." if path else ""
         # AWS's JSON protocols read a null member of a structure as an absent one (Smithy's
         # protocol tests: "servers don't deserialize null structure values"): dropped here,
         # in place, so no operation ever sees a None it did not expect. A null inside a
         # list or as a map's value stays, and is a SerializationException (its type check).
-        for name in [name for name, element in value.items() if element is None]:
-            del value[name]
+        if None in value.values():
+            for name in [name for name, element in value.items() if element is None]:
+                del value[name]
         for name, camel in required:
             if value.get(name) is None:
                 out.append(_failed(prefix + camel, None, "Member must not be null"))
@@ -175,15 +210,37 @@ def _compile_structure(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule
             entry = members.get(name)
             if entry is not None:
                 entry[0](element, prefix + entry[1], out)
-    return [], children
+    return check
 
 
-def _compile_type_only(shape: Shape, cache: dict[str, Check]) -> tuple[list[Rule], Children | None]:
-    return [], None  # booleans, blobs, timestamps: the JSON type is all there is to check
+def _compile_timestamp(shape: Shape, cache: dict[str, Check]) -> Check:
+    low, high = TIMESTAMP_RANGE
+    exact = _exact_classes("timestamp")
+    range_msg = (f"Member must be a timestamp between {low} and {high} seconds since the epoch "
+                 f"(years 1 to 9999)")
+
+    def check(value, path, out):
+        if value.__class__ not in exact and not json_type_ok("timestamp", value):
+            out.append(_type_problem("timestamp", value, path))
+        elif not low <= value <= high:
+            out.append(_failed(path, value, range_msg))
+    return check
+
+
+def _compile_type_only(shape: Shape, cache: dict[str, Check]) -> Check:
+    """Booleans and blobs: the JSON type is all there is to check."""
+    type_name, exact = shape.type_name, _exact_classes(shape.type_name)
+    if type_name not in _JSON_TYPES:
+        return _no_check
+
+    def check(value, path, out):
+        if value.__class__ not in exact and not json_type_ok(type_name, value):
+            out.append(_type_problem(type_name, value, path))
+    return check
 
 
 # One compile function per shape type, as botocore's ParamValidator has one validator per type.
-_COMPILERS: dict[str, Callable[[Shape, dict[str, Check]], tuple[list[Rule], Children | None]]] = {
+_COMPILERS: dict[str, Callable[[Shape, dict[str, Check]], Check]] = {
     "string": _compile_string,
     "integer": _compile_number, "long": _compile_number,
     "double": _compile_number, "float": _compile_number,
@@ -202,22 +259,7 @@ def _compile(shape: Shape, cache: dict[str, Check]) -> Check:
     if shape.name in cache:
         return cache[shape.name]
     cache[shape.name] = _no_check
-    type_name = shape.type_name
-    rules, children = _COMPILERS.get(type_name, _compile_type_only)(shape, cache)
-    rules = tuple(rules)
-
-    def check(value, path, out):
-        if not json_type_ok(type_name, value):
-            out.append(("type", path, f"Invalid type at '{path or '/'}': expected {type_name}, "
-                                      f"found {_json_type_name(value)}"))
-            return
-        for rule in rules:
-            problem = rule(value, path)
-            if problem is not None:
-                out.append(problem)
-        if children is not None:
-            children(value, path, out)
-
+    check = _COMPILERS.get(shape.type_name, _compile_type_only)(shape, cache)
     cache[shape.name] = check
     return check
 
