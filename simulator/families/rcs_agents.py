@@ -535,6 +535,15 @@ class RcsAgents(Family):
             machine=lambda sent: self._message(sent, agent, pool)))
         return {"MessageId": sent.message_id}
 
+    def check_can_reach(self, agent: RcsAgent, handset: str, iso: str | None) -> None:
+        """Whether a handset can talk with the agent at all (an inbound message, the inbound
+        family): where the agent could send to it [inf: a conversation needs both ways]."""
+        self._check_can_send(agent, handset, iso)
+
+    def reply_message(self, sent: SentMessage, agent: RcsAgent) -> Message:
+        """The machine of a keyword's response sent from the agent (the inbound family)."""
+        return self._message(sent, agent, None)
+
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None
 
