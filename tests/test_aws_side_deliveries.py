@@ -10,12 +10,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from registration_fixtures import BRAND_VALUES, DAY, fill
 
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.engine.clock import ManualClock
 
 from moto_stand_in import aws, moto_server_url
-from registration_fixtures import BRAND_VALUES, DAY, fill
 
 moto_url = pytest.fixture(moto_server_url)
 HANDSET = "+12065550100"
@@ -130,8 +130,8 @@ def test_the_service_metrics_reach_cloudwatch_30_days_ahead(moto_url):
     # Each datum went out twice: without dimensions (the account's total) and with them.
     assert {len(m.get("Dimensions", [])) for m in listed
                if m["MetricName"] == "NumberOfMessagesReceived"} == {0, 3}
-    assert {"NumberOfMessagesReceived", "NumberOfTextMessagePartsSent",
-            "NumberOfTextMessagePartsDelivered", "TextMessageMonthlySpend"} <= {m["MetricName"] for m in listed}
+    assert {"NumberOfMessagesReceived", "NumberOfTextMessagePartsSent", "NumberOfTextMessagePartsDelivered",
+            "TextMessageMonthlySpend"} <= {m["MetricName"] for m in listed}
     stats = sim.messaging.deliverer.stats_view()["metrics"]
     assert stats["delivered"] >= 1 and stats["failed"] == 0
     local = {m["MetricName"]: m for m in sim.metrics() if not m["Dimensions"]}

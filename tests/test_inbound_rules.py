@@ -123,7 +123,8 @@ def test_the_response_passes_the_send_gates_and_a_refusal_is_recorded(sim, api):
     ({"from": HANDSET, "to": "{number}", "body": "hi", "extra": 1}, 400, "unknown: ['extra']"),
     ({"from": HANDSET, "to": "{number}"}, 400, "needs from and to and body"),
     ({"from": HANDSET, "to": "{number}", "body": 5}, 400, "body"),
-    ({"from": HANDSET, "to": "{number}", "body": "hi", "account": "111111111111"}, 404, "account 111111111111"),
+    ({"from": HANDSET, "to": "{number}", "body": "hi", "account": "111111111111"}, 404,
+     "account 111111111111"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "previousPublishedMessageId": "nope"}, 400,
      "names no message"),
 ])

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.families.parts import default_keywords
 
-from moto_stand_in import aws, moto_server_url, topic_into_queue
+from moto_stand_in import TopicReader, aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
 
@@ -23,29 +23,6 @@ STOP_TEXT = default_keywords()["STOP"].message
 HELP_TEXT = default_keywords()["HELP"].message
 PAYLOAD_KEYS = ["originationNumber", "destinationNumber", "messageKeyword", "messageBody",
                 "previousPublishedMessageId", "inboundMessageId"]
-
-
-class TopicReader:
-    """What the program's queue (subscribed to the two-way topic) received: the SNS envelope's
-    Message, a compact JSON string, parsed."""
-
-    def __init__(self, sqs, queue_url: str):
-        self.sqs, self.queue_url = sqs, queue_url
-
-    def raw_messages(self) -> list[str]:
-        got = []
-        for _ in range(20):  # bounded: moto answers at once; a few rounds drain the queue
-            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
-                                             WaitTimeSeconds=0).get("Messages", [])
-            if not batch:
-                break
-            for message in batch:
-                got.append(json.loads(message["Body"])["Message"])
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return got
-
-    def payloads(self) -> list[dict]:
-        return [json.loads(raw) for raw in self.raw_messages()]
 
 
 @pytest.fixture
