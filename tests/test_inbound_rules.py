@@ -138,10 +138,11 @@ def test_bad_input_gets_a_4xx_naming_the_problem_and_changes_nothing(sim, api, b
     names = {"number": phone["PhoneNumber"], "pool": pool["PoolId"], "pending": pending["PhoneNumber"],
              "voice": voice["PhoneNumber"]}
     body = {k: v.format(**names) if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
-    before = json.dumps(sim.state(), sort_keys=True)
+    before, seed_before = json.dumps(sim.state(), sort_keys=True), sim.ids.saved()
     got, answer = control_answer(sim, "POST", "/_smsvoice/inbound", body)
     assert got == status and words in answer["error"], answer
     assert json.dumps(sim.state(), sort_keys=True) == before
+    assert sim.ids.saved() == seed_before  # no id drawn: the seed's sequence is unchanged
     assert sim.inbound() == [] and sim.metrics() == [] or all(
         m["MetricName"] != "NumberOfMessagesReceived" for m in sim.metrics())
 

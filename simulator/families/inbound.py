@@ -53,7 +53,6 @@ from ..messaging.outcomes import WITHHELD
 from ..messaging.send import Outbound, SentMessage
 from ..wire import errors
 from . import Family
-from .keywords import MANDATORY, OPT_OUT_COUNTRIES, inbound_table, is_us_toll_free, matching
 from .parts import Keyword
 
 LAST_SENT_LIMIT = 100_000  # (identity, handset) pairs remembered for previousPublishedMessageId
@@ -130,16 +129,17 @@ class InboundMessages(Family):
         self._check_can_receive(identity, handset, iso)
         pool = self.region.pools.by_id(identity.pool_id) if identity.pool_id else None
         settings = identity if is_agent or pool is None else pool
-        carrier_stop = not is_agent and is_us_toll_free(identity)
-        country = iso if is_agent else identity.iso_country_code
-        keyword = matching(inbound_table(pool if pool is not None else (None if is_agent else identity)),
-                           body, country in OPT_OUT_COUNTRIES and not carrier_stop)
+        keywords = self.region.keywords
+        carrier_stop = not is_agent and keywords.carrier_managed(identity)
+        keyword = keywords.answering(pool if pool is not None else (None if is_agent else identity), body,
+                                     iso if is_agent else identity.iso_country_code, carrier_stop)
         action = keyword.action if keyword is not None else None
         self_managed = settings.self_managed_opt_outs_enabled
         answered = keyword is not None and not (
             self_managed and (action in LIST_ACTIONS or keyword.keyword == "HELP"))
-        inbound_id = self.region.ids.message_id()
         origin = identity.id if is_agent else identity.phone_number
+        previous = self._previous(origin, identity.pool_id, handset, previous)
+        inbound_id = self.region.ids.message_id()  # every check passed: the seed moves now
         return Inbound(
             inbound_message_id=inbound_id, channel="RCS" if is_agent else "SMS",
             origination_number=handset, destination_number=origin, body=body, iso_country_code=iso,
@@ -154,8 +154,9 @@ class InboundMessages(Family):
             two_way=TwoWay(settings.two_way_enabled, settings.two_way_channel_arn,
                            pool.pool_id if settings is pool else identity.identity),
             forward=self.region.shared.publish_answered_keywords or not answered
-            or (keyword is not None and keyword.keyword not in MANDATORY and action not in LIST_ACTIONS),
-            previous_published_message_id=self._previous(origin, identity.pool_id, handset, previous))
+            or (keyword is not None and not keywords.is_mandatory(keyword.keyword)
+                and action not in LIST_ACTIONS),
+            previous_published_message_id=previous)
 
     def _check_can_receive(self, identity, handset: str, iso: str) -> None:
         if identity.FAMILY == "rcs_agents":

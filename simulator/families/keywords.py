@@ -139,6 +139,23 @@ class Keywords(Family):
 
     name = "keywords"
 
+    # -- inbound messages (the inbound family asks) -------------------------------------------
+    def answering(self, owner, body: str, country: str | None, carrier_managed: bool) -> Keyword | None:
+        """The keyword an inbound message to `owner` begins with (`matching`): the owner is a
+        number, a pool, or None (an RCS agent outside a pool); the opt-out words count where
+        `country` is the US or Canada, except on a number whose carrier manages opt-outs."""
+        return matching(inbound_table(owner), body,
+                        country in OPT_OUT_COUNTRIES and not carrier_managed)
+
+    @staticmethod
+    def is_mandatory(word: str) -> bool:
+        return word in MANDATORY
+
+    @staticmethod
+    def carrier_managed(identity) -> bool:
+        """A US toll-free number: its carrier manages opt-outs [doc: keywords-required.html]."""
+        return is_us_toll_free(identity)
+
     @operation("PutKeyword")
     def put(self, params: dict) -> tuple:
         owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "PutKeyword")
