@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from smsvoice_sim.simulator.gates.sandbox import DEFAULT_TIER, TIERS
 
 from .cli_cassette import add_cassette_commands, read_observations
+from .cli_inbound import INBOUND_OPTIONS, cmd_inbound
 from .clock_hint import watch_manual_clock
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, quota_setting, seconds
@@ -168,6 +169,9 @@ SIMULATOR_OPTIONS = (
              "service model reads (off: AWS accepts it and its review denies the version)"),
     arg("--registration-versions-inherit", action="store_true",
         help="start a new registration version from the previous one's answers (off: empty, as AWS)"),
+    arg("--drop-answered-keywords", action="store_true",
+        help="do not publish to the two-way topic the keywords the service answered itself (HELP, "
+             "STOP, opt-out words while AWS manages opt-outs); AWS does not say which it does"),
 )
 
 SIMULATE_OPTIONS = (
@@ -235,7 +239,8 @@ def build_simulator(args):
                          registration_catalogue=args.registration_catalogue or None,
                          extra_regions=args.region_allow,
                          strict_registration_submit=args.strict_registration_submit,
-                         registration_versions_inherit=args.registration_versions_inherit)
+                         registration_versions_inherit=args.registration_versions_inherit,
+                         publish_answered_keywords=not args.drop_answered_keywords)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -397,6 +402,10 @@ COMMANDS = (
      "from the machines it runs.",
      (arg("--kind", help="pool or phone-number (default: every lifecycle, as Markdown mermaid "
                          "blocks)"),)),
+    ("inbound", cmd_inbound, "a handset texts a number of a running simulator",
+     "Send an inbound message (a handset's SMS or RCS text) to one of the simulated account's "
+     "numbers or RCS agents, through the control API of a running `smsvoice-sim simulate`; "
+     "prints the inbound record.", INBOUND_OPTIONS),
     ("demo", cmd_demo, "an offline walk through a pool's life (no AWS account)", None, ()),
     ("addon-path", cmd_addon_path, "print the installed mitmproxy addon file",
      'For mitmdump -s "$(smsvoice-sim addon-path)" --set smsvoice_cassette=... .', ()),

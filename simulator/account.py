@@ -21,6 +21,7 @@ from .families import EXTRA_FAMILIES, Family, OperationMethod
 from .families.account_attributes import AccountAttributes
 from .families.account_limits import AccountLimits
 from .families.configuration_sets import ConfigurationSets
+from .families.inbound import InboundMessages
 from .families.keywords import Keywords
 from .families.lookups import Lookups
 from .families.messages import Messages
@@ -39,6 +40,7 @@ from .families.tags import Tags
 from .families.verified_numbers import VerifiedNumbers
 from .gates.settings import GateSettings
 from .messaging.hub import Messaging
+from .messaging.inbound import InboundRecord
 from .messaging.outcomes import Outcomes
 from .messaging.send import (
     AfterSend,
@@ -57,12 +59,13 @@ from .wire import errors, model
 # (a pool's memberships need its numbers and sender IDs learned first), and so do the send
 # gates:
 # registration (registrations), sandbox (verified_numbers), protect (protect_configurations),
-# spend (account_attributes) — a send two gates refuse gets the first one's error.
+# spend (account_attributes) — a send two gates refuse gets the first one's error. Inbound
+# messages come last: its after-send hook reads the month's spend the others accounted.
 SHIPPED_FAMILIES: tuple[type[Family], ...] = (
     AccountLimits, OptOutLists, ConfigurationSets, PhoneNumbers, SenderIds, Pools,
     RegistrationAttachments, Registrations, RegistrationDefinitions, Keywords, Tags, Messages,
     VerifiedNumbers, ProtectConfigurations, AccountAttributes, Lookups, ResourcePolicies, Notify,
-    RcsAgents,
+    RcsAgents, InboundMessages,
 )
 
 
@@ -76,6 +79,9 @@ class Shared:
     registrations: RegistrationDesk  # catalogue, reviewer, status events
     sent_log_limit: int = DEFAULT_SENT_LOG  # sent messages kept per account and region (not state)
     extra_families: tuple[type[Family], ...] = ()  # a user's own families, after the shipped ones
+    # Publish to the two-way channel the keywords the service answered itself (HELP, STOP and
+    # the opt-out words while AWS manages opt-outs); AWS does not say whether it does [inf].
+    publish_answered_keywords: bool = True
 
     def __post_init__(self):
         limit = self.sent_log_limit
@@ -114,12 +120,13 @@ class AccountRegion(Region):
         self.resource_policies = ResourcePolicies(self)
         self.notify = Notify(self)
         self.rcs_agents = RcsAgents(self)
+        self.inbound = InboundMessages(self)
         shipped: list[Family] = [
             self.account_limits, self.opt_out_lists, self.configuration_sets, self.phone_numbers,
             self.sender_ids, self.pools, self.registration_attachments, self.registrations,
             self.registration_definitions, self.keywords, self.tags, self.messages,
             self.verified_numbers, self.protect_configurations, self.account_attributes,
-            self.lookups, self.resource_policies, self.notify, self.rcs_agents]
+            self.lookups, self.resource_policies, self.notify, self.rcs_agents, self.inbound]
         self.families: dict[str, Family] = {f.name: f for f in shipped}
         for cls in shared.extra_families:
             self.families.setdefault(cls.name, cls(self))
@@ -174,6 +181,19 @@ class AccountRegion(Region):
     def send(self, outbound: Outbound) -> SentMessage:
         """Take a send down the one send path."""
         return send_message(self, outbound)
+
+    # -- the receive path (messaging/inbound.py's Inbox) -----------------------------------
+    def receive(self, handset: str, to: str, body: str,
+                previous_published_message_id: str | None = None) -> InboundRecord:
+        """A handset's message to one of this account-region's numbers or RCS agents, down
+        the receive path."""
+        return self.inbound.receive(handset, to, body, previous_published_message_id)
+
+    def change_opt_out(self, list_name: str, number: str, action: str) -> str:
+        return self.opt_out_lists.end_user_change(list_name, number, action)
+
+    def keep_inbound(self, record: InboundRecord) -> None:
+        self.inbound.log.append(record)
 
     @property
     def outcomes(self) -> Outcomes:

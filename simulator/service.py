@@ -73,10 +73,12 @@ class Simulator(ControlSurface):
         self.handlers = operation_table(families)
         specs = lifecycle_specs(families)
         desk = RegistrationDesk(settings.registration_catalogue, self.messaging.log,
+                                event_bus=self.messaging.publish_to_event_bus,
                                 strict_submit=settings.strict_registration_submit,
                                 inherit_values=settings.registration_versions_inherit)
         self.shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
                              registrations=desk, sent_log_limit=settings.sent_log_limit,
+                             publish_answered_keywords=settings.publish_answered_keywords,
                              extra_families=families[len(SHIPPED_FAMILIES):])
         durations = dict(settings.durations)
         if settings.timings_from is not None:

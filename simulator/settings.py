@@ -52,6 +52,10 @@ class Settings:
     # starts it from the previous version's answers.
     strict_registration_submit: bool = False
     registration_versions_inherit: bool = False
+    # Inbound messages: also publish to the two-way channel the keywords the service answered
+    # itself (HELP, STOP, the opt-out words, while AWS manages opt-outs). AWS does not say
+    # whether it does; True keeps every inbound message visible to the program [inf].
+    publish_answered_keywords: bool = True
     families: tuple[type[Family], ...] = ()  # families of your own, after the shipped ones
     # Regions answered beside the ones botocore lists for the service (wire/regions.py): any
     # other region's request is refused as AWS refuses a bad credential scope.

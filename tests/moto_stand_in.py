@@ -4,6 +4,7 @@ which accepts connections and never answers."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -99,3 +100,26 @@ def topic_into_queue(url: str, name: str = "sms-events") -> tuple[str, str]:
                                          AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     return topic, queue_url
+
+
+class TopicReader:
+    """What the program's queue (subscribed to the two-way topic) received: the SNS envelope's
+    Message, a compact JSON string, parsed."""
+
+    def __init__(self, sqs, queue_url: str):
+        self.sqs, self.queue_url = sqs, queue_url
+
+    def raw_messages(self) -> list[str]:
+        got = []
+        for _ in range(20):  # bounded: moto answers at once; a few rounds drain the queue
+            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=0).get("Messages", [])
+            if not batch:
+                break
+            for message in batch:
+                got.append(json.loads(message["Body"])["Message"])
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return got
+
+    def payloads(self) -> list[dict]:
+        return [json.loads(raw) for raw in self.raw_messages()]

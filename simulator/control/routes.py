@@ -20,6 +20,10 @@ guard: proxy/control.py refuses cross-site and tokenless callers).
                                            "DeniedReasons": [...], "Feedback": ..., "FieldFeedback": {...}}
     GET|POST|DELETE /_smsvoice/registrations/rules  {"RegistrationType": ..., "Decision": ..., "Times": 1}
     GET  /_smsvoice/registrations/events[?registrationId=&status=]
+    POST /_smsvoice/inbound           {"from": "+1206...", "to": "+1713...", "body": "STOP",
+                                       "previousPublishedMessageId": ..., "account": ..., "region": ...}
+    GET  /_smsvoice/inbound[?destination=&origination=&keyword=&account=&region=]
+    GET  /_smsvoice/metrics[?name=&account=&region=]   the service's CloudWatch metrics
 
 What the inspector (GET /_smsvoice/ui/, simulator/control/assets.py) reads, a page at a time
 (`offset`, `limit` up to MAX_PAGE), newest first:
@@ -357,6 +361,36 @@ def _lifecycles(sim: Simulator, call: ControlCall) -> dict:
 def _review_queue(sim: Simulator, call: ControlCall) -> dict:
     return views.review_queue(sim)
 
+# -- the other direction: inbound messages, and the service's metrics --------------------------
+INBOUND_KEYS = {"from", "to", "body", "previousPublishedMessageId", "account", "region"}
+
+
+def _receive(sim: Simulator, call: ControlCall) -> dict:
+    """`{"from": "+1206...", "to": "+1713..." | "phone-..." | "rcs-...", "body": "STOP"}`
+    (optionally previousPublishedMessageId, account, region): the inbound record."""
+    body = call.body
+    _only(body, INBOUND_KEYS, ("from", "to", "body"), "an inbound message")
+    _strings(body, "previousPublishedMessageId", "account", "region")
+    return {"inbound": sim.receive(body["from"], body["to"], body["body"],
+                                   body.get("previousPublishedMessageId"), body.get("account"),
+                                   body.get("region"))}
+
+
+def _inbound_log(sim: Simulator, call: ControlCall) -> dict:
+    query = call.query
+    return {"inbound": sim.inbound(destination=query.get("destination"),
+                                   origination=query.get("origination"),
+                                   keyword=query.get("keyword"), account=query.get("account"),
+                                   region=query.get("region")),
+            "delivery": sim.messaging.deliverer.stats_view()}
+
+
+def _metrics(sim: Simulator, call: ControlCall) -> dict:
+    query = call.query
+    return {"metrics": sim.metrics(name=query.get("name"), account=query.get("account"),
+                                   region=query.get("region")),
+            "delivery": sim.messaging.deliverer.stats_view()}
+
 
 ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/state": {"GET": _state},
@@ -380,6 +414,9 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/_smsvoice/resources": {"GET": _resources},
     "/_smsvoice/lifecycles": {"GET": _lifecycles},
     "/_smsvoice/registrations/queue": {"GET": _review_queue},
+    # the other direction
+    "/_smsvoice/inbound": {"GET": _inbound_log, "POST": _receive},
+    "/_smsvoice/metrics": {"GET": _metrics},
 }
 
 

@@ -1,7 +1,7 @@
 """The control surface: clock, lifecycle steps, faults, outcomes, account tiers, verification
-codes, protect filters, reset, adoption of recorded resources and the state view. Python callers
-and the HTTP control API (`/_smsvoice/...`, control/routes.py) use these same methods; each
-takes the simulator's lock, as requests do.
+codes, protect filters, inbound messages and metrics, reset, adoption of recorded resources
+and the state view. Python callers and the HTTP control API (`/_smsvoice/...`,
+control/routes.py) use these same methods; each takes the simulator's lock, as requests do.
 
 `ControlSurface` is one of Simulator's bases; the attributes it declares are the Simulator's.
 """
@@ -16,9 +16,11 @@ from ..engine.clock import Clock
 from ..engine.faults import Fault, Faults, RateLimiter
 from ..engine.lifecycle import Lifecycled, Lifecycles
 from ..engine.state import State
+from ..families.inbound import receiver_kind
 from ..gates.protect_rules import FilterRule
 from ..gates.settings import GateSettings
 from ..messaging.hub import EventTicker, Messaging, entry_as
+from ..messaging.inbound import InboundNotFound, check_body, check_handset
 
 if TYPE_CHECKING:
     from ..account import AccountRegion
@@ -169,6 +171,63 @@ class ControlSurface:
                     key: value for family in region.families.values()
                     for key, value in family.view().items()}
             return view
+
+    # -- the other direction: inbound messages, metrics ----------------------------------------
+    def receive(self, from_: str, to: str, body: str, previous_published_message_id: str | None = None,
+                account: str | None = None, region: str | None = None) -> dict:
+        """A handset (`from_`, E.164) texts `to` (one of the account's numbers — E.164, id or
+        ARN — or an RCS agent's id or ARN): its keyword acts (opt-out lists, the response sent
+        back), and with two-way on its payload goes to the two-way SNS topic. Returns the
+        inbound record once its deliveries landed (a bounded wait, as `advance`).
+
+        The account and region are the ones that have `to` (give them when several do).
+        ValueError (400) for what cannot be received (a malformed number, a sender ID, an empty
+        or oversized body), KeyError (404) for a number no account here has, ServiceError
+        (409) for one that cannot receive now (PENDING)."""
+        check_handset(from_)
+        kind = receiver_kind(to)
+        check_body(body, "RCS" if kind == "rcs" else "SMS")
+        with self.lock:
+            self.lifecycles.settle()
+            record = self._receiving_region(to, account, region).receive(
+                from_, to, body, previous_published_message_id)
+            self.save()
+        self.messaging.flush()  # its publish and metrics reach their destinations (bounded)
+        with self.lock:
+            return record.as_dict()
+
+    def _receiving_region(self, to: str, account: str | None, region: str | None) -> AccountRegion:
+        found = [backend for (acct, reg), backend in self.regions.items()
+                 if account in (None, acct) and region in (None, reg) and backend.inbound.owns(to)]
+        if len(found) > 1:
+            raise ValueError(f"{to} is in {len(found)} accounts or regions of this simulator: "
+                             "give account and region")
+        if not found:
+            where = " ".join(filter(None, (f"account {account}" if account else None,
+                                           f"region {region}" if region else None)))
+            raise InboundNotFound(f"{to} is not a number or RCS agent of "
+                                  f"{where or 'any account of this simulator'}")
+        return found[0]
+
+    def inbound(self, destination: str | None = None, origination: str | None = None,
+                keyword: str | None = None, account: str | None = None,
+                region: str | None = None) -> list[dict]:
+        """Every inbound message received (the newest 1,000 per account and region, saved
+        with `--state`), oldest first. `destination`: the number, agent or pool id;
+        `origination`: the handset; `keyword`: the keyword matched (`NONE`: none)."""
+        with self.lock:
+            found = [record for (acct, reg), backend in self.regions.items()
+                     if account in (None, acct) and region in (None, reg)
+                     for record in backend.inbound.log.query(destination, origination, keyword)]
+            return [r.as_dict() for r in sorted(found, key=lambda r: r.timestamp)]
+
+    def metrics(self, name: str | None = None, account: str | None = None,
+                region: str | None = None) -> list[dict]:
+        """The service's CloudWatch metrics (namespace AWS/SMSVoice) since the start or the
+        last reset: per metric and dimensions, SampleCount, Sum, Minimum, Maximum."""
+        with self.lock:
+            self.lifecycles.settle()
+        return self.messaging.metrics.view(name, account, region)
 
     # -- sent messages: outcomes and events ----------------------------------------------
     def events(self, message_id: str | None = None, destination: str | None = None,

@@ -1,4 +1,5 @@
-"""Keywords of a phone number or pool (a pool starts with its first number's).
+"""Keywords of a phone number or pool (a pool starts with its first number's), and how an
+inbound message matches one (`matching`).
 
 "Keywords are case insensitive" [doc: sms-voice/latest/userguide/keywords.html]: each
 owner holds one entry per keyword, stored (and answered) upper-case, so `stop` and `STOP`
@@ -17,6 +18,14 @@ from .parts import Keyword, default_keywords
 # [doc]: their actions (STOP opts out, HELP answers) belong to AWS, their messages to you.
 MANDATORY = {word: kw.action for word, kw in default_keywords().items()}
 DEFAULT_ACTION = "AUTOMATIC_RESPONSE"  # [model: KeywordAction is optional] [inf: the default]
+# The opt-out words AWS honours where the law requires them (the US and Canada), configured
+# or not; STOPALL is not one [doc: keywords-required.html, opt-out-list-keywords.html].
+OPT_OUT_WORDS = ("ARRET", "CANCEL", "END", "OPT-OUT", "OPTOUT", "QUIT", "REMOVE", "STOP", "TD",
+                 "UNSUBSCRIBE")
+OPT_OUT_COUNTRIES = frozenset({"US", "CA"})
+# [inf] Punctuation a handset may put after the keyword ("STOP.", "Help!"); AWS documents
+# only "begins with" and "case insensitive".
+TRAILING_PUNCTUATION = ".,!?;:"
 
 
 def folded(word: str) -> str:
@@ -51,6 +60,50 @@ def keywords_of(owner) -> dict[str, Keyword]:
     return merged
 
 
+def is_us_toll_free(owner) -> bool:
+    return getattr(owner, "number_type", None) == "TOLL_FREE" and \
+        getattr(owner, "iso_country_code", None) == "US"
+
+
+def matching(table: dict[str, Keyword], body: str, opt_out_words: bool) -> Keyword | None:
+    """The keyword an inbound message begins with, or None.
+
+    [doc: keywords.html] a keyword is triggered when the message begins with it, case
+    insensitively ("HELP me understand" gets HELP's response [doc-v1]). [inf] The message is
+    read as words (any whitespace between them, none before the first); a keyword matches when
+    the message's first words are its words, the last one maybe followed by punctuation
+    (TRAILING_PUNCTUATION); of several, the one with the most words (then letters) wins, so a
+    configured `STOP ALL` beats `STOP`. `opt_out_words`: the ten opt-out words act as OPT_OUT
+    keywords with STOP's message where none of that name is configured (US and Canada)."""
+    words = folded(body).split()
+    if not words:
+        return None
+    candidates = list(table.values())
+    if opt_out_words:
+        stop = table.get("STOP") or default_keywords()["STOP"]
+        candidates += [Keyword(word, stop.message, "OPT_OUT") for word in OPT_OUT_WORDS
+                       if word not in table]
+    best: Keyword | None = None
+    for kw in candidates:
+        wanted = kw.keyword.split()
+        head = words[:len(wanted)]
+        if len(head) < len(wanted) or head[:-1] != wanted[:-1]:
+            continue
+        if head[-1] != wanted[-1] and head[-1].rstrip(TRAILING_PUNCTUATION) != wanted[-1]:
+            continue
+        if best is None or (len(wanted), len(kw.keyword)) > (len(best.keyword.split()), len(best.keyword)):
+            best = kw
+    return best
+
+
+def inbound_table(owner) -> dict[str, Keyword]:
+    """The keywords an inbound message to `owner` (a number, a pool, or None: an RCS agent
+    outside a pool) is matched against: the owner's, HELP and STOP always among them [model:
+    DeleteKeyword; inf for a pool learned from a recording, which shows none]."""
+    own = keywords_of(owner) if owner is not None else {}
+    return {**default_keywords(), **own} if "HELP" not in own or "STOP" not in own else own
+
+
 def _action(word: str, asked: str | None, old: Keyword | None) -> str:
     """The action a PutKeyword stores: a mandatory keyword keeps its own (asking for
     another is refused, loudly, rather than dropped); another keyword takes the one asked
@@ -72,7 +125,7 @@ def _check_carrier_managed(owner, word: str, action: str) -> None:
     supported opt-out keyword for a US toll-free number is STOP. You can't add additional
     opt-out keywords, or change the response message that your recipients get when they
     opt-out" [doc: keywords-required.html]. Refused like a mandatory keyword's action [inf]."""
-    if getattr(owner, "number_type", None) != "TOLL_FREE" or owner.iso_country_code != "US":
+    if not is_us_toll_free(owner):
         return
     if word == "STOP" or action == "OPT_OUT":
         raise errors.conflict(
@@ -85,6 +138,23 @@ class Keywords(Family):
     """Keywords live on their owner (a number or a pool); this family holds the rules."""
 
     name = "keywords"
+
+    # -- inbound messages (the inbound family asks) -------------------------------------------
+    def answering(self, owner, body: str, country: str | None, carrier_managed: bool) -> Keyword | None:
+        """The keyword an inbound message to `owner` begins with (`matching`): the owner is a
+        number, a pool, or None (an RCS agent outside a pool); the opt-out words count where
+        `country` is the US or Canada, except on a number whose carrier manages opt-outs."""
+        return matching(inbound_table(owner), body,
+                        country in OPT_OUT_COUNTRIES and not carrier_managed)
+
+    @staticmethod
+    def is_mandatory(word: str) -> bool:
+        return word in MANDATORY
+
+    @staticmethod
+    def carrier_managed(identity) -> bool:
+        """A US toll-free number: its carrier manages opt-outs [doc: keywords-required.html]."""
+        return is_us_toll_free(identity)
 
     @operation("PutKeyword")
     def put(self, params: dict) -> tuple:

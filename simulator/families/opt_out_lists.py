@@ -53,6 +53,26 @@ class OptOutLists(Family):
         found = self.lists.get(list_name)
         return found is not None and number in found.opted_out
 
+    def end_user_change(self, list_name: str, number: str, action: str) -> str:
+        """An inbound OPT_OUT or OPT_IN keyword from `number` (messaging/inbound.py); what
+        changed. OPT_OUT puts the number on the list with EndUserOptedOut true — an entry
+        PutOptedOutNumber made becomes the end user's own [model: "EndUserOptedOut ... true
+        if the end recipient opted out"; inf for the upgrade]. OPT_IN takes it off, whoever
+        put it there ("wants to receive future messages" [doc: keywords-actions.html])."""
+        found = self.lists.get(list_name)
+        if found is None:  # [inf] another account's list, shared by policy: not changed here
+            return "LIST_NOT_IN_ACCOUNT"
+        entry = found.opted_out.get(number)
+        if action == "OPT_IN":
+            if entry is None:
+                return "NOT_OPTED_OUT"
+            del found.opted_out[number]
+            return "OPTED_IN"
+        if entry is not None and entry.end_user_opted_out:
+            return "ALREADY_OPTED_OUT"
+        found.opted_out[number] = OptedOut(number, self.region.now(), True)
+        return "OPTED_OUT"
+
     def learn(self, name: str, arn: str, created: float) -> None:
         """A list a recorded response showed (replay, then simulate)."""
         if name not in self.lists:

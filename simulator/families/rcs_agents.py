@@ -576,6 +576,14 @@ class RcsAgents(Family):
     def _learn_part(self, part: AgentPart, kind: str, status: str) -> None:
         if part.state != status:  # a reviewed part keeps its own kind
             self.region.lifecycles.place(part, part.kind or kind, self.region.now(), status)
+    def check_can_reach(self, agent: RcsAgent, handset: str, iso: str | None) -> None:
+        """Whether a handset can talk with the agent at all (an inbound message, the inbound
+        family): where the agent could send to it [inf: a conversation needs both ways]."""
+        self._check_can_send(agent, handset, iso)
+
+    def reply_message(self, sent: SentMessage, agent: RcsAgent) -> Message:
+        """The machine of a keyword's response sent from the agent (the inbound family)."""
+        return self._message(sent, agent, None)
 
     def _configuration_set(self, name: str | None):
         return self.region.configuration_sets.get(name) if name else None

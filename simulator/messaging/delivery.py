@@ -1,10 +1,14 @@
 """Delivering events to real destination services through boto3: SNS Publish,
-Firehose PutRecord, CloudWatch Logs PutLogEvents.
+Firehose PutRecord, CloudWatch Logs PutLogEvents (a configuration set's event destinations);
+and what the service publishes on its own side: inbound messages to a number's two-way SNS
+topic, registration status changes to EventBridge (PutEvents on the default bus), and its
+CloudWatch metrics (PutMetricData, namespace AWS/SMSVoice).
 
 Events go only where the user pointed: an endpoint given to the simulator
 (`Simulator(events_endpoint_url=...)`, the CLI's `--events-endpoint-url`), or the
 per-service variables boto3 itself honours (`AWS_ENDPOINT_URL_SNS`,
-`AWS_ENDPOINT_URL_FIREHOSE`, `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, `AWS_ENDPOINT_URL`).
+`AWS_ENDPOINT_URL_FIREHOSE`, `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, `AWS_ENDPOINT_URL_EVENTBRIDGE`,
+`AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL`).
 With neither, or with an endpoint on amazonaws.com, nothing is sent unless the user
 passed `allow_real_aws=True`: a simulator must not publish to someone's real topic by
 accident. A destination that fails is logged and counted, never raised: the
@@ -18,6 +22,13 @@ throttled or failing (5xx, dropped connection) call is tried again, RETRY_ATTEMP
 all; a destination that does not answer (timeout, refused connection) fails its queued
 events at once for COOL_DOWN seconds instead of making each wait its timeout. `flush`
 lets a caller wait, outside the lock, for what it caused: never longer than FLUSH_LIMIT.
+
+Simulated time may run far ahead of (or behind) wall time: a manual clock advanced by 30 days
+is normal in a test. The records keep simulated time (an event's `eventTimestamp`, a payload,
+a registration's `registrationStatusChangeTimestamp`); the timestamp a sink itself checks —
+a CloudWatch Logs event's `timestamp`, a metric datum's `Timestamp` — is the delivery's wall
+time, because CloudWatch refuses what lies more than 2 hours ahead of its own clock or 14 days
+behind it [doc: PutLogEvents, PutMetricData]. On real AWS the two are the same moment.
 """
 
 from __future__ import annotations
@@ -29,16 +40,30 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 log = logging.getLogger("smsvoice_sim.events")
 
 # The boto3 service and the environment variable that names its endpoint.
-SERVICES = {"sns": "SNS", "firehose": "FIREHOSE", "logs": "CLOUDWATCH_LOGS"}
-# The member of the model's EventDestination that names each service's target.
+SERVICES = {"sns": "SNS", "firehose": "FIREHOSE", "logs": "CLOUDWATCH_LOGS",
+            "events": "EVENTBRIDGE", "cloudwatch": "CLOUDWATCH"}
+# The member of a destination that names each service's target: the model's EventDestination
+# members first (a configuration set's destinations), then the service's own deliveries, in
+# the same shape: a two-way channel (an SNS topic), the default event bus, the metrics of a
+# region (`arn:aws:cloudwatch:{region}:{account}:AWS/SMSVoice`, a key, not an AWS ARN).
 TARGETS = (("SnsDestination", "sns", "TopicArn"),
            ("KinesisFirehoseDestination", "firehose", "DeliveryStreamArn"),
-           ("CloudWatchLogsDestination", "logs", "LogGroupArn"))
+           ("CloudWatchLogsDestination", "logs", "LogGroupArn"),
+           ("TwoWayChannel", "sns", "TopicArn"),
+           ("EventBus", "events", "EventBusArn"),
+           ("CloudWatchMetrics", "cloudwatch", "Target"))
+# What each kind of delivery is counted as (`Deliverer.stats` holds the event destinations';
+# `Deliverer.service_stats` the rest, so each can be read on its own).
+KINDS = {"TwoWayChannel": "two-way", "EventBus": "eventbridge", "CloudWatchMetrics": "metrics"}
+EVENT_DESTINATIONS = "event-destinations"
+METRICS_NAMESPACE = "AWS/SMSVoice"  # [doc: monitoring-cloudwatch.html]
+METRIC_DATA_LIMIT = 1000  # datums one PutMetricData call may carry [doc: PutMetricData]
 # [inf] AWS does not document the log stream it writes to; one stream per simulator.
 LOG_STREAM = "smsvoice-sim-events"
 # Credentials for a local stand-in (moto, LocalStack) when the environment has none.
@@ -105,10 +130,30 @@ def _is_aws_host(url: str) -> bool:
 
 def lane_of(destination: dict) -> tuple[str, str]:
     """The destination an event goes to, as its queue's key: (service, target ARN)."""
-    for member, service, arn in TARGETS:
-        if destination.get(member):
+    member = member_of(destination)
+    for name, service, arn in TARGETS:
+        if name == member:
             return service, str(destination[member].get(arn))
     return "", ""
+
+
+def member_of(destination: dict) -> str:
+    """Which kind of destination this is: the member of TARGETS it gives ("" for none)."""
+    return next((member for member, _service, _arn in TARGETS if destination.get(member)), "")
+
+
+def kind_of(destination: dict) -> str:
+    return KINDS.get(member_of(destination), EVENT_DESTINATIONS)
+
+
+def compact_json(value) -> str:
+    """JSON as AWS's inbound payloads carry it: no spaces, keys in the order given [obs]."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def wall_clock_ms() -> int:
+    """The delivery's own moment, for the timestamps a sink checks against its clock."""
+    return int(time.time() * 1000)
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -135,7 +180,9 @@ class Deliverer:
     def __init__(self, endpoint_url: str | None = None, allow_real_aws: bool = False):
         self.endpoint_url = endpoint_url
         self.allow_real_aws = allow_real_aws
-        self.stats = DeliveryStats()
+        self.stats = DeliveryStats()  # a configuration set's event destinations
+        # The service's own deliveries, by kind: two-way, eventbridge, metrics.
+        self.service_stats: dict[str, DeliveryStats] = {k: DeliveryStats() for k in KINDS.values()}
         self._clients: dict[tuple[str, str], object] = {}
         self._streams: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
@@ -201,7 +248,7 @@ class Deliverer:
                     lane.thread.start()
                 self._waiting.notify_all()
                 return
-        self._failed(event, why)
+        self._failed(event, why, destination)
         self._finish(why, on_done)
 
     def _drain(self, key: tuple[str, str], lane: _Lane) -> None:
@@ -245,14 +292,21 @@ class Deliverer:
             return self._waiting.wait_for(lambda: self._unfinished == 0,
                                           max(0.0, deadline - time.monotonic()))
 
-    def _count(self, outcome: str, why: str | None = None) -> None:
+    def stats_view(self) -> dict:
+        """Every kind's counts: the event destinations', then the service's own deliveries."""
+        return {EVENT_DESTINATIONS: self.stats.as_dict(),
+                **{kind: stats.as_dict() for kind, stats in self.service_stats.items()}}
+
+    def _count(self, outcome: str, why: str | None = None, destination: dict | None = None) -> None:
+        kind = kind_of(destination or {})
         with self._lock:
-            setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+            stats = self.stats if kind == EVENT_DESTINATIONS else self.service_stats[kind]
+            setattr(stats, outcome, getattr(stats, outcome) + 1)
             if why is not None and outcome == "failed":
-                self.stats.errors = [*self.stats.errors[-9:], why]
+                stats.errors = [*stats.errors[-9:], why]
 
     def _failed(self, event: dict, why: str, destination: dict | None = None) -> None:
-        self._count("failed", why)
+        self._count("failed", why, destination)
         log.warning("event %s for message %s not delivered to %s: %s", event.get("eventType"),
                     event.get("messageId"), (destination or {}).get("EventDestinationName"), why)
 
@@ -269,13 +323,13 @@ class Deliverer:
         try:
             self._call_with_retries(destination, event, region)
         except DeliveryRefused as exc:
-            self._count("refused")
+            self._count("refused", destination=destination)
             return str(exc), False
         except Exception as exc:  # noqa: BLE001 - a broken destination must not break sending
             why = f"{type(exc).__name__}: {exc}"
             self._failed(event, why, destination)
             return why, _unreachable(exc)
-        self._count("delivered")
+        self._count("delivered", destination=destination)
         return None, False
 
     def _call_with_retries(self, destination: dict, event: dict, region: str) -> None:
@@ -289,8 +343,11 @@ class Deliverer:
             time.sleep(RETRY_BACKOFF * 2 ** attempt)  # backing off a busy service (a real wait)
 
     def _call(self, destination: dict, event: dict, region: str) -> None:
-        service, arn = lane_of(destination)
-        {"sns": self._sns, "firehose": self._firehose, "logs": self._logs}[service](arn, event, region)
+        _service, arn = lane_of(destination)
+        {"SnsDestination": self._sns, "KinesisFirehoseDestination": self._firehose,
+         "CloudWatchLogsDestination": self._logs, "TwoWayChannel": self._two_way,
+         "EventBus": self._event_bus, "CloudWatchMetrics": self._metrics,
+         }[member_of(destination)](arn, event, region)
 
     def _sns(self, topic_arn: str, event: dict, region: str) -> None:
         # SNS carries the event JSON as the message string (consumers JSON.parse(Sns.Message)).
@@ -313,8 +370,37 @@ class Deliverer:
             except client.exceptions.ResourceAlreadyExistsException:
                 pass
             self._streams.add((region, group))
+        # The log event's own timestamp is the delivery's wall time (see the module's notes);
+        # the record inside keeps its simulated eventTimestamp.
         answer = client.put_log_events(logGroupName=group, logStreamName=LOG_STREAM, logEvents=[
-            {"timestamp": event["eventTimestamp"], "message": json.dumps(event)}])
+            {"timestamp": wall_clock_ms(), "message": json.dumps(event)}])
         if answer.get("rejectedLogEventsInfo"):
-            # e.g. a clock started far in the past: CloudWatch Logs keeps 14 days back, 2 h ahead
             raise ValueError(f"CloudWatch Logs rejected the event: {answer['rejectedLogEventsInfo']}")
+
+    def _two_way(self, topic_arn: str, payload: dict, region: str) -> None:
+        # One SNS message per inbound message, its Message the payload as a compact JSON
+        # string, no message attributes [doc: two-way-sms-payload.html; obs].
+        self._client("sns", _region_of_arn(topic_arn, region)).publish(
+            TopicArn=topic_arn, Message=compact_json(payload))
+
+    def _event_bus(self, bus_arn: str, event: dict, region: str) -> None:
+        # PutEvents builds the envelope (id, account, time: the delivery's wall time); the
+        # source, detail-type, resources and detail are the service's [doc: monitor-event-bridge].
+        answer = self._client("events", _region_of_arn(bus_arn, region)).put_events(Entries=[{
+            "Source": event["source"], "DetailType": event["detail-type"],
+            "Resources": list(event.get("resources") or []), "Detail": json.dumps(event["detail"]),
+            "EventBusName": bus_arn.rsplit("/", 1)[-1]}])
+        if answer.get("FailedEntryCount"):
+            raise ValueError(f"EventBridge refused the event: {answer.get('Entries')}")
+
+    def _metrics(self, target: str, event: dict, region: str) -> None:
+        # `take` hands over what accumulated since the last call, once (a retry resends it);
+        # each datum's Timestamp is now, the delivery's wall time.
+        data = event.setdefault("MetricData", event["take"]())
+        if not data:
+            return
+        now = datetime.now(UTC)
+        client = self._client("cloudwatch", _region_of_arn(target, region))
+        for start in range(0, len(data), METRIC_DATA_LIMIT):
+            client.put_metric_data(Namespace=METRICS_NAMESPACE, MetricData=[
+                {**datum, "Timestamp": now} for datum in data[start:start + METRIC_DATA_LIMIT]])

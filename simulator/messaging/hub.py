@@ -1,8 +1,8 @@
 """What sent messages share across accounts and regions: the outcome rules, the
-schedule of their steps on the clock, the event log, and delivery to real event
-destinations. The Simulator holds one `Messaging`; its control surface (control.py)
-offers `sim.events()`, `sim.set_outcome()`, ..., and `events_view` / `outcome_from_body`
-are what the HTTP control API mounts.
+schedule of their steps on the clock, the event log, the service's metrics, and delivery to
+real event destinations — and to what AWS publishes on its own side: the two-way channel of
+an inbound message, the default event bus, CloudWatch metrics. The Simulator holds one
+`Messaging`; its control surface (control.py) offers `sim.events()`, `sim.set_outcome()`, ...
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import threading
 import uuid
 from collections.abc import Callable
 
-from . import events
+from . import events, metrics
 from .delivery import Deliverer
 from .lifecycle import NOT_FINAL, Message, MessageSchedule
+from .metrics import Metrics
 from .outcomes import Outcomes
 
 _EVENT_IDS = uuid.UUID("6f1c1a52-5d7e-4c53-9f43-0a8f6d0c2b11")  # namespace of EventBridge ids
@@ -25,6 +26,7 @@ class Messaging:
         self.outcomes = Outcomes(seed)
         self.deliverer = Deliverer(events_endpoint_url, allow_real_aws_events)
         self.log = events.EventLog(event_log_limit)
+        self.metrics = Metrics(self._submit_metrics if self.deliverer.configured() else None)
         self.schedule: MessageSchedule | None = None
 
     def attach(self, lifecycles) -> None:
@@ -32,6 +34,7 @@ class Messaging:
         are forgotten; outcome rules and the delivery settings stay, as faults do."""
         self.schedule = MessageSchedule(lifecycles, self.emit)
         self.log.clear()
+        self.metrics.clear()
 
     def start(self, message: Message) -> None:
         self.schedule.start(message)
@@ -54,6 +57,41 @@ class Messaging:
                          "channel": message.channel,
                          "configurationSetName": message.configuration_set_name,
                          "destinations": deliveries})
+        self._count_delivery(message, event_type, at)
+
+    def _count_delivery(self, message: Message, event_type: str, at: float) -> None:
+        """What a delivery event adds to the service's metrics (metrics.BY_EVENT)."""
+        found = metrics.BY_EVENT.get(event_type)
+        if found is None:
+            return
+        name, in_parts = found
+        backend = message.backend
+        self.metrics.put(backend.account, backend.region, name,
+                         float(message.parts if in_parts else 1), "Count", at,
+                         metrics.dimension_sets(IsoCountryCode=message.iso_country_code))
+
+    # -- what AWS publishes on its own side ------------------------------------------------
+    def publish_inbound(self, topic_arn: str, payload: dict, region: str, on_done) -> None:
+        """An inbound message's payload to its number's two-way SNS topic (delivery.py)."""
+        self.deliverer.submit({"TwoWayChannel": {"TopicArn": topic_arn}}, payload, region, on_done)
+
+    def publish_to_event_bus(self, event: dict, account: str, region: str, on_done=None) -> bool:
+        """An EventBridge-shaped event (source aws.sms-voice) to the account's default bus in
+        its region; False (nothing tried) when no events endpoint is configured."""
+        if not self.deliverer.configured():
+            return False
+        bus = f"arn:aws:events:{region}:{account}:event-bus/default"
+        self.deliverer.submit({"EventBus": {"EventBusArn": bus}}, event, region, on_done)
+        return True
+
+    def _submit_metrics(self, account: str, region: str, take) -> None:
+        event: dict = {"eventType": "metrics", "take": take}
+
+        def done(_why: str | None) -> None:
+            if "MetricData" not in event:  # failed before a call: what waited goes with it
+                event["MetricData"] = take()
+        target = f"arn:aws:cloudwatch:{region}:{account}:{metrics.NAMESPACE}"
+        self.deliverer.submit({"CloudWatchMetrics": {"Target": target}}, event, region, done)
 
     def flush(self) -> bool:
         """Wait (without the simulator's lock) for queued deliveries: FLUSH_LIMIT seconds at
