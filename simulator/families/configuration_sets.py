@@ -305,10 +305,11 @@ class ConfigurationSets(Family):
         return {"configuration_sets": [{**project_as("ConfigurationSetInformation", cs),
                                         "Tags": dict(cs.tags)} for cs in self.sets.values()]}
 
-    def export(self) -> dict:
-        return {"sets": [{**saved(cs, skip={"destinations"}),
-                          "destinations": [saved(d) for d in cs.destinations.values()]}
-                         for cs in self.sets.values()]}
+    saved_by = {"sets": "name"}
+
+    def saved_row(self, part: str, cs: ConfigurationSet) -> dict:
+        return {**saved(cs, skip={"destinations"}),
+                "destinations": [saved(d) for d in cs.destinations.values()]}
 
     def restore(self, data: dict) -> None:
         self.sets = {}

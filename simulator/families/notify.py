@@ -565,8 +565,10 @@ class Notify(Family):
                 f"{destination} already got {limit} Notify messages today from {where}.",
             )
 
-    def export(self) -> dict:
-        return {"configurations": [saved(c) for c in self.configurations.values()]}
+    saved_by = {"configurations": "id"}
+
+    def saved_row(self, part: str, config: NotifyConfiguration) -> dict:
+        return saved(config)
 
     def restore(self, data: dict) -> None:
         self.configurations = {}

@@ -139,10 +139,10 @@ class OptOutLists(Family):
         return {"opt_out_lists": [project_as("OptOutListInformation", oo)
                                   for oo in self.lists.values()]}
 
-    def export(self) -> dict:
-        return {"lists": [{**saved(oo, skip={"opted_out"}),
-                           "opted_out": [saved(e) for e in oo.opted_out.values()]}
-                          for oo in self.lists.values()]}
+    saved_by = {"lists": "name"}
+
+    def saved_row(self, part: str, oo: OptOutList) -> dict:
+        return {**saved(oo, skip={"opted_out"}), "opted_out": [saved(e) for e in oo.opted_out.values()]}
 
     def restore(self, data: dict) -> None:
         self.lists = {}

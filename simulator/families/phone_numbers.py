@@ -289,8 +289,10 @@ class PhoneNumbers(Family):
         return {"phone_numbers": [project_as("PhoneNumberInformation", p)
                                   for p in self.numbers.values()]}
 
-    def export(self) -> dict:
-        return {"numbers": [saved(p) for p in self.numbers.values()]}
+    saved_by = {"numbers": "phone_number_id"}
+
+    def saved_row(self, part: str, phone: PhoneNumber) -> dict:
+        return saved(phone)
 
     def restore(self, data: dict) -> None:
         for row in data["numbers"]:

@@ -330,9 +330,10 @@ class Pools(Family):
                            "OriginationIdentities": [m.identity for m in p.members],
                            "Tags": dict(p.tags)} for p in self.pools.values()]}
 
-    def export(self) -> dict:
-        return {"pools": [{**saved(p, skip={"members"}), "members": [m.arn for m in p.members]}
-                          for p in self.pools.values()]}
+    saved_by = {"pools": "pool_id"}
+
+    def saved_row(self, part: str, p: Pool) -> dict:
+        return {**saved(p, skip={"members"}), "members": [m.arn for m in p.members]}
 
     def restore(self, data: dict) -> None:
         for row in data["pools"]:

@@ -214,16 +214,16 @@ class ProtectConfigurations(Family):
              "ConfigurationSets": self._sets_using(c.id)}
             for c in self.configs.values()]}
 
-    def export(self) -> dict:
-        return {
-            "configs": [
-                {"id": c.id, "arn": c.arn, "created": c.created,
-                 "deletion_protection_enabled": c.deletion_protection_enabled,
-                 "account_default": c.account_default, "tags": c.tags, "rules": c.rules,
-                 "overrides": [[o.number, o.action, o.created, o.expires]
-                               for o in c.overrides.values()]}
-                for c in self.configs.values()],
-            "filters": [[f.destination, f.body] for f in self.filters]}
+    saved_by = {"configs": "id"}
+
+    def saved_row(self, part: str, c: ProtectConfiguration) -> dict:
+        return {"id": c.id, "arn": c.arn, "created": c.created,
+                "deletion_protection_enabled": c.deletion_protection_enabled,
+                "account_default": c.account_default, "tags": c.tags, "rules": c.rules,
+                "overrides": [[o.number, o.action, o.created, o.expires] for o in c.overrides.values()]}
+
+    def saved_rest(self) -> dict:
+        return {"filters": [[f.destination, f.body] for f in self.filters]}
 
     def restore(self, data: dict) -> None:
         self.configs = {}

@@ -636,17 +636,20 @@ class RcsAgents(Family):
     def view(self) -> dict[str, list]:
         return {"rcs_agents": [project_as("RcsAgentInformation", a) for a in self.agents.values()]}
 
-    def export(self) -> dict:
+    saved_by = {"agents": "id"}
+
+    def saved_row(self, part: str, a: RcsAgent) -> dict:
         return {
-            "agents": [
-                {
-                    **saved(a, skip={"testing", "launches", "deleted"}),
-                    "testing": saved(a.testing) if a.testing is not None else None,
-                    "launches": [saved(c) for c in a.launches.values()],
-                }
-                for a in self.agents.values()
-            ]
+            **saved(a, skip={"testing", "launches", "deleted"}),
+            "testing": saved(a.testing) if a.testing is not None else None,
+            "launches": [saved(c) for c in a.launches.values()],
         }
+
+    def saved_key(self, obj) -> tuple[str, object] | None:
+        """An agent, or its testing agent or a launch (moved by a registration's review)."""
+        if isinstance(obj, AgentPart):
+            return ("agents", obj.agent_id) if obj.agent_id in self.agents else None
+        return super().saved_key(obj)
 
     def restore(self, data: dict) -> None:
         self.agents = {}

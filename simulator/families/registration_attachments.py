@@ -220,8 +220,10 @@ class RegistrationAttachments(Family):
             ]
         }
 
-    def export(self) -> dict:
-        return {"attachments": [saved(a) for a in self.attachments.values()]}
+    saved_by = {"attachments": "id"}
+
+    def saved_row(self, part: str, attachment: Attachment) -> dict:
+        return saved(attachment)
 
     def restore(self, data: dict) -> None:
         for row in data["attachments"]:

@@ -954,49 +954,48 @@ class Registrations(Family):
         }
 
     # -- --state -------------------------------------------------------------------------------
-    def export(self) -> dict:
+    saved_by = {"registrations": "id"}
+
+    def saved_row(self, part: str, r: Registration) -> dict:
         return {
-            "registrations": [
+            "id": r.id,
+            "arn": r.arn,
+            "type": r.registration_type,
+            "created": r.created,
+            "tags": r.tags,
+            "additional_attributes": r.additional_attributes,
+            "state": r.state,
+            "approved_version": r.approved_version,
+            "latest_denied_version": r.latest_denied_version,
+            "alarm": [r.next_step.trigger, r.next_step.due] if r.next_step is not None else None,
+            "versions": [
                 {
-                    "id": r.id,
-                    "arn": r.arn,
-                    "type": r.registration_type,
-                    "created": r.created,
-                    "tags": r.tags,
-                    "additional_attributes": r.additional_attributes,
-                    "state": r.state,
-                    "approved_version": r.approved_version,
-                    "latest_denied_version": r.latest_denied_version,
-                    "alarm": [r.next_step.trigger, r.next_step.due] if r.next_step is not None else None,
-                    "versions": [
-                        {
-                            "number": v.number,
-                            "state": v.state,
-                            "history": v.history,
-                            "values": v.values,
-                            "denied_reasons": v.denied_reasons,
-                            "feedback": v.feedback,
-                            "field_feedback": v.field_feedback,
-                            "aws_review": v.aws_review,
-                        }
-                        for v in r.versions
-                    ],
-                    "associations": [
-                        {
-                            "resource_arn": a.resource_arn,
-                            "resource_id": a.resource_id,
-                            "resource_type": a.resource_type,
-                            "behavior": a.behavior,
-                            "iso_country_code": a.iso_country_code,
-                            "phone_number": a.phone_number,
-                        }
-                        for a in r.associations
-                    ],
+                    "number": v.number,
+                    "state": v.state,
+                    "history": v.history,
+                    "values": v.values,
+                    "denied_reasons": v.denied_reasons,
+                    "feedback": v.feedback,
+                    "field_feedback": v.field_feedback,
+                    "aws_review": v.aws_review,
                 }
-                for r in self.registrations.values()
+                for v in r.versions
             ],
-            "versions_created": self._versions_created,
+            "associations": [
+                {
+                    "resource_arn": a.resource_arn,
+                    "resource_id": a.resource_id,
+                    "resource_type": a.resource_type,
+                    "behavior": a.behavior,
+                    "iso_country_code": a.iso_country_code,
+                    "phone_number": a.phone_number,
+                }
+                for a in r.associations
+            ],
         }
+
+    def saved_rest(self) -> dict:
+        return {"versions_created": self._versions_created}
 
     def restore(self, data: dict) -> None:
         """Take back `export`; the associated numbers and sender IDs are found once their own

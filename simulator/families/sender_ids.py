@@ -201,8 +201,10 @@ class SenderIds(Family):
         return {"sender_ids": [{**project_as("SenderIdInformation", s), "PoolIds": sorted(s.pool_ids)}
                                for s in self.senders.values()]}
 
-    def export(self) -> dict:
-        return {"senders": [saved(s) for s in self.senders.values()]}
+    saved_by = {"senders": "key"}
+
+    def saved_row(self, part: str, sender: SenderId) -> dict:
+        return saved(sender)
 
     def restore(self, data: dict) -> None:
         for row in data["senders"]:
