@@ -150,10 +150,12 @@ class Pools(Family):
         """Make `identity` a member (its family records the membership on its side)."""
         pool.members.append(identity)
         self.region.family_of(identity).join(identity, pool, step)
+        self.region.changed(identity)  # its pool ids (--state)
 
     def remove_member(self, pool: Pool, identity, step: bool = True) -> None:
         pool.members.remove(identity)
         self.region.family_of(identity).leave(identity, pool, step)
+        self.region.changed(identity)  # its pool ids (--state)
 
     def learn_membership(self, pool: Pool, identity, member: bool) -> None:
         """A membership (or its end) a recorded response showed; the recording gives the
