@@ -144,6 +144,7 @@ class ControlSurface:
             region = self.region(*where)
             for family in region.families.values():
                 family.learn_from(operation, params if isinstance(params, dict) else {}, body)
+            self.state_registry.changes.mark_everything()  # what was learned: every row compared
             self.save()
 
     # -- what was sent, and the state ------------------------------------------------

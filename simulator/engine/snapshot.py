@@ -223,11 +223,12 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
     if everything:
         _stage_everything(sim, saved, batch)
     else:
-        for family, part, key in rows:
+        for region in sim.regions.values():
+            if id(region) not in saved.regions:  # new: every row, in its families' order
+                _stage_region(region, saved, batch)
+        for family, part, key in _in_order(rows, saved):
             _stage_row(family, part, key, saved, batch)
         for region in sim.regions.values():
-            if id(region) not in saved.regions:  # new: what its families start with too
-                _stage_region(region, saved, batch)
             _stage_frames(region, saved, batch)
             _stage_idempotency(region, saved, batch)
     clock = _text(sim.clock.saved())
@@ -238,6 +239,27 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
         saved.ids_state = ids
         batch.meta["ids"] = lambda: _text(ids)
     return batch
+
+
+def _in_order(rows, saved: SavedRows) -> list:
+    """The marked rows, those new to the file in the order their family's dict holds them
+    (a request may create several): the newest are at its end, found walking back from it."""
+    known, fresh = [], {}
+    for ref in rows:
+        if _row_key(*ref) in saved.index:
+            known.append(ref)
+        else:
+            fresh.setdefault(ref[:2], set()).add(ref[2])
+    for (family, part), keys in fresh.items():
+        found: list = []
+        for key in reversed(family.saved_parts()[part]):
+            if key in keys:
+                found.append(key)
+                if len(found) == len(keys):
+                    break
+        known += [(family, part, key) for key in reversed(found)]
+        known += [(family, part, key) for key in keys.difference(found)]  # gone meanwhile
+    return known
 
 
 def _row_key(family, part: str, key) -> RowKey:

@@ -141,6 +141,8 @@ class ProtectConfigurations(Family):
     def set_account_default(self, params: dict) -> dict:
         config = self.get(params["ProtectConfigurationId"])
         for other in self.configs.values():
+            if other.account_default != (other is config):
+                self.region.changed(other)  # --state
             other.account_default = other is config
         return _default(config)
 
@@ -151,6 +153,7 @@ class ProtectConfigurations(Family):
             raise errors.not_found(KIND, "account-default",
                                    "The account has no default protect configuration.")
         config.account_default = False
+        self.region.changed(config)  # --state
         return _default(config)
 
     # -- operations: configuration sets -------------------------------------------

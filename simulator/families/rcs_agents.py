@@ -384,6 +384,7 @@ class RcsAgents(Family):
         """DeleteRegistration: the testing agent or launch it gave the agent goes with it [inf:
         AWS tears a testing agent down asynchronously; here at once]."""
         agent = self.agents.get(agent_id)
+        self.region.changed(agent)  # --state
         for part in self._parts_of(agent_id, registration_id):
             if part is agent.testing:
                 agent.testing = None

@@ -645,6 +645,8 @@ class Registrations(Family):
             phone_number=getattr(target, "phone_number", None),
         )
         registration.associations.append(association)
+        self.region.changed(registration)  # --state: it and its target
+        self.region.changed(target)
         if kind == "RCS_AGENT":  # an agent has many registrations (one per type): nothing to mark on it
             association.iso_country_code = launch_country(registration.registration_type)
             return association
@@ -658,6 +660,8 @@ class Registrations(Family):
         return association
 
     def _disassociate(self, registration: Registration, association: Association) -> None:
+        self.region.changed(registration)  # --state: it and its target
+        self.region.changed(association.target)
         registration.associations.remove(association)
         if association.resource_type == "RCS_AGENT":
             self.region.rcs_agents.registration_deleted(association.resource_id, registration.id)
@@ -763,6 +767,7 @@ class Registrations(Family):
         stamp the version's history and publish the registration's new status."""
         version = registration.current
         before = registration.state
+        self.region.changed(registration)  # --state: a move its own machine makes
         getattr(registration, trigger)()
         if trigger in VERSION_TRIGGERS:
             getattr(version, trigger)()
@@ -797,6 +802,7 @@ class Registrations(Family):
             due, lambda at: self._step(registration, step.trigger, at))
 
     def _cancel_step(self, registration: Registration) -> None:
+        self.region.changed(registration)  # --state: its alarm
         registration.waiting = None
         if registration.next_step is not None and registration.next_step.timer is not None:
             registration.next_step.timer.cancel()
@@ -878,7 +884,7 @@ class Registrations(Family):
                 registration.id,
                 f"Registration {registration.id} has no approval to revoke.",
             )
-        self._cancel_step(registration)
+        self._cancel_step(registration)  # marks it changed (--state)
         version = registration.version(registration.approved_version)
         version.denied_reasons = [dict(r) for r in decision.reasons] or None
         version.revoke()
@@ -892,6 +898,7 @@ class Registrations(Family):
         for association in registration.associations:
             if association.resource_type == "SENDER_ID":
                 association.target.registered = False
+                self.region.changed(association.target)  # --state
 
     def _completed(self, registration: Registration, at: float) -> None:
         """COMPLETE: numbers waiting for it become ACTIVE; a sender-ID registration provisions
@@ -901,6 +908,7 @@ class Registrations(Family):
                 self._activate(association.target, at)
             elif association.resource_type == "SENDER_ID":
                 association.target.registered = True
+                self.region.changed(association.target)  # --state
         form = self.desk.catalogue.get(registration.registration_type)
         behavior = form.supported_association("SENDER_ID", None) if form else None
         if behavior is not None and behavior["AssociationBehavior"] == "ASSOCIATE_ON_APPROVAL":
@@ -920,6 +928,7 @@ class Registrations(Family):
         target = self._sender_id_for(sender, iso, message_types)
         self._link(registration, target, "SENDER_ID", behavior)
         target.registered = True
+        self.region.changed(target)  # --state: a sender ID made or registered here
 
     def _publish(self, registration: Registration, at: float) -> None:
         self.desk.publish(self.region, registration, at)

@@ -91,6 +91,7 @@ class SenderIds(Family):
         found = self.senders.get((sender, iso))
         if found is None:
             raise errors.not_found("sender-id", sender)
+        self.region.changes.mark_found(found, self.region)  # as region.find does (--state)
         return found
 
     def by_arn(self, ref: str) -> SenderId:

@@ -1,0 +1,136 @@
+"""`--state` saves per change: one row per resource, and a request writes only the rows of
+what it changed. The rows must always read back as the whole export (`export_state`): here
+every operation of the model, a walk through real resources, the clock's moves, reviews,
+reset and adoption are checked row by row after every request, and the rows a request writes
+are counted with SQLite itself."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import invariant
+from test_snapshot_every_family import populated
+from test_stateful_walk import Walk
+from test_validation import call
+
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.snapshot import document_from_rows, export_state
+from smsvoice_sim.simulator.wire.coverage import COVERED_OPERATIONS
+from smsvoice_sim.simulator.wire.model import operation, operation_names
+
+from strategies import valid
+
+ROWS = "SELECT account, region, family, part, key, data FROM state_rows ORDER BY seq"
+
+
+def file_rows(path) -> dict[tuple, str]:
+    """Every row of the file, by its name, read by SQLite alone."""
+    with sqlite3.connect(path) as conn:
+        found = {tuple(r[:5]): r[5] for r in conn.execute(ROWS)}
+    conn.close()
+    return found
+
+
+def file_document(path) -> dict:
+    """The document the file's rows make, read with a connection of its own."""
+    with sqlite3.connect(path) as conn:
+        meta = {n: json.loads(d) for n, d in conn.execute("SELECT name, data FROM state_meta")}
+        rows = [(*r[:5], json.loads(r[5])) for r in conn.execute(ROWS)]
+    conn.close()
+    return document_from_rows(meta, rows)
+
+
+def assert_rows_are_the_export(sim: Simulator) -> None:
+    with sim.lock:
+        sim.save()  # what the clock moved outside a request (the walk settles) is written too
+        whole = json.loads(json.dumps(export_state(sim)))
+    saved = file_document(sim.state_file.path)
+    assert saved == whole, differences(saved, whole)
+
+
+def differences(saved, whole, path: str = "") -> list[str]:
+    """Where the saved document differs from the whole export: the first few places."""
+    if type(saved) is not type(whole):
+        return [f"{path}: saved {str(saved)[:200]} but is {str(whole)[:200]}"]
+    if isinstance(saved, dict):
+        found = [f"{path}: saved members {sorted(saved)} but has {sorted(whole)}"] if list(
+            saved) != list(whole) else []
+        return (found + [d for k in saved if k in whole
+                         for d in differences(saved[k], whole[k], f"{path}/{k}")])[:5]
+    if isinstance(saved, list):
+        if len(saved) != len(whole):
+            return [f"{path}: saved {len(saved)} items but has {len(whole)}: "
+                    f"{str(saved)[:300]} / {str(whole)[:300]}"]
+        return [d for i, (a, b) in enumerate(zip(saved, whole, strict=True))
+                for d in differences(a, b, f"{path}[{i}]")][:5]
+    return [] if saved == whole else [f"{path}: saved {saved!r} but is {whole!r}"]
+
+
+# -- every operation, every family, the clock, reset and adoption ---------------------------
+def test_every_family_and_the_clock_s_moves_are_in_the_rows(tmp_path):
+    sim, _refs = populated(Simulator(clock="manual", seed=11, state_file=str(tmp_path / "s.db")))
+    assert_rows_are_the_export(sim)
+    for seconds in (1, 60, 3600, 86_400, 30 * 86_400):  # reviews, uploads, lifecycles move
+        sim.advance(seconds)
+        assert_rows_are_the_export(sim)
+    sim.reset()
+    assert_rows_are_the_export(sim)
+    assert set(file_rows(sim.state_file.path)) == {
+        r for r in file_rows(sim.state_file.path) if r[3] == ""}  # only the frames are left
+
+
+@pytest.mark.parametrize("op", sorted(op for op in operation_names() if op in COVERED_OPERATIONS))
+def test_every_operation_writes_what_it_changed(tmp_path, op):
+    sim = Simulator(clock="manual", seed=3, state_file=str(tmp_path / "s.db"))
+    populate_for_operations(sim)
+
+    @settings(max_examples=4, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(params=valid(operation(op).input_shape))
+    def check(params):
+        call(op, params, sim=sim)
+        assert_rows_are_the_export(sim)
+
+    check()
+
+
+def populate_for_operations(sim: Simulator) -> None:
+    client = sim.client()
+    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS", "VOICE"], NumberType="LONG_CODE")
+    sim.force_transition(number["PhoneNumberId"])
+    client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    client.request_sender_id(SenderId="ACME", IsoCountryCode="US")
+    client.create_configuration_set(ConfigurationSetName="cs")
+    client.create_opt_out_list(OptOutListName="list")
+
+
+class RowsWalk(Walk):
+    """The stateful walk (creates, links, updates, sends, deletes, the clock), saving."""
+
+    def __init__(self):
+        super().__init__()
+        self.sim = Simulator(clock="manual", seed=42, state_file=str(WALK_FILES.pop() / "s.db"))
+        self.client = self.sim.client(region_name="us-east-1")
+        self.client.describe_account_limits()
+
+    def teardown(self):
+        self.sim.close()
+
+    @invariant()
+    def the_rows_are_the_export(self):
+        assert_rows_are_the_export(self.sim)
+
+
+WALK_FILES: list = []
+
+
+def test_a_walk_writes_what_it_changed(tmp_path_factory):
+    WALK_FILES.extend(tmp_path_factory.mktemp("walk") for _ in range(40))
+    RowsWalk.TestCase.settings = settings(max_examples=12, stateful_step_count=30, deadline=None,
+                                          derandomize=True, database=None,
+                                          suppress_health_check=list(HealthCheck))
+    RowsWalk.TestCase().runTest()
