@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from . import b1_inprocess, b2_http, b3_replay_scale, b4_recording, b5_lifecycle, b6_memory, b7_per_test
+from . import (
+    b1_inprocess,
+    b2_http,
+    b3_replay_scale,
+    b4_recording,
+    b5_lifecycle,
+    b6_memory,
+    b7_per_test,
+    b8_state,
+)
 from .common import Table
 
 ALL = {"1": b1_inprocess, "2": b2_http, "3": b3_replay_scale, "4": b4_recording,
-       "5": b5_lifecycle, "6": b6_memory, "7": b7_per_test}
+       "5": b5_lifecycle, "6": b6_memory, "7": b7_per_test, "8": b8_state}
 
 
 def main(argv: list[str]) -> int:

@@ -166,10 +166,6 @@ def _key_text(key) -> str:
     return key if isinstance(key, str) else _text(list(key) if isinstance(key, tuple) else key)
 
 
-def _frame(family) -> dict:
-    return {**{part: [] for part in family.saved_parts()}, **family.saved_rest()}
-
-
 class Batch:
     """One save's writes, in order: rows put (key, seq, text) and deleted, and the meta
     values (name -> text, or a function making it: made when written, outside the lock)."""
@@ -225,6 +221,7 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
     else:
         for region in sim.regions.values():
             if id(region) not in saved.regions:  # new: every row, in its families' order
+                _stage_frames(region, saved, batch, every=True)
                 _stage_region(region, saved, batch)
         for family, part, key in _in_order(rows, saved):
             _stage_row(family, part, key, saved, batch)
@@ -277,9 +274,14 @@ def _stage_row(family, part: str, key, saved: SavedRows, batch: Batch) -> None:
         saved.put(batch, name, _text(row))
 
 
-def _stage_frames(region, saved: SavedRows, batch: Batch) -> None:
+def _stage_frames(region, saved: SavedRows, batch: Batch, every: bool = False) -> None:
+    """The families' frames: every one for a region new to the file, else those that hold
+    something besides their parts (`saved_rest`), the only ones whose frame can change."""
     for family in region.families.values():
-        saved.put(batch, (region.account, region.region, family.name, FRAME, ""), _text(_frame(family)))
+        rest = family.saved_rest()
+        if rest or every:
+            frame = {**{part: [] for part in family.saved_by}, **rest}
+            saved.put(batch, (region.account, region.region, family.name, FRAME, ""), _text(frame))
 
 
 def _stage_idempotency(region, saved: SavedRows, batch: Batch) -> None:
@@ -326,7 +328,7 @@ def _stage_everything(sim, saved: SavedRows, batch: Batch) -> None:
     current: set[RowKey] = set()
     saved.tokens, saved.regions = {}, {}
     for region in sim.regions.values():
-        _stage_frames(region, saved, batch)
+        _stage_frames(region, saved, batch, every=True)
         current.update((region.account, region.region, f.name, FRAME, "")
                        for f in region.families.values())
         current.update(_stage_region(region, saved, batch))
