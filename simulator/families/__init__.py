@@ -22,7 +22,7 @@ operation family" walks through one.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -84,9 +84,16 @@ class Family:
         resources use; None for a quota that is not this family's."""
         return None
 
-    def view(self) -> dict[str, list]:
-        """This family's part of the JSON state view."""
+    def view_rows(self) -> dict[str, tuple[Iterable, Callable[[Any], dict | None]]]:
+        """This family's part of the JSON state view, member by member: (the resources it
+        lists, in order; one resource -> its entry, None to leave it out). The paged view
+        (`Simulator.state(max_results=...)`) reads a slice at a time, taking the lock briefly."""
         return {}
+
+    def view(self) -> dict[str, list]:
+        """This family's part of the JSON state view, whole."""
+        return {name: [entry for entry in map(row, items) if entry is not None]
+                for name, (items, row) in self.view_rows().items()}
 
     # -- --state: one row per resource (engine/snapshot.py) -------------------------------
     # part -> the attribute of each resource that is its key in the dict `self.<part>` that

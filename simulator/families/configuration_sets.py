@@ -301,9 +301,11 @@ class ConfigurationSets(Family):
                                  bool(params["MessageFeedbackEnabled"]))
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"configuration_sets": [{**project_as("ConfigurationSetInformation", cs),
-                                        "Tags": dict(cs.tags)} for cs in self.sets.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(cs):
+            return {**project_as("ConfigurationSetInformation", cs), "Tags": dict(cs.tags)}
+
+        return {"configuration_sets": (self.sets.values(), row)}
 
     saved_by = {"sets": "name"}
 

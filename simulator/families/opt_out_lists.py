@@ -135,9 +135,11 @@ class OptOutLists(Family):
         return (oo, entry)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"opt_out_lists": [project_as("OptOutListInformation", oo)
-                                  for oo in self.lists.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(oo):
+            return project_as("OptOutListInformation", oo)
+
+        return {"opt_out_lists": (self.lists.values(), row)}
 
     saved_by = {"lists": "name"}
 

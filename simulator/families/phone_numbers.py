@@ -285,9 +285,11 @@ class PhoneNumbers(Family):
         return phone
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"phone_numbers": [project_as("PhoneNumberInformation", p)
-                                  for p in self.numbers.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            return project_as("PhoneNumberInformation", p)
+
+        return {"phone_numbers": (self.numbers.values(), row)}
 
     saved_by = {"numbers": "phone_number_id"}
 

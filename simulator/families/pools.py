@@ -327,10 +327,13 @@ class Pools(Family):
                             params)[0], pool)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"pools": [{**project_as("PoolInformation", p),
-                           "OriginationIdentities": [m.identity for m in p.members],
-                           "Tags": dict(p.tags)} for p in self.pools.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            return {**project_as("PoolInformation", p),
+                    "OriginationIdentities": [m.identity for m in p.members],
+                    "Tags": dict(p.tags)}
+
+        return {"pools": (self.pools.values(), row)}
 
     saved_by = {"pools": "pool_id"}
 

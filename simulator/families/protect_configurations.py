@@ -209,13 +209,14 @@ class ProtectConfigurations(Family):
         return (config, result)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"protect_configurations": [
-            {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
-             "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
-             "Overrides": {n: o.action for n, o in c.overrides.items()},
-             "ConfigurationSets": self._sets_using(c.id)}
-            for c in self.configs.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(c):
+            return {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
+                    "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
+                    "Overrides": {n: o.action for n, o in c.overrides.items()},
+                    "ConfigurationSets": self._sets_using(c.id)}
+
+        return {"protect_configurations": (self.configs.values(), row)}
 
     saved_by = {"configs": "id"}
 

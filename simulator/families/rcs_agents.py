@@ -634,8 +634,11 @@ class RcsAgents(Family):
             )
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"rcs_agents": [project_as("RcsAgentInformation", a) for a in self.agents.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(a):
+            return project_as("RcsAgentInformation", a)
+
+        return {"rcs_agents": (self.agents.values(), row)}
 
     saved_by = {"agents": "id"}
 

@@ -207,18 +207,16 @@ class RegistrationAttachments(Family):
         return attachment
 
     # -- state view and --state ------------------------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "registration_attachments": [
-                {
-                    "RegistrationAttachmentId": a.id,
-                    "AttachmentStatus": a.state,
-                    "Size": a.size,
-                    "MediaType": a.media_type,
-                }
-                for a in self.attachments.values()
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(a):
+            return {
+                "RegistrationAttachmentId": a.id,
+                "AttachmentStatus": a.state,
+                "Size": a.size,
+                "MediaType": a.media_type,
+            }
+
+        return {"registration_attachments": (self.attachments.values(), row)}
 
     saved_by = {"attachments": "id"}
 

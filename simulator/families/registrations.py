@@ -938,29 +938,27 @@ class Registrations(Family):
         registration_gate(self.region, send)
 
     # -- state view ------------------------------------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "registrations": [
-                {
-                    "RegistrationId": r.id,
-                    "RegistrationType": r.registration_type,
-                    "RegistrationStatus": r.state,
-                    "CurrentVersionNumber": r.current.number,
-                    "ApprovedVersionNumber": r.approved_version,
-                    "Versions": [
-                        {
-                            "VersionNumber": v.number,
-                            "Status": v.state,
-                            "FieldValues": v.value_rows(),
-                            "DeniedReasons": v.denied_reasons,
-                        }
-                        for v in r.versions
-                    ],
-                    "Associations": [a.resource_id for a in r.associations],
-                }
-                for r in self.registrations.values()
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(r):
+            return {
+                "RegistrationId": r.id,
+                "RegistrationType": r.registration_type,
+                "RegistrationStatus": r.state,
+                "CurrentVersionNumber": r.current.number,
+                "ApprovedVersionNumber": r.approved_version,
+                "Versions": [
+                    {
+                        "VersionNumber": v.number,
+                        "Status": v.state,
+                        "FieldValues": v.value_rows(),
+                        "DeniedReasons": v.denied_reasons,
+                    }
+                    for v in r.versions
+                ],
+                "Associations": [a.resource_id for a in r.associations],
+            }
+
+        return {"registrations": (self.registrations.values(), row)}
 
     # -- --state -------------------------------------------------------------------------------
     saved_by = {"registrations": "id"}

@@ -277,14 +277,13 @@ class ResourcePolicies(Family):
         return policy
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "resource_policies": [
-                {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
-                for p in self.policies.values()
-                if self._live(p.resource_arn) is p
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            if self._live(p.resource_arn) is not p:
+                return None
+            return {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
+
+        return {"resource_policies": (self.policies.values(), row)}
 
     saved_by = {"policies": "resource_arn"}
 

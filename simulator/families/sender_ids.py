@@ -198,9 +198,11 @@ class SenderIds(Family):
         return sender
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"sender_ids": [{**project_as("SenderIdInformation", s), "PoolIds": sorted(s.pool_ids)}
-                               for s in self.senders.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(s):
+            return {**project_as("SenderIdInformation", s), "PoolIds": sorted(s.pool_ids)}
+
+        return {"sender_ids": (self.senders.values(), row)}
 
     saved_by = {"senders": "key"}
 

@@ -205,10 +205,12 @@ class VerifiedNumbers(Family):
             "simulator number.")
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"verified_destination_numbers": [
-            {"VerifiedDestinationNumberId": v.id, "DestinationPhoneNumber": v.number,
-             "Status": v.status, "CreatedTimestamp": v.created} for v in self.numbers.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(v):
+            return {"VerifiedDestinationNumberId": v.id, "DestinationPhoneNumber": v.number,
+                    "Status": v.status, "CreatedTimestamp": v.created}
+
+        return {"verified_destination_numbers": (self.numbers.values(), row)}
 
     saved_by = {"numbers": "id"}
 
