@@ -12,11 +12,12 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import invariant
-from test_snapshot_every_family import populated
+from test_snapshot_every_family import populated, view
 from test_stateful_walk import Walk
 from test_validation import call
 
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.persistence import BadStateFile
 from smsvoice_sim.simulator.engine.snapshot import document_from_rows, export_state
 from smsvoice_sim.simulator.wire.coverage import COVERED_OPERATIONS
 from smsvoice_sim.simulator.wire.model import operation, operation_names
@@ -182,3 +183,72 @@ def test_a_request_s_rows_are_on_disk_when_it_is_answered(tmp_path):
     for name in ("one", "two", "three"):
         client.create_configuration_set(ConfigurationSetName=name)
         assert ("configuration_sets", "sets", name) in {k[2:] for k in file_rows(tmp_path / "s.db")}
+
+
+# -- a file of the previous layout, and rows this smsvoice-sim would not have written ----------
+def tables(path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        found = sorted(r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+    conn.close()
+    return found
+
+
+def test_a_file_of_the_previous_layout_is_migrated_when_opened(tmp_path):
+    sim, _refs = populated()
+    document = json.loads(json.dumps(export_state(sim)))
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the layout of 0.1: the whole document in one row
+        conn.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                     "saved_at REAL, data TEXT)")
+        conn.execute("INSERT INTO snapshot VALUES (1, 0, ?)", [json.dumps(document)])
+    conn.close()
+    opened = Simulator(clock="manual", state_file=str(path))
+    assert tables(path) == ["state_meta", "state_rows"]  # rewritten as rows at once
+    assert file_document(path) == document
+    assert view(opened) == view(sim)  # the sent-message log is not state
+    opened.close()
+    again = Simulator(clock="manual", state_file=str(path))
+    assert view(again) == view(sim)
+    again.close()
+
+
+def _edit(path, sql: str, *args) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql, args)
+    conn.close()
+
+
+ROW_EDITS = {
+    "a row that is not JSON": ("UPDATE state_rows SET data = '{' WHERE family = 'pools' AND "
+                               "part = 'pools'", "the row 123456789012/us-east-1 pools pools"),
+    "a row that is a number": ("UPDATE state_rows SET data = 7 WHERE family = 'pools' AND "
+                               "part = 'pools'", "not saved"),
+    "a row that is a blob": ("UPDATE state_rows SET data = x'00ff' WHERE family = 'pools' AND "
+                             "part = 'pools'", "not JSON this smsvoice-sim reads"),
+    "a family's frame gone": ("DELETE FROM state_rows WHERE family = 'pools' AND part = ''",
+                              "a row of pools"),
+    "a row of no family": ("UPDATE state_rows SET family = '' WHERE family = 'pools' AND "
+                           "part = 'pools'", "is not one smsvoice-sim writes"),
+    "a pool naming a number not saved": (
+        "DELETE FROM state_rows WHERE family = 'phone_numbers' AND part = 'numbers'", "not found"),
+    "another layout": ("UPDATE state_meta SET data = '\"9\"' WHERE name = 'format'", "layout '9'"),
+    "no clock": ("DELETE FROM state_meta WHERE name = 'clock'", "clock"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROW_EDITS))
+def test_a_hand_edited_row_is_refused_in_one_line_naming_the_file(tmp_path, name):
+    path = tmp_path / "s.db"
+    sim = Simulator(clock="manual", seed=1, state_file=str(path))
+    client = sim.client()
+    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+    client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    sim.close()
+    sql, expected = ROW_EDITS[name]
+    _edit(path, sql)
+    with pytest.raises(BadStateFile) as refused:
+        Simulator(state_file=str(path), seed=1)
+    message = str(refused.value)
+    assert message.startswith(str(path)) and "\n" not in message and expected in message, message
