@@ -144,7 +144,7 @@ def _reader_while_writing(table: Table, state: Path) -> None:
             reader.describe_pools()
         alone = _latencies(reader.describe_pools, 400)
         with _clients(url, "write", processes=1, threads=1, pause=0.0, calls=100_000) as writers:
-            time.sleep(0.5)  # the writer is writing
+            time.sleep(0.1)  # the writer is writing
             busy = _latencies(reader.describe_pools, 400)
             writes = _stop(writers)
     p99 = percentile(busy, 99)
@@ -166,6 +166,13 @@ def _clients(url: str, mode: str, processes: int, threads: int, pause: float, ca
                               cwd=Path(__file__).resolve().parent.parent)
              for i in range(processes)]
     try:
+        for proc in procs:  # every client made its first request: none is still starting up
+            line = proc.stdout.readline()
+            if line.strip() != "ready":
+                raise RuntimeError(f"a client process did not start: {line!r}")
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
         yield procs
     finally:
         for proc in procs:
@@ -190,10 +197,19 @@ def _stop(procs, finish: bool = False, timeout: float = 600) -> list[float]:
 
 def _client_main(url: str, mode: str, threads: int, pause: float, calls: int, seed: int) -> None:
     """One client process: `threads` clients; latencies (ms) as one JSON line at the end."""
-    stop = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    go, stop = threading.Event(), threading.Event()
+
+    def listen():  # "go" starts the clients; the input closed stops them
+        if sys.stdin.readline().strip() == "go":
+            go.set()
+        sys.stdin.read()
+        stop.set()
+        go.set()
+
+    threading.Thread(target=listen, daemon=True).start()
     results: list[float] = []
     names = itertools.count()
+    ready = threading.Barrier(threads + 1)
 
     def one(index: int):
         client = _client(url)
@@ -201,6 +217,9 @@ def _client_main(url: str, mode: str, threads: int, pause: float, calls: int, se
         step = _mix(client, pool, names, f"{seed}-{index}-") if mode == "mix" else (
             lambda: client.create_configuration_set(
                 ConfigurationSetName=f"w{seed}-{index}-{next(names)}"))
+        step()
+        ready.wait()
+        go.wait()
         time.sleep(pause * (seed * threads + index) / max(1, CLIENTS))  # spread the starts
         for _ in range(calls):
             if stop.is_set():
@@ -214,6 +233,8 @@ def _client_main(url: str, mode: str, threads: int, pause: float, calls: int, se
     workers = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(threads)]
     for worker in workers:
         worker.start()
+    ready.wait()
+    print("ready", flush=True)
     for worker in workers:
         worker.join()
     print(json.dumps(results), flush=True)
