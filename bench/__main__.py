@@ -14,12 +14,13 @@ from . import (
     b7_per_test,
     b8_concurrency,
     b9_two_way,
+    b10_state,
 )
 from .common import Table
 
 ALL = {"1": b1_inprocess, "2": b2_http, "3": b3_replay_scale, "4": b4_recording,
        "5": b5_lifecycle, "6": b6_memory, "7": b7_per_test, "8": b8_concurrency,
-       "9": b9_two_way}
+       "9": b9_two_way, "10": b10_state}
 
 
 def main(argv: list[str]) -> int:

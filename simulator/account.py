@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .engine import arns
+from .engine.changes import Changes
 from .engine.ids import IdFactory
 from .engine.lifecycle import Lifecycles, LifecycleSpec
 from .engine.region import Region
@@ -92,8 +93,10 @@ class Shared:
 class AccountRegion(Region):
     def __init__(self, account: str, region: str, ids: IdFactory, lifecycles: Lifecycles,
                  quotas: dict[str, int], created: float, shared: Shared,
-                 peers: dict[tuple[str, str], AccountRegion] | None = None):
+                 peers: dict[tuple[str, str], AccountRegion] | None = None,
+                 changes: Changes | None = None):
         super().__init__(account, region, ids, lifecycles, quotas, created)
+        self.changes = changes if changes is not None else Changes()  # for --state (State's)
         self.shared = shared
         self.messaging = shared.messaging
         self.gate_settings = shared.gate_settings
@@ -149,7 +152,14 @@ class AccountRegion(Region):
             if action is not None and arns.is_arn(ref) and self.local_resource(ref) is None:
                 return self.resource_policies.resolve_shared(ref, kind, action)
             raise errors.not_found(kind, ref)
+        self.changes.mark_found(found, self)  # a write operation may change what it looks up
         return found
+
+    def changed(self, resource) -> None:
+        """`resource` (this account-region's, of any family) changed in a way no lookup or
+        lifecycle move shows (through a reference): `--state` rewrites its row. Call it
+        before the resource leaves its family's dict."""
+        self.changes.mark(resource)  # found where its ARN says: it may be another account's
 
     def by_arn(self, resource_arn: str):
         """Any taggable resource by ARN, from the family that owns its resource type."""

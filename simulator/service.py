@@ -9,12 +9,15 @@ from one `Settings` value, and hands each part what that part uses.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
+import sqlite3
 import threading
 
 from .account import (
     SHIPPED_FAMILIES,
     AccountRegion,
+    Handler,
     Shared,
     families_of,
     lifecycle_specs,
@@ -25,20 +28,22 @@ from .control.surface import ControlSurface, LockedFaults
 from .engine.clock import make_clock
 from .engine.faults import AWS_RATE_LIMITS, Faults, RateLimiter
 from .engine.lifecycle import Lifecycled
-from .engine.persistence import StateFile
+from .engine.persistence import StateFile, StateWriter
 from .engine.quotas import quota_table
-from .engine.snapshot import export_state, import_state
+from .engine.snapshot import SavedRows, import_state, row_resolver, stage_changes
 from .engine.state import State
 from .engine.timings import learn_durations
 from .gates.settings import GateSettings
 from .messaging.hub import Messaging
-from .pipeline import Audit, Authenticator, Pipeline
+from .pipeline import READ_PREFIXES, Audit, Authenticator, Pipeline
 from .registrations.desk import RegistrationDesk
 from .settings import DEFAULT_ACCOUNT, Settings
 from .wire import regions
-from .wire.http import HttpRequest, HttpResponse
+from .wire.errors import ServiceError
+from .wire.http import HttpRequest, HttpResponse, json_response
 
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
+log = logging.getLogger("smsvoice_sim.simulator")
 __all__ = ["AUDIT_ENV", "DEFAULT_ACCOUNT", "Settings", "Simulator"]
 
 
@@ -70,7 +75,7 @@ class Simulator(ControlSurface):
                                    settings.allow_real_aws_events)
         self.gate_settings = GateSettings(settings.account_tier)  # kept on reset
         families = families_of(settings.families)
-        self.handlers = operation_table(families)
+        handlers = operation_table(families)
         specs = lifecycle_specs(families)
         desk = RegistrationDesk(settings.registration_catalogue, self.messaging.log,
                                 event_bus=self.messaging.publish_to_event_bus,
@@ -88,6 +93,7 @@ class Simulator(ControlSurface):
         self.state_registry: State[AccountRegion] = State(
             self.clock, settings.seed, durations, quota_table(dict(settings.quotas)), specs,
             self._new_region, self._gone)
+        self.handlers = {op: self._marking(op, handler) for op, handler in handlers.items()}
         self.messaging.attach(self.lifecycles)
         self.registrations = Reviews(desk, self.lock, lambda: self.lifecycles.settle(),
                                      lambda: list(self.regions.values()), self.clock.now, self.save)
@@ -96,16 +102,20 @@ class Simulator(ControlSurface):
                              self.account_of, self.extra_regions)
         self.pipeline = Pipeline(lock=self.lock, state=self.state_registry, handlers=self.handlers,
                                  auth=auth, faults=self.faults, rate_limiter=self.rate_limiter,
-                                 save=self.save, audit=self.audit)
+                                 save=self._stage_request, audit=self.audit)
+        self._staged_here = threading.local()  # the batch this thread's request staged
         self.state_file = StateFile(settings.state_file) if settings.state_file else None
         saved = self.state_file.load() if self.state_file is not None else None
         if saved is not None:
             import_state(self, saved)
+        if self.state_file is not None:
+            self._start_saving()
 
     # -- how the state is made ---------------------------------------------------------
     def _new_region(self, account: str, region: str, state: State) -> AccountRegion:
         return AccountRegion(account, region, state.ids, state.lifecycles, state.quotas,
-                             created=self.clock.now(), shared=self.shared, peers=state.regions)
+                             created=self.clock.now(), shared=self.shared, peers=state.regions,
+                             changes=state.changes)
 
     def _gone(self, resource: Lifecycled) -> None:
         """A resource's lifecycle reached GONE: its family drops it."""
@@ -154,10 +164,52 @@ class Simulator(ControlSurface):
     def account_of(self, access_key_id: str) -> str:
         return self.accounts.get(access_key_id, self.default_account)
 
+    # -- --state: what changed, written per change ---------------------------------------
+    def _start_saving(self) -> None:
+        """Mark what changes from now on (engine/changes.py) and write every row once: a
+        new file gets its first rows, a file of the previous layout is rewritten as rows."""
+        assert self.state_file is not None
+        changes = self.state_registry.changes
+        changes.resolve = row_resolver(self)
+        changes.enabled = True
+        changes.mark_everything()
+        self._saved_rows = SavedRows(self.state_file.index)
+        self._state_writer = StateWriter(self.state_file)
+        self.save()
+
+    def _marking(self, operation: str, handler: Handler) -> Handler:
+        """A write operation's handler, marking what it looks up and returns for --state."""
+        if operation.startswith(READ_PREFIXES):
+            return handler
+        changes = self.state_registry.changes
+
+        def handle(region: AccountRegion, params: dict):
+            changes.writing = True
+            try:
+                result = handler(region, params)
+            finally:
+                changes.writing = False
+            changes.mark_result(result)  # found where its ARN says: it may be shared
+            return result
+        return handle
+
+    def _stage(self) -> int:
+        """Queue the rows that changed (under the lock); the batch's number, 0 for none."""
+        if self.state_file is None:
+            return 0
+        return self._state_writer.stage(stage_changes(self, self._saved_rows))
+
+    def _stage_request(self) -> None:
+        """The pipeline's save, under the lock: the rows are written once the lock is
+        released, before the request is answered (`handle`)."""
+        self._staged_here.ticket = self._stage()
+
     def save(self) -> None:
-        """Write the whole state to `--state` (after a change, never after a read)."""
-        if self.state_file is not None:
-            self.state_file.save(export_state(self))
+        """Write what changed to `--state` (after a change, never after a read): the rows of
+        the resources that changed, in one transaction."""
+        ticket = self._stage()
+        if ticket:
+            self._state_writer.flush(ticket)
 
     def close(self) -> None:
         """Let go of the `--state` file: close it and release its lock, so another process
@@ -165,8 +217,12 @@ class Simulator(ControlSurface):
         still answers, from memory only. Closing twice is harmless."""
         with self.lock:
             if self.state_file is not None:
-                self.state_file.close()
-                self.state_file = None
+                try:
+                    self._state_writer.flush()
+                finally:
+                    self.state_registry.changes.enabled = False
+                    self.state_file.close()
+                    self.state_file = None
 
     def __enter__(self) -> Simulator:
         return self
@@ -176,7 +232,26 @@ class Simulator(ControlSurface):
 
     # -- doors ------------------------------------------------------------------
     def handle(self, request: HttpRequest) -> HttpResponse:
-        return self.pipeline.handle(request)
+        response = self.pipeline.handle(request)
+        ticket, self._staged_here.ticket = getattr(self._staged_here, "ticket", 0), 0
+        if ticket:
+            try:
+                self._state_writer.flush(ticket)  # outside the lock: reads go on meanwhile
+            except (sqlite3.Error, OSError) as exc:
+                return self._not_saved(response, exc)
+        return response
+
+    def _not_saved(self, response: HttpResponse, exc: Exception) -> HttpResponse:
+        """The change is made in memory but not on disk (a full disk): the client is told,
+        never 200; the rows stay queued and are written with the next change that can be."""
+        log.error("smsvoice-sim could not write --state %s: %s", self.settings.state_file, exc)
+        err = ServiceError("InternalServerException",
+                           f"smsvoice-sim made the change but could not write it to --state "
+                           f"{self.settings.state_file} ({exc}); it is written with the next "
+                           "change that can be")
+        return json_response(err.status, err.body(), {
+            "x-amzn-RequestId": response.headers.get("x-amzn-RequestId", ""),
+            "x-amzn-ErrorType": err.code})
 
     def client(self, region_name: str = "us-east-1", short_circuit: bool = False, **kwargs):
         """A real boto3 `pinpoint-sms-voice-v2` client answered in-process.

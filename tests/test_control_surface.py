@@ -57,7 +57,7 @@ def test_lifecycle_durations_must_be_finite_seconds(value):
 
 def _saves(path) -> float:
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT saved_at FROM snapshot").fetchone()[0]
+        return float(conn.execute("SELECT data FROM state_meta WHERE name = 'saved_at'").fetchone()[0])
 
 
 def test_state_is_saved_after_writes_not_after_reads(tmp_path):
@@ -83,7 +83,7 @@ def test_sent_messages_are_bounded_and_never_saved(tmp_path):
                                     MessageBody=str(i))["MessageId"] for i in range(5)]
     assert [m["MessageId"] for m in sim.sent_messages()] == ids[-3:]
     with sqlite3.connect(tmp_path / "s.db") as conn:
-        data = conn.execute("SELECT data FROM snapshot").fetchone()[0]
+        data = "".join(row[0] for row in conn.execute("SELECT data FROM state_rows"))
     assert ids[-1] not in data and "MessageBody" not in data
     assert Simulator(state_file=str(tmp_path / "s.db")).sent_messages() == []
     with pytest.raises(ValueError, match="sent_log_limit"):

@@ -14,7 +14,7 @@ import pytest
 from test_state_file import one_line_usage_error, simulate
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.engine.persistence import BadStateFile, StateFileError
+from smsvoice_sim.simulator.engine.persistence import BadStateFile, StateFile, StateFileError
 
 from helpers import ROOT, run_cli
 
@@ -36,11 +36,16 @@ def saved(tmp_path_factory) -> dict:
                                 NumberCapabilities=["SMS"], NumberType="SIMULATOR")
     client.create_configuration_set(ConfigurationSetName="cs")
     sim.close()
-    with sqlite3.connect(path) as conn:
-        return json.loads(conn.execute("SELECT data FROM snapshot").fetchone()[0])
+    state_file = StateFile(path)
+    try:
+        return state_file.load()
+    finally:
+        state_file.close()
 
 
 def write_state(path, text: str) -> None:
+    """The document in a file of the previous layout (one row holding it all), which
+    loads as ever (and is migrated to rows): every edit below is refused on that way in."""
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), "
                      "saved_at REAL, data TEXT)")

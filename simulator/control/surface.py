@@ -8,6 +8,9 @@ control/routes.py) use these same methods; each takes the simulator's lock, as r
 
 from __future__ import annotations
 
+import base64
+import itertools
+import json
 import threading
 from typing import TYPE_CHECKING
 
@@ -146,6 +149,7 @@ class ControlSurface:
             region = self.region(*where)
             for family in region.families.values():
                 family.learn_from(operation, params if isinstance(params, dict) else {}, body)
+            self.state_registry.changes.mark_everything()  # what was learned: every row compared
             self.save()
 
     # -- what was sent, and the state ------------------------------------------------
@@ -161,16 +165,41 @@ class ControlSurface:
         """Registration Status Change events, EventBridge-shaped, oldest first."""
         return self.registrations.events(registration_id)
 
-    def state(self) -> dict:
-        """A JSON view of every resource, per account and region."""
+    def state(self, max_results: int | None = None, next_token: str | None = None) -> dict:
+        """A JSON view of every resource, per account and region: whole, in one hold of the
+        lock. With `max_results`, one page of at most that many resources, in one short hold:
+        each account-region and member it reached (concatenate the pages' lists for the whole
+        view) and `NextToken` while more follow. Pages are not one snapshot: what changes
+        between two pages shows as AWS's List calls show it (in one, both or neither)."""
+        if max_results is not None and (isinstance(max_results, bool) or not isinstance(
+                max_results, int) or max_results < 1):
+            raise ValueError(f"max_results must be a whole number >= 1, not {max_results!r}")
+        after = _state_cursor(next_token) if next_token is not None else None
         with self.lock:
             self.lifecycles.settle()
-            view: dict = {"clock": self.clock.describe(), "accounts": {}}
-            for (account, name), region in sorted(self.regions.items()):
-                view["accounts"].setdefault(account, {})[name] = {
-                    key: value for family in region.families.values()
-                    for key, value in family.view().items()}
-            return view
+            return self._state_page(max_results, after)
+
+    def _state_page(self, limit: int | None, after: tuple | None) -> dict:
+        view: dict = {"clock": self.clock.describe(), "accounts": {}}
+        left = limit
+        for (account, name), region in sorted(self.regions.items()):
+            for f_index, family in enumerate(region.families.values()):
+                for m_index, (member, (items, row)) in enumerate(_view_members(family).items()):
+                    place = (account, name, f_index, m_index)
+                    if after is not None and place < after[0]:
+                        continue
+                    offset = after[1] if after is not None and place == after[0] else 0
+                    taken = list(items) if left is None else list(
+                        itertools.islice(items, offset, offset + left))
+                    entries = [e for e in map(row, taken) if e is not None]
+                    view["accounts"].setdefault(account, {}).setdefault(name, {}).setdefault(
+                        member, []).extend(entries)
+                    if left is not None:
+                        left -= len(taken)
+                        if left == 0:
+                            view["NextToken"] = _state_token(place, offset + len(taken))
+                            return view
+        return view
 
     # -- the other direction: inbound messages, metrics ----------------------------------------
     def receive(self, from_: str, to: str, body: str, previous_published_message_id: str | None = None,
@@ -312,3 +341,30 @@ class ControlSurface:
             for backend in self.regions.values():
                 backend.protect_configurations.filters.clear()
             self.save()
+
+
+# -- the paged state view ----------------------------------------------------------------------
+def _view_members(family) -> dict:
+    """A family's view member by member (Family.view_rows), or its whole view as one slice."""
+    return family.view_rows() or {name: (rows, _same) for name, rows in family.view().items()}
+
+
+def _same(entry):
+    return entry
+
+
+def _state_token(place: tuple, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([*place, offset]).encode()).decode()
+
+
+def _state_cursor(token: str) -> tuple:
+    """Where a page ends: ((account, region, family index, member index), offset)."""
+    try:
+        account, region, f_index, m_index, offset = json.loads(base64.urlsafe_b64decode(token))
+        if not (isinstance(account, str) and isinstance(region, str) and all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                for n in (f_index, m_index, offset))):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ValueError(f"next_token {token[:80]!r} is not one a page of the state gave") from None
+    return (account, region, f_index, m_index), offset

@@ -1,6 +1,15 @@
-"""`--state FILE`: the simulator's whole state in SQLite, so a restart continues
-where the last process stopped. Each save is one transaction (WAL), so a
-killed process leaves the last complete snapshot.
+"""`--state FILE`: the simulator's state in SQLite, so a restart continues where the last
+process stopped.
+
+One row per resource (engine/snapshot.py names them): a request writes only the rows of what
+it changed, in one transaction (WAL), so a killed process leaves the last complete state. The
+rows are made under the simulator's lock (only what changed); the transaction runs outside
+it (`StateWriter`): a request waits for its own rows to be on disk before it is answered, a
+read never waits for a writer's disk, and requests that wait together share one transaction.
+
+A file of the previous format (one row holding the whole document, table `snapshot`) loads as
+before and is rewritten as rows when it is opened (`StateFile.write` migrates it in the same
+transaction that writes the rows, so a process killed meanwhile leaves it as it was).
 
 One process at a time: the file itself is locked (see `_ProcessLock`), and a
 second process on the same file, by whatever path or link, refuses to start
@@ -25,6 +34,12 @@ from pathlib import Path
 from ..wire.json_read import JsonRefused, dump_json, read_json
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# The layout: one row per resource, and the clock, the id generator and the layout's number.
+ROWS, META = "state_rows", "state_meta"
+LAYOUT = {ROWS: ["account", "region", "family", "part", "key", "seq", "data"],
+          META: ["name", "data"]}
+ROWS_FORMAT = "3"  # the file's layout; the document it holds is snapshot.FORMAT
+# The previous layout: the whole document in one row (migrated when opened).
 TABLE = "snapshot"
 COLUMNS = ["id", "saved_at", "data"]
 
@@ -68,14 +83,14 @@ def _check_is_state_file(path: Path) -> None:
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:
-            tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({TABLE})")]
+            tables = {r[0]: [c[1] for c in conn.execute(f"PRAGMA table_info('{r[0]}')")]
+                      for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%'").fetchall()}
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise NotAStateFile(f"{path} is not a smsvoice-sim state file ({exc})") from None
-    if tables and (tables != [TABLE] or columns != COLUMNS):
+    if tables and tables != LAYOUT and tables != {TABLE: COLUMNS}:
         raise NotAStateFile(
             f"{path} is an SQLite database but not a smsvoice-sim state file (it has "
             f"{', '.join(sorted(tables))}; a cassette?); refusing to modify it: give --state "
@@ -194,13 +209,20 @@ class StateFile:
         _check_is_state_file(self.path)  # before anything is created beside it
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _ProcessLock(self.path)
+        self.index: dict = {}  # row -> (seq, hash of its text), as load() read them
+        self.formatted = False  # the layout's number is written
         try:
             _check_is_state_file(self.path)  # again: it may have changed before the lock
             self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
                                         check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id INTEGER PRIMARY KEY "
-                              "CHECK (id = 1), saved_at REAL, data TEXT)")
+            # A commit is in the WAL, in the OS's hands, before it returns: a killed process
+            # loses nothing committed; only a power cut may lose the last commits (never
+            # consistency), which a simulator's state can afford for not syncing per request.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.legacy = self._has_table(TABLE)
+            if not self.legacy:
+                self._create_layout()
         except sqlite3.DatabaseError as exc:
             self._lock.release()
             raise NotAStateFile(f"{self.path} is not a smsvoice-sim state file ({exc})") from None
@@ -208,25 +230,133 @@ class StateFile:
             self._lock.release()
             raise
 
-    def load(self) -> dict | None:
-        """The saved document, read with explicit limits (wire/json_read.py); BadStateFile,
-        naming the file, for anything else. Its content is checked by snapshot.import_state."""
-        row = self.conn.execute(f"SELECT data FROM {TABLE} WHERE id = 1").fetchone()
-        if row is None:
-            return None
-        if not isinstance(row[0], str | bytes):
-            raise BadStateFile(f"{self.path}: the saved state is {type(row[0]).__name__}, not JSON text")
-        try:
-            return read_json(row[0])
-        except JsonRefused as exc:
-            raise BadStateFile(f"{self.path}: the saved state is not JSON this smsvoice-sim "
-                               f"reads: {exc}") from None
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 [name]).fetchone() is not None
 
-    def save(self, data: dict) -> None:
-        self.conn.execute(f"INSERT OR REPLACE INTO {TABLE} (id, saved_at, data) VALUES (1, ?, ?)",
-                          [time.time(), dump_json(data, separators=(",", ":"))])
+    def _create_layout(self) -> None:
+        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {ROWS} (account TEXT NOT NULL, region TEXT "
+                          "NOT NULL, family TEXT NOT NULL, part TEXT NOT NULL, key TEXT NOT NULL, "
+                          "seq INTEGER NOT NULL, data TEXT NOT NULL, "
+                          "PRIMARY KEY (account, region, family, part, key)) WITHOUT ROWID")
+        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {META} (name TEXT PRIMARY KEY, data TEXT NOT NULL)")
+
+    def load(self) -> dict | None:
+        """The saved document, each value read with explicit limits (wire/json_read.py);
+        BadStateFile, naming the file, for anything else. Its content is checked by
+        snapshot.import_state."""
+        if self.legacy:
+            return self._load_legacy()
+        meta = {name: self._read(value, f"the saved {name}")
+                for name, value in self.conn.execute(f"SELECT name, data FROM {META}")}
+        if not meta:
+            return None
+        self.formatted = True
+        if meta.get("format") != ROWS_FORMAT:
+            raise BadStateFile(f"{self.path}: state layout {meta.get('format')!r} is not "
+                               f"{ROWS_FORMAT}")
+        rows = []
+        for account, region, family, part, key, seq, data in self.conn.execute(
+                f"SELECT account, region, family, part, key, seq, data FROM {ROWS} ORDER BY seq"):
+            what = f"the row {account}/{region} {family or '-'} {part or '-'} {key!r}"
+            self.index[(account, region, family, part, key)] = (seq, hash(data))
+            rows.append((account, region, family, part, key, self._read(data, what)))
+        from .snapshot import document_from_rows  # the document's shape is snapshot.py's
+        try:
+            return document_from_rows(meta, rows)
+        except ValueError as exc:
+            raise BadStateFile(f"{self.path}: {exc}") from None
+
+    def _read(self, text, what: str):
+        if not isinstance(text, str | bytes):
+            raise BadStateFile(f"{self.path}: {what} is {type(text).__name__}, not JSON text")
+        try:
+            return read_json(text)
+        except JsonRefused as exc:
+            raise BadStateFile(f"{self.path}: {what} is not JSON this smsvoice-sim reads: "
+                               f"{exc}") from None
+
+    def _load_legacy(self) -> dict | None:
+        row = self.conn.execute(f"SELECT data FROM {TABLE} WHERE id = 1").fetchone()
+        return None if row is None else self._read(row[0], "the saved state")
+
+    def write(self, batches: list) -> None:
+        """Apply staged batches (snapshot.Batch), in order, in one transaction. A file of
+        the previous layout is migrated in it: the rows are made, the old table dropped."""
+        final: dict = {}  # row -> (seq, text), or None: deleted
+        meta: dict[str, object] = {}
+        for batch in batches:
+            final.update((key, None) for key in batch.deleted)
+            final.update((key, (seq, text)) for key, seq, text in batch.put)
+            meta.update(batch.meta)
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.legacy:
+                self._create_layout()
+                conn.execute(f"DROP TABLE {TABLE}")
+            if not self.formatted:
+                conn.execute(f"INSERT OR REPLACE INTO {META} VALUES ('format', ?)",
+                             [dump_json(ROWS_FORMAT)])
+            conn.executemany(f"DELETE FROM {ROWS} WHERE account = ? AND region = ? AND family = ? "
+                             "AND part = ? AND key = ?", [k for k, v in final.items() if v is None])
+            conn.executemany(f"INSERT OR REPLACE INTO {ROWS} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(*k, *v) for k, v in final.items() if v is not None])
+            conn.executemany(f"INSERT OR REPLACE INTO {META} VALUES (?, ?)",
+                             [("saved_at", dump_json(time.time()))]
+                             + [(n, v() if callable(v) else v) for n, v in meta.items()])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.legacy = False
+        self.formatted = True
 
     def close(self) -> None:
         """Close the database and let another process have the file."""
         self.conn.close()
         self._lock.release()
+
+
+class StateWriter:
+    """Writes the batches a simulator stages, in the order they were staged, outside its lock.
+
+    `stage` (under the simulator's lock: the order of the changes) queues a batch and returns
+    its number; `flush(n)` returns once batch n is on disk: whoever flushes first writes every
+    batch queued so far in one transaction, so requests that wait together share one commit
+    (group commit), and a request whose batch another one wrote returns at once. A write that
+    fails (a full disk) leaves its batches queued, first in line: the next flush writes them.
+    """
+
+    def __init__(self, state_file: StateFile):
+        self.file = state_file
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._queue: list = []
+        self._staged = self._written = 0
+
+    def stage(self, batch) -> int:
+        with self._queue_lock:
+            self._queue.append(batch)
+            self._staged += 1
+            return self._staged
+
+    def flush(self, upto: int | None = None) -> None:
+        with self._queue_lock:
+            upto = self._staged if upto is None else upto
+            if self._written >= upto:
+                return
+        with self._write_lock:
+            with self._queue_lock:
+                if self._written >= upto:
+                    return
+                batches, self._queue = self._queue, []
+                last = self._staged
+            try:
+                self.file.write(batches)
+            except BaseException:
+                with self._queue_lock:
+                    self._queue[:0] = batches
+                raise
+            with self._queue_lock:
+                self._written = last

@@ -12,6 +12,7 @@ import copy
 import re
 
 from ..wire.json_read import dump_json
+from . import arns
 from .persistence import BadStateFile, StateFileError
 
 FORMAT = 2  # 2: one entry per family
@@ -39,6 +40,7 @@ def import_state(sim, data: dict, where: str | None = None) -> None:
         _check_shape(data)
         _check_ids(data)
         _import(sim, copy.deepcopy(data), place)  # restore may pop; the caller's stays whole
+        sim.state_registry.changes.mark_everything()  # --state compares every row next
         place[0] = "the state as loaded"
         dump_json(export_state(sim))
         dump_json(sim.state())
@@ -141,3 +143,256 @@ def _check_ids(data: dict) -> None:
                         _RESOURCE_ID.match(value) and value not in own:
                     raise ValueError(f"{where}: {row['arn']} has {field_name} {value}, which is "
                                      "not saved in this account and region")
+
+
+# -- the document as rows: what `--state` writes, one row per resource ------------------------
+# A row is named (account, region, family, part, key), all text:
+# - a resource: its family, the part of the family's export that lists it, its key there
+#   (a key that is not text, a sender ID's (name, country), as JSON);
+# - a family's frame: part "" and key "": its export with every part empty, and the rest
+#   (counters, filters); every family of an account-region has one, so the region's rows say
+#   that it exists, and the order of their first rows is the order of the regions;
+# - an idempotency entry: family "", part "idempotency", key [operation, token] as JSON.
+# Rows keep the order they were first written in (`seq`): the order export() lists them.
+RowKey = tuple[str, str, str, str, str]
+FRAME, IDEMPOTENCY = "", "idempotency"
+
+
+def _text(value) -> str:
+    return dump_json(value, separators=(",", ":"))
+
+
+def _key_text(key) -> str:
+    return key if isinstance(key, str) else _text(list(key) if isinstance(key, tuple) else key)
+
+
+class Batch:
+    """One save's writes, in order: rows put (key, seq, text) and deleted, and the meta
+    values (name -> text, or a function making it: made when written, outside the lock)."""
+
+    def __init__(self) -> None:
+        self.put: list[tuple[RowKey, int, str]] = []
+        self.deleted: list[RowKey] = []
+        self.meta: dict[str, object] = {}
+
+    def __len__(self) -> int:
+        return len(self.put) + len(self.deleted)
+
+
+class SavedRows:
+    """What the state file holds (or will, once the staged batches are written): each row's
+    place in the order and a hash of its text, so a save writes only rows whose text
+    changed; and, per account-region, the idempotency entries saved, in their order."""
+
+    def __init__(self, index: dict[RowKey, tuple[int, int]] | None = None) -> None:
+        self.index = index if index is not None else {}
+        self.next_seq = max((seq for seq, _h in self.index.values()), default=0) + 1
+        self.tokens: dict[tuple[str, str], tuple[object, dict]] = {}  # -> (the region's dict, saved)
+        self.regions: dict[int, object] = {}  # the account-regions whose rows were all staged once
+        self.ids_state = None  # the id generator's state last written
+        self.clock: str | None = None  # the clock last written
+
+    def put(self, batch: Batch, key: RowKey, text: str) -> None:
+        known = self.index.get(key)
+        digest = hash(text)
+        if known is not None and known[1] == digest:
+            return
+        seq = known[0] if known is not None else self.next_seq
+        if known is None:
+            self.next_seq += 1
+        self.index[key] = (seq, digest)
+        batch.put.append((key, seq, text))
+
+    def delete(self, batch: Batch, key: RowKey) -> None:
+        if self.index.pop(key, None) is not None:
+            batch.deleted.append(key)
+
+
+def stage_changes(sim, saved: SavedRows) -> Batch:
+    """The rows that changed since the last save, from the marks (engine/changes.py): each
+    marked row serialised and compared with what was saved; every family's frame and the
+    idempotency memory of every account-region; the clock and the id generator. After a load,
+    a reset or an adoption, every row is compared. Runs under the simulator's lock; the
+    batch is written outside it."""
+    rows, everything = sim.state_registry.changes.take()
+    batch = Batch()
+    if everything:
+        _stage_everything(sim, saved, batch)
+    else:
+        for region in sim.regions.values():
+            if id(region) not in saved.regions:  # new: every row, in its families' order
+                _stage_frames(region, saved, batch, every=True)
+                _stage_region(region, saved, batch)
+        for family, part, key in _in_order(rows, saved):
+            _stage_row(family, part, key, saved, batch)
+        for region in sim.regions.values():
+            _stage_frames(region, saved, batch)
+            _stage_idempotency(region, saved, batch)
+    clock = _text(sim.clock.saved())
+    if clock != saved.clock:
+        saved.clock = batch.meta["clock"] = clock
+    ids = sim.ids.saved()  # a copy: made into text when the batch is written
+    if ids != saved.ids_state:
+        saved.ids_state = ids
+        batch.meta["ids"] = lambda: _text(ids)
+    return batch
+
+
+def _in_order(rows, saved: SavedRows) -> list:
+    """The marked rows, those new to the file in the order their family's dict holds them
+    (a request may create several): the newest are at its end, found walking back from it."""
+    known, fresh = [], {}
+    for ref in rows:
+        if _row_key(*ref) in saved.index:
+            known.append(ref)
+        else:
+            fresh.setdefault(ref[:2], set()).add(ref[2])
+    for (family, part), keys in fresh.items():
+        found: list = []
+        for key in reversed(family.saved_parts()[part]):
+            if key in keys:
+                found.append(key)
+                if len(found) == len(keys):
+                    break
+        known += [(family, part, key) for key in reversed(found)]
+        known += [(family, part, key) for key in keys.difference(found)]  # gone meanwhile
+    return known
+
+
+def _row_key(family, part: str, key) -> RowKey:
+    region = family.region
+    return (region.account, region.region, family.name, part, _key_text(key))
+
+
+def _stage_row(family, part: str, key, saved: SavedRows, batch: Batch) -> None:
+    resource = family.saved_parts()[part].get(key)
+    row = None if resource is None else family.saved_row(part, resource)
+    name = _row_key(family, part, key)
+    if row is None:
+        saved.delete(batch, name)
+    else:
+        saved.put(batch, name, _text(row))
+
+
+def _stage_frames(region, saved: SavedRows, batch: Batch, every: bool = False) -> None:
+    """The families' frames: every one for a region new to the file, else those that hold
+    something besides their parts (`saved_rest`), the only ones whose frame can change."""
+    for family in region.families.values():
+        rest = family.saved_rest()
+        if rest or every:
+            frame = {**{part: [] for part in family.saved_by}, **rest}
+            saved.put(batch, (region.account, region.region, family.name, FRAME, ""), _text(frame))
+
+
+def _stage_idempotency(region, saved: SavedRows, batch: Batch) -> None:
+    """The entries remembered since the last save (the newest, at the end of the region's
+    ordered dict) and those it forgot (the oldest, at its start)."""
+    where = (region.account, region.region)
+    memory = region.idempotency
+    source, mirror = saved.tokens.get(where, (None, {}))
+    if source is not memory:  # a region new to the file
+        mirror = {}
+        saved.tokens[where] = (memory, mirror)
+    new = []
+    for token in reversed(memory):
+        if token in mirror:
+            break
+        new.append(token)
+    for token in reversed(new):
+        mirror[token] = None
+        fingerprint, result = memory[token]
+        saved.put(batch, (*where, "", IDEMPOTENCY, _text(list(token))),
+                  _text([*token, fingerprint, result]))
+    while mirror:
+        oldest = next(iter(mirror))
+        if oldest in memory:
+            break
+        del mirror[oldest]
+        saved.delete(batch, (*where, "", IDEMPOTENCY, _text(list(oldest))))
+
+
+def _stage_region(region, saved: SavedRows, batch: Batch) -> list[RowKey]:
+    """Every resource row of an account-region compared with what was saved; their names."""
+    saved.regions[id(region)] = region
+    names = []
+    for family in region.families.values():
+        for part, table in family.saved_parts().items():
+            for key in list(table):
+                _stage_row(family, part, key, saved, batch)
+                names.append(_row_key(family, part, key))
+    return names
+
+
+def _stage_everything(sim, saved: SavedRows, batch: Batch) -> None:
+    """Every row compared with what was saved; rows of what no longer exists deleted."""
+    current: set[RowKey] = set()
+    saved.tokens, saved.regions = {}, {}
+    for region in sim.regions.values():
+        _stage_frames(region, saved, batch, every=True)
+        current.update((region.account, region.region, f.name, FRAME, "")
+                       for f in region.families.values())
+        current.update(_stage_region(region, saved, batch))
+        _stage_idempotency(region, saved, batch)
+        current.update((region.account, region.region, "", IDEMPOTENCY, _text(list(token)))
+                       for token in region.idempotency)
+    for gone in [key for key in saved.index if key not in current]:
+        saved.delete(batch, gone)
+
+
+def row_resolver(sim):
+    """What `Changes.mark` resolves a marked object with: the row of the family of its
+    account-region that holds it (found by `Family.saved_key`), and the rows saved with it
+    (`Family.saved_with`); none for an object no family holds (a sent message)."""
+    def resolve(obj, region) -> list:
+        for candidate in _regions_of(sim, obj, region):
+            for family in candidate.families.values():
+                found = family.saved_key(obj) if family.saved_by else None
+                if found is not None:
+                    return [(family, *found)] + [(other, *ref) for other in candidate.families.values()
+                                                 for ref in other.saved_with(obj)]
+        return []
+    return resolve
+
+
+def _regions_of(sim, obj, hint) -> list:
+    """Where to look for `obj`: the account-region it was marked in, then the one its ARN
+    names (another account's shared resource), else every one (a part of a resource has no
+    ARN)."""
+    parsed = arns.parse(getattr(obj, "arn", None) or "")
+    owner = sim.regions.get((parsed.account, parsed.region)) if parsed is not None else None
+    if owner is not None:
+        return [owner] if hint is None or hint is owner else [hint, owner]
+    return list(sim.regions.values()) if hint is None else [hint, *(
+        r for r in sim.regions.values() if r is not hint)]
+
+
+def document_from_rows(meta: dict[str, object], rows) -> dict:
+    """The document `export_state` wrote, from the rows read back in their order: `rows`
+    yields (account, region, family, part, key, value), values already read as JSON.
+    ValueError (naming the row) for rows this smsvoice-sim would not have written; what
+    the document says is checked by `import_state`."""
+    regions: dict[tuple[str, str], dict] = {}
+    listed: list[tuple[tuple[str, str], str, str, str, object]] = []
+    for account, name, family, part, key, value in rows:
+        where = (account, name)
+        region = regions.setdefault(where, {"account": account, "region": name, "families": {},
+                                            "idempotency": []})
+        if family == "" and part == IDEMPOTENCY:
+            region["idempotency"].append(value)
+        elif family == "" or (part == FRAME) != (key == ""):
+            raise ValueError(f"the row {account}/{name} {family or '-'} {part or '-'} {key!r} is "
+                             "not one smsvoice-sim writes")
+        elif part == FRAME:
+            if not isinstance(value, dict):
+                raise ValueError(f"{account}/{name} {family}: its frame is not an object")
+            region["families"][family] = value
+        else:
+            listed.append((where, family, part, key, value))
+    for where, family, part, key, value in listed:
+        frame = regions[where]["families"].get(family)
+        if frame is None or not isinstance(frame.get(part), list):
+            raise ValueError(f"{where[0]}/{where[1]} {family}: a row of {part} ({key}) that the "
+                             "family's frame does not list")
+        frame[part].append(value)
+    return {"format": FORMAT, "clock": meta.get("clock"), "ids": meta.get("ids"),
+            "regions": list(regions.values())}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from .changes import Changes
 from .clock import Clock
 from .ids import IdFactory
 from .lifecycle import Lifecycled, Lifecycles, LifecycleSpec
@@ -28,14 +29,16 @@ class State(Generic[R]):
         self.specs = tuple(specs)
         self._make_region = make_region
         self._on_gone = on_gone
+        self.changes = Changes()  # what --state must write next (engine/changes.py)
         self.forget_everything()
 
     def forget_everything(self) -> None:
         """Every resource gone, nothing scheduled; ids start again from the seed."""
         self.ids = IdFactory(self.seed)
-        self.lifecycles = Lifecycles(self.clock, self.specs, self.durations)
+        self.lifecycles = MarkingLifecycles(self.clock, self.specs, self.durations, self.changes)
         self.lifecycles.on_gone = self._on_gone
         self.regions: dict[tuple[str, str], R] = {}
+        self.changes.mark_everything()
 
     def region(self, account: str, region: str) -> R:
         key = (account, region)
@@ -50,3 +53,25 @@ class State(Generic[R]):
         ever new account-regions cannot grow memory)."""
         found = self.regions.get((account, region))
         return found if found is not None else self._make_region(account, region, self)
+
+
+class MarkingLifecycles(Lifecycles):
+    """Lifecycles that mark what they move for `--state` (engine/changes.py): a placement,
+    every move (marked before GONE takes the resource from its family) and, on a clock that
+    counts reads, a counted read. On any other clock a read counts nothing, so reading
+    changes nothing saved."""
+
+    def __init__(self, clock: Clock, specs: Sequence[LifecycleSpec], durations: dict[str, float],
+                 changes: Changes):
+        super().__init__(clock, specs, durations)
+        self.changes = changes
+        self._counts_reads = type(clock).due_after_reads is not Clock.due_after_reads
+
+    def _entered(self, resource: Lifecycled, at: float) -> None:
+        self.changes.mark(resource)
+        super()._entered(resource, at)
+
+    def observed(self, resource: Lifecycled) -> None:
+        if self._counts_reads:
+            self.changes.mark(resource)
+            super().observed(resource)

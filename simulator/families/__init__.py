@@ -22,7 +22,7 @@ operation family" walks through one.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -85,13 +85,55 @@ class Family:
         resources use; None for a quota that is not this family's."""
         return None
 
-    def view(self) -> dict[str, list]:
-        """This family's part of the JSON state view."""
+    def view_rows(self) -> dict[str, tuple[Iterable, Callable[[Any], dict | None]]]:
+        """This family's part of the JSON state view, member by member: (the resources it
+        lists, in order; one resource -> its entry, None to leave it out). The paged view
+        (`Simulator.state(max_results=...)`) reads a slice at a time, taking the lock briefly."""
         return {}
 
-    def export(self) -> dict:
-        """Everything this family holds, as JSON, for `--state`."""
+    def view(self) -> dict[str, list]:
+        """This family's part of the JSON state view, whole."""
+        return {name: [entry for entry in map(row, items) if entry is not None]
+                for name, (items, row) in self.view_rows().items()}
+
+    # -- --state: one row per resource (engine/snapshot.py) -------------------------------
+    # part -> the attribute of each resource that is its key in the dict `self.<part>` that
+    # holds them (`{"pools": "pool_id"}`): `export()` lists that part, one row per resource, so
+    # a request rewrites only the rows of what it changed.
+    saved_by: ClassVar[dict[str, str]] = {}
+
+    def saved_parts(self) -> dict[str, dict]:
+        """Each part's resources by key, in the order `export()` lists them."""
+        return {part: getattr(self, part) for part in self.saved_by}
+
+    def saved_row(self, part: str, resource) -> object | None:
+        """One resource of `part` as `export()` lists it; None leaves it out."""
+        raise NotImplementedError(f"{type(self).__name__} declares saved_by without saved_row")
+
+    def saved_rest(self) -> dict:
+        """What `export()` holds besides its parts (counters, filters): small, written whole."""
         return {}
+
+    def saved_key(self, obj) -> tuple[str, object] | None:
+        """(part, key) of the row that holds `obj` (a resource of this family, or a part of
+        one with a lifecycle of its own); None when it is not one of this family's."""
+        for part, attr in self.saved_by.items():
+            key = getattr(obj, attr, None)
+            if isinstance(key, str | tuple) and getattr(self, part).get(key) is obj:
+                return part, key
+        return None
+
+    def saved_with(self, resource) -> list[tuple[str, object]]:
+        """Rows of this family whose saved form changes with another family's `resource`
+        (a resource policy is saved while its resource lives)."""
+        return []
+
+    def export(self) -> dict:
+        """Everything this family holds, as JSON, for `--state`: its parts, then the rest."""
+        rows = {part: [row for row in (self.saved_row(part, r) for r in table.values())
+                       if row is not None]
+                for part, table in self.saved_parts().items()}
+        return {**rows, **self.saved_rest()}
 
     def restore(self, data: dict) -> None:
         """Take back what `export` wrote."""

@@ -112,7 +112,7 @@ class AccountAttributes(Family):
             {**limit, "SpentThisMonth": self.spent_this_month(channel)}
             for channel, limit in zip(spend.channels(), self.limits.describe(), strict=True)]}
 
-    def export(self) -> dict:
+    def saved_rest(self) -> dict:
         return {"overrides": dict(self.limits.overrides),
                 "spent": [[c, m, str(v)] for (c, m), v in self.limits.spent.items()]}
 

@@ -304,14 +304,17 @@ class ConfigurationSets(Family):
                                  bool(params["MessageFeedbackEnabled"]))
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"configuration_sets": [{**project_as("ConfigurationSetInformation", cs),
-                                        "Tags": dict(cs.tags)} for cs in self.sets.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(cs):
+            return {**project_as("ConfigurationSetInformation", cs), "Tags": dict(cs.tags)}
 
-    def export(self) -> dict:
-        return {"sets": [{**saved(cs, skip={"destinations"}),
-                          "destinations": [saved(d) for d in cs.destinations.values()]}
-                         for cs in self.sets.values()]}
+        return {"configuration_sets": (self.sets.values(), row)}
+
+    saved_by = {"sets": "name"}
+
+    def saved_row(self, part: str, cs: ConfigurationSet) -> dict:
+        return {**saved(cs, skip={"destinations"}),
+                "destinations": [saved(d) for d in cs.destinations.values()]}
 
     def restore(self, data: dict) -> None:
         self.sets = {}

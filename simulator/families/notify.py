@@ -573,12 +573,11 @@ class Notify(Family):
         return _VARIABLE.sub(lambda m: values.get(m.group(1), ""), template["Content"])
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "notify_configurations": [
-                project_as("NotifyConfigurationInformation", c) for c in self.configurations.values()
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(c):
+            return project_as("NotifyConfigurationInformation", c)
+
+        return {"notify_configurations": (self.configurations.values(), row)}
 
     def _check_daily_limits(self, config: NotifyConfiguration, destination: str, day: int) -> None:
         """The BASIC tier's messages a day, and the messages one destination may get a day, per
@@ -599,8 +598,10 @@ class Notify(Family):
                 f"{destination} already got {limit} Notify messages today from {where}.",
             )
 
-    def export(self) -> dict:
-        return {"configurations": [saved(c) for c in self.configurations.values()]}
+    saved_by = {"configurations": "id"}
+
+    def saved_row(self, part: str, config: NotifyConfiguration) -> dict:
+        return saved(config)
 
     def restore(self, data: dict) -> None:
         self.configurations = {}

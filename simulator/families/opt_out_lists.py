@@ -155,14 +155,16 @@ class OptOutLists(Family):
         return (oo, entry)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"opt_out_lists": [project_as("OptOutListInformation", oo)
-                                  for oo in self.lists.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(oo):
+            return project_as("OptOutListInformation", oo)
 
-    def export(self) -> dict:
-        return {"lists": [{**saved(oo, skip={"opted_out"}),
-                           "opted_out": [saved(e) for e in oo.opted_out.values()]}
-                          for oo in self.lists.values()]}
+        return {"opt_out_lists": (self.lists.values(), row)}
+
+    saved_by = {"lists": "name"}
+
+    def saved_row(self, part: str, oo: OptOutList) -> dict:
+        return {**saved(oo, skip={"opted_out"}), "opted_out": [saved(e) for e in oo.opted_out.values()]}
 
     def restore(self, data: dict) -> None:
         self.lists = {}

@@ -343,12 +343,16 @@ class PhoneNumbers(Family):
         return phone
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"phone_numbers": [project_as("PhoneNumberInformation", p)
-                                  for p in self.numbers.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            return project_as("PhoneNumberInformation", p)
 
-    def export(self) -> dict:
-        return {"numbers": [saved(p) for p in self.numbers.values()]}
+        return {"phone_numbers": (self.numbers.values(), row)}
+
+    saved_by = {"numbers": "phone_number_id"}
+
+    def saved_row(self, part: str, phone: PhoneNumber) -> dict:
+        return saved(phone)
 
     def restore(self, data: dict) -> None:
         for row in data["numbers"]:

@@ -150,10 +150,12 @@ class Pools(Family):
         """Make `identity` a member (its family records the membership on its side)."""
         pool.members.append(identity)
         self.region.member_family(identity).join(identity, pool, step)
+        self.region.changed(identity)  # its pool ids (--state)
 
     def remove_member(self, pool: Pool, identity, step: bool = True) -> None:
         pool.members.remove(identity)
         self.region.member_family(identity).leave(identity, pool, step)
+        self.region.changed(identity)  # its pool ids (--state)
 
     def learn_membership(self, pool: Pool, identity, member: bool) -> None:
         """A membership (or its end) a recorded response showed; the recording gives the
@@ -326,14 +328,18 @@ class Pools(Family):
                             params)[0], pool)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"pools": [{**project_as("PoolInformation", p),
-                           "OriginationIdentities": [m.identity for m in p.members],
-                           "Tags": dict(p.tags)} for p in self.pools.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            return {**project_as("PoolInformation", p),
+                    "OriginationIdentities": [m.identity for m in p.members],
+                    "Tags": dict(p.tags)}
 
-    def export(self) -> dict:
-        return {"pools": [{**saved(p, skip={"members"}), "members": [m.arn for m in p.members]}
-                          for p in self.pools.values()]}
+        return {"pools": (self.pools.values(), row)}
+
+    saved_by = {"pools": "pool_id"}
+
+    def saved_row(self, part: str, p: Pool) -> dict:
+        return {**saved(p, skip={"members"}), "members": [m.arn for m in p.members]}
 
     def restore(self, data: dict) -> None:
         for row in data["pools"]:

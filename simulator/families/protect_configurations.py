@@ -141,6 +141,8 @@ class ProtectConfigurations(Family):
     def set_account_default(self, params: dict) -> dict:
         config = self.get(params["ProtectConfigurationId"])
         for other in self.configs.values():
+            if other.account_default != (other is config):
+                self.region.changed(other)  # --state
             other.account_default = other is config
         return _default(config)
 
@@ -151,6 +153,7 @@ class ProtectConfigurations(Family):
             raise errors.not_found(KIND, "account-default",
                                    "The account has no default protect configuration.")
         config.account_default = False
+        self.region.changed(config)  # --state
         return _default(config)
 
     # -- operations: configuration sets -------------------------------------------
@@ -206,24 +209,25 @@ class ProtectConfigurations(Family):
         return (config, result)
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"protect_configurations": [
-            {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
-             "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
-             "Overrides": {n: o.action for n, o in c.overrides.items()},
-             "ConfigurationSets": self._sets_using(c.id)}
-            for c in self.configs.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(c):
+            return {"ProtectConfigurationId": c.id, "AccountDefault": c.account_default,
+                    "DeletionProtectionEnabled": c.deletion_protection_enabled, "Rules": c.rules,
+                    "Overrides": {n: o.action for n, o in c.overrides.items()},
+                    "ConfigurationSets": self._sets_using(c.id)}
 
-    def export(self) -> dict:
-        return {
-            "configs": [
-                {"id": c.id, "arn": c.arn, "created": c.created,
-                 "deletion_protection_enabled": c.deletion_protection_enabled,
-                 "account_default": c.account_default, "tags": c.tags, "rules": c.rules,
-                 "overrides": [[o.number, o.action, o.created, o.expires]
-                               for o in c.overrides.values()]}
-                for c in self.configs.values()],
-            "filters": [[f.destination, f.body] for f in self.filters]}
+        return {"protect_configurations": (self.configs.values(), row)}
+
+    saved_by = {"configs": "id"}
+
+    def saved_row(self, part: str, c: ProtectConfiguration) -> dict:
+        return {"id": c.id, "arn": c.arn, "created": c.created,
+                "deletion_protection_enabled": c.deletion_protection_enabled,
+                "account_default": c.account_default, "tags": c.tags, "rules": c.rules,
+                "overrides": [[o.number, o.action, o.created, o.expires] for o in c.overrides.values()]}
+
+    def saved_rest(self) -> dict:
+        return {"filters": [[f.destination, f.body] for f in self.filters]}
 
     def restore(self, data: dict) -> None:
         self.configs = {}

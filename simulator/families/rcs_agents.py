@@ -386,6 +386,7 @@ class RcsAgents(Family):
         agent = self.agents.get(agent_id)
         if agent is None:
             return
+        self.region.changed(agent)  # --state
         for part in self._parts_of(agent_id, registration_id):
             if isinstance(part, TestingAgent):
                 agent.testing = None
@@ -685,20 +686,26 @@ class RcsAgents(Family):
             )
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"rcs_agents": [project_as("RcsAgentInformation", a) for a in self.agents.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(a):
+            return project_as("RcsAgentInformation", a)
 
-    def export(self) -> dict:
+        return {"rcs_agents": (self.agents.values(), row)}
+
+    saved_by = {"agents": "id"}
+
+    def saved_row(self, part: str, a: RcsAgent) -> dict:
         return {
-            "agents": [
-                {
-                    **saved(a, skip={"testing", "launches", "deleted"}),
-                    "testing": saved(a.testing) if a.testing is not None else None,
-                    "launches": [saved(c) for c in a.launches.values()],
-                }
-                for a in self.agents.values()
-            ]
+            **saved(a, skip={"testing", "launches", "deleted"}),
+            "testing": saved(a.testing) if a.testing is not None else None,
+            "launches": [saved(c) for c in a.launches.values()],
         }
+
+    def saved_key(self, obj) -> tuple[str, object] | None:
+        """An agent, or its testing agent or a launch (moved by a registration's review)."""
+        if isinstance(obj, AgentPart):
+            return ("agents", obj.agent_id) if obj.agent_id in self.agents else None
+        return super().saved_key(obj)
 
     def restore(self, data: dict) -> None:
         self.agents = {}

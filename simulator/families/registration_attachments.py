@@ -207,21 +207,21 @@ class RegistrationAttachments(Family):
         return attachment
 
     # -- state view and --state ------------------------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "registration_attachments": [
-                {
-                    "RegistrationAttachmentId": a.id,
-                    "AttachmentStatus": a.state,
-                    "Size": a.size,
-                    "MediaType": a.media_type,
-                }
-                for a in self.attachments.values()
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(a):
+            return {
+                "RegistrationAttachmentId": a.id,
+                "AttachmentStatus": a.state,
+                "Size": a.size,
+                "MediaType": a.media_type,
+            }
 
-    def export(self) -> dict:
-        return {"attachments": [saved(a) for a in self.attachments.values()]}
+        return {"registration_attachments": (self.attachments.values(), row)}
+
+    saved_by = {"attachments": "id"}
+
+    def saved_row(self, part: str, attachment: Attachment) -> dict:
+        return saved(attachment)
 
     def restore(self, data: dict) -> None:
         for row in data["attachments"]:

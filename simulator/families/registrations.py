@@ -648,6 +648,8 @@ class Registrations(Family):
             phone_number=getattr(target, "phone_number", None),
         )
         registration.associations.append(association)
+        self.region.changed(registration)  # --state: it and its target
+        self.region.changed(target)
         if kind == "RCS_AGENT":  # an agent has many registrations (one per type): nothing to mark on it
             association.iso_country_code = launch_country(registration.registration_type)
             return association
@@ -661,6 +663,8 @@ class Registrations(Family):
         return association
 
     def _disassociate(self, registration: Registration, association: Association) -> None:
+        self.region.changed(registration)  # --state: it and its target
+        self.region.changed(association.target)
         registration.associations.remove(association)
         if association.resource_type == "RCS_AGENT":
             self.region.rcs_agents.registration_deleted(association.resource_id, registration.id)
@@ -766,6 +770,7 @@ class Registrations(Family):
         stamp the version's history and publish the registration's new status."""
         version = registration.current
         before = registration.state
+        self.region.changed(registration)  # --state: a move its own machine makes
         fire(registration, trigger)
         if trigger in VERSION_TRIGGERS:
             fire(version, trigger)
@@ -800,6 +805,7 @@ class Registrations(Family):
             due, lambda at: self._step(registration, step.trigger, at))
 
     def _cancel_step(self, registration: Registration) -> None:
+        self.region.changed(registration)  # --state: its alarm
         registration.waiting = None
         if registration.next_step is not None and registration.next_step.timer is not None:
             registration.next_step.timer.cancel()
@@ -881,7 +887,7 @@ class Registrations(Family):
                 registration.id,
                 f"Registration {registration.id} has no approval to revoke.",
             )
-        self._cancel_step(registration)
+        self._cancel_step(registration)  # marks it changed (--state)
         version = registration.version(registration.approved_version)
         version.denied_reasons = [dict(r) for r in decision.reasons] or None
         fire(version, "revoke")
@@ -895,6 +901,7 @@ class Registrations(Family):
         for association in registration.associations:
             if association.resource_type == "SENDER_ID":
                 association.target.registered = False
+                self.region.changed(association.target)  # --state
 
     def _completed(self, registration: Registration, at: float) -> None:
         """COMPLETE: numbers waiting for it become ACTIVE; a sender-ID registration provisions
@@ -904,6 +911,7 @@ class Registrations(Family):
                 self._activate(association.target, at)
             elif association.resource_type == "SENDER_ID":
                 association.target.registered = True
+                self.region.changed(association.target)  # --state
         form = self.desk.catalogue.get(registration.registration_type)
         behavior = form.supported_association("SENDER_ID", None) if form else None
         if behavior is not None and behavior["AssociationBehavior"] == "ASSOCIATE_ON_APPROVAL":
@@ -924,6 +932,7 @@ class Registrations(Family):
         target = self._sender_id_for(sender, iso, message_types)
         self._link(registration, target, "SENDER_ID", behavior)
         target.registered = True
+        self.region.changed(target)  # --state: a sender ID made or registered here
 
     def _publish(self, registration: Registration, at: float) -> None:
         self.desk.publish(self.region, registration, at)
@@ -990,74 +999,71 @@ class Registrations(Family):
         registration_gate(self.region, send)
 
     # -- state view ------------------------------------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "registrations": [
-                {
-                    "RegistrationId": r.id,
-                    "RegistrationType": r.registration_type,
-                    "RegistrationStatus": r.state,
-                    "CurrentVersionNumber": r.current.number,
-                    "ApprovedVersionNumber": r.approved_version,
-                    "Versions": [
-                        {
-                            "VersionNumber": v.number,
-                            "Status": v.state,
-                            "FieldValues": v.value_rows(),
-                            "DeniedReasons": v.denied_reasons,
-                        }
-                        for v in r.versions
-                    ],
-                    "Associations": [a.resource_id for a in r.associations],
-                }
-                for r in self.registrations.values()
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(r):
+            return {
+                "RegistrationId": r.id,
+                "RegistrationType": r.registration_type,
+                "RegistrationStatus": r.state,
+                "CurrentVersionNumber": r.current.number,
+                "ApprovedVersionNumber": r.approved_version,
+                "Versions": [
+                    {
+                        "VersionNumber": v.number,
+                        "Status": v.state,
+                        "FieldValues": v.value_rows(),
+                        "DeniedReasons": v.denied_reasons,
+                    }
+                    for v in r.versions
+                ],
+                "Associations": [a.resource_id for a in r.associations],
+            }
+
+        return {"registrations": (self.registrations.values(), row)}
 
     # -- --state -------------------------------------------------------------------------------
-    def export(self) -> dict:
+    saved_by = {"registrations": "id"}
+
+    def saved_row(self, part: str, r: Registration) -> dict:
         return {
-            "registrations": [
+            "id": r.id,
+            "arn": r.arn,
+            "type": r.registration_type,
+            "created": r.created,
+            "tags": r.tags,
+            "additional_attributes": r.additional_attributes,
+            "state": r.state,
+            "approved_version": r.approved_version,
+            "latest_denied_version": r.latest_denied_version,
+            "alarm": [r.next_step.trigger, r.next_step.due] if r.next_step is not None else None,
+            "versions": [
                 {
-                    "id": r.id,
-                    "arn": r.arn,
-                    "type": r.registration_type,
-                    "created": r.created,
-                    "tags": r.tags,
-                    "additional_attributes": r.additional_attributes,
-                    "state": r.state,
-                    "approved_version": r.approved_version,
-                    "latest_denied_version": r.latest_denied_version,
-                    "alarm": [r.next_step.trigger, r.next_step.due] if r.next_step is not None else None,
-                    "versions": [
-                        {
-                            "number": v.number,
-                            "state": v.state,
-                            "history": v.history,
-                            "values": v.values,
-                            "denied_reasons": v.denied_reasons,
-                            "feedback": v.feedback,
-                            "field_feedback": v.field_feedback,
-                            "aws_review": v.aws_review,
-                        }
-                        for v in r.versions
-                    ],
-                    "associations": [
-                        {
-                            "resource_arn": a.resource_arn,
-                            "resource_id": a.resource_id,
-                            "resource_type": a.resource_type,
-                            "behavior": a.behavior,
-                            "iso_country_code": a.iso_country_code,
-                            "phone_number": a.phone_number,
-                        }
-                        for a in r.associations
-                    ],
+                    "number": v.number,
+                    "state": v.state,
+                    "history": v.history,
+                    "values": v.values,
+                    "denied_reasons": v.denied_reasons,
+                    "feedback": v.feedback,
+                    "field_feedback": v.field_feedback,
+                    "aws_review": v.aws_review,
                 }
-                for r in self.registrations.values()
+                for v in r.versions
             ],
-            "versions_created": self._versions_created,
+            "associations": [
+                {
+                    "resource_arn": a.resource_arn,
+                    "resource_id": a.resource_id,
+                    "resource_type": a.resource_type,
+                    "behavior": a.behavior,
+                    "iso_country_code": a.iso_country_code,
+                    "phone_number": a.phone_number,
+                }
+                for a in r.associations
+            ],
         }
+
+    def saved_rest(self) -> dict:
+        return {"versions_created": self._versions_created}
 
     def restore(self, data: dict) -> None:
         """Take back `export`; the associated numbers and sender IDs are found once their own

@@ -544,23 +544,23 @@ class ResourcePolicies(Family):
         return policy
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {
-            "resource_policies": [
-                {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
-                for p in self.policies.values()
-                if self._live(p.resource_arn) is p
-            ]
-        }
+    def view_rows(self) -> dict[str, tuple]:
+        def row(p):
+            if self._live(p.resource_arn) is not p:
+                return None
+            return {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}
 
-    def export(self) -> dict:
-        return {
-            "policies": [
-                [p.resource_arn, p.document, p.created]
-                for p in self.policies.values()
-                if self._live(p.resource_arn) is p
-            ]
-        }
+        return {"resource_policies": (self.policies.values(), row)}
+
+    saved_by = {"policies": "resource_arn"}
+
+    def saved_row(self, part: str, p: Policy) -> list | None:
+        return [p.resource_arn, p.document, p.created] if self._live(p.resource_arn) is p else None
+
+    def saved_with(self, resource) -> list[tuple[str, object]]:
+        """A policy is saved while its resource lives: it changes with it."""
+        arn = getattr(resource, "arn", None)
+        return [("policies", arn)] if arn in self.policies else []
 
     def restore(self, data: dict) -> None:
         self.policies = {arn: Policy(arn, doc, created) for arn, doc, created in data["policies"]}

@@ -91,6 +91,7 @@ class SenderIds(Family):
         found = self.senders.get((sender, iso))
         if found is None:
             raise errors.not_found("sender-id", sender)
+        self.region.changes.mark_found(found, self.region)  # as region.find does (--state)
         return found
 
     def by_arn(self, ref: str) -> SenderId:
@@ -197,12 +198,16 @@ class SenderIds(Family):
         return sender
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"sender_ids": [{**project_as("SenderIdInformation", s), "PoolIds": sorted(s.pool_ids)}
-                               for s in self.senders.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(s):
+            return {**project_as("SenderIdInformation", s), "PoolIds": sorted(s.pool_ids)}
 
-    def export(self) -> dict:
-        return {"senders": [saved(s) for s in self.senders.values()]}
+        return {"sender_ids": (self.senders.values(), row)}
+
+    saved_by = {"senders": "key"}
+
+    def saved_row(self, part: str, sender: SenderId) -> dict:
+        return saved(sender)
 
     def restore(self, data: dict) -> None:
         for row in data["senders"]:

@@ -214,17 +214,19 @@ class VerifiedNumbers(Family):
             "simulator number.")
 
     # -- state view and --state ------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"verified_destination_numbers": [
-            {"VerifiedDestinationNumberId": v.id, "DestinationPhoneNumber": v.number,
-             "Status": v.status, "CreatedTimestamp": v.created} for v in self.numbers.values()]}
+    def view_rows(self) -> dict[str, tuple]:
+        def row(v):
+            return {"VerifiedDestinationNumberId": v.id, "DestinationPhoneNumber": v.number,
+                    "Status": v.status, "CreatedTimestamp": v.created}
 
-    def export(self) -> dict:
-        return {"numbers": [
-            {"id": v.id, "arn": v.arn, "number": v.number, "created": v.created,
-             "status": v.status, "rcs_agent_id": v.rcs_agent_id, "tags": v.tags, "code": v.code,
-             "code_sent_at": v.code_sent_at, "code_sends": v.code_sends}
-            for v in self.numbers.values()]}
+        return {"verified_destination_numbers": (self.numbers.values(), row)}
+
+    saved_by = {"numbers": "id"}
+
+    def saved_row(self, part: str, v: VerifiedNumber) -> dict:
+        return {"id": v.id, "arn": v.arn, "number": v.number, "created": v.created,
+                "status": v.status, "rcs_agent_id": v.rcs_agent_id, "tags": v.tags, "code": v.code,
+                "code_sent_at": v.code_sent_at, "code_sends": v.code_sends}
 
     def restore(self, data: dict) -> None:
         self.numbers = {row["id"]: VerifiedNumber(**row) for row in data.get("numbers", ())}

@@ -1,0 +1,254 @@
+"""`--state` saves per change: one row per resource, and a request writes only the rows of
+what it changed. The rows must always read back as the whole export (`export_state`): here
+every operation of the model, a walk through real resources, the clock's moves, reviews,
+reset and adoption are checked row by row after every request, and the rows a request writes
+are counted with SQLite itself."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import invariant
+from test_snapshot_every_family import populated, view
+from test_stateful_walk import Walk
+from test_validation import call
+
+from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.persistence import BadStateFile
+from smsvoice_sim.simulator.engine.snapshot import document_from_rows, export_state
+from smsvoice_sim.simulator.wire.coverage import COVERED_OPERATIONS
+from smsvoice_sim.simulator.wire.model import operation, operation_names
+
+from strategies import valid
+
+ROWS = "SELECT account, region, family, part, key, data FROM state_rows ORDER BY seq"
+
+
+def file_rows(path) -> dict[tuple, str]:
+    """Every row of the file, by its name, read by SQLite alone."""
+    with sqlite3.connect(path) as conn:
+        found = {tuple(r[:5]): r[5] for r in conn.execute(ROWS)}
+    conn.close()
+    return found
+
+
+def file_document(path) -> dict:
+    """The document the file's rows make, read with a connection of its own."""
+    with sqlite3.connect(path) as conn:
+        meta = {n: json.loads(d) for n, d in conn.execute("SELECT name, data FROM state_meta")}
+        rows = [(*r[:5], json.loads(r[5])) for r in conn.execute(ROWS)]
+    conn.close()
+    return document_from_rows(meta, rows)
+
+
+def assert_rows_are_the_export(sim: Simulator) -> None:
+    with sim.lock:
+        sim.save()  # what the clock moved outside a request (the walk settles) is written too
+        whole = json.loads(json.dumps(export_state(sim)))
+    saved = file_document(sim.state_file.path)
+    assert saved == whole, differences(saved, whole)
+
+
+def differences(saved, whole, path: str = "") -> list[str]:
+    """Where the saved document differs from the whole export: the first few places."""
+    if type(saved) is not type(whole):
+        return [f"{path}: saved {str(saved)[:200]} but is {str(whole)[:200]}"]
+    if isinstance(saved, dict):
+        found = [f"{path}: saved members {sorted(saved)} but has {sorted(whole)}"] if list(
+            saved) != list(whole) else []
+        return (found + [d for k in saved if k in whole
+                         for d in differences(saved[k], whole[k], f"{path}/{k}")])[:5]
+    if isinstance(saved, list):
+        if len(saved) != len(whole):
+            return [f"{path}: saved {len(saved)} items but has {len(whole)}: "
+                    f"{str(saved)[:300]} / {str(whole)[:300]}"]
+        return [d for i, (a, b) in enumerate(zip(saved, whole, strict=True))
+                for d in differences(a, b, f"{path}[{i}]")][:5]
+    return [] if saved == whole else [f"{path}: saved {saved!r} but is {whole!r}"]
+
+
+# -- every operation, every family, the clock, reset and adoption ---------------------------
+def test_every_family_and_the_clock_s_moves_are_in_the_rows(tmp_path):
+    sim, _refs = populated(Simulator(clock="manual", seed=11, state_file=str(tmp_path / "s.db")))
+    assert_rows_are_the_export(sim)
+    for seconds in (1, 60, 3600, 86_400, 30 * 86_400):  # reviews, uploads, lifecycles move
+        sim.advance(seconds)
+        assert_rows_are_the_export(sim)
+    sim.reset()
+    assert_rows_are_the_export(sim)
+    assert set(file_rows(sim.state_file.path)) == {
+        r for r in file_rows(sim.state_file.path) if r[3] == ""}  # only the frames are left
+
+
+@pytest.mark.parametrize("op", sorted(op for op in operation_names() if op in COVERED_OPERATIONS))
+def test_every_operation_writes_what_it_changed(tmp_path, op):
+    sim = Simulator(clock="manual", seed=3, state_file=str(tmp_path / "s.db"))
+    populate_for_operations(sim)
+
+    @settings(max_examples=4, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(params=valid(operation(op).input_shape))
+    def check(params):
+        call(op, params, sim=sim)
+        assert_rows_are_the_export(sim)
+
+    check()
+
+
+def populate_for_operations(sim: Simulator) -> None:
+    client = sim.client()
+    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS", "VOICE"], NumberType="LONG_CODE")
+    sim.force_transition(number["PhoneNumberId"])
+    client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    client.request_sender_id(SenderId="ACME", IsoCountryCode="US")
+    client.create_configuration_set(ConfigurationSetName="cs")
+    client.create_opt_out_list(OptOutListName="list")
+
+
+class RowsWalk(Walk):
+    """The stateful walk (creates, links, updates, sends, deletes, the clock), saving."""
+
+    def __init__(self):
+        super().__init__()
+        self.sim = Simulator(clock="manual", seed=42, state_file=str(WALK_FILES.pop() / "s.db"))
+        self.client = self.sim.client(region_name="us-east-1")
+        self.client.describe_account_limits()
+
+    def teardown(self):
+        self.sim.close()
+
+    @invariant()
+    def the_rows_are_the_export(self):
+        assert_rows_are_the_export(self.sim)
+
+
+WALK_FILES: list = []
+
+
+def test_a_walk_writes_what_it_changed(tmp_path_factory):
+    WALK_FILES.extend(tmp_path_factory.mktemp("walk") for _ in range(40))
+    RowsWalk.TestCase.settings = settings(max_examples=12, stateful_step_count=30, deadline=None,
+                                          derandomize=True, database=None,
+                                          suppress_health_check=list(HealthCheck))
+    RowsWalk.TestCase().runTest()
+
+
+# -- a write touches only the rows of what it changed -----------------------------------------
+def written_by(sim: Simulator, request) -> tuple[set, int]:
+    """The state_rows a request changed (their names, from the file before and after) and
+    how many rows SQLite itself says the writer's connection changed (total_changes)."""
+    before = file_rows(sim.state_file.path)
+    changes = sim.state_file.conn.total_changes
+    request()
+    after = file_rows(sim.state_file.path)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    return changed, sim.state_file.conn.total_changes - changes
+
+
+@pytest.mark.parametrize("numbers", [20, 400])
+def test_a_write_touches_only_the_rows_of_what_it_changed(tmp_path, numbers):
+    sim = Simulator(clock="manual", seed=5, state_file=str(tmp_path / "s.db"))
+    client = sim.client(short_circuit=True)
+    ids = [client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                       NumberCapabilities=["SMS"], NumberType="SIMULATOR",
+                                       ClientToken=f"n{i}")["PhoneNumberId"] for i in range(numbers)]
+    sim.advance(3600)  # every number ACTIVE: no lifecycle step falls due during what follows
+    meta = 2  # state_meta: when it was saved, where the id generator is (the manual clock stood)
+
+    changed, total = written_by(sim, lambda: client.update_phone_number(
+        PhoneNumberId=ids[7], DeletionProtectionEnabled=True))
+    assert [k[2:] for k in changed] == [("phone_numbers", "numbers", ids[7])]
+    assert total == len(changed) + meta
+
+    changed, total = written_by(sim, lambda: client.create_pool(
+        OriginationIdentity=ids[3], MessageType="TRANSACTIONAL", ClientToken="pool"))
+    assert sorted(k[2:4] for k in changed) == [("", "idempotency"), ("phone_numbers", "numbers"),
+                                              ("pools", "pools")]
+    assert total == len(changed) + meta
+
+    sim.advance(3600)  # the pool and its number ACTIVE
+    changed, total = written_by(sim, lambda: client.describe_phone_numbers())  # a read: nothing
+    assert (changed, total) == (set(), 0)
+
+
+def test_a_request_s_rows_are_on_disk_when_it_is_answered(tmp_path):
+    """The rows are written outside the lock, before the answer: another connection sees
+    them as soon as the client has its answer."""
+    sim = Simulator(clock="manual", seed=5, state_file=str(tmp_path / "s.db"))
+    client = sim.client(short_circuit=True)
+    for name in ("one", "two", "three"):
+        client.create_configuration_set(ConfigurationSetName=name)
+        assert ("configuration_sets", "sets", name) in {k[2:] for k in file_rows(tmp_path / "s.db")}
+
+
+# -- a file of the previous layout, and rows this smsvoice-sim would not have written ----------
+def tables(path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        found = sorted(r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+    conn.close()
+    return found
+
+
+def test_a_file_of_the_previous_layout_is_migrated_when_opened(tmp_path):
+    sim, _refs = populated()
+    document = json.loads(json.dumps(export_state(sim)))
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the layout of 0.1: the whole document in one row
+        conn.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                     "saved_at REAL, data TEXT)")
+        conn.execute("INSERT INTO snapshot VALUES (1, 0, ?)", [json.dumps(document)])
+    conn.close()
+    opened = Simulator(clock="manual", state_file=str(path))
+    assert tables(path) == ["state_meta", "state_rows"]  # rewritten as rows at once
+    assert file_document(path) == document
+    assert view(opened) == view(sim)  # the sent-message log is not state
+    opened.close()
+    again = Simulator(clock="manual", state_file=str(path))
+    assert view(again) == view(sim)
+    again.close()
+
+
+def _edit(path, sql: str, *args) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql, args)
+    conn.close()
+
+
+ROW_EDITS = {
+    "a row that is not JSON": ("UPDATE state_rows SET data = '{' WHERE family = 'pools' AND "
+                               "part = 'pools'", "the row 123456789012/us-east-1 pools pools"),
+    "a row that is a number": ("UPDATE state_rows SET data = 7 WHERE family = 'pools' AND "
+                               "part = 'pools'", "not saved"),
+    "a row that is a blob": ("UPDATE state_rows SET data = x'00ff' WHERE family = 'pools' AND "
+                             "part = 'pools'", "not JSON this smsvoice-sim reads"),
+    "a family's frame gone": ("DELETE FROM state_rows WHERE family = 'pools' AND part = ''",
+                              "a row of pools"),
+    "a row of no family": ("UPDATE state_rows SET family = '' WHERE family = 'pools' AND "
+                           "part = 'pools'", "is not one smsvoice-sim writes"),
+    "a pool naming a number not saved": (
+        "DELETE FROM state_rows WHERE family = 'phone_numbers' AND part = 'numbers'", "not found"),
+    "another layout": ("UPDATE state_meta SET data = '\"9\"' WHERE name = 'format'", "layout '9'"),
+    "no clock": ("DELETE FROM state_meta WHERE name = 'clock'", "clock"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROW_EDITS))
+def test_a_hand_edited_row_is_refused_in_one_line_naming_the_file(tmp_path, name):
+    path = tmp_path / "s.db"
+    sim = Simulator(clock="manual", seed=1, state_file=str(path))
+    client = sim.client()
+    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+    client.create_pool(OriginationIdentity=number["PhoneNumberId"], MessageType="TRANSACTIONAL")
+    sim.close()
+    sql, expected = ROW_EDITS[name]
+    _edit(path, sql)
+    with pytest.raises(BadStateFile) as refused:
+        Simulator(state_file=str(path), seed=1)
+    message = str(refused.value)
+    assert message.startswith(str(path)) and "\n" not in message and expected in message, message
