@@ -204,6 +204,7 @@ class AccountRegion(Region):
 
     def keep_inbound(self, record: InboundRecord) -> None:
         self.inbound.log.append(record)
+        self.changed(record)  # its row (--state)
 
     @property
     def outcomes(self) -> Outcomes:

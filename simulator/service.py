@@ -35,12 +35,12 @@ from .engine.state import State
 from .engine.timings import learn_durations
 from .gates.settings import GateSettings
 from .messaging.hub import Messaging
-from .pipeline import READ_PREFIXES, Audit, Authenticator, Pipeline
+from .pipeline import READ_PREFIXES, Answer, Audit, Authenticator, Pipeline
 from .registrations.desk import RegistrationDesk
 from .settings import DEFAULT_ACCOUNT, Settings
 from .wire import regions
 from .wire.errors import ServiceError
-from .wire.http import HttpRequest, HttpResponse, json_response
+from .wire.http import HttpRequest, HttpResponse
 
 AUDIT_ENV = "SMSVOICE_SIM_AUDIT_LOG"
 log = logging.getLogger("smsvoice_sim.simulator")
@@ -232,16 +232,21 @@ class Simulator(ControlSurface):
 
     # -- doors ------------------------------------------------------------------
     def handle(self, request: HttpRequest) -> HttpResponse:
-        response = self.pipeline.handle(request)
+        return self.answer(request).wire()
+
+    def answer(self, request: HttpRequest) -> Answer:
+        """The answer to `request` before it is bytes (the short-circuit door hands its
+        payload to botocore as Python objects); what it changed is on disk when it returns."""
+        answer = self.pipeline.run(request)
         ticket, self._staged_here.ticket = getattr(self._staged_here, "ticket", 0), 0
         if ticket:
             try:
                 self._state_writer.flush(ticket)  # outside the lock: reads go on meanwhile
             except (sqlite3.Error, OSError) as exc:
-                return self._not_saved(response, exc)
-        return response
+                return self._not_saved(answer, exc)
+        return answer
 
-    def _not_saved(self, response: HttpResponse, exc: Exception) -> HttpResponse:
+    def _not_saved(self, answer: Answer, exc: Exception) -> Answer:
         """The change is made in memory but not on disk (a full disk): the client is told,
         never 200; the rows stay queued and are written with the next change that can be."""
         log.error("smsvoice-sim could not write --state %s: %s", self.settings.state_file, exc)
@@ -249,9 +254,9 @@ class Simulator(ControlSurface):
                            f"smsvoice-sim made the change but could not write it to --state "
                            f"{self.settings.state_file} ({exc}); it is written with the next "
                            "change that can be")
-        return json_response(err.status, err.body(), {
-            "x-amzn-RequestId": response.headers.get("x-amzn-RequestId", ""),
-            "x-amzn-ErrorType": err.code})
+        return Answer(answer.operation, err.status, err.body(), {
+            "x-amzn-RequestId": answer.headers.get("x-amzn-RequestId", ""),
+            "x-amzn-ErrorType": err.code}, answer.delay)
 
     def client(self, region_name: str = "us-east-1", short_circuit: bool = False, **kwargs):
         """A real boto3 `pinpoint-sms-voice-v2` client answered in-process.
@@ -261,4 +266,4 @@ class Simulator(ControlSurface):
         from .inprocess import inprocess_client
         return inprocess_client(self.handle, region_name=region_name,
                                 short_circuit=short_circuit and not self.verify_sigv4,
-                                answer_objects=self.pipeline.run, **kwargs)
+                                answer_objects=self.answer, **kwargs)

@@ -17,7 +17,7 @@ from smsvoice_sim.simulator.messaging.inbound import INBOUND_LOG_LIMIT, body_lim
 from conftest import active_phone
 from helpers import control, control_answer
 
-HANDSET = "+12065550100"
+HANDSET = "+14254147755"  # a US simulator destination: a SIMULATOR number sends only to those
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
@@ -98,9 +98,10 @@ def test_an_opted_out_handset_still_gets_the_help_it_asks_for(sim, api):
 
 
 def test_the_response_passes_the_send_gates_and_a_refusal_is_recorded(sim, api):
-    phone = number(api)
+    phone = number(api, iso="GB", number_type="LONG_CODE")  # simulator destinations pass the sandbox
+    sim.advance(86_400)  # the number is ACTIVE
     sim.set_account_tier("SANDBOX")
-    record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="HELP")
+    record = sim.receive(from_="+447700900123", to=phone["PhoneNumber"], body="HELP")
     assert record["reply"]["refused"]["Reason"] == "DESTINATION_PHONE_NUMBER_NOT_VERIFIED"
     assert sim.sent_messages() == [] and sim.inbound()[-1]["inboundMessageId"] == record["inboundMessageId"]
 

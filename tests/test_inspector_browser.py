@@ -165,6 +165,22 @@ def test_a_message_body_that_looks_like_html_is_shown_as_text_and_runs_nothing(p
     assert page.dialogs == [] and page.errors == []
 
 
+@needs_browser
+def test_a_reply_typed_as_the_handset_is_received_and_its_keyword_acts(page, sim, inspector):
+    client = boto3_client(inspector.endpoint_url)
+    scene = inspector_scene.build(sim, client)
+    page.goto(inspector.url)
+    page.locator(f"tr[data-message-id='{scene.xss_message_id}']").click()
+    page.fill("#reply-text", "STOP")
+    page.click("#reply-form button")
+    expect_(page.locator("#conversation li.inbound")).to_contain_text("STOP")
+    (record,) = sim.inbound(origination=inspector_scene.HANDSET)
+    assert record["keyword"] == "STOP" and record["optOut"]["change"] == "OPTED_OUT"
+    opted = client.describe_opted_out_numbers(OptOutListName="Default")["OptedOutNumbers"]
+    assert [n["OptedOutNumber"] for n in opted] == [inspector_scene.HANDSET]
+    assert page.errors == []
+
+
 EVIL_PAGE = """<!doctype html><html><body>
 <form id="form" method="POST" action="{target}/_smsvoice/reset" target="sink" enctype="text/plain">
 <input name='{{"a":"' value='"}}'></form><iframe name="sink"></iframe>

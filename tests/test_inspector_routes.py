@@ -4,7 +4,6 @@ called in-process as the other routes are, and the inspector's own files (assets
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import inspector_scene
 import pytest
@@ -109,13 +108,22 @@ def test_a_voice_message_keeps_its_ssml_and_a_dry_run_says_so(sim, scene):
     assert dry["status"] == "DRY_RUN" and dry["decidedBy"] is None
 
 
-def test_the_conversation_with_a_handset_is_oldest_first_and_ready_for_inbound(sim, scene):
+def test_the_conversation_with_a_handset_is_oldest_first_with_its_replies(sim, scene):
     talk = get(sim, f"/_smsvoice/conversation?number={inspector_scene.HANDSET.replace('+', '%2B')}")
     assert [row["body"] for row in talk["items"]] == [
         "Your code is 123456", inspector_scene.SSML_BODY, inspector_scene.XSS_BODY]
     assert {row["direction"] for row in talk["items"]} == {"outbound"}
-    assert talk["inbound"] is False  # POST /_smsvoice/inbound does not exist yet
-    assert get(sim, "/_smsvoice/summary")["inbound"] is False
+    assert talk["inbound"] is True and get(sim, "/_smsvoice/summary")["inbound"] is True
+    ours = talk["items"][-1]["origin"]
+    sim.advance(30)
+    record = sim.receive(from_=inspector_scene.HANDSET, to=ours, body="thanks")
+    sim.receive(from_=inspector_scene.BLOCKED_HANDSET, to=ours, body="not this handset's")
+    talk = get(sim, f"/_smsvoice/conversation?number={inspector_scene.HANDSET.replace('+', '%2B')}")
+    last = talk["items"][-1]
+    assert [row["direction"] for row in talk["items"]] == ["outbound"] * 3 + ["inbound"]
+    assert (last["id"], last["body"], last["origin"], last["destination"], last["channel"]) == (
+        record["inboundMessageId"], "thanks", inspector_scene.HANDSET, ours, "SMS")
+    assert last["replyTo"] == talk["items"][-2]["id"]  # the newest message sent to the handset
     status, body = control_answer(sim, "GET", "/_smsvoice/conversation")
     assert status == 400 and "number" in body["error"]
 
@@ -267,6 +275,3 @@ def test_the_page_renders_values_as_text_never_as_html():
     assert not offenders, offenders
 
 
-def test_the_two_way_hook_is_marked():
-    assert "HOOK(two-way)" in Path(ROOT / "simulator" / "control" / "views.py").read_text()
-    assert "HOOK(two-way)" in (UI_FOLDER / "messages.js").read_text()

@@ -18,7 +18,7 @@ from moto_stand_in import TopicReader, aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
 
-HANDSET = "+12065550100"
+HANDSET = "+14254147755"  # a US simulator destination: a SIMULATOR number sends only to those
 STOP_TEXT = default_keywords()["STOP"].message
 HELP_TEXT = default_keywords()["HELP"].message
 PAYLOAD_KEYS = ["originationNumber", "destinationNumber", "messageKeyword", "messageBody",

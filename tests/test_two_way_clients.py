@@ -19,7 +19,7 @@ from js_runner import needs_node, run_js
 from moto_stand_in import TopicReader, aws, moto_server_url, topic_into_queue
 
 moto_url = pytest.fixture(moto_server_url)
-HANDSET = "+12065550100"
+HANDSET = "+14254147755"  # a US simulator destination: a SIMULATOR number sends only to those
 TOKEN = "s3cret"
 AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 CREDS = {"AWS_ACCESS_KEY_ID": "AKIATWOWAYCLI0000000", "AWS_SECRET_ACCESS_KEY": "cli-secret",

@@ -118,7 +118,7 @@ def messages_page(sim: Simulator, where: MessageFilter, page: Page) -> dict:
 
 def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
     """Everything between the simulated service and one handset, oldest first: the messages
-    sent to it, and (once two-way exists) what it sent back."""
+    sent to it, and what it sent back."""
     with sim.lock:
         sim.lifecycles.settle()
         now = sim.clock.now()
@@ -134,16 +134,15 @@ def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
 
 
 def inbound_records(sim: Simulator, handset: str) -> Iterable[dict]:
-    """HOOK(two-way): inbound messages from `handset`, as conversation rows.
-
-    Nothing receives inbound messages yet. Once the simulator keeps them (POST
-    /_smsvoice/inbound), return one row per message from this handset here, with at least
-    {"at": epoch seconds, "id": inboundMessageId, "origin": the handset, "destination": the
-    number or agent it was sent to, "body": messageBody, "channel": "TEXT" | "RCS",
-    "replyTo": previousPublishedMessageId or None, "keyword": messageKeyword or None}: the
-    conversation view (inspector/messages.js, renderConversation) shows them beside the
-    outbound ones, and its reply box appears once the route exists."""
-    return ()
+    """The inbound messages `handset` sent (sim.receive, POST /_smsvoice/inbound), as
+    conversation rows beside the outbound ones. Called under the simulator's lock."""
+    for (account, region), backend in sorted(sim.regions.items()):
+        for record in backend.inbound.log.query(origination=handset):
+            yield {"at": record.timestamp, "id": record.inbound_message_id, "account": account,
+                   "region": region, "origin": record.origination_number,
+                   "destination": record.destination_number, "body": record.message_body,
+                   "channel": record.channel, "replyTo": record.previous_published_message_id,
+                   "keyword": record.keyword}
 
 
 def inbound_available() -> bool:

@@ -32,7 +32,7 @@ Rules, and where they come from (docs/reference/inference.md, "Two-way"):
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from dataclasses import dataclass
 
 from ..engine import arns
 from ..messaging import metrics
@@ -62,6 +62,14 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9 _.-]{1,11}$")
 SPENT_CHANNELS = ("TEXT", "MEDIA", "VOICE")  # the channels with a monthly spend metric [doc]
 
 
+@dataclass
+class LastSent:
+    """The newest message an identity (or its pool) sent a handset: a row of --state."""
+
+    key: tuple[str, str]  # (the identity shown as origin, or the pool id; the handset)
+    message_id: str
+
+
 def receiver_kind(to: object) -> str:
     """What `to` names: `number` (E.164), `phone` (a number's id or ARN) or `rcs` (an agent's
     id or ARN); InboundRefused for what cannot receive or is no address at all."""
@@ -89,9 +97,10 @@ class InboundMessages(Family):
 
     def __init__(self, region):
         super().__init__(region)
-        self.log = InboundLog()
-        # (identity shown as origin, or pool id; handset) -> the newest message id sent
-        self.last_sent: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.log = InboundLog(forget=region.changed)  # a dropped record's row goes (--state)
+        # (identity shown as origin, or pool id; handset) -> the newest message sent; the
+        # oldest pair is forgotten first
+        self.last_sent: dict[tuple[str, str], LastSent] = {}
 
     # -- what receives -----------------------------------------------------------------
     def receiver(self, to: str):
@@ -174,16 +183,20 @@ class InboundMessages(Family):
         if given is not None:
             if not isinstance(given, str) or not given:
                 raise InboundRefused('"previousPublishedMessageId" must be a message id')
-            known = given in (self.last_sent.get((origin, handset)),
-                              self.last_sent.get((pool_id or "", handset))) or any(
+            known = given in (self._last_sent_to(origin, handset),
+                              self._last_sent_to(pool_id or "", handset)) or any(
                 r.message_id == given and r.destination_phone_number == handset
                 for r in self.region.sent_log.records)
             if not known:
                 raise InboundRefused(f"previousPublishedMessageId {given} names no message this "
                                      f"account sent to {handset}")
             return given
-        return self.last_sent.get((origin, handset)) or (
-            self.last_sent.get((pool_id, handset)) if pool_id else None)
+        return self._last_sent_to(origin, handset) or (
+            self._last_sent_to(pool_id, handset) if pool_id else None)
+
+    def _last_sent_to(self, origin: str, handset: str) -> str | None:
+        found = self.last_sent.get((origin, handset))
+        return found.message_id if found is not None else None
 
     # -- the response -------------------------------------------------------------------
     def _reply(self, identity, handset: str, iso: str, keyword: Keyword, inbound_id: str) -> Outbound:
@@ -226,11 +239,7 @@ class InboundMessages(Family):
         sent: SentMessage = message
         for origin in (sent.origination_phone_number, sent.pool_id):
             if origin:
-                key = (origin, sent.destination_phone_number)
-                self.last_sent[key] = sent.message_id
-                self.last_sent.move_to_end(key)
-        while len(self.last_sent) > LAST_SENT_LIMIT:
-            self.last_sent.popitem(last=False)
+                self._remember_sent((origin, sent.destination_phone_number), sent.message_id)
         self._count_sent(sent)
 
     def _count_sent(self, sent: SentMessage) -> None:
@@ -253,16 +262,36 @@ class InboundMessages(Family):
             put(region.account, region.region, metrics.MONTHLY_SPEND[channel],
                 region.account_attributes.spent_this_month(channel), "None", at)
 
-    # -- state view and --state -----------------------------------------------------------
-    def view(self) -> dict[str, list]:
-        return {"inbound_messages": self.log.export()}
+    def _remember_sent(self, key: tuple[str, str], message_id: str) -> None:
+        """The newest message sent on `key`, changed in place (its row keeps its place); the
+        oldest pair is forgotten past LAST_SENT_LIMIT."""
+        known = self.last_sent.get(key)
+        if known is None:
+            known = self.last_sent[key] = LastSent(key, message_id)
+            while len(self.last_sent) > LAST_SENT_LIMIT:
+                oldest = next(iter(self.last_sent.values()))
+                self.region.changed(oldest)
+                del self.last_sent[oldest.key]
+        known.message_id = message_id
+        self.region.changed(known)
 
-    def export(self) -> dict:
-        return {"log": self.log.export(),
-                "last_sent": [[origin, handset, message_id]
-                              for (origin, handset), message_id in self.last_sent.items()]}
+    # -- state view and --state -----------------------------------------------------------
+    def view_rows(self) -> dict[str, tuple]:
+        return {"inbound_messages": (self.log.records.values(), InboundRecord.as_dict)}
+
+    # one row per inbound message and per (identity, handset) pair
+    saved_by = {"records": "inbound_message_id", "last_sent": "key"}
+
+    @property
+    def records(self) -> dict[str, InboundRecord]:
+        return self.log.records
+
+    def saved_row(self, part: str, resource) -> object:
+        if part == "records":
+            return resource.as_dict()
+        return [*resource.key, resource.message_id]
 
     def restore(self, data: dict) -> None:
-        self.log.restore(data["log"])
-        self.last_sent = OrderedDict(((origin, handset), message_id)
-                                     for origin, handset, message_id in data["last_sent"])
+        self.log.restore(data["records"])
+        self.last_sent = {(origin, handset): LastSent((origin, handset), message_id)
+                          for origin, handset, message_id in data["last_sent"]}

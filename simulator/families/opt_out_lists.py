@@ -62,6 +62,7 @@ class OptOutLists(Family):
         found = self.lists.get(list_name)
         if found is None:  # [inf] another account's list, shared by policy: not changed here
             return "LIST_NOT_IN_ACCOUNT"
+        self.region.changed(found)  # its row (--state): the inbound path is no write operation
         entry = found.opted_out.get(number)
         if action == "OPT_IN":
             if entry is None:

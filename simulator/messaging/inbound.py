@@ -22,7 +22,7 @@ injector (`sim.receive`, POST /_smsvoice/inbound, `smsvoice-sim inbound`) is the
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -170,13 +170,21 @@ _WIRE = {f.name: _camel(f.name) for f in fields(InboundRecord)}
 
 
 class InboundLog:
-    """An account-region's inbound messages, oldest first, the newest INBOUND_LOG_LIMIT."""
+    """An account-region's inbound messages by id, oldest first, the newest INBOUND_LOG_LIMIT.
+    `forget(record)` is told of a record about to be dropped (--state deletes its row)."""
 
-    def __init__(self, limit: int = INBOUND_LOG_LIMIT):
-        self.records: deque[InboundRecord] = deque(maxlen=limit)
+    def __init__(self, limit: int = INBOUND_LOG_LIMIT,
+                 forget: Callable[[InboundRecord], None] = lambda record: None):
+        self.limit = limit
+        self.forget = forget
+        self.records: dict[str, InboundRecord] = {}
 
     def append(self, record: InboundRecord) -> None:
-        self.records.append(record)
+        self.records[record.inbound_message_id] = record
+        while len(self.records) > self.limit:
+            oldest = next(iter(self.records.values()))
+            self.forget(oldest)
+            del self.records[oldest.inbound_message_id]
 
     def query(self, destination: str | None = None, origination: str | None = None,
               keyword: str | None = None) -> list[InboundRecord]:
@@ -184,17 +192,19 @@ class InboundLog:
         receiving identity's id), `origination` the handset, `keyword` the keyword matched
         (any case; `NONE` for messages that matched none)."""
         wanted = keyword.upper() if keyword is not None else None
-        return [r for r in self.records
+        return [r for r in self.records.values()
                 if destination in (None, r.destination_number, r.origination_identity, r.pool_id)
                 and origination in (None, r.origination_number)
                 and (wanted is None or (r.keyword or "NONE").upper() == wanted)]
 
     def export(self) -> list[dict]:
-        return [record.as_dict() for record in self.records]
+        return [record.as_dict() for record in self.records.values()]
 
     def restore(self, rows: list[dict]) -> None:
-        self.records.clear()
-        self.records.extend(InboundRecord.from_dict(row) for row in rows)
+        self.records = {}
+        for row in rows[-self.limit:] if self.limit else ():
+            record = InboundRecord.from_dict(row)
+            self.records[record.inbound_message_id] = record
 
 
 class Inbox(Protocol):

@@ -10,7 +10,7 @@ import { clientFor, expectError } from "./common.mjs";
 
 const [endpoint, topic, token] = process.argv.slice(2);
 const client = clientFor(endpoint, "AKIAJAVASCRIPTSDK022");
-const handset = "+12065550100";
+const handset = "+14254147755"; // a US simulator destination: a SIMULATOR number sends only to those
 
 async function inbound(body) {
   const answer = await fetch(`${endpoint}/_smsvoice/inbound`, {

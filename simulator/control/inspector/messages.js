@@ -133,23 +133,20 @@ function bubble(item) {
     inbound ? null : h("div", {class: "meta"}, badge(item.status)));
 }
 
-// HOOK(two-way): the reply box. It appears once the control API has POST /_smsvoice/inbound
-// (the summary and the conversation say `inbound: true`); until then it says why it is not
-// there. The body below is the shape AWS publishes for an inbound SMS (originationNumber: the
-// handset, destinationNumber: our number, messageBody); match it to the route when it lands.
+// The reply box: the handset answers the newest number that wrote to it, through
+// POST /_smsvoice/inbound (keywords act, the two-way channel receives). Without that route
+// (the summary and the conversation say `inbound: false`) it says why it is not there.
 function replyBox(conversation, ctx) {
   if (!conversation.inbound) {
     return h("p", {class: "hint", id: "reply-hook"},
-      "Replying as the handset needs inbound messages (POST /_smsvoice/inbound), not in this simulator yet.");
+      "Replying as the handset needs inbound messages (POST /_smsvoice/inbound), which this simulator does not take.");
   }
   const ours = [...conversation.items].reverse().find((m) => m.direction === "outbound" && m.origin);
   const text = h("textarea", {id: "reply-text", rows: 2, placeholder: `Reply as ${conversation.handset}`});
   const send = async (event) => {
     event.preventDefault();
     const done = await ctx.act("POST", "/_smsvoice/inbound", {
-      originationNumber: conversation.handset,
-      destinationNumber: ours ? ours.origin : null,
-      messageBody: text.value,
+      from: conversation.handset, to: ours ? ours.origin : "", body: text.value,
     });
     if (done) text.value = "";
   };
