@@ -18,7 +18,7 @@ from smsvoice_sim.simulator.engine.clock import ManualClock
 from moto_stand_in import aws, moto_server_url
 
 moto_url = pytest.fixture(moto_server_url)
-HANDSET = "+12065550100"
+HANDSET = "+14254147755"  # a US simulator destination: a SIMULATOR number sends only to those
 GROUP = "sms-events"
 
 
