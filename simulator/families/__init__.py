@@ -86,6 +86,15 @@ class Family:
             raise errors.conflict("DELETION_PROTECTION_ENABLED", resource_type, resource_id,
                                   f"{label} {resource_id} has deletion protection enabled.")
 
+    @staticmethod
+    def refuse_if_taken(table: dict, name: str, resource_type: str, label: str,
+                        where: str = "") -> None:
+        """Create* of a resource its caller names: a name already in `table` is
+        ConflictException RESOURCE_ALREADY_EXISTS [model]; `where` says in what (" in MySet")."""
+        if name in table:
+            raise errors.conflict("RESOURCE_ALREADY_EXISTS", resource_type, name,
+                                  f"{label} {name} already exists{where}.")
+
     def by_arn(self, arn: str) -> Any:
         """The resource an ARN of one of `arn_types` names (TagResource and the like)."""
         return self.get(arn)
