@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from smsvoice_sim.proxy.processes import CLI, cli_server, drain, stop  # noqa: F401 - re-exported for tests
 
 ROOT = Path(__file__).resolve().parent.parent
+# The AWS CLI beside this Python (awscli is in the test extras), else one on PATH.
+AWS_CLI = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 
 
 def run_cli(*args: str, timeout: float = 60, env: dict | None = None,
@@ -17,11 +22,27 @@ def run_cli(*args: str, timeout: float = 60, env: dict | None = None,
                           cwd=ROOT, env={**os.environ, **(env or {})}, input=stdin)
 
 
+def aws_cli(url: str, *args: str, access_key: str) -> subprocess.CompletedProcess:
+    """`aws pinpoint-sms-voice-v2 <args>` against `url`, answering JSON, signed with fake
+    credentials of `access_key` (never the machine's profile), bounded in time."""
+    assert AWS_CLI, "the AWS CLI is installed by `make test` (awscli in the test extras)"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": "cli-secret",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": ""}
+    env.pop("AWS_PROFILE", None)
+    return subprocess.run([AWS_CLI, "pinpoint-sms-voice-v2", *args, "--endpoint-url", url,
+                           "--output", "json"], capture_output=True, text=True, timeout=120, env=env)
+
+
+def aws_cli_json(url: str, *args: str, access_key: str) -> dict:
+    """`aws_cli`'s answer to a call that succeeds, parsed."""
+    done = aws_cli(url, *args, access_key=access_key)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout or "{}")
+
+
 def control_answer(sim, method: str, path: str, body=None) -> tuple[int, dict]:
     """The control API's answer in-process (simulator/control/routes.py): (status, JSON body).
     `body` is JSON-encoded (any value, to test refusals); None sends no body."""
-    import json
-
     from smsvoice_sim.simulator import HttpRequest
     from smsvoice_sim.simulator.control.routes import answer
     raw = b"" if body is None else json.dumps(body).encode()
@@ -32,7 +53,6 @@ def control_answer(sim, method: str, path: str, body=None) -> tuple[int, dict]:
 def control(url: str, path: str, payload: dict | None = None,
             method: str | None = None) -> tuple[int, dict]:
     """Call the control API; (status, JSON body), errors included."""
-    import json
     import urllib.error
     import urllib.request
     data = None if payload is None else json.dumps(payload).encode()

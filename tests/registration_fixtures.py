@@ -79,6 +79,13 @@ def error_of(exc_info, *members: str) -> dict:
     return {"Code": response["Error"]["Code"], **{k: response[k] for k in wanted if k in response}}
 
 
+def us_number(client, number_type: str, **kwargs) -> dict:
+    """RequestPhoneNumber's answer for a US transactional SMS number of `number_type` (a
+    TOLL_FREE or TEN_DLC one waits PENDING for its registration)."""
+    return client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                       NumberCapabilities=["SMS"], NumberType=number_type, **kwargs)
+
+
 def put(client, registration_id: str, path: str, value) -> dict:
     if isinstance(value, list):
         return client.put_registration_field_value(

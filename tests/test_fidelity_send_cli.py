@@ -6,43 +6,22 @@ country's simulator numbers, lowercase Notify language codes."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import cli_server
+from helpers import AWS_CLI, aws_cli, aws_cli_json, cli_server
 
-AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
-CREDS = {
-    "AWS_ACCESS_KEY_ID": "AKIAFIDELITYCLI00000",
-    "AWS_SECRET_ACCESS_KEY": "cli-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_PAGER": "",
-}
+ACCESS_KEY = "AKIAFIDELITYCLI00000"
 ACCOUNT = "123456789012"  # the simulator's default account
 
 
-def run(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **CREDS}
-    env.pop("AWS_PROFILE", None)
-    return subprocess.run(
-        [AWS, "pinpoint-sms-voice-v2", *args, "--endpoint-url", url, "--output", "json"],
-        capture_output=True, text=True, timeout=120, env=env)
-
-
 def aws(url: str, *args: str) -> dict:
-    done = run(url, *args)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout or "{}")
+    return aws_cli_json(url, *args, access_key=ACCESS_KEY)
 
 
 def aws_error(url: str, *args: str) -> str:
     """The CLI's error line for a call AWS refuses: `An error occurred (<Code>) ...: <message>`."""
-    done = run(url, *args)
+    done = aws_cli(url, *args, access_key=ACCESS_KEY)
     assert done.returncode != 0, done.stdout
     return done.stderr
 
@@ -54,7 +33,7 @@ def sns_policy(arn: str, *actions: str) -> str:
         "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]})
 
 
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
+@pytest.mark.skipif(AWS_CLI is None, reason="the AWS CLI is not installed")
 def test_the_aws_cli_drives_policies_simulator_numbers_and_notify_languages():
     with cli_server("simulate", "--listen", "127.0.0.1:0", "--clock", "instant",
                     "--account-tier", "SANDBOX") as (ready, _p):

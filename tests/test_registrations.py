@@ -21,6 +21,7 @@ from registration_fixtures import (
     put,
     statuses,
     uploaded,
+    us_number,
 )
 
 from smsvoice_sim.simulator import Simulator
@@ -30,15 +31,9 @@ from smsvoice_sim.simulator.wire.errors import ServiceError
 from helpers import control_answer, run_cli
 
 
-def toll_free_number(client) -> dict:
-    return client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TOLL_FREE"
-    )
-
-
 def ready_toll_free(sim, client, number: dict | None = None) -> tuple[str, dict]:
     """A toll-free registration filled in, with its opt-in image and number: ready to submit."""
-    number = number or toll_free_number(client)
+    number = number or us_number(client, "TOLL_FREE")
     reg = client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationId"]
     fill(client, reg, TFN_VALUES)
     put(client, reg, "messagingUseCase.optInImage", uploaded(sim, client))
@@ -58,7 +53,7 @@ def client(sim):
 
 # -- the issue's end-to-end run -------------------------------------------------------------
 def test_toll_free_registration_end_to_end(sim, client):
-    number = toll_free_number(client)
+    number = us_number(client, "TOLL_FREE")
     assert number["Status"] == "PENDING"
     sim.advance(DAY)
     phone_id = number["PhoneNumberId"]
@@ -568,16 +563,14 @@ def test_a_submitted_attachment_cannot_be_deleted(sim, client):
 # -- associations and the numbers they gate -----------------------------------------------------
 def test_association_rules(sim, client):
     reg_id = client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationId"]
-    long_code = client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="LONG_CODE"
-    )
+    long_code = us_number(client, "LONG_CODE")
     with pytest.raises(ClientError) as wrong_kind:
         client.create_registration_association(RegistrationId=reg_id, ResourceId=long_code["PhoneNumberId"])
     assert error_of(wrong_kind)["Reason"] == "INVALID_REGISTRATION_ASSOCIATION"
     with pytest.raises(ClientError) as no_number:
         client.create_registration_association(RegistrationId=reg_id, ResourceId="phone-" + "0" * 32)
     assert error_of(no_number) == {"Code": "ResourceNotFoundException", "ResourceType": "phone-number"}
-    first, second = toll_free_number(client), toll_free_number(client)
+    first, second = us_number(client, "TOLL_FREE"), us_number(client, "TOLL_FREE")
     client.create_registration_association(RegistrationId=reg_id, ResourceId=first["PhoneNumberArn"])
     with pytest.raises(ClientError) as again:
         client.create_registration_association(RegistrationId=reg_id, ResourceId=first["PhoneNumberId"])
@@ -605,9 +598,7 @@ def test_association_rules(sim, client):
     campaign = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")[
         "RegistrationId"
     ]
-    ten_dlc = client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC"
-    )
+    ten_dlc = us_number(client, "TEN_DLC")
     with pytest.raises(ClientError) as not_complete:
         client.create_registration_association(RegistrationId=campaign, ResourceId=ten_dlc["PhoneNumberId"])
     assert error_of(not_complete)["Reason"] == "REGISTRATION_NOT_COMPLETE"
@@ -625,13 +616,9 @@ def test_numbers_requested_with_a_registration_wait_for_it(sim, client):
     campaign = client.create_registration(RegistrationType="US_TEN_DLC_CAMPAIGN_REGISTRATION")[
         "RegistrationId"
     ]
-    number = client.request_phone_number(  # requested first, associated once the campaign is COMPLETE
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC"
-    )
+    number = us_number(client, "TEN_DLC")  # requested first, associated once the campaign is COMPLETE
     assert number["Status"] == "PENDING" and "RegistrationId" not in number
-    long_code = client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="LONG_CODE"
-    )
+    long_code = us_number(client, "LONG_CODE")
     sim.advance(DAY)
     phones = {p["PhoneNumberId"]: p["Status"] for p in client.describe_phone_numbers()["PhoneNumbers"]}
     assert phones == {number["PhoneNumberId"]: "PENDING", long_code["PhoneNumberId"]: "ACTIVE"}
@@ -666,10 +653,7 @@ def test_numbers_requested_with_a_registration_wait_for_it(sim, client):
         client.describe_phone_numbers(PhoneNumberIds=[number["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
         == "ACTIVE"
     )
-    later = client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC",
-        RegistrationId=campaign,
-    )
+    later = us_number(client, "TEN_DLC", RegistrationId=campaign)
     assert later["RegistrationId"] == campaign
     assert (
         client.describe_phone_numbers(PhoneNumberIds=[later["PhoneNumberId"]])["PhoneNumbers"][0]["Status"]
@@ -712,7 +696,7 @@ def test_releasing_the_number_closes_a_toll_free_registration(sim, client):
 
 
 def test_pool_of_unregistered_numbers_cannot_send(sim, client):
-    number = toll_free_number(client)
+    number = us_number(client, "TOLL_FREE")
     reg_id, _ = ready_toll_free(sim, client, number)
     client.submit_registration_version(RegistrationId=reg_id)
     sim.advance(10 * DAY)
@@ -744,7 +728,7 @@ def test_rcs_agents_pass_the_registration_gate(sim, client):
     rcs = sim.region("123456789012", "us-east-1").rcs_agents
     rcs.submit_testing(agent["RcsAgentId"], "registration-testing")
     rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
-    number = toll_free_number(client)
+    number = us_number(client, "TOLL_FREE")
     reg_id, _ = ready_toll_free(sim, client, number)
     client.submit_registration_version(RegistrationId=reg_id)
     sim.advance(10 * DAY)
@@ -1142,7 +1126,7 @@ def test_state_file_keeps_registrations_and_their_review(tmp_path):
     reg_id, number = ready_toll_free(first, client)
     client.submit_registration_version(RegistrationId=reg_id)
     first.advance(DAY)
-    waiting = toll_free_number(client)  # no registration yet: PENDING for ever
+    waiting = us_number(client, "TOLL_FREE")  # no registration yet: PENDING for ever
 
     second = Simulator(clock="manual", seed=21, state_file=path)
     again = second.client()

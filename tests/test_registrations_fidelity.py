@@ -22,6 +22,7 @@ from registration_fixtures import (
     status_of,
     statuses,
     uploaded,
+    us_number,
 )
 
 from smsvoice_sim.simulator import Simulator
@@ -47,13 +48,6 @@ def definitions(client, registration_type: str) -> dict[str, dict]:
         RegistrationType=registration_type
     )
     return {f["FieldPath"]: f for page in pages for f in page["RegistrationFieldDefinitions"]}
-
-
-def ten_dlc_number(client, **kwargs) -> dict:
-    return client.request_phone_number(
-        IsoCountryCode="US", MessageType="TRANSACTIONAL", NumberCapabilities=["SMS"], NumberType="TEN_DLC",
-        **kwargs,
-    )
 
 
 def filled_campaign(client, brand: str) -> str:
@@ -412,13 +406,13 @@ def test_a_ten_dlc_number_needs_a_complete_campaign(sim, client):
             client.submit_registration_version(RegistrationId=campaign)
         assert status_of(client, campaign) == stage
         with pytest.raises(ClientError) as early:
-            ten_dlc_number(client, RegistrationId=campaign)
+            us_number(client, "TEN_DLC", RegistrationId=campaign)
         assert error_of(early, "ResourceId") == {
             "Code": "ConflictException", "Reason": "REGISTRATION_NOT_COMPLETE",
             "ResourceType": "registration", "ResourceId": campaign}, stage
     assert client.describe_phone_numbers()["PhoneNumbers"] == []  # the refused requests made nothing
     sim.advance(15 * DAY)
-    number = ten_dlc_number(client, RegistrationId=campaign)
+    number = us_number(client, "TEN_DLC", RegistrationId=campaign)
     assert number["RegistrationId"] == campaign
     listed = client.list_registration_associations(RegistrationId=campaign)["RegistrationAssociations"]
     assert [a["ResourceType"] for a in listed] == ["REGISTRATION", "PHONE_NUMBER"]
@@ -426,9 +420,7 @@ def test_a_ten_dlc_number_needs_a_complete_campaign(sim, client):
 
 def test_a_toll_free_number_still_joins_a_registration_being_filled_in(client):
     reg = client.create_registration(RegistrationType="US_TOLL_FREE_REGISTRATION")["RegistrationId"]
-    number = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
-                                         NumberCapabilities=["SMS"], NumberType="TOLL_FREE",
-                                         RegistrationId=reg)
+    number = us_number(client, "TOLL_FREE", RegistrationId=reg)
     assert (number["Status"], number["RegistrationId"]) == ("PENDING", reg)
 
 

@@ -3,37 +3,13 @@ operation of each family issue 15 adds (lookups, resource policies, Notify, RCS)
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+from helpers import aws_cli_json, cli_server
 
-from helpers import cli_server
-
-AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
-CREDS = {
-    "AWS_ACCESS_KEY_ID": "AKIAREMAININGCLI0000",
-    "AWS_SECRET_ACCESS_KEY": "cli-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_PAGER": "",
-}
+ACCESS_KEY = "AKIAREMAININGCLI0000"
 
 
 def aws(url: str, *args: str) -> dict:
-    assert AWS, "the AWS CLI is installed by `make test` (awscli in the test extras)"
-    env = {**os.environ, **CREDS}
-    env.pop("AWS_PROFILE", None)
-    done = subprocess.run(
-        [AWS, "pinpoint-sms-voice-v2", *args, "--endpoint-url", url, "--output", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout or "{}")
+    return aws_cli_json(url, *args, access_key=ACCESS_KEY)
 
 
 def test_aws_cli_drives_lookups_policies_notify_and_rcs():

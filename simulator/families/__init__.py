@@ -25,6 +25,8 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..wire import errors
+
 if TYPE_CHECKING:
     from ..account import AccountRegion
     from ..engine.lifecycle import LifecycleSpec
@@ -75,6 +77,23 @@ class Family:
         """This family's resource named by id or ARN (ResourceNotFound otherwise); a family's
         own lookup may take more (a sender ID's country, the operation asking)."""
         raise NotImplementedError(f"{type(self).__name__} has no resources to look up")
+
+    @staticmethod
+    def refuse_if_protected(resource, resource_type: str, resource_id: str, label: str) -> None:
+        """Delete*/Release* of a resource with DeletionProtectionEnabled: every family refuses
+        with ConflictException DELETION_PROTECTION_ENABLED [model]."""
+        if resource.deletion_protection_enabled:
+            raise errors.conflict("DELETION_PROTECTION_ENABLED", resource_type, resource_id,
+                                  f"{label} {resource_id} has deletion protection enabled.")
+
+    @staticmethod
+    def refuse_if_taken(table: dict, name: str, resource_type: str, label: str,
+                        where: str = "") -> None:
+        """Create* of a resource its caller names: a name already in `table` is
+        ConflictException RESOURCE_ALREADY_EXISTS [model]; `where` says in what (" in MySet")."""
+        if name in table:
+            raise errors.conflict("RESOURCE_ALREADY_EXISTS", resource_type, name,
+                                  f"{label} {name} already exists{where}.")
 
     def by_arn(self, arn: str) -> Any:
         """The resource an ARN of one of `arn_types` names (TagResource and the like)."""

@@ -185,9 +185,7 @@ class ConfigurationSets(Family):
     @operation("CreateConfigurationSet")
     def create(self, params: dict) -> ConfigurationSet:
         name = params["ConfigurationSetName"]
-        if name in self.sets:
-            raise errors.conflict("RESOURCE_ALREADY_EXISTS", "configuration-set", name,
-                                  f"Configuration set {name} already exists.")
+        self.refuse_if_taken(self.sets, name, "configuration-set", "Configuration set")
         self.region.require_quota("CONFIGURATION_SETS", "CONFIGURATION_SETS_PER_ACCOUNT")
         found = ConfigurationSet(name, self.region.arn(f"configuration-set/{name}"), self.region.now(),
                                  tags=tag_dict(params.get("Tags")))
@@ -228,9 +226,8 @@ class ConfigurationSets(Family):
         assert given is not None  # required: _one_target raised otherwise
         kind, target = given
         name = params["EventDestinationName"]
-        if name in cs.destinations:
-            raise errors.conflict("RESOURCE_ALREADY_EXISTS", "event-destination", name,
-                                  f"Event destination {name} already exists in {cs.name}.")
+        self.refuse_if_taken(cs.destinations, name, "event-destination", "Event destination",
+                             f" in {cs.name}")
         # Five per set [doc], from the region's quota table like every other quota.
         self.region.require_quota("EVENT_DESTINATIONS_PER_CONFIGURATION_SET",
                                   "EVENT_DESTINATIONS_PER_CONFIGURATION_SET", used=len(cs.destinations))

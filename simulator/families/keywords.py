@@ -156,11 +156,15 @@ class Keywords(Family):
         """A US toll-free number: its carrier manages opt-outs [doc: keywords-required.html]."""
         return is_us_toll_free(identity)
 
+    def _owner(self, params: dict, action: str) -> tuple:
+        """The pool or phone number a keyword operation names, and its keywords."""
+        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], action)
+        return owner, keywords_of(owner)
+
     @operation("PutKeyword")
     def put(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "PutKeyword")
+        owner, table = self._owner(params, "PutKeyword")
         word = canonical(params["Keyword"])
-        table = keywords_of(owner)
         old = table.get(word)
         action = _action(word, params.get("KeywordAction"), old)
         _check_carrier_managed(owner, word, action)
@@ -173,8 +177,8 @@ class Keywords(Family):
 
     @operation("DescribeKeywords")
     def describe(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "DescribeKeywords")
-        words = list(keywords_of(owner).values())
+        owner, table = self._owner(params, "DescribeKeywords")
+        words = list(table.values())
         if params.get("Keywords"):
             wanted = {folded(word) for word in params["Keywords"]}
             words = [k for k in words if k.keyword in wanted]
@@ -183,9 +187,8 @@ class Keywords(Family):
 
     @operation("DeleteKeyword")
     def delete(self, params: dict) -> tuple:
-        owner = self.region.pools.keyword_owner(params["OriginationIdentity"], "DeleteKeyword")
+        owner, table = self._owner(params, "DeleteKeyword")
         word = folded(params["Keyword"])
-        table = keywords_of(owner)
         kw = table.get(word)
         if kw is None:
             raise errors.not_found("keyword", params["Keyword"])

@@ -355,13 +355,7 @@ class Notify(Family):
     @operation("DeleteNotifyConfiguration")
     def delete(self, params: dict) -> NotifyConfiguration:
         config = self.get(params["NotifyConfigurationId"])
-        if config.deletion_protection_enabled:
-            raise errors.conflict(
-                "DELETION_PROTECTION_ENABLED",
-                "notify-configuration",
-                config.id,
-                f"Notify configuration {config.id} has deletion protection on.",
-            )
+        self.refuse_if_protected(config, "notify-configuration", config.id, "Notify configuration")
         del self.configurations[config.id]
         self.region.lifecycles.forget(config)  # its pending review step goes with it
         return config

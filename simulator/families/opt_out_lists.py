@@ -95,9 +95,7 @@ class OptOutLists(Family):
     @operation("CreateOptOutList")
     def create(self, params: dict) -> OptOutList:
         name = params["OptOutListName"]
-        if name in self.lists:
-            raise errors.conflict("RESOURCE_ALREADY_EXISTS", "opt-out-list", name,
-                                  f"Opt-out list {name} already exists.")
+        self.refuse_if_taken(self.lists, name, "opt-out-list", "Opt-out list")
         self.region.require_quota("OPT_OUT_LISTS", "OPT_OUT_LISTS_PER_ACCOUNT")
         oo = OptOutList(name, self.region.arn(f"opt-out-list/{name}"), self.region.now(),
                         tags=tag_dict(params.get("Tags")))

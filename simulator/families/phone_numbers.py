@@ -327,9 +327,7 @@ class PhoneNumbers(Family):
     @operation("ReleasePhoneNumber")
     def release(self, params: dict) -> PhoneNumber:
         phone = self.get(params["PhoneNumberId"], "ReleasePhoneNumber")
-        if phone.deletion_protection_enabled:
-            raise _conflict(phone, "DELETION_PROTECTION_ENABLED",
-                            f"Phone number {phone.phone_number_id} has deletion protection.")
+        self.refuse_if_protected(phone, "phone-number", phone.phone_number_id, "Phone number")
         if phone.pool_id is not None:
             raise _conflict(phone, "PHONE_NUMBER_ASSOCIATED_TO_POOL",
                             f"Phone number {phone.phone_number_id} is in pool {phone.pool_id}; "

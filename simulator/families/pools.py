@@ -271,9 +271,7 @@ class Pools(Family):
     @operation("DeletePool")
     def delete(self, params: dict) -> Pool:
         pool = self.get(params["PoolId"], "DeletePool")
-        if pool.deletion_protection_enabled:
-            raise errors.conflict("DELETION_PROTECTION_ENABLED", "pool", pool.pool_id,
-                                  f"Pool {pool.pool_id} has deletion protection enabled.")
+        self.refuse_if_protected(pool, "pool", pool.pool_id, "Pool")
         if pool.state != "ACTIVE":
             raise errors.conflict("RESOURCE_NOT_ACTIVE", "pool", pool.pool_id,
                                   f"Pool {pool.pool_id} is {pool.state}, not ACTIVE.")

@@ -104,10 +104,7 @@ class ProtectConfigurations(Family):
     @operation("DeleteProtectConfiguration")
     def delete(self, params: dict) -> ProtectConfiguration:
         config = self.get(params["ProtectConfigurationId"])
-        if config.deletion_protection_enabled:
-            raise errors.conflict("DELETION_PROTECTION_ENABLED", KIND, config.id,
-                                  f"Protect configuration {config.id} has deletion protection "
-                                  "enabled.")
+        self.refuse_if_protected(config, KIND, config.id, "Protect configuration")
         if config.account_default:
             raise errors.conflict("PROTECT_CONFIGURATION_IS_ACCOUNT_DEFAULT", KIND, config.id,
                                   f"Protect configuration {config.id} is the account default.")

@@ -474,9 +474,7 @@ class RcsAgents(Family):
     @operation("DeleteRcsAgent")
     def delete(self, params: dict) -> RcsAgent:
         agent = self.get(params["RcsAgentId"])
-        if agent.deletion_protection_enabled:
-            raise errors.conflict("DELETION_PROTECTION_ENABLED", "rcs-agent", agent.id,
-                                  f"RCS agent {agent.id} has deletion protection on.")
+        self.refuse_if_protected(agent, "rcs-agent", agent.id, "RCS agent")
         if agent.pool_id is not None:
             raise errors.conflict("RCS_AGENT_ASSOCIATED_TO_POOL", "rcs-agent", agent.id,
                                   f"RCS agent {agent.id} is in pool {agent.pool_id}; take it out first.")

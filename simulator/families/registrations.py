@@ -184,6 +184,11 @@ class Registration:
         )
 
 
+def _conflict(registration: Registration, reason: str, message: str) -> errors.ServiceError:
+    """A ConflictException about `registration` (most of this family's refusals)."""
+    return errors.conflict(reason, "registration", registration.id, message)
+
+
 # -- the family ----------------------------------------------------------------------
 class Registrations(Family):
     name = "registrations"
@@ -225,13 +230,10 @@ class Registrations(Family):
         """The current version, when its field values may still change."""
         version = registration.current
         if version.state != "DRAFT":
-            raise errors.conflict(
-                "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "EDIT_REGISTRATION_FIELD_VALUES_NOT_ALLOWED",
                 f"Version {version.number} of {registration.id} is {version.state}; only a DRAFT "
-                "version can be edited (CreateRegistrationVersion starts a new one).",
-            )
+                "version can be edited (CreateRegistrationVersion starts a new one).")
         return version
 
     def _attachment_ready(self, ref: str) -> str:
@@ -281,13 +283,10 @@ class Registrations(Family):
     def delete(self, params: dict) -> Registration:
         registration = self.get(params["RegistrationId"])
         if registration.state not in (*SETTLED, "CLOSED"):
-            raise errors.conflict(
-                "RESOURCE_DELETION_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "RESOURCE_DELETION_NOT_ALLOWED",
                 f"Registration {registration.id} is {registration.state}; it can be deleted once "
-                "the review is over.",
-            )
+                "the review is over.")
         keeping = [
             a
             for a in registration.associations
@@ -299,13 +298,10 @@ class Registrations(Family):
                 if keeping[0].resource_type == "PHONE_NUMBER"
                 else "RESOURCE_DELETION_NOT_ALLOWED"
             )
-            raise errors.conflict(
-                reason,
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, reason,
                 f"{keeping[0].resource_id} is still associated with {registration.id}; release it "
-                "before deleting the registration.",
-            )
+                "before deleting the registration.")
         now = self.region.now()
         for association in list(registration.associations):
             self._disassociate(registration, association)
@@ -331,14 +327,11 @@ class Registrations(Family):
         registration = self.get(params["RegistrationId"])
         current = registration.current
         if current.state == "DRAFT" or registration.state not in SETTLED:
-            raise errors.conflict(
-                "CREATE_REGISTRATION_VERSION_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "CREATE_REGISTRATION_VERSION_NOT_ALLOWED",
                 f"Registration {registration.id} is {registration.state} and its version "
                 f"{current.number} is {current.state}; a new version starts once the current one "
-                "is reviewed.",
-            )
+                "is reviewed.")
         now = self.region.now()
         recent = [t for t in self._versions_created if t > now - 86_400]
         if len(recent) >= VERSIONS_CREATED_PER_DAY:
@@ -377,12 +370,9 @@ class Registrations(Family):
                 if version.state in UNDER_REVIEW
                 else "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"
             )
-            raise errors.conflict(
-                reason,
-                "registration",
-                registration.id,
-                f"Version {version.number} of {registration.id} is {version.state}.",
-            )
+            raise _conflict(
+                registration, reason,
+                f"Version {version.number} of {registration.id} is {version.state}.")
         form = self.form(registration.registration_type)
         if self.desk.strict_submit:  # else the review finds what is missing (`_form_denial`)
             refuse_incomplete(form, version.values, self._attachment_ready)
@@ -400,13 +390,10 @@ class Registrations(Family):
                     "can be submitted once it is COMPLETE.",
                 )
             if not linked:
-                raise errors.conflict(
-                    "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
-                    "registration",
-                    registration.id,
+                raise _conflict(
+                    registration, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
                     f"A {behavior['ResourceType']} must be associated with {registration.id} "
-                    "before it is submitted (CreateRegistrationAssociation).",
-                )
+                    "before it is submitted (CreateRegistrationAssociation).")
         now = self.region.now()
         self._submit_rcs(registration)  # refuses (nothing changed) an agent with such a part already
         version.aws_review = bool(params.get("AwsReview", False))
@@ -420,13 +407,10 @@ class Registrations(Family):
         registration = self.get(params["RegistrationId"])
         version = registration.current
         if version.state != "SUBMITTED":
-            raise errors.conflict(
-                "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "DISCARD_REGISTRATION_VERSION_NOT_ALLOWED",
                 f"Version {version.number} of {registration.id} is {version.state}; only a "
-                "SUBMITTED version can be discarded.",
-            )
+                "SUBMITTED version can be discarded.")
         self._cancel_step(registration)
         self._move(registration, "discard", self.region.now())
         return (registration, version)
@@ -505,12 +489,9 @@ class Registrations(Family):
         registration = self.get(params["RegistrationId"])
         target, kind = self._identity(params["ResourceId"])
         if any(a.target is target for a in registration.associations):
-            raise errors.conflict(
-                "RESOURCE_ALREADY_ASSOCIATED",
-                "registration",
-                registration.id,
-                f"{target.identity} is already associated with {registration.id}.",
-            )
+            raise _conflict(
+                registration, "RESOURCE_ALREADY_ASSOCIATED",
+                f"{target.identity} is already associated with {registration.id}.")
         if kind == "RCS_AGENT":
             self._check_rcs_agent(registration, target)
         owner = self.registration_of(target)
@@ -520,9 +501,7 @@ class Registrations(Family):
                 if kind == "PHONE_NUMBER"
                 else "RESOURCE_ALREADY_ASSOCIATED"
             )
-            raise errors.conflict(
-                reason, "registration", owner.id, f"{target.identity} is already associated with {owner.id}."
-            )
+            raise _conflict(owner, reason, f"{target.identity} is already associated with {owner.id}.")
         if kind == "REGISTRATION":
             self._check_registration_target(registration, target)
         behavior = self._admission(
@@ -575,28 +554,19 @@ class Registrations(Family):
             # the same answer whichever way the number comes (CreateRegistrationAssociation or
             # RequestPhoneNumber's RegistrationId), whatever the campaign's state [inf: the model's
             # reason that says it; no source records AWS's error].
-            raise errors.conflict(
-                "REGISTRATION_NOT_COMPLETE",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "REGISTRATION_NOT_COMPLETE",
                 f"Registration {registration.id} is {registration.state}; its numbers are "
-                "associated once it is approved (COMPLETE).",
-            )
+                "associated once it is approved (COMPLETE).")
         if registration.state in (*UNDER_REVIEW, "PROVISIONING"):
-            raise errors.conflict(
-                "RESOURCE_MODIFICATION_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "RESOURCE_MODIFICATION_NOT_ALLOWED",
                 f"Registration {registration.id} is {registration.state}: nothing associated with it "
-                "can change until the review is over.",
-            )
+                "can change until the review is over.")
         if registration.state in ("CLOSED", "DELETED"):
-            raise errors.conflict(
-                "RESOURCE_NOT_ACTIVE",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} is {registration.state}.",
-            )
+            raise _conflict(
+                registration, "RESOURCE_NOT_ACTIVE",
+                f"Registration {registration.id} is {registration.state}.")
         phones = sum(1 for a in registration.associations if a.resource_type == "PHONE_NUMBER")
         limit = PHONE_NUMBERS_PER_REGISTRATION.get(
             registration.registration_type, DEFAULT_PHONE_NUMBERS_PER_REGISTRATION
@@ -741,13 +711,10 @@ class Registrations(Family):
         if registration is None:
             return
         if registration.state in (*UNDER_REVIEW, "PROVISIONING"):
-            raise errors.conflict(
-                "DISASSOCIATE_REGISTRATION_NOT_ALLOWED",
-                "registration",
-                registration.id,
+            raise _conflict(
+                registration, "DISASSOCIATE_REGISTRATION_NOT_ALLOWED",
                 f"{identity.identity} belongs to {registration.id}, which is {registration.state}; "
-                "it cannot be released until the review is over.",
-            )
+                "it cannot be released until the review is over.")
         association = next(a for a in registration.associations if a.target is identity)
         self._disassociate(registration, association)
         closes = association.behavior["DisassociationBehavior"] == "DISASSOCIATE_ALL_CLOSES_REGISTRATION"
@@ -838,12 +805,9 @@ class Registrations(Family):
     def apply(self, registration: Registration, decision: Decision, at: float) -> None:
         """The reviewer's decision on the version under review."""
         if registration.state not in UNDER_REVIEW:
-            raise errors.conflict(
-                "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} is {registration.state}: nothing is under review.",
-            )
+            raise _conflict(
+                registration, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+                f"Registration {registration.id} is {registration.state}: nothing is under review.")
         self._cancel_step(registration)
         if registration.state in ("SUBMITTED", "AWS_REVIEWING"):
             self._move(registration, "start_review", at)  # a decision comes out of review
@@ -869,24 +833,18 @@ class Registrations(Family):
     def authenticate(self, registration: Registration, at: float) -> None:
         """The registrant completed the email authentication: the review carries on."""
         if registration.state != "REQUIRES_AUTHENTICATION":
-            raise errors.conflict(
-                "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} is {registration.state}, not REQUIRES_AUTHENTICATION.",
-            )
+            raise _conflict(
+                registration, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
+                f"Registration {registration.id} is {registration.state}, not REQUIRES_AUTHENTICATION.")
         self._move(registration, "authenticate", at)
         self._schedule(registration, at)
 
     def revoke(self, registration: Registration, decision: Decision, at: float) -> None:
         """AWS withdraws an approval: the approved version is REVOKED, its identities stop sending."""
         if registration.approved_version is None or registration.state not in ("PROVISIONING", "COMPLETE"):
-            raise errors.conflict(
-                "RESOURCE_NOT_ACTIVE",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} has no approval to revoke.",
-            )
+            raise _conflict(
+                registration, "RESOURCE_NOT_ACTIVE",
+                f"Registration {registration.id} has no approval to revoke.")
         self._cancel_step(registration)  # marks it changed (--state)
         version = registration.version(registration.approved_version)
         version.denied_reasons = [dict(r) for r in decision.reasons] or None
@@ -1153,12 +1111,9 @@ class Registrations(Family):
                 f"RCS agent {agent.id} already has a {registration.registration_type} ({others[0]}).",
             )
         if any(a.resource_type == "RCS_AGENT" for a in registration.associations):
-            raise errors.conflict(  # [inf] a registration configures one agent
-                "RESOURCE_ALREADY_ASSOCIATED",
-                "registration",
-                registration.id,
-                f"Registration {registration.id} already has an RCS agent.",
-            )
+            raise _conflict(  # [inf] a registration configures one agent
+                registration, "RESOURCE_ALREADY_ASSOCIATED",
+                f"Registration {registration.id} already has an RCS agent.")
 
     def _submit_rcs(self, registration: Registration) -> None:
         """SubmitRegistrationVersion of an RCS registration: the agent gets (or resubmits) its

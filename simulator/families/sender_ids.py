@@ -186,9 +186,7 @@ class SenderIds(Family):
     @operation("ReleaseSenderId")
     def release(self, params: dict) -> SenderId:
         sender = self.get(params["SenderId"], params["IsoCountryCode"])
-        if sender.deletion_protection_enabled:
-            raise _conflict(sender, "DELETION_PROTECTION_ENABLED",
-                            f"Sender ID {sender.sender_id} has deletion protection.")
+        self.refuse_if_protected(sender, "sender-id", sender.sender_id, "Sender ID")
         if sender.pool_ids:
             raise _conflict(sender, "SENDER_ID_ASSOCIATED_TO_POOL",
                             f"Sender ID {sender.sender_id} is in pool(s) "
