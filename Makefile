@@ -70,12 +70,15 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 		npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $(JS_STAMP); \
 	else echo "npm not found: the JavaScript SDK tests will be skipped"; fi
 
+# mypy reads its settings (the packages, the untyped libraries) from pyproject.toml.
 test: $(TEST_STAMP) $(JS_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The sessions of noxfile.py: other Pythons and the botocore floor, each in its own
 # venv under .nox/. e.g. `make nox ARGS="-s smoke-3.13"`; `make nox ARGS=-l` lists them.
@@ -91,4 +94,4 @@ bench: $(TEST_STAMP)
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .nox build src/*.egg-info tests/js/node_modules
+	rm -rf $(VENV) .nox .mypy_cache build src/*.egg-info tests/js/node_modules

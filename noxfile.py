@@ -82,7 +82,7 @@ def _install(session: nox.Session, *requirements: str) -> None:
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The whole suite (as `make test`, without ruff) on one Python."""
+    """The whole suite (as `make test`, without ruff and mypy) on one Python."""
     _install(session, "-e", ".[test]")
     session.run("pytest", "-q", "-n", "auto", "--dist", "loadfile", *session.posargs)
 

@@ -15,13 +15,16 @@ write, so a client is woken once and the thread gives up the GIL once per answer
 from __future__ import annotations
 
 import errno
+import io
 import re
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire.http import json_response, wait_for
@@ -74,7 +77,8 @@ def simple_head(buffered: bytes) -> tuple[list[tuple[str, str]], int] | None:
     """The header lines at the start of `buffered`, as (name, value) pairs, and how many
     bytes they take with the blank line that ends them; None if any line is not simple
     (the stdlib's parser reads those) or the blank line has not arrived."""
-    items, at = [], 0
+    items: list[tuple[str, str]] = []
+    at = 0
     while not buffered.startswith((b"\r\n", b"\n"), at):
         line = _SIMPLE_HEADER_LINE.match(buffered, at)
         if line is None or len(items) == MAX_SIMPLE_HEADERS:
@@ -124,6 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     answer: Callable[[HttpRequest], HttpResponse]
     quiet = True
+    # What the stdlib gives this handler, more precisely than its base class says:
+    rfile: io.BufferedReader  # socket.makefile("rb") with the default (-1) buffer: it peeks
+    server: _Server
 
     def setup(self) -> None:
         super().setup()  # applies `timeout` (the idle timeout) to the connection
@@ -152,7 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             return super().parse_request()
         self.command, self.path, self.request_version = (part.decode("ascii") for part in simple.groups())
         self.requestline = self.raw_requestline.decode("ascii").rstrip("\r\n")
-        self.headers = headers
+        # Not a Message: the stdlib's own code does not read it once the head is parsed, and
+        # this module reads only what _SimpleHeaders gives as http.client's Message does.
+        self.headers = cast(Message, headers)
         connection = headers.get("Connection", "").lower()
         self.close_connection = connection == "close" or (
             self.request_version == "HTTP/1.0" and connection != "keep-alive")
@@ -183,11 +192,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = bytearray()
         while True:  # bounded: every chunk adds >= 1 byte, and the total is capped
             text = self._read_line("a chunk size").split(b";", 1)[0].strip()  # extensions go
-            size = _CHUNK_SIZE.fullmatch(text)
-            if size is None:
+            hex_size = _CHUNK_SIZE.fullmatch(text)
+            if hex_size is None:
                 raise _Refused(_too_large() if re.fullmatch(rb"0*[0-9A-Fa-f]{9,}", text)
                                else _malformed(f"chunk size {text[:20]!r} is not hexadecimal"))
-            size = int(size.group(1), 16)
+            size = int(hex_size.group(1), 16)
             if len(body) + size > MAX_BODY_BYTES:
                 raise _Refused(_too_large())
             if size == 0:
@@ -284,6 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = LISTEN_BACKLOG
+    server_address: tuple[str, int]  # an AF_INET socket's name (ThreadingHTTPServer's family)
 
     def server_bind(self) -> None:
         self.connections: set[socket.socket] = set()  # open, so that close() can end them

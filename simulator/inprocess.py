@@ -169,7 +169,7 @@ class _LazyBody(_RawBody):
 
     def __init__(self, answer: Answer):
         super().__init__()
-        self._answer = answer
+        self._answer: Answer | None = answer  # None once serialised
 
     def stream(self, amt: int = 1024, decode_content: bool | None = None):
         if self._answer is not None:
@@ -202,7 +202,7 @@ def object_hook(run: Callable[[HttpRequest], Answer], client, credentials: Crede
     return hook
 
 
-def inprocess_client(answer: Callable[[HttpRequest], HttpResponse | None],
+def inprocess_client(answer: Callable[[HttpRequest], HttpResponse],
                      region_name: str = "us-east-1", use_default_credentials: bool = False,
                      short_circuit: bool = False,
                      answer_objects: Callable[[HttpRequest], Answer] | None = None, **kwargs):

@@ -67,7 +67,9 @@ class Call:
 
     @property
     def writes(self) -> bool:
-        return bool(self.operation) and not self.operation.startswith(READ_PREFIXES)
+        if not self.operation:
+            return False
+        return not self.operation.startswith(READ_PREFIXES)
 
 
 @dataclass
@@ -140,9 +142,9 @@ class Audit:
             except Exception:  # noqa: BLE001 - a bystander's bug; logged with its traceback
                 log.exception("smsvoice-sim listener %r failed on %s", listener, operation)
         if self.path:
-            self._append(operation, answer, response)
+            self._append(self.path, operation, answer, response)
 
-    def _append(self, operation: str | None, answer: Answer, response: HttpResponse) -> None:
+    def _append(self, path: str, operation: str | None, answer: Answer, response: HttpResponse) -> None:
         """The audit line; a 200's carries where the short-circuit door's Python objects
         differ from botocore's parse of these bytes (none, unless a bug), for the walk."""
         entry = {"operation": operation or "", "status": response.status, "body": response.json()}
@@ -151,10 +153,10 @@ class Audit:
                                            response.headers, response.body)
         line = json.dumps(entry)
         try:
-            with self._file_lock, open(self.path, "a", encoding="utf-8") as fh:
+            with self._file_lock, open(path, "a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
         except OSError as exc:
-            log.warning("smsvoice-sim could not append to the audit log %s: %s", self.path, exc)
+            log.warning("smsvoice-sim could not append to the audit log %s: %s", path, exc)
 
 
 @dataclass(kw_only=True)
@@ -205,10 +207,10 @@ class Pipeline:
             return err.status, err.body()
         except Exception as exc:  # noqa: BLE001 - a bug must still answer like AWS, and be seen
             log.exception("smsvoice-sim bug in %s", call.operation or "an unknown operation")
-            err = ServiceError("InternalServerException",
+            bug = ServiceError("InternalServerException",
                                f"smsvoice-sim bug in {call.operation or 'an unknown operation'}: "
                                f"{exc!r}", RequestId=call.request_id)
-            return err.status, err.body()
+            return bug.status, bug.body()
 
     # -- the steps -------------------------------------------------------------
     def prepare(self, call: Call) -> None:

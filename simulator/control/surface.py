@@ -73,9 +73,14 @@ class ControlSurface:
 
     registrations: Reviews
 
-    # provided by the Simulator
-    lifecycles: Lifecycles
-    regions: dict[tuple[str, str], AccountRegion]
+    # provided by the Simulator, read-only (its state registry holds them)
+    @property
+    def lifecycles(self) -> Lifecycles:
+        raise NotImplementedError
+
+    @property
+    def regions(self) -> dict[tuple[str, str], AccountRegion]:
+        raise NotImplementedError
 
     def region(self, account: str, region: str) -> AccountRegion:
         raise NotImplementedError

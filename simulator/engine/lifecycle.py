@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
@@ -156,7 +156,7 @@ class Lifecycles:
         for step, seconds in (durations or {}).items():
             check_seconds(step, seconds)
         self.durations = {**defaults, **(durations or {})}
-        self.on_gone = None  # callable(resource) set by the owner
+        self.on_gone: Callable[[Lifecycled], None] | None = None  # set by the owner
         self.moves = 0  # every placement and move, so a caller can tell state changed
         self._read_due: list[Lifecycled] = []  # steps reads made due, fired by after_read
 

@@ -138,29 +138,35 @@ class _ProcessLock:
     (as a test restarting from it does), while any other process is refused.
     """
 
-    _held: dict[tuple[int, int], list] = {}  # (device, inode) -> [fd, users]
+    _held: dict[tuple[int, int], list[int]] = {}  # (device, inode) -> [fd, users]
     _guard = threading.Lock()
 
     def __init__(self, state_path: Path):
         with self._guard:
-            key, entry = self._held_entry(state_path)
-            if entry is None:
-                fd = self._acquire(state_path)
-                st = os.fstat(fd)
-                key, entry = (st.st_dev, st.st_ino), [fd, 0]
-                self._held[key] = entry
+            key, entry = self._held_entry(state_path) or self._hold(state_path)
             entry[1] += 1
         self.key = key
         self._release = weakref.finalize(self, _ProcessLock._drop, key)
 
     @classmethod
-    def _held_entry(cls, state_path: Path) -> tuple[tuple[int, int] | None, list | None]:
+    def _held_entry(cls, state_path: Path) -> tuple[tuple[int, int], list[int]] | None:
+        """The file's entry where this process holds it already; None where it does not."""
         try:
             st = os.stat(state_path)
         except FileNotFoundError:
-            return None, None
+            return None
         key = (st.st_dev, st.st_ino)
-        return key, cls._held.get(key)
+        entry = cls._held.get(key)
+        return None if entry is None else (key, entry)
+
+    @classmethod
+    def _hold(cls, state_path: Path) -> tuple[tuple[int, int], list[int]]:
+        """Lock the file and enter it, with no users yet (under `_guard`)."""
+        fd = cls._acquire(state_path)
+        st = os.fstat(fd)
+        key, entry = (st.st_dev, st.st_ino), [fd, 0]
+        cls._held[key] = entry
+        return key, entry
 
     @staticmethod
     def _acquire(state_path: Path) -> int:

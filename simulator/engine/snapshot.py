@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Hashable
+from typing import Any
 
 from ..wire.json_read import dump_json
 from . import arns
@@ -241,7 +243,10 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
 def _in_order(rows, saved: SavedRows) -> list:
     """The marked rows, those new to the file in the order their family's dict holds them
     (a request may create several): the newest are at its end, found walking back from it."""
-    known, fresh = [], {}
+    known = []
+    # (family, part) -> the keys marked in it. A family is typed Any, as the marks hold it
+    # (engine/changes.py's RowRef: this layer does not import the families).
+    fresh: dict[tuple[Any, str], set[Hashable]] = {}
     for ref in rows:
         if _row_key(*ref) in saved.index:
             known.append(ref)

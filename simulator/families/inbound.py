@@ -158,7 +158,7 @@ class InboundMessages(Family):
             # (captured payloads show it for free text) [obs]
             message_keyword=keyword.keyword if keyword else f"KEYWORD_{self.region.account}",
             opt_out_list=None if self_managed else settings.opt_out_list_name,
-            reply=self._reply(identity, handset, iso, keyword, inbound_id) if answered else None,
+            reply=self._reply(identity, handset, iso, keyword, inbound_id) if answered and keyword else None,
             reply_by_carrier=answered and carrier_stop and keyword is not None and keyword.keyword == "STOP",
             two_way=TwoWay(settings.two_way_enabled, settings.two_way_channel_arn,
                            pool.pool_id if settings is pool else identity.identity),

@@ -545,7 +545,7 @@ class ResourcePolicies(Family):
 
     # -- state view and --state ------------------------------------------------
     def view_rows(self) -> dict[str, tuple]:
-        def row(p):
+        def row(p: Policy) -> dict | None:
             if self._live(p.resource_arn) is not p:
                 return None
             return {"ResourceArn": p.resource_arn, "Policy": p.document, "CreatedTimestamp": p.created}

@@ -270,11 +270,12 @@ class Deliverer:
     def _deliver_on(self, lane: _Lane, destination: dict, event: dict, region: str) -> str | None:
         """Deliver, unless this destination did not answer a moment ago: then fail at once."""
         if time.monotonic() < lane.down_until:
-            why = f"not delivered: the destination did not answer a moment ago ({lane.down_why})"
-            self._failed(event, why, destination)
-            return why
+            down = f"not delivered: the destination did not answer a moment ago ({lane.down_why})"
+            self._failed(event, down, destination)
+            return down
         why, unreachable = self._deliver(destination, event, region)
         if unreachable:
+            assert why is not None  # only a delivery that failed can have found no answer
             lane.down_until, lane.down_why = time.monotonic() + COOL_DOWN, why
         return why
 

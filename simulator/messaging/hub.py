@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, cast
 
 from . import events, metrics
 from .delivery import Deliverer
@@ -18,6 +19,36 @@ from .metrics import Metrics
 from .outcomes import Outcomes
 
 _EVENT_IDS = uuid.UUID("6f1c1a52-5d7e-4c53-9f43-0a8f6d0c2b11")  # namespace of EventBridge ids
+
+
+# What this module reads of the account-region a message was sent from. messaging/ does not
+# import the families: Message.backend is typed object, and these say what it is (account.py's
+# region, its configuration sets and their event destinations).
+class _EventDestination(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    def target(self) -> dict: ...
+
+
+class _ConfigurationSets(Protocol):
+    def destinations_for(self, set_name: str | None, event_type: str) -> Sequence[_EventDestination]: ...
+
+
+class _SentFrom(Protocol):
+    @property
+    def account(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def configuration_sets(self) -> _ConfigurationSets: ...
+
+
+def _sent_from(message: Message) -> _SentFrom:
+    # A sent message's backend is the account-region that sent it (families/messages.py and
+    # families/inbound.py set it to their region, account.py's Region).
+    return cast(_SentFrom, message.backend)
 
 
 class Messaging:
@@ -37,6 +68,7 @@ class Messaging:
         self.metrics.clear()
 
     def start(self, message: Message) -> None:
+        assert self.schedule is not None, "the Simulator attaches its lifecycles before any send"
         self.schedule.start(message)
 
     def emit(self, message: Message, state: str, at: float) -> None:
@@ -44,7 +76,7 @@ class Messaging:
         destination of its configuration set that matches."""
         event_type = events.PREFIX[message.channel] + state
         record = events.record(message, event_type, at, state not in NOT_FINAL)
-        backend = message.backend
+        backend = _sent_from(message)
         deliveries = []
         for dest in backend.configuration_sets.destinations_for(message.configuration_set_name,
                                                                 event_type):
@@ -65,7 +97,7 @@ class Messaging:
         if found is None:
             return
         name, in_parts = found
-        backend = message.backend
+        backend = _sent_from(message)
         self.metrics.put(backend.account, backend.region, name,
                          float(message.parts if in_parts else 1), "Count", at,
                          metrics.dimension_sets(IsoCountryCode=message.iso_country_code))

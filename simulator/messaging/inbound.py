@@ -266,6 +266,7 @@ def _reply(inbox: Inbox, inbound: Inbound) -> dict | None:
 def _publish(inbox: Inbox, inbound: Inbound, record: InboundRecord) -> None:
     """The payload to the two-way channel; the record's `twoWay` says where it went."""
     two_way = inbound.two_way
+    channel = two_way.channel_arn or ""
     note: dict[str, Any] = {"enabled": two_way.enabled, "channelArn": two_way.channel_arn,
                             "configuredOn": two_way.owner, "published": False}
     record.two_way = note
@@ -275,14 +276,14 @@ def _publish(inbox: Inbox, inbound: Inbound, record: InboundRecord) -> None:
     elif not inbound.forward:
         note["dropped"] = ("a keyword the service answered itself, not published "
                            "(publish_answered_keywords=False)")
-    elif two_way.channel_arn and two_way.channel_arn.startswith("connect."):
+    elif channel.startswith("connect."):
         note["dropped"] = ("Amazon Connect receives it as a chat contact; smsvoice-sim does not "
                            "simulate Connect")
-    elif not (two_way.channel_arn or "").startswith("arn:aws:sns:"):
+    elif not channel.startswith("arn:aws:sns:"):
         note["dropped"] = f"{two_way.channel_arn} is not an SNS topic ARN"
     else:
         note["published"] = None  # until the delivery lane has tried
 
         def done(why: str | None) -> None:
             note.update({"published": why is None, **({"error": why} if why else {})})
-        inbox.messaging.publish_inbound(two_way.channel_arn, record.payload(), inbox.region, done)
+        inbox.messaging.publish_inbound(channel, record.payload(), inbox.region, done)

@@ -103,7 +103,7 @@ class Metrics:
                 return
             pending = self._pending.get(key)
             first = pending is None
-            if first:
+            if pending is None:
                 pending = self._pending[key] = {}
             for dims in sets or [()]:
                 if (name, dims) not in pending and len(pending) >= PENDING_LIMIT:

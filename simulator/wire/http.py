@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 log = logging.getLogger("smsvoice_sim.simulator")
 
@@ -80,7 +81,14 @@ def operation_from_target(target: str | None, prefix: str) -> str | None:
     return op if head == prefix and op else None
 
 
-def sleep_for_injected_latency(response: HttpResponse) -> None:
+class Delayed(Protocol):
+    """An answer a latency fault may delay: an HttpResponse, or pipeline.py's Answer."""
+
+    @property
+    def delay(self) -> float: ...
+
+
+def sleep_for_injected_latency(response: Delayed) -> None:
     """Sleep as long as a latency fault asked: the only wait in smsvoice-sim."""
     if response.delay > 0:
         threading.Event().wait(min(response.delay, 300.0))

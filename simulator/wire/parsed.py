@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import base64
 import datetime
-import threading
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 from botocore.model import Shape
 from botocore.parsers import create_parser
@@ -27,12 +27,10 @@ from botocore.utils import get_tzinfo_options, parse_timestamp
 from dateutil.tz import tzlocal
 
 from .model import operation, service_model
+from .projection import PerShape
 
-Converter = Callable[[object], object]
-_CONVERTERS: dict[str, Converter | None] = {}  # by shape name: one service model, unique names
-_BUILDING = threading.RLock()  # one thread builds converters at a time; readers never wait
-_PENDING: set[str] = set()  # shapes the building thread is in the middle of (recursion)
-_MISSING = object()
+Converter = Callable[[Any], object]  # Any: what a value is depends on its shape, as in projection.py
+
 _UTC = datetime.UTC
 
 
@@ -80,26 +78,12 @@ def _blob(value) -> bytes:
 
 def converter(shape: Shape) -> Converter | None:
     """A function from a projected value of `shape` to what botocore parses it as (None: the
-    value is what botocore gives, as it is: strings, numbers, booleans). Only finished
-    converters are seen by another thread; a recursive shape meets `_nested` inside itself."""
-    found = _CONVERTERS.get(shape.name, _MISSING)
-    if found is not _MISSING:
-        return found
-    with _BUILDING:
-        if shape.name in _CONVERTERS:
-            return _CONVERTERS[shape.name]
-        if shape.name in _PENDING:
-            return _nested
-        _PENDING.add(shape.name)
-        try:
-            built = _build(shape)
-        finally:
-            _PENDING.discard(shape.name)
-        _CONVERTERS[shape.name] = built
-        return built
+    value is what botocore gives, as it is: strings, numbers, booleans). A recursive shape
+    meets `_nested` inside itself."""
+    return _CONVERTERS(shape)
 
 
-def _nested(value):
+def _nested(value: object) -> object:
     raise AssertionError("a recursive shape's converter was called while it was built")
 
 
@@ -117,15 +101,18 @@ def _build(shape: Shape) -> Converter | None:
             return list  # a new list: the answer must not share the simulator's
         return lambda v: [None if x is None else each(x) for x in v]
     if kind == "map":
-        key, each = _late(shape.key), _late(shape.value)
-        if key is None and each is None:
+        key, value = _late(shape.key), _late(shape.value)
+        if key is None and value is None:
             return dict
-        key, each = key or _same, each or _same
-        return lambda v: {key(k): None if x is None else each(x) for k, x in v.items()}
+        convert_key, convert_value = key or _same, value or _same
+        return lambda v: {convert_key(k): None if x is None else convert_value(x) for k, x in v.items()}
     return None
 
 
-def _same(value):
+_CONVERTERS = PerShape(_build, placeholder=_nested)
+
+
+def _same(value: object) -> object:
     return value
 
 
@@ -134,14 +121,15 @@ def _late(shape: Shape) -> Converter | None:
     found = converter(shape)
     if found is not _nested:
         return found
-    return lambda v: (_CONVERTERS[shape.name] or _same)(v)
+    return lambda v: (_CONVERTERS.built[shape.name] or _same)(v)
 
 
 def _structure(shape: Shape) -> Converter:
     """One straight-line function per structure, as projection.py compiles its readers:
     botocore's JSON parser walks the shape's members, reads each by its serialised name and
     keeps those that are not null."""
-    lines, namespace = ["def convert(value):", "    out = {}"], {}
+    lines = ["def convert(value):", "    out = {}"]
+    namespace: dict[str, Any] = {}  # what exec defines in it
     for i, (name, member) in enumerate(shape.members.items()):
         sub = _late(member)
         namespace[f"c{i}"] = sub
@@ -158,7 +146,11 @@ def parsed_output(operation_name: str, payload: dict | None) -> dict:
     shape = operation(operation_name).output_shape
     if shape is None or payload is None:
         return {}
-    return converter(shape)(payload)
+    convert = converter(shape)
+    # An output shape is a structure and never a document: its converter is `_structure`'s,
+    # which returns a dict.
+    assert convert is not None
+    return cast(dict, convert(payload))
 
 
 # -- the check the test suite runs on every response ------------------------------------

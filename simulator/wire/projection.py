@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from typing import Any
 
 from botocore.model import Shape
 
@@ -33,11 +34,43 @@ def snake(member: str) -> str:
 
 
 _SCALARS = frozenset({"string", "boolean", "integer", "long", "double", "float", "timestamp", "blob"})
-Projector = Callable[[object], object]
-_PROJECTORS: dict[str, Projector | None] = {}  # by shape name: one service model, unique names
-_BUILDING = threading.RLock()  # one thread builds projectors at a time; readers never wait
-_PENDING: set[str] = set()  # shapes the building thread is in the middle of (recursion)
-_MISSING = object()
+# A function from a value to a shape. Its argument is typed Any: what it is (a resource, a
+# dict, a list of them) depends on the shape, which only the service model knows.
+Projector = Callable[[Any], object]
+Reader = Callable[[Any], dict[str, object]]  # a structure's members, read from one source
+
+
+class PerShape:
+    """Functions built by `build`, once per shape name (one service model: names are unique),
+    so an answer costs one pass over its members (here and in parsed.py). Only finished
+    functions are ever seen by another thread: one thread builds at a time, readers never
+    wait. A recursive shape, met inside its own build, gets `placeholder`."""
+
+    def __init__(self, build: Callable[[Shape], Projector | None], placeholder: Projector | None) -> None:
+        self.built: dict[str, Projector | None] = {}
+        self._build, self._placeholder = build, placeholder
+        self._building = threading.RLock()
+        self._pending: set[str] = set()  # shapes the building thread is in the middle of
+
+    def __call__(self, shape: Shape) -> Projector | None:
+        try:
+            return self.built[shape.name]
+        except KeyError:
+            return self._build_once(shape)
+
+    def _build_once(self, shape: Shape) -> Projector | None:
+        with self._building:
+            if shape.name in self.built:
+                return self.built[shape.name]
+            if shape.name in self._pending:
+                return self._placeholder
+            self._pending.add(shape.name)
+            try:
+                built = self._build(shape)
+            finally:
+                self._pending.discard(shape.name)
+            self.built[shape.name] = built
+            return built
 
 
 def _is_key_value(shape: Shape) -> bool:
@@ -45,24 +78,9 @@ def _is_key_value(shape: Shape) -> bool:
 
 
 def projector(shape: Shape) -> Projector | None:
-    """A function from a result to `shape` (None: the value is taken as it is), built once
-    per shape so a response costs one pass over its members. Only finished projectors are
-    ever seen by another thread (the placeholder a recursive shape meets is its builder's)."""
-    found = _PROJECTORS.get(shape.name, _MISSING)
-    if found is not _MISSING:
-        return found
-    with _BUILDING:
-        if shape.name in _PROJECTORS:
-            return _PROJECTORS[shape.name]
-        if shape.name in _PENDING:
-            return None  # a recursive shape, inside itself: taken as it is
-        _PENDING.add(shape.name)
-        try:
-            built = _build(shape)
-        finally:
-            _PENDING.discard(shape.name)
-        _PROJECTORS[shape.name] = built
-        return built
+    """A function from a result to `shape` (None: the value is taken as it is; so is a
+    recursive shape inside itself)."""
+    return _PROJECTORS(shape)
 
 
 def _build(shape: Shape) -> Projector | None:
@@ -83,11 +101,14 @@ def _build(shape: Shape) -> Projector | None:
     return None
 
 
+_PROJECTORS = PerShape(_build, placeholder=None)
+
+
 def _structure(shape: Shape) -> Projector:
     members = tuple((name, snake(name), member) for name, member in shape.members.items())
-    readers: dict[type, Projector] = {}
+    readers: dict[type, Reader] = {}
 
-    def reader(source) -> Projector:
+    def reader(source: object) -> Reader:
         found = readers.get(type(source))
         if found is None:
             wire = getattr(type(source), "WIRE", {})
@@ -95,13 +116,13 @@ def _structure(shape: Shape) -> Projector:
             found = readers[type(source)] = _compile_reader(plan, type(source))
         return found
 
-    def merged(sources: tuple) -> dict:
-        found: dict = {}
+    def merged(sources: tuple[object, ...]) -> dict[str, object]:
+        found: dict[str, object] = {}
         for source in reversed(sources):
             found.update(reader(source)(source))
         return {name: found[name] for name, _attr, _m in members if name in found}
 
-    def project_structure(value) -> dict:
+    def project_structure(value: object) -> dict[str, object]:
         if isinstance(value, tuple):
             return merged(value)
         return reader(value)(value)
@@ -113,11 +134,12 @@ def _has(cls: type, attr: str) -> bool:
     return hasattr(cls, attr) or (is_dataclass(cls) and attr in {f.name for f in fields(cls)})
 
 
-def _compile_reader(plan: list[tuple[str, str, Projector | None]], cls: type) -> Projector:
+def _compile_reader(plan: list[tuple[str, str, Projector | None]], cls: type) -> Reader:
     """One straight-line function per (shape, source class), as dataclasses and attrs build
     their methods: a response is built on every call, and a loop over members with
     getattr costs twice as much. Members the class has no attribute for are never read."""
-    lines, namespace = ["def read(source):", "    out = {}"], {}
+    lines = ["def read(source):", "    out = {}"]
+    namespace: dict[str, Any] = {}  # what exec defines in it
     for i, (name, attr, sub) in enumerate(plan):
         if issubclass(cls, dict):
             get = f"source.get({name!r})"
