@@ -116,6 +116,19 @@ def test_timestamps_are_botocores_in_every_zone(zone, name):
                               parse_timestamp("2024-01-02T03:04:05Z")) == []
 
 
+@pytest.mark.parametrize("name", ["America/New_York", "Europe/London", "UTC", "Asia/Kolkata"])
+def test_durations_and_order_across_a_change_of_offset_are_botocores(zone, name):
+    """01:30 EDT and 01:30 EST are an hour apart: datetimes that shared one tzinfo object
+    would be compared by wall-clock time (equal, 0 s apart)."""
+    zone(name)
+    before, after = 1_730_611_800, 1_730_615_400  # 2024-11-03 05:30 and 06:30 UTC
+    ours = parse_epoch(before), parse_epoch(after)
+    theirs = parse_timestamp(before), parse_timestamp(after)
+    assert (ours[1] - ours[0]).total_seconds() == (theirs[1] - theirs[0]).total_seconds() == 3600
+    assert (ours[0] == ours[1]) is (theirs[0] == theirs[1]) is False
+    assert ours[0] < ours[1]
+
+
 def test_recursive_shapes_blobs_maps_and_nulls_convert_as_botocore_parses_them():
     """Shapes this service's model does not have today (a recursive structure, blobs, maps of
     structures, null list items) convert as botocore's JSON parser reads their bytes."""

@@ -36,23 +36,26 @@ _UTC = datetime.UTC
 
 class _LocalZone:
     """The tzinfo botocore gives parsed timestamps (`get_tzinfo_options()[0]()`, a dateutil
-    `tzlocal` outside Windows), made once per zone setting rather than per timestamp. Where
-    the zone has no daylight saving time its offset never changes, so the datetime is built
-    from UTC plus that offset in C; elsewhere `fromtimestamp` asks the zone, as botocore does."""
+    `tzlocal` outside Windows). Where the zone has no daylight saving time its offset never
+    changes: one tzinfo serves every timestamp, and the datetime is built from UTC plus that
+    offset in C. Elsewhere each timestamp gets its own tzinfo, as botocore gives it: Python
+    compares and subtracts datetimes that share a tzinfo object by their wall-clock times,
+    which across a change of offset (01:30 EDT, then 01:30 EST) would be an hour off."""
 
     def __init__(self) -> None:
-        self.made: tuple = (None, None, None)  # (zone setting, tzinfo, fixed offset), swapped whole
+        # (zone setting, the zone's class, its one tzinfo and offset where fixed), swapped whole
+        self.made: tuple = (None, None, None, None)
 
     def current(self) -> tuple[datetime.tzinfo, datetime.timedelta | None]:
         key = (time.timezone, time.altzone, time.daylight, time.tzname)
-        made_for, tz, fixed = self.made
+        made_for, zone, tz, fixed = self.made
         if key != made_for:  # the process's zone changed (time.tzset): botocore would follow
             zone = get_tzinfo_options()[0]
             tz = zone()
             constant = zone is tzlocal and not time.daylight
             fixed = datetime.timedelta(seconds=-time.timezone) if constant else None
-            self.made = (key, tz, fixed)
-        return tz, fixed
+            self.made = (key, zone, tz, fixed)
+        return (tz, fixed) if fixed is not None else (zone(), None)
 
 
 _ZONE = _LocalZone()
