@@ -218,6 +218,9 @@ class Simulator(ControlSurface):
         with self.lock:
             if self.state_file is not None:
                 try:
+                    # What changed outside a write (the clock, moves it settled on a read, counted
+                    # reads) is marked but not yet queued: queued now, then everything written.
+                    self._stage()
                     self._state_writer.flush()
                 finally:
                     self.state_registry.changes.enabled = False
