@@ -263,9 +263,16 @@ def families_of(extra: Sequence[type[Family]] = ()) -> tuple[type[Family], ...]:
     """The shipped families, then the user's own (Simulator(families=...)), then any that the
     deprecated `families.register` added."""
     found = list(SHIPPED_FAMILIES)
+    shipped_names = {cls.name: cls for cls in SHIPPED_FAMILIES}
     for cls in (*extra, *EXTRA_FAMILIES):
-        if cls not in found:
-            found.append(cls)
+        if cls in found:
+            continue
+        if cls.name in shipped_names:  # it would be set aside for the shipped one, silently
+            raise ValueError(
+                f"the family {cls.__qualname__} is named {cls.name!r}, as the shipped "
+                f"{shipped_names[cls.name].__qualname__}: give it a name of its own "
+                f"(name = \"my_{cls.name}\"); its operations take over the shipped ones")
+        found.append(cls)
     return tuple(found)
 
 

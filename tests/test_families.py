@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from smsvoice_sim.simulator import Simulator, families
 from smsvoice_sim.simulator.account import SHIPPED_FAMILIES
 from smsvoice_sim.simulator.families import operation, unregister
+from smsvoice_sim.simulator.families.configuration_sets import ConfigurationSets
 
 FAMILY_MODULES = [cls.__module__.rsplit(".", 1)[1] for cls in SHIPPED_FAMILIES]
 
@@ -136,6 +137,13 @@ def test_two_families_of_ones_own_that_simulate_one_operation_are_refused(throwa
             return super().create(params)
     with pytest.raises(ValueError, match="both simulate"):
         Simulator(families=(throwaway.Destinations, Twin))
+
+
+def test_a_family_of_ones_own_named_as_a_shipped_one_is_refused():
+    class Sets(ConfigurationSets):  # the shipped family's name, inherited
+        pass
+    with pytest.raises(ValueError, match="give it a name of its own"):
+        Simulator(families=(Sets,))
 
 
 def test_the_deprecated_register_still_adds_a_family_for_one_release(throwaway):

@@ -241,6 +241,21 @@ class StateFile:
                                  [name]).fetchone() is not None
 
     def _create_layout(self) -> None:
+        """Both tables in one transaction: a process killed meanwhile leaves a file with
+        neither (opened again as new), never one with a table only (refused as foreign). A
+        migration runs it inside its own transaction."""
+        if self.conn.in_transaction:
+            self._create_tables()
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._create_tables()
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _create_tables(self) -> None:
         self.conn.execute(f"CREATE TABLE IF NOT EXISTS {ROWS} (account TEXT NOT NULL, region TEXT "
                           "NOT NULL, family TEXT NOT NULL, part TEXT NOT NULL, key TEXT NOT NULL, "
                           "seq INTEGER NOT NULL, data TEXT NOT NULL, "

@@ -176,6 +176,8 @@ class Batch:
         self.put: list[tuple[RowKey, int, str]] = []
         self.deleted: list[RowKey] = []
         self.meta: dict[str, object] = {}
+        # what SavedRows knew of each row before this batch, to take the batch back whole
+        self.before: list[tuple[RowKey, tuple[int, int] | None]] = []
 
     def __len__(self) -> int:
         return len(self.put) + len(self.deleted)
@@ -202,12 +204,23 @@ class SavedRows:
         seq = known[0] if known is not None else self.next_seq
         if known is None:
             self.next_seq += 1
+        batch.before.append((key, known))
         self.index[key] = (seq, digest)
         batch.put.append((key, seq, text))
 
     def delete(self, batch: Batch, key: RowKey) -> None:
-        if self.index.pop(key, None) is not None:
+        known = self.index.pop(key, None)
+        if known is not None:
+            batch.before.append((key, known))
             batch.deleted.append(key)
+
+    def take_back(self, batch: Batch) -> None:
+        """A batch that will not be written: what is known of its rows is what it was."""
+        for key, known in reversed(batch.before):
+            if known is None:
+                self.index.pop(key, None)
+            else:
+                self.index[key] = known
 
 
 def stage_changes(sim, saved: SavedRows) -> Batch:
@@ -216,8 +229,27 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
     idempotency memory of every account-region; the clock and the id generator. After a load,
     a reset or an adoption, every row is compared. Runs under the simulator's lock; the
     batch is written outside it."""
-    rows, everything = sim.state_registry.changes.take()
+    changes = sim.state_registry.changes
     batch = Batch()
+    try:
+        _stage_rows(sim, saved, batch, *changes.take())
+    except BaseException:
+        # A family's bug (a row it cannot make): nothing of this batch is written, the rows
+        # it held are not believed written, and the next save compares every row.
+        saved.take_back(batch)
+        changes.mark_everything()
+        raise
+    clock = _text(sim.clock.saved())
+    if clock != saved.clock:
+        saved.clock = batch.meta["clock"] = clock
+    ids = sim.ids.saved()  # a copy: made into text when the batch is written
+    if ids != saved.ids_state:
+        saved.ids_state = ids
+        batch.meta["ids"] = lambda: _text(ids)
+    return batch
+
+
+def _stage_rows(sim, saved: SavedRows, batch: Batch, rows, everything: bool) -> None:
     if everything:
         _stage_everything(sim, saved, batch)
     else:
@@ -230,14 +262,6 @@ def stage_changes(sim, saved: SavedRows) -> Batch:
         for region in sim.regions.values():
             _stage_frames(region, saved, batch)
             _stage_idempotency(region, saved, batch)
-    clock = _text(sim.clock.saved())
-    if clock != saved.clock:
-        saved.clock = batch.meta["clock"] = clock
-    ids = sim.ids.saved()  # a copy: made into text when the batch is written
-    if ids != saved.ids_state:
-        saved.ids_state = ids
-        batch.meta["ids"] = lambda: _text(ids)
-    return batch
 
 
 def _in_order(rows, saved: SavedRows) -> list:
