@@ -157,10 +157,10 @@ def _reader_while_writing(table: Table, state: Path) -> None:
 
 @contextlib.contextmanager
 def _clients(url: str, mode: str, processes: int, threads: int, pause: float, calls: int):
-    """Client processes (`python -m bench.b8_state`), `threads` clients each: every client
+    """Client processes (`python -m bench.b10_state`), `threads` clients each: every client
     makes `calls` requests of `mode` (write, mix), `pause` seconds apart, and prints its
     latencies when done or told to stop (its standard input closed)."""
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.b8_state", url, mode, str(threads),
+    procs = [subprocess.Popen([sys.executable, "-m", "bench.b10_state", url, mode, str(threads),
                                str(pause), str(calls), str(i)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parent.parent)

@@ -74,6 +74,7 @@ def _client(plan: Plan, index: int, start: float, out: list, errors: list) -> No
     end = start + plan.seconds
     due = start + (random.Random(index).uniform(0, plan.interval) if plan.interval else 0.0)
     latencies = []
+    time.sleep(max(0.0, start - time.perf_counter()))  # every client starts together, at `start`
     while True:
         if plan.interval:
             wait = due - time.perf_counter()
