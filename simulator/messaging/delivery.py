@@ -395,13 +395,19 @@ class Deliverer:
             raise ValueError(f"EventBridge refused the event: {answer.get('Entries')}")
 
     def _metrics(self, target: str, event: dict, region: str) -> None:
-        # `take` hands over what accumulated since the last call, once (a retry resends it);
-        # each datum's Timestamp is now, the delivery's wall time.
-        data = event.setdefault("MetricData", event["take"]())
+        # `take` hands over what accumulated since the last call: taken once, on the first
+        # attempt (what accumulates meanwhile goes in the next delivery), and a retry sends only
+        # the chunks an earlier attempt did not deliver. Each datum's Timestamp is now, the
+        # delivery's wall time.
+        if "MetricData" not in event:
+            event["MetricData"] = event["take"]()
+        data = event["MetricData"]
         if not data:
             return
         now = datetime.now(UTC)
         client = self._client("cloudwatch", _region_of_arn(target, region))
-        for start in range(0, len(data), METRIC_DATA_LIMIT):
+        for start in range(event.get("delivered_up_to", 0), len(data), METRIC_DATA_LIMIT):
+            chunk = data[start:start + METRIC_DATA_LIMIT]
             client.put_metric_data(Namespace=METRICS_NAMESPACE, MetricData=[
-                {**datum, "Timestamp": now} for datum in data[start:start + METRIC_DATA_LIMIT]])
+                {**datum, "Timestamp": now} for datum in chunk])
+            event["delivered_up_to"] = start + len(chunk)
