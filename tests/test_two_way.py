@@ -219,3 +219,17 @@ def test_answered_keywords_can_stay_off_the_topic(moto_url):
         sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body=body)
     payloads = TopicReader(aws("sqs", moto_url), queue_url).payloads()
     assert [p["messageBody"] for p in payloads] == ["HOURS", "hello"]
+
+
+def test_the_published_outcome_is_saved_with_state_and_survives_a_restart(moto_url, tmp_path):
+    """The record is saved when received, before its publish finished on the delivery thread;
+    the publish's outcome is saved too, so a restarted simulator shows it."""
+    topic, _queue_url = topic_into_queue(moto_url, "kept")
+    path = str(tmp_path / "state.db")
+    with Simulator(clock="manual", events_endpoint_url=moto_url, state_file=path) as sim:
+        phone = two_way_number(sim.client(), topic)
+        record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="hello")
+        assert record["twoWay"]["published"] is True
+    with Simulator(clock="manual", state_file=path) as again:
+        (kept,) = again.inbound()
+        assert kept["twoWay"]["published"] is True and "error" not in kept["twoWay"]

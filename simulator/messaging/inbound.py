@@ -219,6 +219,7 @@ class Inbox(Protocol):
     def send(self, outbound: Outbound) -> SentMessage: ...
     def change_opt_out(self, list_name: str, number: str, action: str) -> str: ...
     def keep_inbound(self, record: InboundRecord) -> None: ...
+    def update_inbound(self, record: InboundRecord, update: Callable[[], None]) -> None: ...
 
 
 def receive_message(inbox: Inbox, inbound: Inbound) -> InboundRecord:
@@ -285,5 +286,7 @@ def _publish(inbox: Inbox, inbound: Inbound, record: InboundRecord) -> None:
         note["published"] = None  # until the delivery lane has tried
 
         def done(why: str | None) -> None:
-            note.update({"published": why is None, **({"error": why} if why else {})})
+            # On the delivery thread, after the request: the outcome reaches --state too.
+            inbox.update_inbound(record, lambda: note.update(
+                {"published": why is None, **({"error": why} if why else {})}))
         inbox.messaging.publish_inbound(channel, record.payload(), inbox.region, done)
