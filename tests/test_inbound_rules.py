@@ -213,3 +213,40 @@ def test_the_http_route_receives_and_filters(sim, api):
         status, shown = control(server.url, "/_smsvoice/metrics?name=NumberOfMessagesReceived")
         assert status == 200 and {m["Sum"] for m in shown["metrics"]} == {2.0}
         assert control(server.url, "/_smsvoice/inbound", {"from": HANDSET})[0] == 400
+
+
+def test_previous_ids_keep_the_pairs_sent_to_most_recently_and_forget_1_percent_at_once(tmp_path):
+    """Past the limit the pairs sent to least recently go, 1% of the limit at once; a pair
+    sent to again is recent, though its row keeps its first place; the stamps survive a restart."""
+    path = str(tmp_path / "state.db")
+    handsets = [f"+4477009{n:05d}" for n in range(102)]
+    with Simulator(clock="manual", state_file=path) as sim:
+        api = sim.client()
+        family = sim.region(ACCOUNT, REGION).inbound
+        family.last_sent_limit = 100
+        phone = active_phone(sim, api, iso="GB")
+
+        def send(to: str) -> str:
+            return api.send_text_message(OriginationIdentity=phone["PhoneNumberId"],
+                                         DestinationPhoneNumber=to, MessageBody="hi")["MessageId"]
+        for handset in handsets[:100]:
+            send(handset)
+        again = send(handsets[0])  # the first pair is now the most recent
+        send(handsets[100])  # 101 pairs: the two least recent (1 over, 1% of 100) go
+        assert len(family.last_sent) == 99
+        kept = {handset for _origin, handset in family.last_sent}
+        assert handsets[0] in kept and not {handsets[1], handsets[2]} & kept
+        assert sim.receive(from_=handsets[0], to=phone["PhoneNumber"],
+                           body="hi")["payload"]["previousPublishedMessageId"] == again
+    with Simulator(clock="manual", state_file=path) as sim:
+        family = sim.region(ACCOUNT, REGION).inbound
+        family.last_sent_limit = 100
+        stamps = {handset: e.stamp for (_origin, handset), e in family.last_sent.items()}
+        assert max(stamps, key=stamps.__getitem__) == handsets[100]
+        assert list(stamps)[0] == handsets[0]  # first seen: its row kept its place
+        api = sim.client()
+        for handset in handsets[101], "+447700999999":  # 100 pairs, then 101: two go
+            api.send_text_message(OriginationIdentity=phone["PhoneNumberId"],
+                                  DestinationPhoneNumber=handset, MessageBody="hi")
+        kept = {handset for _origin, handset in family.last_sent}
+        assert handsets[0] in kept and not {handsets[3], handsets[4]} & kept
