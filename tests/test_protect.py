@@ -448,3 +448,26 @@ def test_filter_rules_need_every_pattern_they_name():
     assert not both.matches("+447700900123", "a prize")
     with pytest.raises(ValueError):
         FilterRule()
+
+
+
+def filtered_sends(sim, client) -> dict[str, dict]:
+    """One send protect's FILTER blocks, three it lets through: the metrics, without dimensions."""
+    pid = new_config(client)
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    block(client, pid, "US", "SMS", "FILTER")
+    sim.add_protect_filter(body="(?i)prize")
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="You won a PRIZE")
+    for _ in range(3):
+        client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
+    sim.advance(3600)
+    assert sorted(m["Outcome"] for m in sim.sent_messages()) == [
+        "TEXT_DELIVERED", "TEXT_DELIVERED", "TEXT_DELIVERED", "TEXT_PROTECT_BLOCKED"]
+    return {m["MetricName"]: m for m in sim.metrics() if not m["Dimensions"]}
+
+
+def test_a_send_protect_blocked_is_not_counted_in_the_parts_sent(sim, client):
+    """NumberOfTextMessagePartsSent excludes what protect blocked
+    [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html]."""
+    assert filtered_sends(sim, client)["NumberOfTextMessagePartsSent"]["Sum"] == 3
+

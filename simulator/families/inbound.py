@@ -251,16 +251,19 @@ class InboundMessages(Family):
 
     def _count_sent(self, sent: SentMessage) -> None:
         """The sent-message metrics [doc: monitoring-cloudwatch.html]; this family comes after
-        account attributes, so the month's spend already holds this message."""
+        account attributes, so the month's spend already holds this message. A message protect
+        blocks (it ends in *_PROTECT_BLOCKED) is not counted as sent [doc: "Messages blocked by
+        Protect or service limits are excluded", rcs-monitoring.html]."""
         region, at = self.region, sent.timestamp
         channel = sent.channel if sent.channel in ("TEXT", "MEDIA", "VOICE", "RCS") else (
             "VOICE" if "Voice" in sent.operation else "TEXT")  # Notify, verification codes
         put = region.messaging.metrics.put
         where = metrics.dimension_sets(IsoCountryCode=sent.iso_country_code)
-        if channel in metrics.SENT_PARTS:
+        blocked = (sent.outcome or "").endswith("_PROTECT_BLOCKED")
+        if channel in metrics.SENT_PARTS and not blocked:
             put(region.account, region.region, metrics.SENT_PARTS[channel], float(sent.parts),
                 "Count", at, where)
-        if channel == "RCS":
+        if channel == "RCS" and not blocked:
             put(region.account, region.region, metrics.RCS_SENT, 1.0, "Count", at, where)
         if sent.message_feedback_enabled and channel in metrics.EXPECTING_FEEDBACK:
             put(region.account, region.region, metrics.EXPECTING_FEEDBACK[channel], 1.0, "Count", at,
