@@ -471,3 +471,14 @@ def test_a_send_protect_blocked_is_not_counted_in_the_parts_sent(sim, client):
     [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html]."""
     assert filtered_sends(sim, client)["NumberOfTextMessagePartsSent"]["Sum"] == 3
 
+
+def test_blocked_by_protect_is_1_or_0_for_every_send_protect_decided(sim, client):
+    """TextMessagesBlockedByProtect is 1 if blocked else 0, so its Average is the blocked share
+    [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html]."""
+    blocked = filtered_sends(sim, client)["TextMessagesBlockedByProtect"]
+    assert (blocked["Sum"], blocked["SampleCount"], blocked["Minimum"], blocked["Maximum"]) == (1, 4, 0, 1)
+    assert blocked["Sum"] / blocked["SampleCount"] == 0.25  # the Average CloudWatch gives
+    client.delete_account_default_protect_configuration()
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="no protect decides this one")
+    totals = [m for m in sim.metrics("TextMessagesBlockedByProtect") if not m["Dimensions"]]
+    assert [m["SampleCount"] for m in totals] == [4]

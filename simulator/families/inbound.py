@@ -265,6 +265,12 @@ class InboundMessages(Family):
                 "Count", at, where)
         if channel == "RCS" and not blocked:
             put(region.account, region.region, metrics.RCS_SENT, 1.0, "Count", at, where)
+        if channel in metrics.BLOCKED_BY_PROTECT and not blocked and \
+                sent.send is not None and sent.send.protect is not None:
+            # 1 if blocked else 0 [doc]: a send a protect configuration let through is a 0; the
+            # 1 is written when the message is blocked (its *_PROTECT_BLOCKED event, hub.py).
+            put(region.account, region.region, metrics.BLOCKED_BY_PROTECT[channel], 0.0, "Count",
+                at, where)
         if sent.message_feedback_enabled and channel in metrics.EXPECTING_FEEDBACK:
             put(region.account, region.region, metrics.EXPECTING_FEEDBACK[channel], 1.0, "Count", at,
                 where)
