@@ -227,3 +227,35 @@ def test_a_metrics_retry_sends_only_the_chunks_not_yet_delivered():
         assert [len(names) for names in cloudwatch.accepted] == [METRIC_DATA_LIMIT, 1]
         assert cloudwatch.calls == 3
         assert sorted(sum(cloudwatch.accepted, [])) == sorted(f"M{n}" for n in range(METRIC_DATA_LIMIT + 1))
+
+
+def test_real_aws_is_decided_from_the_configuration_alone(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_CLOUDWATCH"):
+        monkeypatch.delenv(name, raising=False)
+    assert Deliverer(None, allow_real_aws=True).reaches_real_aws("events")  # boto3's own endpoint
+    assert Deliverer("https://events.us-east-1.amazonaws.com.", True).reaches_real_aws("events")
+    assert not Deliverer("http://127.0.0.1:4566", True).reaches_real_aws("cloudwatch")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", "http://127.0.0.1:4566")
+    assert not Deliverer(None, True).reaches_real_aws("cloudwatch")
+    assert Deliverer(None, True).reaches_real_aws("events")
+
+
+def test_real_aws_takes_no_aws_source_nor_aws_namespace_so_neither_is_tried(monkeypatch):
+    """allow_real_aws_events=True and no endpoint: the registration event (source aws.sms-voice)
+    and the metrics (namespace AWS/SMSVoice) are refused before any client is made, once
+    each, not retried into failures."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_CLOUDWATCH"):
+        monkeypatch.delenv(name, raising=False)
+    messaging = Messaging(allow_real_aws_events=True)
+    outcomes: list[str | None] = []
+    event = {"source": "aws.sms-voice", "detail-type": "Registration Status Change",
+             "resources": [], "detail": {}}
+    assert messaging.publish_to_event_bus(event, "123456789012", "us-east-1", outcomes.append)
+    messaging.metrics.put("123456789012", "us-east-1", "NumberOfMessagesReceived", 1.0, "Count", 0.0)
+    assert messaging.flush(), "nothing waited for a network"
+    (why,) = outcomes
+    assert "aws." in why and "local stand-in only" in why
+    stats = messaging.deliverer.stats_view()
+    assert (stats["eventbridge"]["refused"], stats["eventbridge"]["failed"]) == (1, 0)
+    assert (stats["metrics"]["refused"], stats["metrics"]["failed"]) == (1, 0)
+    assert messaging.deliverer._clients == {}  # no boto3 client, so no connection, was made

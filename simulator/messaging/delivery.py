@@ -91,6 +91,18 @@ THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException"
                        "EC2ThrottledException"})
 
 
+# What real AWS takes from AWS's own services only: an event whose source begins with `aws.`
+# (PutEvents fails the entry with NotAuthorizedForSourceException [doc:
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html; obs:
+# aws-samples/serverless-patterns PR #3089]) and a metric namespace beginning with `AWS/`
+# [doc: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html].
+# The service's registration events and metrics use them: they reach a local stand-in only.
+AWS_ONLY = {"EventBus": "EventBridge accepts an event whose source begins with aws. (aws.sms-voice) "
+                        "only from AWS's own services",
+            "CloudWatchMetrics": f"CloudWatch accepts the namespace {METRICS_NAMESPACE} (AWS/...) only "
+                                 "from AWS's own services"}
+
+
 class DeliveryRefused(Exception):
     """The destination would be real AWS and the user did not allow it."""
 
@@ -193,6 +205,12 @@ class Deliverer:
     def endpoint_for(self, service: str) -> str | None:
         return (self.endpoint_url or os.environ.get(f"AWS_ENDPOINT_URL_{SERVICES[service]}")
                 or os.environ.get("AWS_ENDPOINT_URL"))
+
+    def reaches_real_aws(self, service: str) -> bool:
+        """Would a call to `service` go to real AWS: no endpoint (boto3's own), or one on an AWS
+        domain? Decided from the configuration alone, before any network."""
+        endpoint = self.endpoint_for(service)
+        return endpoint is None or _is_aws_host(endpoint)
 
     def configured(self) -> bool:
         """Is any delivery possible (an endpoint, or real AWS explicitly allowed)?"""
@@ -344,7 +362,12 @@ class Deliverer:
             time.sleep(RETRY_BACKOFF * 2 ** attempt)  # backing off a busy service (a real wait)
 
     def _call(self, destination: dict, event: dict, region: str) -> None:
-        _service, arn = lane_of(destination)
+        service, arn = lane_of(destination)
+        member = member_of(destination)
+        if member in AWS_ONLY and self.allow_real_aws and self.reaches_real_aws(service):
+            raise DeliveryRefused(f"not delivering to real AWS {service}: {AWS_ONLY[member]}; "
+                                  "it reaches a local stand-in only (give events_endpoint_url / "
+                                  "--events-endpoint-url)")
         {"SnsDestination": self._sns, "KinesisFirehoseDestination": self._firehose,
          "CloudWatchLogsDestination": self._logs, "TwoWayChannel": self._two_way,
          "EventBus": self._event_bus, "CloudWatchMetrics": self._metrics,
