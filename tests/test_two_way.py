@@ -199,12 +199,16 @@ def test_an_rcs_agent_with_two_way_opts_out_and_answers_over_rcs(stand):
 
 
 def test_without_two_way_the_keyword_acts_but_nothing_is_published(stand):
-    sim, client, _topic, reader = stand
-    phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
-                                        NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+    """A number that had the topic, then two-way turned off: its queue would get a payload if
+    the switch were ignored."""
+    sim, client, topic, reader = stand
+    phone = two_way_number(client, topic)
+    client.update_phone_number(PhoneNumberId=phone["PhoneNumberId"], TwoWayEnabled=False)
     record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="STOP")
     assert opted_out(client) == {HANDSET: True} and record["reply"]["messageId"]
-    assert record["twoWay"]["published"] is False and "two-way is off" in record["twoWay"]["dropped"]
+    assert record["twoWay"]["enabled"] is False and record["twoWay"]["published"] is False
+    assert record["twoWay"]["channelArn"] == topic  # the topic is still configured
+    assert f"two-way is off on {phone['PhoneNumberId']}" in record["twoWay"]["dropped"]
     assert reader.payloads() == []
 
 
