@@ -250,3 +250,18 @@ def test_previous_ids_keep_the_pairs_sent_to_most_recently_and_forget_1_percent_
                                   DestinationPhoneNumber=handset, MessageBody="hi")
         kept = {handset for _origin, handset in family.last_sent}
         assert handsets[0] in kept and not {handsets[3], handsets[4]} & kept
+
+
+def test_an_rcs_agent_receives_a_body_longer_than_an_sms_up_to_the_rcs_limit(sim, api):
+    """An RCS text may be 3,072 characters (the model's RcsTextMessage Body), an SMS 1,600."""
+    assert (body_limit("SMS"), body_limit("RCS")) == (1600, 3072)
+    rcs = sim.region(ACCOUNT, REGION).rcs_agents
+    agent = api.create_rcs_agent()
+    rcs.submit_testing(agent["RcsAgentId"], "registration-testing")
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    sim.advance(120)
+    record = sim.receive(from_=HANDSET, to=agent["RcsAgentId"], body="x" * 2000)
+    assert (record["channel"], len(record["messageBody"])) == ("RCS", 2000)
+    with pytest.raises(ValueError, match="at most 3072"):
+        sim.receive(from_=HANDSET, to=agent["RcsAgentId"], body="x" * 3073)
+    assert len(sim.inbound()) == 1
