@@ -408,8 +408,9 @@ class Deliverer:
             TopicArn=topic_arn, Message=compact_json(payload))
 
     def _event_bus(self, bus_arn: str, event: dict, region: str) -> None:
-        # PutEvents builds the envelope (id, account, time: the delivery's wall time); the
-        # source, detail-type, resources and detail are the service's [doc: monitor-event-bridge].
+        # EventBridge builds the envelope: no Time is passed, so `time` is when the bus received
+        # it (wall time), and its `id` is the bus's own (an entry takes no id), not the log's.
+        # The source, detail-type, resources and detail are the service's [doc: monitor-event-bridge].
         answer = self._client("events", _region_of_arn(bus_arn, region)).put_events(Entries=[{
             "Source": event["source"], "DetailType": event["detail-type"],
             "Resources": list(event.get("resources") or []), "Detail": json.dumps(event["detail"]),
