@@ -265,3 +265,15 @@ def test_an_rcs_agent_receives_a_body_longer_than_an_sms_up_to_the_rcs_limit(sim
     with pytest.raises(ValueError, match="at most 3072"):
         sim.receive(from_=HANDSET, to=agent["RcsAgentId"], body="x" * 3073)
     assert len(sim.inbound()) == 1
+
+
+def test_an_rcs_agent_not_launched_in_the_handsets_country_answers_409_country_not_enabled(sim, api):
+    rcs = sim.region(ACCOUNT, REGION).rcs_agents
+    agent = api.create_rcs_agent()
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    sim.advance(120)
+    status, answer = control_answer(sim, "POST", "/_smsvoice/inbound",
+                                    {"from": "+447700900123", "to": agent["RcsAgentId"], "body": "hi"})
+    assert status == 409
+    assert (answer["__type"], answer["Reason"]) == ("ValidationException", "COUNTRY_NOT_ENABLED")
+    assert "not launched in GB" in answer["error"] and sim.inbound() == []
