@@ -123,7 +123,9 @@ def test_the_response_passes_the_send_gates_and_a_refusal_is_recorded(sim, api):
     ({"from": HANDSET, "to": "{voice}", "body": "hi"}, 400, "voice-only"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "extra": 1}, 400, "unknown: ['extra']"),
     ({"from": HANDSET, "to": "{number}"}, 400, "needs from and to and body"),
-    ({"from": HANDSET, "to": "{number}", "body": 5}, 400, "body"),
+    ({"from": HANDSET, "to": "{number}", "body": 5}, 400, '"body" must be a string'),
+    ({"from": HANDSET, "to": "{number}", "body": None}, 400, '"body" must be a string, the text the '
+     "handset sent, not null"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "account": "111111111111"}, 404,
      "account 111111111111"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "previousPublishedMessageId": "nope"}, 400,

@@ -75,7 +75,10 @@ def check_handset(number: object, what: str = "from") -> str:
 
 
 def check_body(body: object, channel: str) -> str:
-    if not isinstance(body, str) or not body.strip():
+    if not isinstance(body, str):
+        raise InboundRefused('"body" must be a string, the text the handset sent, not '
+                             f"{'null' if body is None else type(body).__name__}")
+    if not body.strip():
         raise InboundRefused('"body" must be the text the handset sent: it is empty')
     limit = body_limit(channel)
     if len(body) > limit:
