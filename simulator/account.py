@@ -83,6 +83,9 @@ class Shared:
     # Publish to the two-way channel the keywords the service answered itself (HELP, STOP and
     # the opt-out words while AWS manages opt-outs); AWS does not say whether it does [inf].
     publish_answered_keywords: bool = True
+    # Runs a change that happens outside any request (a delivery thread's outcome) under the
+    # simulator's lock, then saves it to --state; the Simulator gives its own.
+    save_change: Callable[[Callable[[], None]], None] = lambda change: change()
 
     def __post_init__(self):
         limit = self.sent_log_limit
@@ -205,6 +208,14 @@ class AccountRegion(Region):
     def keep_inbound(self, record: InboundRecord) -> None:
         self.inbound.log.append(record)
         self.changed(record)  # its row (--state)
+
+    def update_inbound(self, record: InboundRecord, update: Callable[[], None]) -> None:
+        """A kept record changes after its request (its two-way publish finished, on a
+        delivery thread): `update` runs under the simulator's lock and the row is saved."""
+        def change() -> None:
+            update()
+            self.changed(record)
+        self.shared.save_change(change)
 
     @property
     def outcomes(self) -> Outcomes:

@@ -84,6 +84,7 @@ class Simulator(ControlSurface):
         self.shared = Shared(messaging=self.messaging, gate_settings=self.gate_settings,
                              registrations=desk, sent_log_limit=settings.sent_log_limit,
                              publish_answered_keywords=settings.publish_answered_keywords,
+                             save_change=self._save_change,
                              extra_families=families[len(SHIPPED_FAMILIES):])
         durations = dict(settings.durations)
         if settings.timings_from is not None:
@@ -209,6 +210,13 @@ class Simulator(ControlSurface):
         except Exception as exc:  # noqa: BLE001 - a family's bug: told, logged, not a crash
             log.exception("smsvoice-sim bug: could not make the --state rows of a change")
             self._staged_here.ticket, self._staged_here.failed = 0, exc
+
+    def _save_change(self, change) -> None:
+        """A change from outside any request (a delivery thread's outcome), under the lock,
+        saved."""
+        with self.lock:
+            change()
+            self.save()
 
     def save(self) -> None:
         """Write what changed to `--state` (after a change, never after a read): the rows of

@@ -82,6 +82,11 @@ def test_a_registration_approved_30_days_on_reaches_a_queue_through_an_eventbrid
     # The detail keeps simulated time: 30 days ahead of the bus's own `time` (the delivery's).
     changed = last["detail"]["registrationDetails"]["registrationStatusChangeTimestamp"] / 1000
     assert changed - time.time() > 29 * DAY
+    # The envelope is the bus's own (docs/guides/two-way.md): PutEvents takes no id and no Time
+    # was given, so its id is not the one sim.registration_events() shows, its time not 30 days on.
+    kept = sim.registration_events(brand)[-1]
+    assert kept["detail"] == last["detail"] and kept["id"] != last["id"]
+    assert kept["time"] != last["time"]
     logged_events = logged(moto_url)  # the same advance: the log group has every event
     assert [(e["eventType"], e["messageId"]) for e in logged_events] == [
         ("TEXT_SUCCESSFUL", sent), ("TEXT_DELIVERED", sent)]

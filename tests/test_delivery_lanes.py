@@ -4,6 +4,8 @@ a TCP endpoint that accepts and never answers; the healthy one is moto_server.""
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from smsvoice_sim.simulator import Simulator
-from smsvoice_sim.simulator.messaging.delivery import FLUSH_LIMIT, RETRY_ATTEMPTS, Deliverer
+from smsvoice_sim.simulator.messaging.delivery import (
+    FLUSH_LIMIT,
+    METRIC_DATA_LIMIT,
+    RETRY_ATTEMPTS,
+    Deliverer,
+)
+from smsvoice_sim.simulator.messaging.hub import Messaging
 
 from moto_stand_in import aws, moto_server_url, silent_endpoint_url
 
@@ -144,3 +152,110 @@ def test_a_throttled_call_is_tried_again_and_a_refused_one_is_not(throttling_sns
                             {"eventType": "TEXT_SUCCESSFUL"}, "us-east-1")
     assert "NotFound" in why and len(calls) == 1
     assert deliverer.stats.failed == 2
+
+
+class FlakyCloudWatch:
+    """A CloudWatch stand-in on 127.0.0.1 (botocore speaks its JSON protocol to it): it answers the
+    calls numbered in `fail` with a 500, every other one with success, and keeps the metric
+    names of each call it accepted. `on_call(n)` runs before call n is answered."""
+
+    def __init__(self, fail: set[int], on_call=lambda n: None):
+        self.accepted: list[list[str]] = []
+        self.calls = 0
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Encoding") == "gzip":  # botocore compresses big ones
+                    body = gzip.decompress(body)
+                request = json.loads(body)
+                stand_in.calls += 1
+                on_call(stand_in.calls)
+                failing = stand_in.calls in fail
+                if not failing:
+                    stand_in.accepted.append([d["MetricName"] for d in request["MetricData"]])
+                self.send_response(500 if failing else 200)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FlakyCloudWatch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def test_a_metrics_retry_does_not_take_and_lose_what_was_queued_meanwhile():
+    """The first PutMetricData gets a 500; while it is on its way another datum is put. The
+    retry sends the first datum again, and the second goes in the next call, not lost."""
+    messaging: Messaging | None = None
+
+    def meanwhile(call: int) -> None:
+        if call == 1:
+            assert messaging is not None
+            messaging.metrics.put("123456789012", "us-east-1", "Second", 1.0, "Count", 0.0)
+
+    with FlakyCloudWatch(fail={1}, on_call=meanwhile) as cloudwatch:
+        messaging = Messaging(events_endpoint_url=cloudwatch.url)
+        messaging.metrics.put("123456789012", "us-east-1", "First", 1.0, "Count", 0.0)
+        assert messaging.flush()
+        assert cloudwatch.accepted == [["First"], ["Second"]]
+        assert messaging.deliverer.service_stats["metrics"].delivered == 2
+
+
+def test_a_metrics_retry_sends_only_the_chunks_not_yet_delivered():
+    """METRIC_DATA_LIMIT + 1 series: two calls; the second gets a 500 and is tried again,
+    without sending the first chunk twice."""
+    with FlakyCloudWatch(fail={2}) as cloudwatch:
+        messaging = Messaging(events_endpoint_url=cloudwatch.url)
+        for n in range(METRIC_DATA_LIMIT + 1):
+            messaging.metrics.put("123456789012", "us-east-1", f"M{n}", 1.0, "Count", 0.0)
+        assert messaging.flush()
+        assert [len(names) for names in cloudwatch.accepted] == [METRIC_DATA_LIMIT, 1]
+        assert cloudwatch.calls == 3
+        assert sorted(sum(cloudwatch.accepted, [])) == sorted(f"M{n}" for n in range(METRIC_DATA_LIMIT + 1))
+
+
+def test_real_aws_is_decided_from_the_configuration_alone(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_CLOUDWATCH"):
+        monkeypatch.delenv(name, raising=False)
+    assert Deliverer(None, allow_real_aws=True).reaches_real_aws("events")  # boto3's own endpoint
+    assert Deliverer("https://events.us-east-1.amazonaws.com.", True).reaches_real_aws("events")
+    assert not Deliverer("http://127.0.0.1:4566", True).reaches_real_aws("cloudwatch")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", "http://127.0.0.1:4566")
+    assert not Deliverer(None, True).reaches_real_aws("cloudwatch")
+    assert Deliverer(None, True).reaches_real_aws("events")
+
+
+def test_real_aws_takes_no_aws_source_nor_aws_namespace_so_neither_is_tried(monkeypatch):
+    """allow_real_aws_events=True and no endpoint: the registration event (source aws.sms-voice)
+    and the metrics (namespace AWS/SMSVoice) are refused before any client is made, once
+    each, not retried into failures."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_CLOUDWATCH"):
+        monkeypatch.delenv(name, raising=False)
+    messaging = Messaging(allow_real_aws_events=True)
+    outcomes: list[str | None] = []
+    event = {"source": "aws.sms-voice", "detail-type": "Registration Status Change",
+             "resources": [], "detail": {}}
+    assert messaging.publish_to_event_bus(event, "123456789012", "us-east-1", outcomes.append)
+    messaging.metrics.put("123456789012", "us-east-1", "NumberOfMessagesReceived", 1.0, "Count", 0.0)
+    assert messaging.flush(), "nothing waited for a network"
+    (why,) = outcomes
+    assert "aws." in why and "local stand-in only" in why
+    stats = messaging.deliverer.stats_view()
+    assert (stats["eventbridge"]["refused"], stats["eventbridge"]["failed"]) == (1, 0)
+    assert (stats["metrics"]["refused"], stats["metrics"]["failed"]) == (1, 0)
+    assert messaging.deliverer._clients == {}  # no boto3 client, so no connection, was made

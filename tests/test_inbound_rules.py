@@ -123,7 +123,9 @@ def test_the_response_passes_the_send_gates_and_a_refusal_is_recorded(sim, api):
     ({"from": HANDSET, "to": "{voice}", "body": "hi"}, 400, "voice-only"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "extra": 1}, 400, "unknown: ['extra']"),
     ({"from": HANDSET, "to": "{number}"}, 400, "needs from and to and body"),
-    ({"from": HANDSET, "to": "{number}", "body": 5}, 400, "body"),
+    ({"from": HANDSET, "to": "{number}", "body": 5}, 400, '"body" must be a string'),
+    ({"from": HANDSET, "to": "{number}", "body": None}, 400, '"body" must be a string, the text the '
+     "handset sent, not null"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "account": "111111111111"}, 404,
      "account 111111111111"),
     ({"from": HANDSET, "to": "{number}", "body": "hi", "previousPublishedMessageId": "nope"}, 400,
@@ -144,8 +146,8 @@ def test_bad_input_gets_a_4xx_naming_the_problem_and_changes_nothing(sim, api, b
     assert got == status and words in answer["error"], answer
     assert json.dumps(sim.state(), sort_keys=True) == before
     assert sim.ids.saved() == seed_before  # no id drawn: the seed's sequence is unchanged
-    assert sim.inbound() == [] and sim.metrics() == [] or all(
-        m["MetricName"] != "NumberOfMessagesReceived" for m in sim.metrics())
+    assert sim.inbound() == []
+    assert all(m["MetricName"] != "NumberOfMessagesReceived" for m in sim.metrics())
 
 
 def test_an_earlier_message_can_be_named_as_the_one_answered(sim, api):
@@ -213,3 +215,67 @@ def test_the_http_route_receives_and_filters(sim, api):
         status, shown = control(server.url, "/_smsvoice/metrics?name=NumberOfMessagesReceived")
         assert status == 200 and {m["Sum"] for m in shown["metrics"]} == {2.0}
         assert control(server.url, "/_smsvoice/inbound", {"from": HANDSET})[0] == 400
+
+
+def test_previous_ids_keep_the_pairs_sent_to_most_recently_and_forget_1_percent_at_once(tmp_path):
+    """Past the limit the pairs sent to least recently go, 1% of the limit at once; a pair
+    sent to again is recent, though its row keeps its first place; the stamps survive a restart."""
+    path = str(tmp_path / "state.db")
+    handsets = [f"+4477009{n:05d}" for n in range(102)]
+    with Simulator(clock="manual", state_file=path) as sim:
+        api = sim.client()
+        family = sim.region(ACCOUNT, REGION).inbound
+        family.last_sent_limit = 100
+        phone = active_phone(sim, api, iso="GB")
+
+        def send(to: str) -> str:
+            return api.send_text_message(OriginationIdentity=phone["PhoneNumberId"],
+                                         DestinationPhoneNumber=to, MessageBody="hi")["MessageId"]
+        for handset in handsets[:100]:
+            send(handset)
+        again = send(handsets[0])  # the first pair is now the most recent
+        send(handsets[100])  # 101 pairs: the two least recent (1 over, 1% of 100) go
+        assert len(family.last_sent) == 99
+        kept = {handset for _origin, handset in family.last_sent}
+        assert handsets[0] in kept and not {handsets[1], handsets[2]} & kept
+        assert sim.receive(from_=handsets[0], to=phone["PhoneNumber"],
+                           body="hi")["payload"]["previousPublishedMessageId"] == again
+    with Simulator(clock="manual", state_file=path) as sim:
+        family = sim.region(ACCOUNT, REGION).inbound
+        family.last_sent_limit = 100
+        stamps = {handset: e.stamp for (_origin, handset), e in family.last_sent.items()}
+        assert max(stamps, key=stamps.__getitem__) == handsets[100]
+        assert list(stamps)[0] == handsets[0]  # first seen: its row kept its place
+        api = sim.client()
+        for handset in handsets[101], "+447700999999":  # 100 pairs, then 101: two go
+            api.send_text_message(OriginationIdentity=phone["PhoneNumberId"],
+                                  DestinationPhoneNumber=handset, MessageBody="hi")
+        kept = {handset for _origin, handset in family.last_sent}
+        assert handsets[0] in kept and not {handsets[3], handsets[4]} & kept
+
+
+def test_an_rcs_agent_receives_a_body_longer_than_an_sms_up_to_the_rcs_limit(sim, api):
+    """An RCS text may be 3,072 characters (the model's RcsTextMessage Body), an SMS 1,600."""
+    assert (body_limit("SMS"), body_limit("RCS")) == (1600, 3072)
+    rcs = sim.region(ACCOUNT, REGION).rcs_agents
+    agent = api.create_rcs_agent()
+    rcs.submit_testing(agent["RcsAgentId"], "registration-testing")
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    sim.advance(120)
+    record = sim.receive(from_=HANDSET, to=agent["RcsAgentId"], body="x" * 2000)
+    assert (record["channel"], len(record["messageBody"])) == ("RCS", 2000)
+    with pytest.raises(ValueError, match="at most 3072"):
+        sim.receive(from_=HANDSET, to=agent["RcsAgentId"], body="x" * 3073)
+    assert len(sim.inbound()) == 1
+
+
+def test_an_rcs_agent_not_launched_in_the_handsets_country_answers_409_country_not_enabled(sim, api):
+    rcs = sim.region(ACCOUNT, REGION).rcs_agents
+    agent = api.create_rcs_agent()
+    rcs.submit_country_launch(agent["RcsAgentId"], "US", "registration-launch")
+    sim.advance(120)
+    status, answer = control_answer(sim, "POST", "/_smsvoice/inbound",
+                                    {"from": "+447700900123", "to": agent["RcsAgentId"], "body": "hi"})
+    assert status == 409
+    assert (answer["__type"], answer["Reason"]) == ("ValidationException", "COUNTRY_NOT_ENABLED")
+    assert "not launched in GB" in answer["error"] and sim.inbound() == []

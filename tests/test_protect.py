@@ -448,3 +448,37 @@ def test_filter_rules_need_every_pattern_they_name():
     assert not both.matches("+447700900123", "a prize")
     with pytest.raises(ValueError):
         FilterRule()
+
+
+
+def filtered_sends(sim, client) -> dict[str, dict]:
+    """One send protect's FILTER blocks, three it lets through: the metrics, without dimensions."""
+    pid = new_config(client)
+    client.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    block(client, pid, "US", "SMS", "FILTER")
+    sim.add_protect_filter(body="(?i)prize")
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="You won a PRIZE")
+    for _ in range(3):
+        client.send_text_message(DestinationPhoneNumber=US, MessageBody="your code is 1234")
+    sim.advance(3600)
+    assert sorted(m["Outcome"] for m in sim.sent_messages()) == [
+        "TEXT_DELIVERED", "TEXT_DELIVERED", "TEXT_DELIVERED", "TEXT_PROTECT_BLOCKED"]
+    return {m["MetricName"]: m for m in sim.metrics() if not m["Dimensions"]}
+
+
+def test_a_send_protect_blocked_is_not_counted_in_the_parts_sent(sim, client):
+    """NumberOfTextMessagePartsSent excludes what protect blocked
+    [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html]."""
+    assert filtered_sends(sim, client)["NumberOfTextMessagePartsSent"]["Sum"] == 3
+
+
+def test_blocked_by_protect_is_1_or_0_for_every_send_protect_decided(sim, client):
+    """TextMessagesBlockedByProtect is 1 if blocked else 0, so its Average is the blocked share
+    [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html]."""
+    blocked = filtered_sends(sim, client)["TextMessagesBlockedByProtect"]
+    assert (blocked["Sum"], blocked["SampleCount"], blocked["Minimum"], blocked["Maximum"]) == (1, 4, 0, 1)
+    assert blocked["Sum"] / blocked["SampleCount"] == 0.25  # the Average CloudWatch gives
+    client.delete_account_default_protect_configuration()
+    client.send_text_message(DestinationPhoneNumber=US, MessageBody="no protect decides this one")
+    totals = [m for m in sim.metrics("TextMessagesBlockedByProtect") if not m["Dimensions"]]
+    assert [m["SampleCount"] for m in totals] == [4]

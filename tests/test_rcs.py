@@ -355,3 +355,22 @@ def test_agents_survive_state_export_and_import(sim, api):
     assert status_of(again, agent_id) == "PENDING"
     fresh.advance(120)
     assert status_of(again, agent_id) == "ACTIVE"
+
+
+def test_an_rcs_message_protect_blocked_is_not_counted_as_sent(sim, api):
+    """RCS.MessagesSent: "Messages blocked by Protect or service limits are excluded"
+    [doc: https://docs.aws.amazon.com/sms-voice/latest/userguide/rcs-monitoring.html]."""
+    agent = launched(sim, api)
+    pid = api.create_protect_configuration()["ProtectConfigurationId"]
+    api.set_account_default_protect_configuration(ProtectConfigurationId=pid)
+    api.update_protect_configuration_country_rule_set(  # RCS follows the SMS rule set
+        ProtectConfigurationId=pid, NumberCapability="SMS",
+        CountryRuleSetUpdates={"US": {"ProtectStatus": "FILTER"}})
+    sim.add_protect_filter(body="(?i)prize")
+    for body in ("You won a PRIZE", "Your parcel is on its way"):
+        api.send_rcs_message(DestinationPhoneNumber=US_NUMBER, OriginationIdentity=agent["RcsAgentId"],
+                             RcsMessageContent={"Content": {"TextMessage": {"Body": body}}})
+    sim.advance(60)
+    assert [m["Outcome"] for m in sim.sent_messages()] == ["RCS_PROTECT_BLOCKED", "RCS_DELIVERED"]
+    (sent,) = [m for m in sim.metrics("RCS.MessagesSent") if not m["Dimensions"]]
+    assert sent["Sum"] == 1

@@ -199,12 +199,16 @@ def test_an_rcs_agent_with_two_way_opts_out_and_answers_over_rcs(stand):
 
 
 def test_without_two_way_the_keyword_acts_but_nothing_is_published(stand):
-    sim, client, _topic, reader = stand
-    phone = client.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
-                                        NumberCapabilities=["SMS"], NumberType="SIMULATOR")
+    """A number that had the topic, then two-way turned off: its queue would get a payload if
+    the switch were ignored."""
+    sim, client, topic, reader = stand
+    phone = two_way_number(client, topic)
+    client.update_phone_number(PhoneNumberId=phone["PhoneNumberId"], TwoWayEnabled=False)
     record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="STOP")
     assert opted_out(client) == {HANDSET: True} and record["reply"]["messageId"]
-    assert record["twoWay"]["published"] is False and "two-way is off" in record["twoWay"]["dropped"]
+    assert record["twoWay"]["enabled"] is False and record["twoWay"]["published"] is False
+    assert record["twoWay"]["channelArn"] == topic  # the topic is still configured
+    assert f"two-way is off on {phone['PhoneNumberId']}" in record["twoWay"]["dropped"]
     assert reader.payloads() == []
 
 
@@ -219,3 +223,54 @@ def test_answered_keywords_can_stay_off_the_topic(moto_url):
         sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body=body)
     payloads = TopicReader(aws("sqs", moto_url), queue_url).payloads()
     assert [p["messageBody"] for p in payloads] == ["HOURS", "hello"]
+
+
+def test_the_published_outcome_is_saved_with_state_and_survives_a_restart(moto_url, tmp_path):
+    """The record is saved when received, before its publish finished on the delivery thread;
+    the publish's outcome is saved too, so a restarted simulator shows it."""
+    topic, _queue_url = topic_into_queue(moto_url, "kept")
+    path = str(tmp_path / "state.db")
+    with Simulator(clock="manual", events_endpoint_url=moto_url, state_file=path) as sim:
+        phone = two_way_number(sim.client(), topic)
+        record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="hello")
+        assert record["twoWay"]["published"] is True
+    with Simulator(clock="manual", state_file=path) as again:
+        (kept,) = again.inbound()
+        assert kept["twoWay"]["published"] is True and "error" not in kept["twoWay"]
+
+
+def test_a_publish_that_fails_is_recorded_with_its_error(stand):
+    """The two-way topic does not exist (on moto_server): the message is still received, its
+    keyword acts, and the record says the publish failed and why."""
+    sim, client, _topic, reader = stand
+    missing = "arn:aws:sns:us-east-1:123456789012:no-such-topic"
+    phone = two_way_number(client, missing)
+    record = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="STOP")
+    assert opted_out(client) == {HANDSET: True}
+    assert (record["twoWay"]["published"], record["twoWay"]["channelArn"]) == (False, missing)
+    assert "NotFound" in record["twoWay"]["error"]
+    assert sim.messaging.deliverer.stats_view()["two-way"]["failed"] == 1
+    assert reader.payloads() == []
+
+
+def test_answered_opt_out_words_and_opt_in_keywords_can_stay_off_the_topic(moto_url):
+    """publish_answered_keywords=False: END (an opt-out word AWS answers for a US number) and a
+    custom OPT_IN keyword act and are answered, but only the free text is published."""
+    topic, queue_url = topic_into_queue(moto_url, "quiet-lists")
+    sim = Simulator(clock="manual", events_endpoint_url=moto_url, publish_answered_keywords=False)
+    client = sim.client()
+    phone = two_way_number(client, topic)
+    client.put_keyword(OriginationIdentity=phone["PhoneNumberId"], Keyword="START",
+                       KeywordMessage="Welcome back.", KeywordAction="OPT_IN")
+    end = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="END")
+    assert (end["keyword"], end["keywordAction"]) == ("END", "OPT_OUT")
+    assert opted_out(client) == {HANDSET: True}
+    start = sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="start")
+    assert start["optOut"]["change"] == "OPTED_IN" and opted_out(client) == {}
+    assert sent_record(sim, start["reply"]["messageId"])["MessageBody"] == "Welcome back."
+    sim.receive(from_=HANDSET, to=phone["PhoneNumber"], body="hello")
+    for record in (end, start):
+        assert record["twoWay"]["published"] is False
+        assert "publish_answered_keywords=False" in record["twoWay"]["dropped"]
+    payloads = TopicReader(aws("sqs", moto_url), queue_url).payloads()
+    assert [p["messageBody"] for p in payloads] == ["hello"]

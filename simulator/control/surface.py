@@ -217,7 +217,8 @@ class ControlSurface:
         The account and region are the ones that have `to` (give them when several do).
         ValueError (400) for what cannot be received (a malformed number, a sender ID, an empty
         or oversized body), KeyError (404) for a number no account here has, ServiceError
-        (409) for one that cannot receive now (PENDING)."""
+        (409) for one that cannot receive now (a PENDING number; an RCS agent not launched in
+        the handset's country: ValidationException COUNTRY_NOT_ENABLED)."""
         check_handset(from_)
         kind = receiver_kind(to)
         check_body(body, "RCS" if kind == "rcs" else "SMS")

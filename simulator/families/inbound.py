@@ -31,6 +31,7 @@ Rules, and where they come from (docs/reference/inference.md, "Two-way"):
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,9 @@ from . import Family
 from .parts import Keyword
 
 LAST_SENT_LIMIT = 100_000  # (identity, handset) pairs remembered for previousPublishedMessageId
+# Past the limit, the least recently sent-to pairs are forgotten this many at once (1%): one
+# scan for many sends, not one per send.
+LAST_SENT_PRUNE_SHARE = 100
 TEXT_CAPABILITIES = frozenset({"SMS", "MMS"})  # an MMS number receives SMS replies [doc]
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 SENDER_ID = re.compile(r"^[A-Za-z0-9 _.-]{1,11}$")
@@ -68,6 +72,7 @@ class LastSent:
 
     key: tuple[str, str]  # (the identity shown as origin, or the pool id; the handset)
     message_id: str
+    stamp: int = 0  # which send it was, counted per account-region: higher is newer
 
 
 def receiver_kind(to: object) -> str:
@@ -99,8 +104,10 @@ class InboundMessages(Family):
         super().__init__(region)
         self.log = InboundLog(forget=region.changed)  # a dropped record's row goes (--state)
         # (identity shown as origin, or pool id; handset) -> the newest message sent; the
-        # oldest pair is forgotten first
+        # pairs least recently sent to are forgotten first, past last_sent_limit
         self.last_sent: dict[tuple[str, str], LastSent] = {}
+        self.last_sent_limit = LAST_SENT_LIMIT
+        self._sends = 0  # the newest LastSent.stamp
 
     # -- what receives -----------------------------------------------------------------
     def receiver(self, to: str):
@@ -244,17 +251,26 @@ class InboundMessages(Family):
 
     def _count_sent(self, sent: SentMessage) -> None:
         """The sent-message metrics [doc: monitoring-cloudwatch.html]; this family comes after
-        account attributes, so the month's spend already holds this message."""
+        account attributes, so the month's spend already holds this message. A message protect
+        blocks (it ends in *_PROTECT_BLOCKED) is not counted as sent [doc: "Messages blocked by
+        Protect or service limits are excluded", rcs-monitoring.html]."""
         region, at = self.region, sent.timestamp
         channel = sent.channel if sent.channel in ("TEXT", "MEDIA", "VOICE", "RCS") else (
             "VOICE" if "Voice" in sent.operation else "TEXT")  # Notify, verification codes
         put = region.messaging.metrics.put
         where = metrics.dimension_sets(IsoCountryCode=sent.iso_country_code)
-        if channel in metrics.SENT_PARTS:
+        blocked = (sent.outcome or "").endswith("_PROTECT_BLOCKED")
+        if channel in metrics.SENT_PARTS and not blocked:
             put(region.account, region.region, metrics.SENT_PARTS[channel], float(sent.parts),
                 "Count", at, where)
-        if channel == "RCS":
+        if channel == "RCS" and not blocked:
             put(region.account, region.region, metrics.RCS_SENT, 1.0, "Count", at, where)
+        if channel in metrics.BLOCKED_BY_PROTECT and not blocked and \
+                sent.send is not None and sent.send.protect is not None:
+            # 1 if blocked else 0 [doc]: a send a protect configuration let through is a 0; the
+            # 1 is written when the message is blocked (its *_PROTECT_BLOCKED event, hub.py).
+            put(region.account, region.region, metrics.BLOCKED_BY_PROTECT[channel], 0.0, "Count",
+                at, where)
         if sent.message_feedback_enabled and channel in metrics.EXPECTING_FEEDBACK:
             put(region.account, region.region, metrics.EXPECTING_FEEDBACK[channel], 1.0, "Count", at,
                 where)
@@ -263,17 +279,24 @@ class InboundMessages(Family):
                 region.account_attributes.spent_this_month(channel), "None", at)
 
     def _remember_sent(self, key: tuple[str, str], message_id: str) -> None:
-        """The newest message sent on `key`, changed in place (its row keeps its place); the
-        oldest pair is forgotten past LAST_SENT_LIMIT."""
+        """The newest message sent on `key`, changed in place (its row keeps its place in
+        --state, so the dict's order is first-seen, not recency: the stamp says recency)."""
+        self._sends += 1
         known = self.last_sent.get(key)
         if known is None:
-            known = self.last_sent[key] = LastSent(key, message_id)
-            while len(self.last_sent) > LAST_SENT_LIMIT:
-                oldest = next(iter(self.last_sent.values()))
-                self.region.changed(oldest)
-                del self.last_sent[oldest.key]
-        known.message_id = message_id
+            known = self.last_sent[key] = LastSent(key, message_id, self._sends)
+            if len(self.last_sent) > self.last_sent_limit:
+                self._forget_least_recent()
+        known.message_id, known.stamp = message_id, self._sends
         self.region.changed(known)
+
+    def _forget_least_recent(self) -> None:
+        """Back under last_sent_limit, and 1% below it: the pairs sent to least recently go."""
+        excess = len(self.last_sent) - self.last_sent_limit
+        count = excess + self.last_sent_limit // LAST_SENT_PRUNE_SHARE
+        for oldest in heapq.nsmallest(count, self.last_sent.values(), key=lambda e: e.stamp):
+            self.region.changed(oldest)  # its row goes (--state)
+            del self.last_sent[oldest.key]
 
     # -- state view and --state -----------------------------------------------------------
     def view_rows(self) -> dict[str, tuple]:
@@ -289,9 +312,12 @@ class InboundMessages(Family):
     def saved_row(self, part: str, resource) -> object:
         if part == "records":
             return resource.as_dict()
-        return [*resource.key, resource.message_id]
+        return [*resource.key, resource.message_id, resource.stamp]
 
     def restore(self, data: dict) -> None:
         self.log.restore(data["records"])
-        self.last_sent = {(origin, handset): LastSent((origin, handset), message_id)
-                          for origin, handset, message_id in data["last_sent"]}
+        # A row saved before stamps existed has none: its place in the file stands for it.
+        self.last_sent = {(row[0], row[1]): LastSent((row[0], row[1]), row[2],
+                                                     row[3] if len(row) > 3 else place)
+                          for place, row in enumerate(data["last_sent"])}
+        self._sends = max((e.stamp for e in self.last_sent.values()), default=0)

@@ -91,6 +91,18 @@ THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException"
                        "EC2ThrottledException"})
 
 
+# What real AWS takes from AWS's own services only: an event whose source begins with `aws.`
+# (PutEvents fails the entry with NotAuthorizedForSourceException [doc:
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html; obs:
+# aws-samples/serverless-patterns PR #3089]) and a metric namespace beginning with `AWS/`
+# [doc: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html].
+# The service's registration events and metrics use them: they reach a local stand-in only.
+AWS_ONLY = {"EventBus": "EventBridge accepts an event whose source begins with aws. (aws.sms-voice) "
+                        "only from AWS's own services",
+            "CloudWatchMetrics": f"CloudWatch accepts the namespace {METRICS_NAMESPACE} (AWS/...) only "
+                                 "from AWS's own services"}
+
+
 class DeliveryRefused(Exception):
     """The destination would be real AWS and the user did not allow it."""
 
@@ -193,6 +205,12 @@ class Deliverer:
     def endpoint_for(self, service: str) -> str | None:
         return (self.endpoint_url or os.environ.get(f"AWS_ENDPOINT_URL_{SERVICES[service]}")
                 or os.environ.get("AWS_ENDPOINT_URL"))
+
+    def reaches_real_aws(self, service: str) -> bool:
+        """Would a call to `service` go to real AWS: no endpoint (boto3's own), or one on an AWS
+        domain? Decided from the configuration alone, before any network."""
+        endpoint = self.endpoint_for(service)
+        return endpoint is None or _is_aws_host(endpoint)
 
     def configured(self) -> bool:
         """Is any delivery possible (an endpoint, or real AWS explicitly allowed)?"""
@@ -344,7 +362,12 @@ class Deliverer:
             time.sleep(RETRY_BACKOFF * 2 ** attempt)  # backing off a busy service (a real wait)
 
     def _call(self, destination: dict, event: dict, region: str) -> None:
-        _service, arn = lane_of(destination)
+        service, arn = lane_of(destination)
+        member = member_of(destination)
+        if member in AWS_ONLY and self.allow_real_aws and self.reaches_real_aws(service):
+            raise DeliveryRefused(f"not delivering to real AWS {service}: {AWS_ONLY[member]}; "
+                                  "it reaches a local stand-in only (give events_endpoint_url / "
+                                  "--events-endpoint-url)")
         {"SnsDestination": self._sns, "KinesisFirehoseDestination": self._firehose,
          "CloudWatchLogsDestination": self._logs, "TwoWayChannel": self._two_way,
          "EventBus": self._event_bus, "CloudWatchMetrics": self._metrics,
@@ -385,8 +408,9 @@ class Deliverer:
             TopicArn=topic_arn, Message=compact_json(payload))
 
     def _event_bus(self, bus_arn: str, event: dict, region: str) -> None:
-        # PutEvents builds the envelope (id, account, time: the delivery's wall time); the
-        # source, detail-type, resources and detail are the service's [doc: monitor-event-bridge].
+        # EventBridge builds the envelope: no Time is passed, so `time` is when the bus received
+        # it (wall time), and its `id` is the bus's own (an entry takes no id), not the log's.
+        # The source, detail-type, resources and detail are the service's [doc: monitor-event-bridge].
         answer = self._client("events", _region_of_arn(bus_arn, region)).put_events(Entries=[{
             "Source": event["source"], "DetailType": event["detail-type"],
             "Resources": list(event.get("resources") or []), "Detail": json.dumps(event["detail"]),
@@ -395,13 +419,19 @@ class Deliverer:
             raise ValueError(f"EventBridge refused the event: {answer.get('Entries')}")
 
     def _metrics(self, target: str, event: dict, region: str) -> None:
-        # `take` hands over what accumulated since the last call, once (a retry resends it);
-        # each datum's Timestamp is now, the delivery's wall time.
-        data = event.setdefault("MetricData", event["take"]())
+        # `take` hands over what accumulated since the last call: taken once, on the first
+        # attempt (what accumulates meanwhile goes in the next delivery), and a retry sends only
+        # the chunks an earlier attempt did not deliver. Each datum's Timestamp is now, the
+        # delivery's wall time.
+        if "MetricData" not in event:
+            event["MetricData"] = event["take"]()
+        data = event["MetricData"]
         if not data:
             return
         now = datetime.now(UTC)
         client = self._client("cloudwatch", _region_of_arn(target, region))
-        for start in range(0, len(data), METRIC_DATA_LIMIT):
+        for start in range(event.get("delivered_up_to", 0), len(data), METRIC_DATA_LIMIT):
+            chunk = data[start:start + METRIC_DATA_LIMIT]
             client.put_metric_data(Namespace=METRICS_NAMESPACE, MetricData=[
-                {**datum, "Timestamp": now} for datum in data[start:start + METRIC_DATA_LIMIT]])
+                {**datum, "Timestamp": now} for datum in chunk])
+            event["delivered_up_to"] = start + len(chunk)

@@ -75,7 +75,10 @@ def check_handset(number: object, what: str = "from") -> str:
 
 
 def check_body(body: object, channel: str) -> str:
-    if not isinstance(body, str) or not body.strip():
+    if not isinstance(body, str):
+        raise InboundRefused('"body" must be a string, the text the handset sent, not '
+                             f"{'null' if body is None else type(body).__name__}")
+    if not body.strip():
         raise InboundRefused('"body" must be the text the handset sent: it is empty')
     limit = body_limit(channel)
     if len(body) > limit:
@@ -219,6 +222,7 @@ class Inbox(Protocol):
     def send(self, outbound: Outbound) -> SentMessage: ...
     def change_opt_out(self, list_name: str, number: str, action: str) -> str: ...
     def keep_inbound(self, record: InboundRecord) -> None: ...
+    def update_inbound(self, record: InboundRecord, update: Callable[[], None]) -> None: ...
 
 
 def receive_message(inbox: Inbox, inbound: Inbound) -> InboundRecord:
@@ -285,5 +289,7 @@ def _publish(inbox: Inbox, inbound: Inbound, record: InboundRecord) -> None:
         note["published"] = None  # until the delivery lane has tried
 
         def done(why: str | None) -> None:
-            note.update({"published": why is None, **({"error": why} if why else {})})
+            # On the delivery thread, after the request: the outcome reaches --state too.
+            inbox.update_inbound(record, lambda: note.update(
+                {"published": why is None, **({"error": why} if why else {})}))
         inbox.messaging.publish_inbound(channel, record.payload(), inbox.region, done)
