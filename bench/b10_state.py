@@ -214,9 +214,9 @@ def _client_main(url: str, mode: str, threads: int, pause: float, calls: int, se
     def one(index: int):
         client = _client(url)
         pool = client.describe_pools()["Pools"][0]["PoolArn"]
-        step = _mix(client, pool, names, f"{seed}-{index}-") if mode == "mix" else (
-            lambda: client.create_configuration_set(
-                ConfigurationSetName=f"w{seed}-{index}-{next(names)}"))
+        tag = f"{os.getpid()}-{seed}-{index}-"  # unique across the runs one server answers
+        step = _mix(client, pool, names, tag) if mode == "mix" else (
+            lambda: client.create_configuration_set(ConfigurationSetName=f"w{tag}{next(names)}"))
         step()
         ready.wait()
         go.wait()

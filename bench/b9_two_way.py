@@ -18,7 +18,7 @@ from smsvoice_sim.simulator.families.inbound import InboundMessages
 from .b2_http import CONFIG, CREDS, _moto_server
 from .common import Table, per_call_us, verdict
 
-HANDSET = "+12065550100"
+HANDSET = "+14254147755"  # a US simulator destination: a SIMULATOR number sends only to those
 DELIVERIES = 500
 
 
