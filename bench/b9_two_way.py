@@ -36,9 +36,9 @@ def _in_process(table: Table) -> None:
     client = sim.client(short_circuit=True)
     sends = per_call_us(lambda: client.send_text_message(
         OriginationIdentity=number, DestinationPhoneNumber=HANDSET, MessageBody="hi"), calls=1000)
-    table.add("inbound in-process (free text)", f"{1e6 / ours:,.0f}/s", f"send {1e6 / sends:,.0f}/s",
+    table.add("9 inbound in-process (free text)", f"{1e6 / ours:,.0f}/s", f"send {1e6 / sends:,.0f}/s",
               f"{sends / ours:.2f}x a send's speed", verdict(ours < sends, "cheaper than a send"))
-    table.add("inbound in-process (HELP: answered)", f"{1e6 / answered:,.0f}/s", f"{1e6 / ours:,.0f}/s",
+    table.add("9 inbound in-process (HELP: answered)", f"{1e6 / answered:,.0f}/s", f"{1e6 / ours:,.0f}/s",
               f"{answered / ours:.2f}x free text's time", verdict(answered < ours + sends * 1.5,
                                                                   "free text + one send"))
 
@@ -61,7 +61,7 @@ def _over_http(table: Table) -> None:
         ours = per_call_us(lambda: post("/_smsvoice/inbound", inbound), calls=500)
         peer = per_call_us(lambda: post("/_smsvoice/clock/advance", empty), calls=500)
         conn.close()
-    table.add("inbound through POST /_smsvoice/inbound", f"{1e6 / ours:,.0f}/s",
+    table.add("9 inbound through POST /_smsvoice/inbound", f"{1e6 / ours:,.0f}/s",
               f"clock/advance {1e6 / peer:,.0f}/s", f"{ours / peer:.2f}x a control call's time",
               verdict(ours < peer * 3, "< 3x an empty control call"))
 
@@ -93,7 +93,7 @@ def _deliveries(table: Table) -> None:
     finally:
         moto.terminate()
         moto.wait(timeout=10)
-    table.add(f"two-way payloads to moto_server ({landed}/{DELIVERIES} landed)", f"{ours:,.0f}/s",
+    table.add(f"9 two-way payloads to moto_server ({landed}/{DELIVERIES} landed)", f"{ours:,.0f}/s",
               f"sns.publish {peer:,.0f}/s", f"{ours / peer:.2f}x", verdict(landed == DELIVERIES and
                                                                           ours > peer * 0.5,
                                                                           "all land, > 0.5x boto3"))
@@ -113,7 +113,7 @@ def _after_send_cost(table: Table) -> None:
         return per_call_us(lambda: client.send_text_message(
             OriginationIdentity=number, DestinationPhoneNumber=HANDSET, MessageBody="hi"), calls=1000)
     without, with_hook = sends_per_call(False), sends_per_call(True)
-    table.add("send with the inbound after-send hook", f"{with_hook:.0f} us", f"{without:.0f} us without",
+    table.add("9 send with the inbound after-send hook", f"{with_hook:.0f} us", f"{without:.0f} us without",
               f"{with_hook / without:.2f}x", verdict(with_hook < without * 1.15, "< 15% more"))
 
 
