@@ -1049,6 +1049,16 @@ def test_the_seed_catalogue_ships_as_package_data():
     assert json.loads(data)["Catalogue"]["Seed"] is True
 
 
+def test_the_seed_catalogue_holds_only_what_the_model_describes():
+    """On a botocore that has every member the seed uses, shaping the seed as the installed
+    model changes nothing: a misspelt key in catalogue.json would be dropped by that shaping
+    (an older botocore's missing members are), so here it fails instead."""
+    from smsvoice_sim.simulator.registrations import catalogue
+
+    raw = json.loads(catalogue.SEED_PATH.read_text())
+    assert catalogue._as_installed_model(raw) == raw
+
+
 # -- the control API's registration routes -------------------------------------------------------
 def control(sim, method: str, path: str, body: dict | None = None):
     return control_answer(sim, method, path, body)
