@@ -460,6 +460,26 @@ def test_conditions_are_evaluated_against_a_direct_call_from_another_account(sim
     assert sim.region(FRIEND, "us-east-1").resource_policies.shared_with_me("pool") == []
 
 
+@pytest.mark.parametrize("since", ["2020-01-01T00:00:00Z", "2020-01-01T02:00:00+02:00",
+                                   "2020-01-01T00:00:00.5Z", "2020-01-01", "1577836800"])
+def test_date_conditions_read_every_iso_8601_form(sim, owner, shareable, since):
+    arn = shareable["pool"]
+    policies = sim.region(OWNER, "us-east-1").resource_policies
+    friend = {"Effect": "Allow", "Principal": {"AWS": FRIEND}}
+    share_pool(owner, arn, {**friend, "Condition": {"DateGreaterThan": {"aws:CurrentTime": since}}})
+    assert policies.shared_with(FRIEND, arn, "SendTextMessage")  # the simulator's clock is after 2020
+    share_pool(owner, arn, {**friend, "Condition": {"DateLessThan": {"aws:CurrentTime": since}}})
+    assert not policies.shared_with(FRIEND, arn, "SendTextMessage")
+
+
+def test_a_date_condition_that_is_no_date_is_refused(owner, shareable):
+    arn = shareable["pool"]
+    with pytest.raises(ClientError) as exc:
+        share_pool(owner, arn, {"Effect": "Allow", "Principal": {"AWS": FRIEND},
+                                "Condition": {"DateGreaterThan": {"aws:CurrentTime": "yesterday"}}})
+    assert error_of(exc)["Reason"] == "INVALID_PARAMETER" and "takes dates" in str(exc.value)
+
+
 def test_deny_statements_with_star_not_principal_and_not_action(sim, owner, shareable):
     arn = shareable["pool"]
     policies = sim.region(OWNER, "us-east-1").resource_policies

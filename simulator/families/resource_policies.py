@@ -30,7 +30,7 @@ principals as `arn:aws:iam::<account>:root`.
 
 from __future__ import annotations
 
-import calendar
+import datetime
 import json
 import re
 import time
@@ -59,9 +59,13 @@ _IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam::(\d{12}):(?:root|user/.+|role/.+
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$")
 _ACTION = re.compile(r"^(\*|sms-voice:[A-Za-z0-9*?]+)$", re.IGNORECASE)
 _CONDITION_KEY = re.compile(r"^[A-Za-z0-9-]+:\S+$")
-# IAM's condition operators [doc: reference_policies_elements_condition_operators.html].
-NEGATED = frozenset({"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals",
-                     "DateNotEquals", "NotIpAddress", "ArnNotEquals", "ArnNotLike"})
+# IAM's condition operators [doc: reference_policies_elements_condition_operators.html]; each
+# negated one with the operator it negates.
+_POSITIVE = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+             "StringNotLike": "StringLike", "NumericNotEquals": "NumericEquals",
+             "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress", "ArnNotEquals": "ArnEquals",
+             "ArnNotLike": "ArnLike"}
+NEGATED = frozenset(_POSITIVE)
 OPERATORS = NEGATED | frozenset({
     "StringEquals", "StringEqualsIgnoreCase", "StringLike", "NumericEquals", "NumericLessThan",
     "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
@@ -199,6 +203,8 @@ def _check_condition(value) -> None:
             listed = _as_list(values)
             if not listed or not all(isinstance(v, str | int | float | bool) for v in listed):
                 raise _bad(f"Condition {operator} {key} takes a value or a non-empty list of values")
+            if "Date" in operator and any(_date(v) is None for v in listed):
+                raise _bad(f"Condition {operator} {key} takes dates (ISO 8601 or epoch seconds)")
 
 
 def _canonical_statement(statement, resource_arn: str, partition: str) -> dict:
@@ -265,16 +271,18 @@ def _base_operator(operator: str) -> str | None:
 
 
 def _date(value) -> float | None:
-    """An IAM date condition value (epoch seconds or ISO 8601 UTC) as epoch seconds."""
+    """An IAM date condition value (epoch seconds, or ISO 8601 with Z, an offset, or none:
+    UTC) as epoch seconds; None for what is no date."""
     text = str(value)
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
-    for form in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d"):
-        try:
-            return float(calendar.timegm(time.strptime(text, form)))
-        except ValueError:
-            continue
-    return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
 
 
 def _compares(base: str, have: str, want) -> bool:
@@ -303,12 +311,6 @@ def _number(value) -> float | None:
         return float(value)
     except ValueError:
         return None
-
-
-_POSITIVE = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
-             "StringNotLike": "StringLike", "NumericNotEquals": "NumericEquals",
-             "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress", "ArnNotEquals": "ArnEquals",
-             "ArnNotLike": "ArnLike"}
 
 
 def _condition_holds(operator: str, key: str, wanted, context: dict[str, list[str]]) -> bool:
