@@ -56,6 +56,29 @@ def test_the_linear_search_answers_as_python_re_does(pattern, text):
     assert linear.search(text) == bool(re.search(pattern, text)), (pattern, text)
 
 
+CASE_FOLDS = "ßSsſkKK\u212aAaéÉİiıΣσς"  # sharp s, long s, the Kelvin sign, dotted I, sigmas
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(pattern=st.builds("(?i){}{}".format, st.sampled_from(
+           ["s", "k", "a", "é", "i", "σ", "[^a]", "[^a-z]", "[s-z]", "[^ſ]", "ß", "[ßk]", r"\w"]),
+           st.sampled_from(["", "+", "$"])),
+       text=st.text(alphabet=CASE_FOLDS, max_size=6))
+def test_case_insensitive_patterns_answer_as_python_re_does_on_any_letter(pattern, text):
+    """Case folding applies to a class's items before it is negated, and only to
+    one-character case forms (sharp s is "SS" upper-case: no one character)."""
+    assert LinearRegex(pattern).search(text) == bool(re.search(pattern, text)), (pattern, text)
+
+
+@pytest.mark.parametrize("pattern, text, found", [
+    ("(?i)[^a]", "A", False), ("(?i)^[^a-z]+$", "HELLO", False), ("(?i)prize", "Grüße aus Straße", False),
+    ("(?i)k", "\u212a", True), ("(?i)s", "ß", False),
+])
+def test_case_insensitive_classes_and_letters_whose_case_forms_differ(pattern, text, found):
+    assert LinearRegex(pattern).search(text) is found is bool(re.search(pattern, text))
+
+
 @pytest.mark.parametrize("pattern, why", [
     (r"(a)\1", "backreferences"), (r"a(?=b)", "lookaround"), (r"(?<!a)b", "lookaround"),
     (r"(?>a+)b", "atomic groups"), (r"a++b", "possessive repeats"),

@@ -14,15 +14,13 @@ conditionals) is refused with a ValueError that says so.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
-try:  # Python's regular expression parser: public as sre_parse until 3.11, _parser since
-    from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - the opcodes' names
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
-    import sre_parse  # type: ignore[no-redef]
+# Python's regular expression parser and compiler (public as sre_parse and sre_compile until
+# 3.11, re._parser and re._compiler since; this package needs 3.11).
+from re import _compiler as sre_compile  # type: ignore[attr-defined]
+from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - the opcodes' names
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 MAX_PATTERN = 1_000  # characters in a pattern
 MAX_PROGRAM = 256  # instructions once repeats are unrolled (`a{200}` is 200 of them): a
@@ -42,52 +40,19 @@ def _word(c: str, ascii_only: bool) -> bool:
     return c == "_" or (c.isalnum() and (not ascii_only or c.isascii()))
 
 
-_CATEGORIES: dict = {
-    C.CATEGORY_DIGIT: lambda c, a: unicodedata.category(c) == "Nd" and (not a or c.isascii()),
-    C.CATEGORY_SPACE: lambda c, a: c.isspace() and (not a or c.isascii()),
-    C.CATEGORY_WORD: _word,
-}
-_CATEGORIES.update({
-    C.CATEGORY_NOT_DIGIT: lambda c, a: not _CATEGORIES[C.CATEGORY_DIGIT](c, a),
-    C.CATEGORY_NOT_SPACE: lambda c, a: not _CATEGORIES[C.CATEGORY_SPACE](c, a),
-    C.CATEGORY_NOT_WORD: lambda c, a: not _word(c, a),
-})
-
-
-def _class_item(op, av, flags: int) -> Callable[[str], bool]:
-    ascii_only = bool(flags & C.SRE_FLAG_ASCII)
-    if op == C.LITERAL:
-        return lambda c: ord(c) == av
-    if op == C.RANGE:
-        return lambda c: av[0] <= ord(c) <= av[1]
-    if op == C.CATEGORY:
-        test = _CATEGORIES[av]
-        return lambda c: test(c, ascii_only)
-    raise ValueError(f"unsupported character class item {op}")
-
-
 def _one_char(op, av, flags: int) -> Callable[[str], bool]:
-    """The test of a node that consumes exactly one character, flags applied."""
-    if op == C.ANY:
-        dotall = bool(flags & C.SRE_FLAG_DOTALL)
-        return lambda c: dotall or c != "\n"
-    if op in (C.LITERAL, C.NOT_LITERAL):
-        literal = _class_item(C.LITERAL, av, flags)
-        base = literal if op == C.LITERAL else (lambda c: not literal(c))
-    else:  # IN
-        negate = bool(av) and av[0][0] == C.NEGATE
-        items = [_class_item(o, a, flags) for o, a in (av[1:] if negate else av)]
-        base = (lambda c: not any(t(c) for t in items)) if negate else (
-            lambda c: any(t(c) for t in items))
-    if flags & C.SRE_FLAG_IGNORECASE:
-        folded = base
-        base = lambda c: any(folded(v) for v in {c, c.lower(), c.upper(), c.casefold()[:1]})  # noqa: E731
+    """The test of a node that consumes exactly one character (a literal, a class, `.`):
+    Python's own `re` compiled for that one node with the flags in force, so case folding,
+    classes and categories answer as `re` does. Matching one character cannot backtrack."""
+    state = sre_parse.State()
+    state.flags = flags
+    matcher = sre_compile.compile(sre_parse.SubPattern(state, [(op, av)]), 0).match
     cache: dict[str, bool] = {}
 
     def judged(c: str) -> bool:  # a body repeats its characters: each is judged once
         found = cache.get(c)
         if found is None:
-            found = cache[c] = base(c)
+            found = cache[c] = matcher(c) is not None
         return found
     return judged
 
