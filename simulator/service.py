@@ -106,11 +106,21 @@ class Simulator(ControlSurface):
                                  save=self._stage_request, audit=self.audit)
         self._staged_here = threading.local()  # the batch this thread's request staged
         self.state_file = StateFile(settings.state_file) if settings.state_file else None
-        saved = self.state_file.load() if self.state_file is not None else None
-        if saved is not None:
-            import_state(self, saved)
         if self.state_file is not None:
+            self._open_state(self.state_file)
+
+    def _open_state(self, state_file: StateFile) -> None:
+        """Load what the file holds and write from now on; a file that cannot be used is let
+        go (its lock released, so another process may open it) before the error is raised."""
+        try:
+            saved = state_file.load()
+            if saved is not None:
+                import_state(self, saved)
             self._start_saving()
+        except BaseException:
+            state_file.close()
+            self.state_file = None
+            raise
 
     # -- how the state is made ---------------------------------------------------------
     def _new_region(self, account: str, region: str, state: State) -> AccountRegion:

@@ -9,6 +9,8 @@ import json
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from test_state_file import one_line_usage_error, simulate
@@ -116,6 +118,20 @@ def test_a_hand_edited_state_is_refused_in_one_line_naming_the_file(tmp_path, sa
     message = str(refused.value)
     assert message.startswith(str(path)) and "\n" not in message and expected in message, message
     assert len(message) < 600
+
+
+def test_a_refused_file_is_let_go_for_another_process(tmp_path, saved):
+    """The Simulator that refused the file holds no lock on it: another process may open it
+    (to mend it, or to start afresh)."""
+    path = tmp_path / "edited.db"
+    write_state(path, json.dumps({**saved, "format": 99}))
+    with pytest.raises(BadStateFile):
+        Simulator(state_file=str(path), seed=1)
+    probe = ("import sys\nfrom smsvoice_sim.simulator.engine.persistence import StateFile\n"
+             "StateFile(sys.argv[1]).close()\n")
+    other = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                           timeout=60)
+    assert other.returncode == 0, other.stderr
 
 
 def test_the_untouched_document_loads(tmp_path, saved):
