@@ -247,9 +247,9 @@ class AccountRegion(Region):
     # -- quotas ----------------------------------------------------------------
     def used(self, quota: str) -> int:
         """How much of an account quota is used, from the family that counts it."""
-        if quota not in self._quota_owner:
+        if quota not in self._quota_owner:  # a user's own family (listed last) counts first
             self._quota_owner[quota] = next(
-                (f for f in self.families.values() if f.used(quota) is not None), None)
+                (f for f in reversed(self.families.values()) if f.used(quota) is not None), None)
         owner = self._quota_owner[quota]
         return 0 if owner is None else owner.used(quota) or 0
 

@@ -128,6 +128,18 @@ def test_a_family_added_by_the_documented_path_answers_through_boto3(throwaway):
     assert Simulator().client().describe_verified_destination_numbers()["VerifiedDestinationNumbers"] == []
 
 
+def test_a_family_of_ones_own_counts_the_quota_of_what_it_took_over(throwaway):
+    sim = Simulator(clock="manual", seed=3, families=(throwaway.Destinations,),
+                    quotas={"VERIFIED_DESTINATION_NUMBERS": 1})
+    client = sim.client(config=Config(parameter_validation=False))
+    client.create_verified_destination_number(DestinationPhoneNumber="+12065550100")
+    with pytest.raises(ClientError) as exc:
+        client.create_verified_destination_number(DestinationPhoneNumber="+12065550101")
+    assert exc.value.response["Error"]["Code"] == "ServiceQuotaExceededException"
+    limits = client.describe_account_limits()["AccountLimits"]
+    assert {(a["Name"], a["Used"]) for a in limits} >= {("VERIFIED_DESTINATION_NUMBERS", 1)}
+
+
 def test_two_families_of_ones_own_that_simulate_one_operation_are_refused(throwaway):
     class Twin(throwaway.Destinations):
         name = "twin"
