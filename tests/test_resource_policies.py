@@ -498,7 +498,7 @@ def test_deny_statements_with_star_not_principal_and_not_action(sim, owner, shar
     assert not policies.shared_with(FRIEND, arn, "DeletePool")
 
 
-def test_a_friend_sends_through_a_pool_shared_by_the_aws_example_shape(sim, owner, shareable):
+def test_a_friend_sends_through_a_phone_number_shared_by_the_aws_example_shape(sim, owner, shareable):
     """The example's AWS principal named the owner; naming the friend shares for sending."""
     arn = shareable["phone-number"]
     policy = aws_example(arn)

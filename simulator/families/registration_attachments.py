@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..engine.lifecycle import Lifecycled, LifecycleSpec
 from ..wire import errors, paging
+from ..wire.model import enum_values
 from ..wire.projection import tag_dict
 from . import Family, operation
 from .parts import restored, saved
@@ -39,18 +41,24 @@ ATTACHMENT_FILTERS = {"attachment-status": lambda a: a.state}
 # "seconds, occasionally longer" [obs: a script's ~14 field puts between upload and bind were
 # not always enough; it waits up to 120 s]; 5 s here [inf]. UPLOAD_FAILED has no arrow in: no
 # source says what makes an upload fail.
-LIFECYCLE = LifecycleSpec(
-    kind="registration-attachment",
-    states=("UPLOAD_IN_PROGRESS", "UPLOAD_COMPLETE", "UPLOAD_FAILED", "DELETED"),
-    initial="UPLOAD_IN_PROGRESS",
-    transitions=(
-        {"trigger": "uploaded", "source": "UPLOAD_IN_PROGRESS", "dest": "UPLOAD_COMPLETE"},
-        {"trigger": "delete", "source": ["UPLOAD_IN_PROGRESS", "UPLOAD_COMPLETE", "UPLOAD_FAILED"],
-         "dest": "DELETED"},
-    ),
-    automatic={"UPLOAD_IN_PROGRESS": "uploaded"},
-    durations={"UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE": 5.0},
-)
+KIND = "registration-attachment"
+
+
+@functools.cache
+def lifecycle() -> LifecycleSpec:
+    """Built on first use: the model is read then, never at import."""
+    return LifecycleSpec(
+        kind=KIND,
+        states=tuple(enum_values("AttachmentStatus")),
+        initial="UPLOAD_IN_PROGRESS",
+        transitions=(
+            {"trigger": "uploaded", "source": "UPLOAD_IN_PROGRESS", "dest": "UPLOAD_COMPLETE"},
+            {"trigger": "delete", "source": ["UPLOAD_IN_PROGRESS", "UPLOAD_COMPLETE", "UPLOAD_FAILED"],
+             "dest": "DELETED"},
+        ),
+        automatic={"UPLOAD_IN_PROGRESS": "uploaded"},
+        durations={"UPLOAD_IN_PROGRESS->UPLOAD_COMPLETE": 5.0},
+    )
 
 
 @dataclass(eq=False)
@@ -77,7 +85,7 @@ class RegistrationAttachments(Family):
 
     @classmethod
     def lifecycles(cls) -> tuple[LifecycleSpec, ...]:
-        return (LIFECYCLE,)
+        return (lifecycle(),)
 
     def __init__(self, region):
         super().__init__(region)
@@ -133,7 +141,7 @@ class RegistrationAttachments(Family):
             url=url,
             tags=tag_dict(params.get("Tags")),
         )
-        self.region.lifecycles.place(attachment, LIFECYCLE.kind, attachment.created)
+        self.region.lifecycles.place(attachment, KIND, attachment.created)
         self.attachments[att_id] = attachment
         return attachment
 
@@ -227,6 +235,6 @@ class RegistrationAttachments(Family):
         for row in data["attachments"]:
             if "status" in row:  # saved before uploads took time: complete, as it was then
                 row = {k: v for k, v in row.items() if k != "status"}
-                row["lifecycle"] = [LIFECYCLE.kind, "UPLOAD_COMPLETE", row["created"], 0]
+                row["lifecycle"] = [KIND, "UPLOAD_COMPLETE", row["created"], 0]
             attachment = restored(Attachment, row, self.region.lifecycles)
             self.attachments[attachment.id] = attachment

@@ -382,13 +382,10 @@ class Registrations(Family):
             linked = [a for a in registration.associations if a.resource_type == behavior["ResourceType"]]
             unfinished = [a for a in linked if a.resource_type == "REGISTRATION" and not a.target.registered]
             if unfinished:  # [obs: "a 10DLC campaign must be associated with a completed brand"]
-                raise errors.conflict(
-                    "REGISTRATION_NOT_COMPLETE",
-                    "registration",
-                    unfinished[0].resource_id,
-                    f"{unfinished[0].resource_id} is {unfinished[0].target.state}; {registration.id} "
-                    "can be submitted once it is COMPLETE.",
-                )
+                brand = unfinished[0].target
+                raise _conflict(brand, "REGISTRATION_NOT_COMPLETE",
+                                f"{brand.id} is {brand.state}; {registration.id} can be submitted "
+                                "once it is COMPLETE.")
             if not linked:
                 raise _conflict(
                     registration, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED",
