@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FAMILY_FOLDERS = ("families", "operations")
+FAMILY_FOLDERS = ("families",)
 
 
 def _type_checking_lines(tree: ast.AST) -> set[int]:
