@@ -103,7 +103,6 @@ class AccountRegion(Region):
         self.shared = shared
         self.messaging = shared.messaging
         self.gate_settings = shared.gate_settings
-        self.sent_log_limit = shared.sent_log_limit
         # Every account's stores by (account, region), State's: resources shared by policy.
         self.peers: dict[tuple[str, str], AccountRegion] = peers if peers is not None else {}
         self.sent_log = SentLog(shared.sent_log_limit)  # what this account sent (not state)

@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.engine.quotas import DEFAULT_QUOTAS
 from smsvoice_sim.simulator.gates import sandbox
 
 from conftest import active_phone
@@ -163,7 +164,7 @@ def test_attempts_per_day_default(sim, client):
     active_phone(sim, client)
     vid = client.create_verified_destination_number(
         DestinationPhoneNumber=DEST)["VerifiedDestinationNumberId"]
-    for _ in range(sandbox.ATTEMPTS_PER_DAY):
+    for _ in range(DEFAULT_QUOTAS["VERIFICATION_ATTEMPTS_PER_DAY"]):
         client.send_destination_number_verification_code(VerifiedDestinationNumberId=vid,
                                                          VerificationChannel="TEXT")
     with pytest.raises(ClientError) as limited:

@@ -15,6 +15,7 @@ from typing import ClassVar
 from ..engine.numbering import country_of
 from ..gates import sandbox
 from ..messaging.send import Outbound, Send
+from ..messaging.simulator_numbers import is_simulator_destination
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result, select
 from ..wire.projection import tag_dict
@@ -203,7 +204,7 @@ class VerifiedNumbers(Family):
         """In the sandbox a send reaches only verified numbers and AWS's simulator numbers."""
         if self.region.account_attributes.tier != sandbox.SANDBOX:
             return
-        if sandbox.is_simulator_destination(send.destination) or \
+        if is_simulator_destination(send.destination) or \
                 self.is_verified(send.destination):
             return
         raise errors.conflict(

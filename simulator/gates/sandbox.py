@@ -3,18 +3,12 @@ of verification codes. Pure rules; the verified-numbers family applies them.
 
 Sources: sandbox.html and verify-destination-phone-number.html [doc] for the tier, the 10
 numbers and "only verified destinations"; test-phone-numbers.html [doc] for the simulator
-numbers. Code length, lifetime and attempts per day are not documented: the values below
-are [inf] and configurable (`sim.set_verification_code_lifetime(seconds)`,
+numbers. Code length, lifetime and attempts per day are not documented: the values (below,
+and the quota in engine/quotas.py) are [inf] and configurable (`sim.set_verification_code_lifetime(seconds)`,
 `Simulator(quotas={"VERIFICATION_ATTEMPTS_PER_DAY": n})`).
 """
 
 from __future__ import annotations
-
-from ..messaging.simulator_numbers import (  # noqa: F401 - is_simulator_destination: the sandbox gate calls it from here
-    FAILURE_NUMBERS,
-    SUCCESS_NUMBERS,
-    is_simulator_destination,
-)
 
 SANDBOX = "SANDBOX"  # the value observed on a new account [obs]
 PRODUCTION = "PRODUCTION"  # not documented [inf]
@@ -23,14 +17,11 @@ TIERS = (SANDBOX, PRODUCTION)
 # unverified number, breaking every existing test and script. The sandbox is one flag away.
 DEFAULT_TIER = PRODUCTION
 
-# AWS's destination simulator numbers (one success and one failure number per country, 25
-# countries [doc: test-phone-numbers.html]) are kept once, in messaging/simulator_numbers.py.
-# Sends to them need no verification, even in the sandbox.
-SIMULATOR_DESTINATIONS: frozenset[str] = SUCCESS_NUMBERS | FAILURE_NUMBERS
+# AWS's destination simulator numbers are kept once, in messaging/simulator_numbers.py: sends
+# to them need no verification, even in the sandbox.
 
 CODE_DIGITS = 6  # [inf] the length of the code AWS texts
 CODE_LIFETIME_SECONDS = 24 * 3600.0  # [inf] how long a code can be used
-ATTEMPTS_PER_DAY = 5  # [inf] code sends per number per rolling 24 hours
 DAY = 24 * 3600.0
 
 

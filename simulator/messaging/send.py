@@ -122,7 +122,6 @@ def _camel(name: str) -> str:
 
 _WIRE = {f.name: _camel(f.name) for f in fields(SentMessage)
          if f.name not in ("details", "send", "message")}
-_WIRE["iso_country_code"] = "IsoCountryCode"
 
 
 class Outbox(Protocol):
