@@ -23,6 +23,12 @@ import smsvoice_sim.simulator
 SCENARIO = """
 import importlib, sys
 importlib.import_module(sys.argv[1])
+from smsvoice_sim.simulator.engine import lifecycle
+from smsvoice_sim.simulator.families import EXTRA_FAMILIES
+from smsvoice_sim.simulator.messaging import send
+# Nothing registered, and no lifecycle compiled (the model read), by the import alone.
+assert EXTRA_FAMILIES == [] and send.legacy_send_gates() == [] and send.legacy_after_send() == []
+assert lifecycle._COMPILED == {}, sorted(lifecycle._COMPILED)
 from botocore.exceptions import ClientError
 from smsvoice_sim.simulator import Simulator
 sim = Simulator(seed=1)
