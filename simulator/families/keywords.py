@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..wire import errors
 from ..wire.paging import apply_filters, page_result
 from . import Family, operation
-from .parts import Keyword, default_keywords
+from .parts import Keyword, default_keywords, is_us_toll_free
 
 # HELP and STOP are mandatory: "Keywords "HELP" and "STOP" can't be deleted or modified"
 # [model: DeleteKeyword], and CloudFormation's MandatoryKeyword sets only their Message
@@ -58,11 +58,6 @@ def keywords_of(owner) -> dict[str, Keyword]:
             merged[key] = Keyword(key, kw.message, kw.action)
     owner.keywords = merged
     return merged
-
-
-def is_us_toll_free(owner) -> bool:
-    return getattr(owner, "number_type", None) == "TOLL_FREE" and \
-        getattr(owner, "iso_country_code", None) == "US"
 
 
 def matching(table: dict[str, Keyword], body: str, opt_out_words: bool) -> Keyword | None:

@@ -85,8 +85,7 @@ class Messages(Family):
         # allows: a SIMULATOR number to its country's simulator numbers, a US toll-free number
         # abroad only with InternationalSendingEnabled.
         sender = self.sending_member(origin, iso, need, destination) if _is_pool(origin) else origin
-        if _is_phone(sender):
-            self.region.phone_numbers.check_route(sender, destination, iso)
+        self.region.phone_numbers.check_route(sender, destination, iso)
 
     def sending_member(self, pool, iso: str | None, need: str, destination: str | None = None):
         """The pool member that would send `need` to `destination` (of country `iso`), or None:

@@ -479,8 +479,7 @@ class Notify(Family):
         country's simulator numbers). Elsewhere "If no suitable customer-owned identity is
         available, AWS-managed identities are used as a fallback" [doc: notify-send-messages]."""
         member = self.region.messages.sending_member(pool, iso, channel, destination)
-        if getattr(member, "FAMILY", "") == "phone_numbers":
-            self.region.phone_numbers.check_route(member, destination, iso, "NotifyConfigurationId")
+        self.region.phone_numbers.check_route(member, destination, iso, "NotifyConfigurationId")
 
     def _check_destination(self, config: NotifyConfiguration, iso: str | None, destination: str) -> None:
         countries = shipped()["countries"]

@@ -149,3 +149,10 @@ def learn_status(region, resource, kind: str, state: str) -> None:
     """Place a learned resource in the state the recording showed, from now."""
     if getattr(resource, "state", None) != state:
         region.lifecycles.place(resource, kind, region.now(), state)
+
+
+def is_us_toll_free(identity) -> bool:
+    """A US toll-free number (a number, or anything else: False): the kind whose STOP the
+    carrier owns and whose international sending InternationalSendingEnabled governs [doc]."""
+    return getattr(identity, "number_type", None) == "TOLL_FREE" and \
+        getattr(identity, "iso_country_code", None) == "US"

@@ -20,6 +20,7 @@ from .parts import (
     OriginationSettings,
     apply,
     default_keywords,
+    is_us_toll_free,
     learn_fields,
     learn_status,
     restored,
@@ -108,11 +109,6 @@ FILTERS = {
 }
 
 
-def _international_toll_free(phone: PhoneNumber) -> bool:
-    """A US toll-free number: the one kind InternationalSendingEnabled governs [doc]."""
-    return phone.number_type == "TOLL_FREE" and phone.iso_country_code == "US"
-
-
 def _conflict(phone: PhoneNumber, reason: str, message: str) -> errors.ServiceError:
     return errors.conflict(reason, "phone-number", phone.phone_number_id, message)
 
@@ -164,7 +160,7 @@ class PhoneNumbers(Family):
         now use your U.S. toll-free number to send messages internationally", doc-history.html,
         Aug 28 2025]."""
         return phone.iso_country_code == iso or (
-            _international_toll_free(phone) and phone.international_sending_enabled)
+            is_us_toll_free(phone) and phone.international_sending_enabled)
 
     def route_problem(self, phone: PhoneNumber, destination: str, iso: str | None,
                       member: str = "OriginationIdentity") -> errors.ServiceError | None:
@@ -189,7 +185,7 @@ class PhoneNumbers(Family):
                 member, f"Simulator phone number {phone.phone_number} can only send to the "
                 f"destination simulator phone numbers of {phone.iso_country_code} ({allowed}), "
                 f"not to {destination}.", "INVALID_IDENTITY_FOR_DESTINATION_COUNTRY")
-        if _international_toll_free(phone) and iso is not None and iso not in US_TOLL_FREE_HOME \
+        if is_us_toll_free(phone) and iso is not None and iso not in US_TOLL_FREE_HOME \
                 and not phone.international_sending_enabled:
             return errors.invalid(
                 member, f"Toll-free number {phone.phone_number} does not send outside the US "
@@ -197,10 +193,13 @@ class PhoneNumbers(Family):
                 "INTERNATIONAL_SENDING_NOT_SUPPORTED")
         return None
 
-    def check_route(self, phone: PhoneNumber, destination: str, iso: str | None,
+    def check_route(self, identity, destination: str, iso: str | None,
                     member: str = "OriginationIdentity") -> None:
-        """Raise `route_problem`'s error, if there is one."""
-        problem = self.route_problem(phone, destination, iso, member)
+        """Raise `route_problem`'s error, if there is one. `identity` may be any origination
+        identity (or None): only a phone number's kind limits where it sends."""
+        if not isinstance(identity, PhoneNumber):
+            return
+        problem = self.route_problem(identity, destination, iso, member)
         if problem is not None:
             raise problem
 

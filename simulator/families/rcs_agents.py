@@ -515,9 +515,8 @@ class RcsAgents(Family):
             )
         if fallback and fallback.get("OriginationIdentity"):  # one the account has (not released)
             backup = self.region.pools.origin(fallback["OriginationIdentity"], iso)
-            if getattr(backup, "FAMILY", "") == "phone_numbers":  # a number sends where its kind may
-                self.region.phone_numbers.check_route(backup, destination, iso,
-                                                      "FallbackConfiguration.OriginationIdentity")
+            self.region.phone_numbers.check_route(backup, destination, iso,  # where its kind may
+                                                  "FallbackConfiguration.OriginationIdentity")
         if fallback and not fallback.get("MessageBody") and (
                 fallback["Channel"] == "SMS" or not fallback.get("MediaUrls")):
             # [model] "Required for SMS fallback. For MMS fallback, at least one of MessageBody
