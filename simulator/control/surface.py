@@ -366,7 +366,8 @@ def _state_token(place: tuple, offset: int) -> str:
 def _state_cursor(token: str) -> tuple:
     """Where a page ends: ((account, region, family index, member index), offset)."""
     try:
-        account, region, f_index, m_index, offset = json.loads(base64.urlsafe_b64decode(token))
+        # The caller's text: read with explicit limits (3,000 `[` would be a RecursionError).
+        account, region, f_index, m_index, offset = read_json(base64.urlsafe_b64decode(token))
         if not (isinstance(account, str) and isinstance(region, str) and all(
                 isinstance(n, int) and not isinstance(n, bool) and n >= 0
                 for n in (f_index, m_index, offset))):
