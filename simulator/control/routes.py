@@ -41,7 +41,8 @@ What the inspector (GET /_smsvoice/ui/, simulator/control/assets.py) reads, a pa
 A handler takes the simulator and the call (method, query, JSON body) and returns the JSON
 answer; what it raises is answered by one mapping: a body that cannot be used 400 (BadRequest,
 ValueError, TypeError), something that does not exist 404 (NotFound, KeyError), a state that
-forbids it 409 with AWS's error (ServiceError).
+forbids it 409 with AWS's error (ServiceError); anything else is a bug of ours, answered 500
+with what was raised (and its traceback logged) rather than a dropped connection.
 
 Numbers are JSON numbers, finite and in range: `NaN`, `Infinity` and `1e400` (which Python's
 json reads as infinity) are refused with 400, as are clock moves of more than
@@ -51,6 +52,7 @@ MAX_ADVANCE_SECONDS at once or past the year 9999, and latencies above MAX_LATEN
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +67,8 @@ from . import assets, resources, views
 
 if TYPE_CHECKING:
     from ..service import Simulator
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/_smsvoice/"
 HEALTH = "/_smsvoice/health"
@@ -470,4 +474,7 @@ def answer(sim: Simulator | None, request: HttpRequest, mode: str,
         return _json(409, {"error": err.message, **err.body()})
     except (ValueError, TypeError) as exc:  # BadRequest too
         return error(400, str(exc))
+    except Exception as exc:  # anything else is ours to fix: say so, never drop the connection
+        log.exception("control call %s %s failed", method, path)
+        return error(500, f"smsvoice-sim bug in {path}: {exc!r}")
 
