@@ -99,3 +99,19 @@ def test_the_protect_filter_route_makes_a_filtered_text_end_protect_blocked(serv
     sim.advance(3600)
     assert sim.events(message_id=suspicious["MessageId"])[-1]["eventType"] == "TEXT_PROTECT_BLOCKED"
     assert sim.events(message_id=fine["MessageId"])[-1]["eventType"] == "TEXT_DELIVERED"
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/_smsvoice/outcomes", {"destination": "+1206555....", "outcome": "TEXT_BLOCKED", "Share": 0.5}),
+    ("/_smsvoice/outcomes", {"clear": True, "destination": "+1206555...."}),
+    ("/_smsvoice/outcomes", {"clear": "yes"}),
+    ("/_smsvoice/account-tier", {"tier": "SANDBOX", "acount": "111122223333"}),
+    ("/_smsvoice/protect-filters", {"body": "(?i)prize", "Region": "eu-west-1"}),
+])
+def test_a_misspelt_key_is_refused_not_silently_ignored(served, path, body):
+    sim, url = served
+    status, answer = control(url, path, body)
+    assert status == 400, answer
+    assert "unknown" in answer["error"] or "clear" in answer["error"], answer
+    assert sim.messaging.outcomes.rules == [] and sim.account_tier() == "PRODUCTION"
+    assert all(not b.protect_configurations.filters for b in sim.regions.values())

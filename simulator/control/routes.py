@@ -80,6 +80,9 @@ MAX_PAGE = 500  # rows one inspector page may ask for
 FAULT_KEYS = {"operation", "error", "count", "rate", "latency_ms", "reason", "message"}
 REVIEW_KEYS = {"RegistrationId", "Decision", "DeniedReasons", "Feedback", "FieldFeedback"}
 RULE_KEYS = {"RegistrationType", "Decision", "DeniedReasons", "Feedback", "FieldFeedback", "Times"}
+OUTCOME_KEYS = {"destination", "outcome", "share"}
+TIER_KEYS = {"tier", "account", "region"}
+PROTECT_FILTER_KEYS = {"destination", "body", "account", "region"}
 
 
 class BadRequest(ValueError):
@@ -165,11 +168,13 @@ def _strings(body: dict, *keys: str) -> None:
 
 
 def _only(body: dict, allowed: set[str], required: tuple[str, ...], what: str) -> None:
+    """BadRequest when `body` has a key not `allowed` (a misspelt one would be silently
+    ignored) or lacks one `required`."""
     unknown = set(body) - allowed
     missing = [k for k in required if k not in body]
     if unknown or missing:
-        raise BadRequest(f"{what} needs {' and '.join(required)} and takes {sorted(allowed)}; "
-                         f"unknown: {sorted(unknown)}")
+        needs = f"needs {' and '.join(required)} and " if required else ""
+        raise BadRequest(f"{what} {needs}takes {sorted(allowed)}; unknown: {sorted(unknown)}")
 
 
 # -- the clock, state and reset ---------------------------------------------------------------
@@ -251,11 +256,13 @@ def _outcomes(sim: Simulator, call: ControlCall) -> dict:
     """`{"destination": ..., "outcome": ..., "share": 0.5}` sets a rule; `{"clear": true}`
     removes every rule."""
     body = call.body
-    if body.get("clear") is True:
+    if "clear" in body:
+        _only(body, {"clear"}, ("clear",), "clearing the outcome rules")
+        if body["clear"] is not True:
+            raise BadRequest('give {"clear": true} to clear the outcome rules')
         sim.clear_outcomes()
         return {"outcomes": sim.messaging.outcomes.view()}
-    if "destination" not in body or "outcome" not in body:
-        raise BadRequest('give {"destination": "+E164 or pattern", "outcome": "TEXT_BLOCKED"}')
+    _only(body, OUTCOME_KEYS, ("destination", "outcome"), "an outcome rule")
     rule = sim.set_outcome(body["destination"], body["outcome"], body.get("share", 1.0))
     return {"rule": rule, "outcomes": sim.messaging.outcomes.view()}
 
@@ -271,6 +278,7 @@ def _verification_codes(sim: Simulator, call: ControlCall) -> dict:
 
 def _account_tier(sim: Simulator, call: ControlCall) -> dict:
     body = call.body
+    _only(body, TIER_KEYS, ("tier",), "an account tier")
     if body.get("tier") not in sandbox.TIERS:
         raise BadRequest(f"tier must be one of {', '.join(sandbox.TIERS)}")
     _strings(body, "account", "region")
@@ -281,6 +289,7 @@ def _account_tier(sim: Simulator, call: ControlCall) -> dict:
 
 def _protect_filters(sim: Simulator, call: ControlCall) -> dict:
     body = call.body
+    _only(body, PROTECT_FILTER_KEYS, (), "a protect filter")
     _strings(body, "destination", "body", "account", "region")
     sim.add_protect_filter(body.get("destination"), body.get("body"), body.get("account"),
                            body.get("region") or "us-east-1")  # re.error is a ValueError: 400
