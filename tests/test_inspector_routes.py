@@ -54,10 +54,11 @@ def test_messages_come_newest_first_a_page_at_a_time(sim):
 
 
 @pytest.mark.parametrize("query", ["limit=0", f"limit={MAX_PAGE + 1}", "offset=-1", "limit=ten",
-                                   "offset=1.5"])
+                                   "offset=1.5", "limit=%C2%B2", "offset=%C2%B2", "offset=%D9%A3",
+                                   "offset=" + "9" * 5000])
 def test_a_page_out_of_range_is_refused_with_400(sim, query):
     status, body = control_answer(sim, "GET", f"/_smsvoice/messages/page?{query}")
-    assert status == 400 and "whole number" in body["error"], body
+    assert status == 400 and "must be a whole number in [" in body["error"], body
 
 
 def test_messages_filter_by_number_configuration_set_status_and_channel(sim, scene):

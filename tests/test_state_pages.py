@@ -87,6 +87,15 @@ def test_a_bad_page_request_is_400(big, query):
     assert status == 400 and body["error"], body
 
 
+@pytest.mark.parametrize("query", ["max_results=" + "1" + "0" * 23, "max_results=%C2%B2",
+                                   "max_results=1000001", "max_results=0"])
+def test_max_results_is_bounded_ascii_digits_as_every_whole_number_the_api_reads(big, query):
+    status, body = control(big, f"/_smsvoice/state?{query}")
+    assert (status, body["error"]) == (
+        400, f'"max_results" must be a whole number in [1, {routes.MAX_STATE_PAGE}], not '
+             f'{routes._query("/?" + query)["max_results"][:20]!r}'), body
+
+
 DEEP_TOKEN = base64.urlsafe_b64encode(b"[" * 3000).decode()
 
 
