@@ -182,6 +182,28 @@ def test_resources_filter_and_page(sim, scene):
     assert status == 400 and "pools" in body["error"]
 
 
+@pytest.mark.parametrize("query", ["type=pools", "type=phone_numbers", "state=PENDING",
+                                   "q=marketing", "type=phone_numbers&state=PENDING",
+                                   "region=us-east-1&type=registrations", "account=999999999999",
+                                   "offset=3&limit=4", "type=phone_numbers&offset=1&limit=1"])
+def test_a_filtered_page_is_the_whole_listing_filtered(sim, scene, query):
+    """Rows are filtered before their machines are read: the answer is the unfiltered
+    listing's rows that match, the counts and states those of the whole account-regions."""
+    sim.advance(2)
+    whole = get(sim, "/_smsvoice/resources?limit=500")
+    found = get(sim, f"/_smsvoice/resources?{query}")
+    asked = dict(part.split("=") for part in query.split("&"))
+    named = {"type": "type", "state": "state", "account": "account", "region": "region"}
+    matching = [row for row in whole["items"]
+                if all(row[named[k]] == v for k, v in asked.items() if k in named)
+                and asked.get("q", "") in " ".join(str(v) for v in (row["id"], row["name"],
+                                                                     *row["view"].values()))]
+    offset, limit = int(asked.get("offset", 0)), int(asked.get("limit", 100))
+    assert found["total"] == len(matching) and found["items"] == matching[offset:offset + limit]
+    if "account" not in asked:
+        assert (found["counts"], found["states"]) == (whole["counts"], whole["states"])
+
+
 def test_a_forceable_row_is_what_force_transition_moves(sim, scene):
     pool = get(sim, "/_smsvoice/resources?type=pools")["items"][0]
     status, body = control_answer(sim, "POST", "/_smsvoice/transitions/force", {"ResourceId": pool["id"]})
