@@ -144,7 +144,11 @@ def test_the_event_page_is_eventbridge_shaped_newest_first_with_each_delivery(si
     # No event endpoint is configured: every delivery says it did not happen, and why.
     assert all(d["delivered"] is False and d["error"] for item in to_sns for d in item["deliveries"])
     registration = get(sim, "/_smsvoice/events/page?type=Registration Status Change")
-    assert page["delivery"]["configured"] is False and "outcomes" in page
+    assert page["deliveryConfigured"] is False and "outcomes" in page
+    # The delivery block is the one every route shows: per kind of delivery.
+    assert page["delivery"] == get(sim, "/_smsvoice/inbound")["delivery"] == control_answer(
+        sim, "GET", "/_smsvoice/events")[1]["delivery"]
+    assert set(page["delivery"]) == {"event-destinations", "two-way", "eventbridge", "metrics"}
     only_delivered = get(sim, "/_smsvoice/events/page?type=TEXT_DELIVERED")["items"]
     assert only_delivered and {i["eventType"] for i in only_delivered} == {"TEXT_DELIVERED"}
     assert registration["total"] == 0  # a type filter names message event types

@@ -246,7 +246,7 @@ def _events(sim: Simulator, call: ControlCall) -> dict:
     found = sim.events(message_id=query.get("messageId"), destination=query.get("destination"),
                        event_type=query.get("type"), configuration_set=query.get("configurationSet"),
                        eventbridge=query.get("format") == "eventbridge")
-    return {"events": found, "delivery": sim.messaging.deliverer.stats.as_dict(),
+    return {"events": found, "delivery": sim.messaging.deliverer.stats_view(),
             "outcomes": sim.messaging.outcomes.view()}
 
 

@@ -240,7 +240,8 @@ def events_page(sim: Simulator, page: Page, event_type: str | None = None,
                         "deliveries": [dict(d) for d in entry.get("destinations", ())]}
                        for entry in answer["items"]]
     deliverer = sim.messaging.deliverer
-    answer["delivery"] = {**deliverer.stats.as_dict(), "configured": deliverer.configured()}
+    answer["delivery"] = deliverer.stats_view()  # as every route shows it
+    answer["deliveryConfigured"] = deliverer.configured()
     answer["outcomes"] = sim.messaging.outcomes.view()["rules"]
     return answer
 
