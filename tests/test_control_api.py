@@ -250,3 +250,10 @@ def test_the_warning_for_record_and_replay_listeners_says_what_is_at_stake():
     replay = listen_warning("192.0.2.1", 4000, proxy_exposure("replay", False, None, True))
     assert "recorded responses" in replay and "control API" not in replay
     assert listen_warning("::1", 4000, "x") is None and listen_warning("localhost", 1, "x") is None
+
+
+def test_the_simulator_names_no_file_of_the_proxy():
+    """The simulator must not know the proxy: not in its imports, nor in what its modules say."""
+    for path in (ROOT / "simulator").rglob("*.py"):
+        text = path.read_text()
+        assert "proxy/" not in text and "smsvoice_sim.proxy" not in text, path.relative_to(ROOT)

@@ -1,6 +1,6 @@
 """The HTTP control API under /_smsvoice/: the control surface's methods as routes, one table,
-one handler signature, one error mapping. Every door mounts it the same way (after its own
-guard: proxy/control.py refuses cross-site and tokenless callers).
+one handler signature, one error mapping. Every door mounts it the same way, after the door's
+guard (which refuses cross-site and tokenless callers).
 
     GET  /_smsvoice/health
     GET  /_smsvoice/state[?max_results=N&next_token=T]  whole, or one page (NextToken: more)
