@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from smsvoice_sim.simulator.gates.sandbox import DEFAULT_TIER, TIERS
 
@@ -25,7 +24,7 @@ from .clock_hint import watch_manual_clock
 from .control import listen_warning, proxy_exposure
 from .settings import Mode, RecordMode, SessionSettings, add_cli_options, clock_spec, quota_setting, seconds
 from .settings import from_args as settings_from_args
-from .usage import UsageError
+from .usage import UsageError, arg, parse_endpoint_url
 
 DEFAULT_CONFDIR = "~/.mitmproxy"
 
@@ -101,18 +100,6 @@ def parse_account(value: str) -> tuple[str, str]:
     return key, account
 
 
-def parse_endpoint_url(value: str) -> str:
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not one
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: give an http:// or https:// URL, e.g. http://127.0.0.1:5000")
-    return value
-
-
 def parse_credentials(value: str) -> tuple[str, str, str | None]:
     parts = value.split(":")
     if len(parts) not in (2, 3) or not all(parts[:2]) or (
@@ -127,10 +114,6 @@ def wait_for_signal() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-
-
-def arg(*flags: str, **kwargs) -> tuple[tuple[str, ...], dict]:
-    return flags, kwargs
 
 
 SIMULATOR_OPTIONS = (

@@ -10,30 +10,26 @@ import urllib.error
 import urllib.request
 
 from .control import TOKEN_HEADER
-from .usage import UsageError
+from .usage import UsageError, arg, parse_endpoint_url
 
 DEFAULT_URL = "http://127.0.0.1:4866"  # where `smsvoice-sim simulate` listens by default
 TIMEOUT = 30.0  # seconds: the server answers once the message's deliveries landed (<= 8 s)
 
 
-def _arg(*flags: str, **kwargs) -> tuple[tuple[str, ...], dict]:
-    return flags, kwargs
-
-
 INBOUND_OPTIONS = (
-    _arg("--endpoint-url", default=DEFAULT_URL, metavar="URL",
-         help=f"the running `smsvoice-sim simulate` (default {DEFAULT_URL})"),
-    _arg("--from", dest="from_", required=True, metavar="E164",
-         help="the handset's number, e.g. +12065550100"),
-    _arg("--to", required=True, metavar="NUMBER",
-         help="the account's number (E.164, id or ARN) or an RCS agent's id or ARN"),
-    _arg("--body", required=True, help="what the handset sent, e.g. STOP"),
-    _arg("--previous-published-message-id", metavar="MESSAGE_ID",
-         help="the outbound message this one answers (default: the newest sent to the handset)"),
-    _arg("--account", help="the account that has the number (when several do)"),
-    _arg("--region", help="the region that has the number (when several do)"),
-    _arg("--control-token", metavar="TOKEN",
-         help="the server's --control-token (sent in the X-SmsVoice-Sim-Token header)"),
+    arg("--endpoint-url", default=DEFAULT_URL, metavar="URL", type=parse_endpoint_url,
+        help=f"the running `smsvoice-sim simulate` (default {DEFAULT_URL})"),
+    arg("--from", dest="from_", required=True, metavar="E164",
+        help="the handset's number, e.g. +12065550100"),
+    arg("--to", required=True, metavar="NUMBER",
+        help="the account's number (E.164, id or ARN) or an RCS agent's id or ARN"),
+    arg("--body", required=True, help="what the handset sent, e.g. STOP"),
+    arg("--previous-published-message-id", metavar="MESSAGE_ID",
+        help="the outbound message this one answers (default: the newest sent to the handset)"),
+    arg("--account", help="the account that has the number (when several do)"),
+    arg("--region", help="the region that has the number (when several do)"),
+    arg("--control-token", metavar="TOKEN",
+        help="the server's --control-token (sent in the X-SmsVoice-Sim-Token header)"),
 )
 
 

@@ -8,17 +8,19 @@
 
 It serves the simulator the way `smsvoice-sim simulate` does (the service at `endpoint_url`,
 the control API and the inspector under /_smsvoice/), from a thread, on 127.0.0.1 and a free
-port; `close()` (or leaving the `with`) stops it. Requests from the test and from the page take
+port; `close()` (or leaving the `with`) stops it. `with Inspector(sim) as inspector:` starts
+and stops it the same way. Requests from the test and from the page take
 the simulator's lock in turn, as any two clients do.
 """
 
 from __future__ import annotations
 
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.control.assets import UI_PREFIX
 
 from .http_server import EndpointServer, simulator_answer
 
-UI_PATH = "/_smsvoice/ui/"
+UI_PATH = UI_PREFIX + "/"  # the page (its relative links need the trailing slash)
 
 
 class Inspector:
@@ -28,6 +30,7 @@ class Inspector:
                  host: str = "127.0.0.1"):
         self.simulator = sim
         self.server = EndpointServer(simulator_answer(sim, control_token=control_token), host, port)
+        self._serving = False
 
     @property
     def endpoint_url(self) -> str:
@@ -38,14 +41,21 @@ class Inspector:
         return self.server.url + UI_PATH
 
     def start(self) -> Inspector:
-        self.server.start()
+        """Serve from a thread; a second call (`with open_inspector(...)`) changes nothing."""
+        if not self._serving:
+            self.server.start()
+            self._serving = True
         return self
 
     def close(self) -> None:
-        self.server.close()
+        if self._serving:
+            self.server.close()
+            self._serving = False
+        else:  # never served: only the listening socket to close (a shutdown would wait forever)
+            self.server.httpd.server_close()
 
     def __enter__(self) -> Inspector:
-        return self
+        return self.start()
 
     def __exit__(self, *exc) -> None:
         self.close()

@@ -147,3 +147,10 @@ def test_an_unknown_argument_is_named_by_its_subcommand(args, said):
 def test_an_unknown_argument_before_any_subcommand_is_the_top_parsers():
     line = one_line_error(run_cli("--bogus", "simulate"))
     assert line.startswith("smsvoice-sim: error: unrecognized arguments: --bogus"), line
+
+
+@pytest.mark.parametrize("url", ["foo", "http://[::1", "ftp://127.0.0.1:4866", "http://127.0.0.1:99999"])
+def test_inbound_endpoint_url_that_is_no_url_is_one_line(url):
+    result = run_cli("inbound", "--endpoint-url", url, "--from", "+12065550100",
+                     "--to", "+12065550101", "--body", "STOP")
+    one_line_error(result, "--endpoint-url", "give an http:// or https:// URL")

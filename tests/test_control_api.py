@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import sqlite3
 
 import pytest
 
@@ -167,6 +169,29 @@ def test_routes_answer_404_for_unknown_paths_and_405_for_wrong_methods(open_serv
     assert call(open_server, "GET", "/_smsvoice/health/")[1]["status"] == "ok"
 
 
+def test_what_a_route_raises_unexpectedly_is_a_500_naming_it_not_a_dropped_connection(
+        tmp_path, caplog):
+    """A real way: the --state file's write lock is held by another connection, so the
+    reset cannot be written (sqlite3.OperationalError, none of the mapped errors)."""
+    path = tmp_path / "s.db"
+    sim = Simulator(clock="manual", seed=1, state_file=str(path))
+    sim.state_file.conn.execute("PRAGMA busy_timeout = 50")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with EndpointServer(simulator_answer(sim)) as server, caplog.at_level(logging.ERROR):
+            status, body = call(server, "POST", "/_smsvoice/reset", "{}", JSON)
+            assert call(server, "GET", "/_smsvoice/health")[0] == 200  # the server goes on
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        sim.close()
+    assert status == 500, body
+    assert body["error"] == ("smsvoice-sim bug in /_smsvoice/reset: "
+                             "OperationalError('database is locked')"), body
+    assert any(r.exc_info and "/_smsvoice/reset" in r.getMessage() for r in caplog.records)
+
+
 # -- numbers ------------------------------------------------------------------------------
 BAD_SECONDS = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e308", "-1",
                str(MAX_ADVANCE_SECONDS * 1.01), "10" + "0" * 400, "true", '"5"', "null"]
@@ -225,3 +250,10 @@ def test_the_warning_for_record_and_replay_listeners_says_what_is_at_stake():
     replay = listen_warning("192.0.2.1", 4000, proxy_exposure("replay", False, None, True))
     assert "recorded responses" in replay and "control API" not in replay
     assert listen_warning("::1", 4000, "x") is None and listen_warning("localhost", 1, "x") is None
+
+
+def test_the_simulator_names_no_file_of_the_proxy():
+    """The simulator must not know the proxy: not in its imports, nor in what its modules say."""
+    for path in (ROOT / "simulator").rglob("*.py"):
+        text = path.read_text()
+        assert "proxy/" not in text and "smsvoice_sim.proxy" not in text, path.relative_to(ROOT)

@@ -17,6 +17,8 @@ import pytest
 from docs_blocks import PAGES, ROOT, RUNNABLE, all_blocks, blocks, group, pages_to_run
 
 from smsvoice_sim.proxy.cli import build_parser
+from smsvoice_sim.proxy.settings import MITM_OPTIONS
+from smsvoice_sim.simulator.control import routes
 
 from helpers import run_cli
 
@@ -128,12 +130,31 @@ def test_the_references_list_every_operation_once():
 def test_the_cli_page_names_every_option():
     text = (DOCS / "guides" / "cli.md").read_text()
     parser = build_parser()
+    for action in parser._actions:  # the top level's own (--version)
+        for flag in action.option_strings:
+            assert flag in ("-h", "--help") or f"`{flag}" in text or f"{flag}`" in text, flag
+    for name in MITM_OPTIONS:  # the addon's mitmproxy options
+        assert f"`{name}`" in text, name
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in sub.choices.items():
         assert f"`{name}`" in text, name
         for action in command._actions:
             for flag in action.option_strings:
                 assert flag in ("-h", "--help") or f"`{flag}" in text, f"{name} {flag}"
+
+
+def test_the_control_api_page_names_every_query_parameter_the_routes_read():
+    """Each route the control API module lists with its query parameters is a row of the
+    control API page that names them all."""
+    rows = [line for line in (DOCS / "guides" / "control-api.md").read_text().splitlines()
+            if line.startswith("| `")]
+    listed = re.findall(r"(GET|POST)\s+(/_smsvoice/[\w/-]+)\[\?([^\]]+)\]", routes.__doc__ or "")
+    assert len(listed) >= 10
+    for method, path, query in listed:
+        row = next((r for r in rows if re.match(rf"\| `(\w+/)*{method}(/\w+)* {path}[?`[]", r)), None)
+        assert row is not None, path
+        for name in re.findall(r"(\w+)=", query):
+            assert f"{name}=" in row, f"{path}: {name}= is not on its row"
 
 
 def test_paths_the_docs_name_exist():

@@ -35,7 +35,7 @@ def test_served_simulator_delivers_to_the_given_endpoint_and_logs_every_event(mo
         status, view = control(url, f"/_smsvoice/events?messageId={sent['MessageId']}")
         assert status == 200
         assert [e["eventType"] for e in view["events"]] == ["TEXT_BLOCKED"]
-        assert view["delivery"]["delivered"] == 1
+        assert view["delivery"]["event-destinations"]["delivered"] == 1
         assert control(url, "/_smsvoice/outcomes", {"outcome": "TEXT_BLOCKED"})[0] == 400
     received = aws("sqs", moto_url).receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)
     (message,) = received["Messages"]
@@ -57,6 +57,6 @@ def test_events_refuse_real_aws_unless_allowed():
         control(url, "/_smsvoice/clock/advance", {"seconds": 1})
         view = control(url, "/_smsvoice/events")[1]
     assert view["events"]
-    delivery = view["delivery"]
+    delivery = view["delivery"]["event-destinations"]
     # Refused before any attempt (a failed attempt would mean it tried real AWS).
     assert (delivery["delivered"], delivery["failed"]) == (0, 0) and delivery["refused"] >= 1, delivery

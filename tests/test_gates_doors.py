@@ -99,3 +99,47 @@ def test_the_protect_filter_route_makes_a_filtered_text_end_protect_blocked(serv
     sim.advance(3600)
     assert sim.events(message_id=suspicious["MessageId"])[-1]["eventType"] == "TEXT_PROTECT_BLOCKED"
     assert sim.events(message_id=fine["MessageId"])[-1]["eventType"] == "TEXT_DELIVERED"
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/_smsvoice/outcomes", {"destination": "+1206555....", "outcome": "TEXT_BLOCKED", "Share": 0.5}),
+    ("/_smsvoice/outcomes", {"clear": True, "destination": "+1206555...."}),
+    ("/_smsvoice/outcomes", {"clear": "yes"}),
+    ("/_smsvoice/account-tier", {"tier": "SANDBOX", "acount": "111122223333"}),
+    ("/_smsvoice/protect-filters", {"body": "(?i)prize", "Region": "eu-west-1"}),
+])
+def test_a_misspelt_key_is_refused_not_silently_ignored(served, path, body):
+    sim, url = served
+    status, answer = control(url, path, body)
+    assert status == 400, answer
+    assert "unknown" in answer["error"] or "clear" in answer["error"], answer
+    assert sim.messaging.outcomes.rules == [] and sim.account_tier() == "PRODUCTION"
+    assert all(not b.protect_configurations.filters for b in sim.regions.values())
+
+
+@pytest.mark.parametrize("body", [
+    {"account": "abc", "region": "us-east-1"},
+    {"account": "12345678901", "region": "us-east-1"},
+    {"account": "１２３４５６７８９０１２", "region": "us-east-1"},  # digits, but not ASCII ones
+    {"account": "111122223333", "region": "zz-nowhere-9"},
+    {"region": "zz-nowhere-9"},
+])
+@pytest.mark.parametrize("path", ["/_smsvoice/account-tier", "/_smsvoice/protect-filters"])
+def test_the_control_api_makes_no_account_or_region_the_service_would_refuse(served, path, body):
+    sim, url = served
+    what = {"tier": "SANDBOX"} if path.endswith("tier") else {"body": "(?i)prize"}
+    status, answer = control(url, path, {**what, **body})
+    assert status == 400, answer
+    assert ("account" if "account" in body and body["account"] != "111122223333" else "region") \
+        in answer["error"], answer
+    assert set(sim.regions) <= {("123456789012", "us-east-1")}
+    assert sim.gate_settings.tiers.settings == {}
+
+
+def test_an_allowed_extra_region_and_a_12_digit_account_are_taken():
+    sim = Simulator(clock="manual", extra_regions=("xx-test-1",))
+    sim.add_protect_filter(body="(?i)prize", account="111122223333", region="xx-test-1")
+    sim.set_account_tier("SANDBOX", "111122223333", "xx-test-1")
+    assert sim.account_tier("111122223333", "xx-test-1") == "SANDBOX"
+    with pytest.raises(ValueError, match="region"):
+        sim.set_account_tier("SANDBOX", "111122223333", "zz-nowhere-9")

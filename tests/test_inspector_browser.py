@@ -126,6 +126,8 @@ def test_a_boto3_send_appears_live_and_is_delivered_after_an_advance_clicked(pag
     assert page.evaluate("window.notReloaded") is True
     open_tab(page, "events")
     expect_(page.locator("#event-rows tr[data-event-type='TEXT_DELIVERED']")).to_have_count(1)
+    expect_(page.locator("#delivery-stats")).to_contain_text(
+        "deliveries: 0 delivered, 0 failed, 0 refused · no event destination endpoint is configured")
     assert page.errors == []
 
 

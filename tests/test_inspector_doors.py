@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
+import threading
 import urllib.error
 import urllib.request
 
@@ -16,8 +17,9 @@ import pytest
 from botocore.config import Config
 
 from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
-from smsvoice_sim.proxy.inspector import open_inspector
+from smsvoice_sim.proxy.inspector import UI_PATH, Inspector, open_inspector
 from smsvoice_sim.simulator import Simulator
+from smsvoice_sim.simulator.control import assets
 
 from helpers import ROOT, cli_server
 
@@ -112,6 +114,29 @@ def test_open_inspector_serves_an_in_process_simulator_until_closed():
             assert json.loads(resp.read())["messages"] == 1
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(inspector.url, timeout=2)
+
+
+
+def test_with_inspector_starts_and_stops_it_as_open_inspector_does():
+    sim = Simulator(clock="manual")
+    seen: dict = {}
+
+    def use() -> None:
+        with Inspector(sim) as inspector:
+            seen["url"] = inspector.url
+            with urllib.request.urlopen(inspector.endpoint_url + "/_smsvoice/summary",
+                                        timeout=10) as resp:
+                seen["summary"] = json.loads(resp.read())
+        Inspector(sim).close()  # never started: closing it returns
+        seen["closed"] = True
+
+    user = threading.Thread(target=use, daemon=True)  # a server never started hung its close
+    user.start()
+    user.join(timeout=30)
+    assert seen.get("closed") and seen["summary"]["messages"] == 0, seen
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(seen["url"], timeout=2)
+    assert UI_PATH == assets.UI_PREFIX + "/"
 
 
 PLUGIN_TEST = """

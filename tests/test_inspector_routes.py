@@ -54,10 +54,11 @@ def test_messages_come_newest_first_a_page_at_a_time(sim):
 
 
 @pytest.mark.parametrize("query", ["limit=0", f"limit={MAX_PAGE + 1}", "offset=-1", "limit=ten",
-                                   "offset=1.5"])
+                                   "offset=1.5", "limit=%C2%B2", "offset=%C2%B2", "offset=%D9%A3",
+                                   "offset=" + "9" * 5000])
 def test_a_page_out_of_range_is_refused_with_400(sim, query):
     status, body = control_answer(sim, "GET", f"/_smsvoice/messages/page?{query}")
-    assert status == 400 and "whole number" in body["error"], body
+    assert status == 400 and "must be a whole number in [" in body["error"], body
 
 
 def test_messages_filter_by_number_configuration_set_status_and_channel(sim, scene):
@@ -113,7 +114,8 @@ def test_the_conversation_with_a_handset_is_oldest_first_with_its_replies(sim, s
     assert [row["body"] for row in talk["items"]] == [
         "Your code is 123456", inspector_scene.SSML_BODY, inspector_scene.XSS_BODY]
     assert {row["direction"] for row in talk["items"]} == {"outbound"}
-    assert talk["inbound"] is True and get(sim, "/_smsvoice/summary")["inbound"] is True
+    # The reply box always appears: the inbound route always exists, so no flag says so.
+    assert "inbound" not in talk and "inbound" not in get(sim, "/_smsvoice/summary")
     ours = talk["items"][-1]["origin"]
     sim.advance(30)
     record = sim.receive(from_=inspector_scene.HANDSET, to=ours, body="thanks")
@@ -142,7 +144,11 @@ def test_the_event_page_is_eventbridge_shaped_newest_first_with_each_delivery(si
     # No event endpoint is configured: every delivery says it did not happen, and why.
     assert all(d["delivered"] is False and d["error"] for item in to_sns for d in item["deliveries"])
     registration = get(sim, "/_smsvoice/events/page?type=Registration Status Change")
-    assert page["delivery"]["configured"] is False and "outcomes" in page
+    assert page["deliveryConfigured"] is False and "outcomes" in page
+    # The delivery block is the one every route shows: per kind of delivery.
+    assert page["delivery"] == get(sim, "/_smsvoice/inbound")["delivery"] == control_answer(
+        sim, "GET", "/_smsvoice/events")[1]["delivery"]
+    assert set(page["delivery"]) == {"event-destinations", "two-way", "eventbridge", "metrics"}
     only_delivered = get(sim, "/_smsvoice/events/page?type=TEXT_DELIVERED")["items"]
     assert only_delivered and {i["eventType"] for i in only_delivered} == {"TEXT_DELIVERED"}
     assert registration["total"] == 0  # a type filter names message event types
@@ -178,6 +184,28 @@ def test_resources_filter_and_page(sim, scene):
     assert get(sim, "/_smsvoice/resources?account=999999999999")["total"] == 0
     status, body = control_answer(sim, "GET", "/_smsvoice/resources?type=nope")
     assert status == 400 and "pools" in body["error"]
+
+
+@pytest.mark.parametrize("query", ["type=pools", "type=phone_numbers", "state=PENDING",
+                                   "q=marketing", "type=phone_numbers&state=PENDING",
+                                   "region=us-east-1&type=registrations", "account=999999999999",
+                                   "offset=3&limit=4", "type=phone_numbers&offset=1&limit=1"])
+def test_a_filtered_page_is_the_whole_listing_filtered(sim, scene, query):
+    """Rows are filtered before their machines are read: the answer is the unfiltered
+    listing's rows that match, the counts and states those of the whole account-regions."""
+    sim.advance(2)
+    whole = get(sim, "/_smsvoice/resources?limit=500")
+    found = get(sim, f"/_smsvoice/resources?{query}")
+    asked = dict(part.split("=") for part in query.split("&"))
+    named = {"type": "type", "state": "state", "account": "account", "region": "region"}
+    matching = [row for row in whole["items"]
+                if all(row[named[k]] == v for k, v in asked.items() if k in named)
+                and asked.get("q", "") in " ".join(str(v) for v in (row["id"], row["name"],
+                                                                     *row["view"].values()))]
+    offset, limit = int(asked.get("offset", 0)), int(asked.get("limit", 100))
+    assert found["total"] == len(matching) and found["items"] == matching[offset:offset + limit]
+    if "account" not in asked:
+        assert (found["counts"], found["states"]) == (whole["counts"], whole["states"])
 
 
 def test_a_forceable_row_is_what_force_transition_moves(sim, scene):

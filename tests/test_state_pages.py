@@ -4,6 +4,8 @@ made of pages), and a read goes on while a write waits for the disk."""
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import sqlite3
 import threading
@@ -12,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from test_state_rows import file_rows
 
+from smsvoice_sim.proxy.http_server import EndpointServer, simulator_answer
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.control import routes
 from smsvoice_sim.simulator.wire.http import HttpRequest
@@ -82,6 +85,35 @@ def test_the_http_view_is_whole_or_in_pages(big):
 def test_a_bad_page_request_is_400(big, query):
     status, body = control(big, f"/_smsvoice/state?{query}")
     assert status == 400 and body["error"], body
+
+
+@pytest.mark.parametrize("query", ["max_results=" + "1" + "0" * 23, "max_results=%C2%B2",
+                                   "max_results=1000001", "max_results=0"])
+def test_max_results_is_bounded_ascii_digits_as_every_whole_number_the_api_reads(big, query):
+    status, body = control(big, f"/_smsvoice/state?{query}")
+    assert (status, body["error"]) == (
+        400, f'"max_results" must be a whole number in [1, {routes.MAX_STATE_PAGE}], not '
+             f'{routes._query("/?" + query)["max_results"][:20]!r}'), body
+
+
+DEEP_TOKEN = base64.urlsafe_b64encode(b"[" * 3000).decode()
+
+
+def test_a_deeply_nested_next_token_is_a_value_error_not_a_recursion_error(big):
+    with pytest.raises(ValueError, match="is not one a page of the state gave"):
+        big.state(max_results=5, next_token=DEEP_TOKEN)
+
+
+def test_a_deeply_nested_next_token_is_400_over_http(big):
+    with EndpointServer(simulator_answer(big)) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+        try:
+            conn.request("GET", f"/_smsvoice/state?max_results=5&next_token={DEEP_TOKEN}")
+            response = conn.getresponse()
+            status, body = response.status, json.loads(response.read())
+        finally:
+            conn.close()
+    assert status == 400 and "next_token" in body["error"], body
 
 
 # -- the disk is written outside the lock ------------------------------------------------------

@@ -3,7 +3,7 @@ package data) served under /_smsvoice/ui/ wherever the control API is mounted.
 
 The files hold no data: every value the page shows comes from the control API's JSON routes,
 which the page calls with its token (if one is set). So a door serves these without the token,
-but behind the same cross-site checks (proxy/control.py), and not at all with --no-control.
+but behind the same cross-site checks (the door's guard), and not at all with --no-control.
 
 Every answer carries a Content-Security-Policy that allows only this origin's own script,
 style and fetches: no inline script, no other site, no framing.

@@ -1,6 +1,6 @@
 """The HTTP control API under /_smsvoice/: the control surface's methods as routes, one table,
-one handler signature, one error mapping. Every door mounts it the same way (after its own
-guard: proxy/control.py refuses cross-site and tokenless callers).
+one handler signature, one error mapping. Every door mounts it the same way, after the door's
+guard (which refuses cross-site and tokenless callers).
 
     GET  /_smsvoice/health
     GET  /_smsvoice/state[?max_results=N&next_token=T]  whole, or one page (NextToken: more)
@@ -41,7 +41,8 @@ What the inspector (GET /_smsvoice/ui/, simulator/control/assets.py) reads, a pa
 A handler takes the simulator and the call (method, query, JSON body) and returns the JSON
 answer; what it raises is answered by one mapping: a body that cannot be used 400 (BadRequest,
 ValueError, TypeError), something that does not exist 404 (NotFound, KeyError), a state that
-forbids it 409 with AWS's error (ServiceError).
+forbids it 409 with AWS's error (ServiceError); anything else is a bug of ours, answered 500
+with what was raised (and its traceback logged) rather than a dropped connection.
 
 Numbers are JSON numbers, finite and in range: `NaN`, `Infinity` and `1e400` (which Python's
 json reads as infinity) are refused with 400, as are clock moves of more than
@@ -51,6 +52,7 @@ MAX_ADVANCE_SECONDS at once or past the year 9999, and latencies above MAX_LATEN
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +68,8 @@ from . import assets, resources, views
 if TYPE_CHECKING:
     from ..service import Simulator
 
+log = logging.getLogger(__name__)
+
 PREFIX = "/_smsvoice/"
 HEALTH = "/_smsvoice/health"
 # One call may move the clock by up to ~31.7 years; the clock never passes the last
@@ -73,9 +77,13 @@ HEALTH = "/_smsvoice/health"
 MAX_ADVANCE_SECONDS = 1e9
 MAX_LATENCY_MS = 3_600_000.0  # an hour: longer is a hang, not a latency
 MAX_PAGE = 500  # rows one inspector page may ask for
+MAX_STATE_PAGE = 1_000_000  # resources one page of the state may ask for (the whole: no max_results)
 FAULT_KEYS = {"operation", "error", "count", "rate", "latency_ms", "reason", "message"}
 REVIEW_KEYS = {"RegistrationId", "Decision", "DeniedReasons", "Feedback", "FieldFeedback"}
 RULE_KEYS = {"RegistrationType", "Decision", "DeniedReasons", "Feedback", "FieldFeedback", "Times"}
+OUTCOME_KEYS = {"destination", "outcome", "share"}
+TIER_KEYS = {"tier", "account", "region"}
+PROTECT_FILTER_KEYS = {"destination", "body", "account", "region"}
 
 
 class BadRequest(ValueError):
@@ -139,11 +147,14 @@ def finite_number(body: dict, key: str, low: float, high: float, *, required: bo
 
 
 def _whole(query: dict[str, str], key: str, default: int, low: int, high: int) -> int:
-    """query[key] as a whole number in [low, high], else BadRequest; `default` when absent."""
+    """query[key] as a whole number in [low, high] written in ASCII digits (str.isdigit
+    takes `²`, which int() does not), else BadRequest; `default` when absent."""
     text = query.get(key)
     if text is None or text == "":
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    # The length first: int() of thousands of digits is slow, then refused by Python itself.
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(high))
+            and low <= int(text) <= high):
         raise BadRequest(f'"{key}" must be a whole number in [{low}, {high}], not {text[:20]!r}')
     return int(text)
 
@@ -161,11 +172,13 @@ def _strings(body: dict, *keys: str) -> None:
 
 
 def _only(body: dict, allowed: set[str], required: tuple[str, ...], what: str) -> None:
+    """BadRequest when `body` has a key not `allowed` (a misspelt one would be silently
+    ignored) or lacks one `required`."""
     unknown = set(body) - allowed
     missing = [k for k in required if k not in body]
     if unknown or missing:
-        raise BadRequest(f"{what} needs {' and '.join(required)} and takes {sorted(allowed)}; "
-                         f"unknown: {sorted(unknown)}")
+        needs = f"needs {' and '.join(required)} and " if required else ""
+        raise BadRequest(f"{what} {needs}takes {sorted(allowed)}; unknown: {sorted(unknown)}")
 
 
 # -- the clock, state and reset ---------------------------------------------------------------
@@ -174,16 +187,10 @@ def _state(sim: Simulator, call: ControlCall) -> dict:
     one page (`max_results`, `next_token`), for a state too large to read in one go."""
     token = call.query.get("next_token")
     if "max_results" in call.query:
-        return sim.state(_whole_number(call.query["max_results"], "max_results"), token)
+        return sim.state(_whole(call.query, "max_results", 1, 1, MAX_STATE_PAGE), token)
     if token is not None:
         raise BadRequest("next_token goes with max_results")
     return sim.state()
-
-
-def _whole_number(text: str, name: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest(f"{name} must be a whole number >= 1, not {text[:40]!r}")
-    return int(text)
 
 
 def _reset(sim: Simulator, call: ControlCall) -> dict:
@@ -239,7 +246,7 @@ def _events(sim: Simulator, call: ControlCall) -> dict:
     found = sim.events(message_id=query.get("messageId"), destination=query.get("destination"),
                        event_type=query.get("type"), configuration_set=query.get("configurationSet"),
                        eventbridge=query.get("format") == "eventbridge")
-    return {"events": found, "delivery": sim.messaging.deliverer.stats.as_dict(),
+    return {"events": found, "delivery": sim.messaging.deliverer.stats_view(),
             "outcomes": sim.messaging.outcomes.view()}
 
 
@@ -247,11 +254,13 @@ def _outcomes(sim: Simulator, call: ControlCall) -> dict:
     """`{"destination": ..., "outcome": ..., "share": 0.5}` sets a rule; `{"clear": true}`
     removes every rule."""
     body = call.body
-    if body.get("clear") is True:
+    if "clear" in body:
+        _only(body, {"clear"}, ("clear",), "clearing the outcome rules")
+        if body["clear"] is not True:
+            raise BadRequest('give {"clear": true} to clear the outcome rules')
         sim.clear_outcomes()
         return {"outcomes": sim.messaging.outcomes.view()}
-    if "destination" not in body or "outcome" not in body:
-        raise BadRequest('give {"destination": "+E164 or pattern", "outcome": "TEXT_BLOCKED"}')
+    _only(body, OUTCOME_KEYS, ("destination", "outcome"), "an outcome rule")
     rule = sim.set_outcome(body["destination"], body["outcome"], body.get("share", 1.0))
     return {"rule": rule, "outcomes": sim.messaging.outcomes.view()}
 
@@ -267,6 +276,7 @@ def _verification_codes(sim: Simulator, call: ControlCall) -> dict:
 
 def _account_tier(sim: Simulator, call: ControlCall) -> dict:
     body = call.body
+    _only(body, TIER_KEYS, ("tier",), "an account tier")
     if body.get("tier") not in sandbox.TIERS:
         raise BadRequest(f"tier must be one of {', '.join(sandbox.TIERS)}")
     _strings(body, "account", "region")
@@ -277,6 +287,7 @@ def _account_tier(sim: Simulator, call: ControlCall) -> dict:
 
 def _protect_filters(sim: Simulator, call: ControlCall) -> dict:
     body = call.body
+    _only(body, PROTECT_FILTER_KEYS, (), "a protect filter")
     _strings(body, "destination", "body", "account", "region")
     sim.add_protect_filter(body.get("destination"), body.get("body"), body.get("account"),
                            body.get("region") or "us-east-1")  # re.error is a ValueError: 400
@@ -470,4 +481,7 @@ def answer(sim: Simulator | None, request: HttpRequest, mode: str,
         return _json(409, {"error": err.message, **err.body()})
     except (ValueError, TypeError) as exc:  # BadRequest too
         return error(400, str(exc))
+    except Exception as exc:  # anything else is ours to fix: say so, never drop the connection
+        log.exception("control call %s %s failed", method, path)
+        return error(500, f"smsvoice-sim bug in {path}: {exc!r}")
 

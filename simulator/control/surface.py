@@ -24,6 +24,8 @@ from ..gates.protect_rules import FilterRule
 from ..gates.settings import GateSettings
 from ..messaging.hub import EventTicker, Messaging, entry_as
 from ..messaging.inbound import InboundNotFound, check_body, check_handset
+from ..wire import regions as served
+from ..wire.errors import ServiceError
 
 if TYPE_CHECKING:
     from ..account import AccountRegion
@@ -69,6 +71,7 @@ class ControlSurface:
     gate_settings: GateSettings
     accounts: dict[str, str]
     default_account: str
+    extra_regions: frozenset[str]
     _adopted_account: str | None
 
     registrations: Reviews
@@ -298,6 +301,7 @@ class ControlSurface:
                          region: str | None = None) -> None:
         """`SANDBOX` or `PRODUCTION` for an account (default: the default account), in one
         region or (region=None) in every region."""
+        self._check_place(account, region)
         with self.lock:
             self.gate_settings.tiers.set(tier, account or self.default_account, region)
 
@@ -336,11 +340,26 @@ class ControlSurface:
         """Make sends that match count as suspicious (AIT) under a FILTER country rule: they
         are accepted, then end in TEXT_PROTECT_BLOCKED. `destination` is a glob (`+1206555*`),
         `body` a regular expression."""
+        self._check_place(account, region)
         rule = FilterRule(destination, body)
         with self.lock:
             backend = self.region(account or self.default_account, region)
             backend.protect_configurations.filters.append(rule)
             self.save()
+
+    def _check_place(self, account: str | None, region: str | None) -> None:
+        """ValueError for an account or region no request could reach: a control call must
+        not make an account-region the service itself would refuse (wire/regions.py)."""
+        if account and not (len(account) == 12 and account.isascii()
+                                        and account.isdigit()):
+            raise ValueError(f"account must be 12 digits (an AWS account id), not {account[:40]!r}")
+        if region is not None:
+            try:
+                served.check_region(region, self.extra_regions)
+            except ServiceError as refused:
+                raise ValueError(f"region {region[:64]!r} is not one this simulator answers in "
+                                 "(the regions botocore lists for the service; allow another "
+                                 "with extra_regions= / --region-allow)") from refused
 
     def clear_protect_filters(self) -> None:
         with self.lock:
@@ -366,7 +385,8 @@ def _state_token(place: tuple, offset: int) -> str:
 def _state_cursor(token: str) -> tuple:
     """Where a page ends: ((account, region, family index, member index), offset)."""
     try:
-        account, region, f_index, m_index, offset = json.loads(base64.urlsafe_b64decode(token))
+        # The caller's text: read with explicit limits (3,000 `[` would be a RecursionError).
+        account, region, f_index, m_index, offset = read_json(base64.urlsafe_b64decode(token))
         if not (isinstance(account, str) and isinstance(region, str) and all(
                 isinstance(n, int) and not isinstance(n, bool) and n >= 0
                 for n in (f_index, m_index, offset))):

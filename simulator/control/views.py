@@ -129,8 +129,7 @@ def conversation(sim: Simulator, handset: str, limit: int = 200) -> dict:
                 for acct, reg, m in reversed(sent)]  # oldest first, as sent
         rows += [{"direction": "inbound", **row} for row in inbound_records(sim, handset)]
         rows.sort(key=lambda row: row["at"])
-        return {"handset": handset, "now": now, "items": rows[-limit:],
-                "inbound": inbound_available()}
+        return {"handset": handset, "now": now, "items": rows[-limit:]}
 
 
 def inbound_records(sim: Simulator, handset: str) -> Iterable[dict]:
@@ -143,12 +142,6 @@ def inbound_records(sim: Simulator, handset: str) -> Iterable[dict]:
                    "destination": record.destination_number, "body": record.message_body,
                    "channel": record.channel, "replyTo": record.previous_published_message_id,
                    "keyword": record.keyword}
-
-
-def inbound_available() -> bool:
-    """Whether the control API takes inbound messages (the page's reply box appears)."""
-    from .routes import ROUTES
-    return "/_smsvoice/inbound" in ROUTES
 
 
 def message_row(sim: Simulator, account: str, region: str, sent: SentMessage,
@@ -247,7 +240,8 @@ def events_page(sim: Simulator, page: Page, event_type: str | None = None,
                         "deliveries": [dict(d) for d in entry.get("destinations", ())]}
                        for entry in answer["items"]]
     deliverer = sim.messaging.deliverer
-    answer["delivery"] = {**deliverer.stats.as_dict(), "configured": deliverer.configured()}
+    answer["delivery"] = deliverer.stats_view()  # as every route shows it
+    answer["deliveryConfigured"] = deliverer.configured()
     answer["outcomes"] = sim.messaging.outcomes.view()["rules"]
     return answer
 
@@ -292,5 +286,4 @@ def summary(sim: Simulator) -> dict:
         return {"clock": sim.clock.describe(),
                 "messages": sum(len(p.sent_log.records) for p in sim.regions.values()),
                 "events": sim.messaging.log.emitted, "faults": len(sim.faults.describe()),
-                "accounts": accounts, "defaultAccount": sim.default_account,
-                "inbound": inbound_available()}
+                "accounts": accounts, "defaultAccount": sim.default_account}

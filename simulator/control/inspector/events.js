@@ -38,9 +38,9 @@ export const eventsView = {
   },
 
   render([page], ctx) {
-    const d = page.delivery;
+    const d = page.delivery["event-destinations"];
     fill(view.parts.stats, `${page.total} events · deliveries: ${d.delivered} delivered, ${d.failed} failed, ` +
-      `${d.refused} refused` + (d.configured ? "" : " · no event destination endpoint is configured"));
+      `${d.refused} refused` + (page.deliveryConfigured ? "" : " · no event destination endpoint is configured"));
     fill(view.parts.rows, page.items.map((e) => row(e, ctx)));
     const go = (offset) => () => { view.offset = Math.max(0, offset); ctx.refresh(); };
     fill(view.parts.pager,

@@ -134,13 +134,8 @@ function bubble(item) {
 }
 
 // The reply box: the handset answers the newest number that wrote to it, through
-// POST /_smsvoice/inbound (keywords act, the two-way channel receives). Without that route
-// (the summary and the conversation say `inbound: false`) it says why it is not there.
+// POST /_smsvoice/inbound (keywords act, the two-way channel receives).
 function replyBox(conversation, ctx) {
-  if (!conversation.inbound) {
-    return h("p", {class: "hint", id: "reply-hook"},
-      "Replying as the handset needs inbound messages (POST /_smsvoice/inbound), which this simulator does not take.");
-  }
   const ours = [...conversation.items].reverse().find((m) => m.direction === "outbound" && m.origin);
   const text = h("textarea", {id: "reply-text", rows: 2, placeholder: `Reply as ${conversation.handset}`});
   const send = async (event) => {
