@@ -227,6 +227,28 @@ def test_a_shared_resource_is_used_by_full_arn_never_by_bare_id(sim, owner, shar
     assert exc.value.code == "ResourceNotFoundException"
 
 
+def test_a_number_keeps_a_shared_opt_out_list_and_its_sends_and_stops_use_it(sim, owner, shareable):
+    """A friend's number requested with the owner's shared list keeps that list (by ARN: its
+    name would name the friend's own Default): the owner's opt-outs refuse its sends, and a
+    handset's STOP to it lands on the owner's list [inf]."""
+    arn = shareable["opt-out-list"]
+    owner.put_resource_policy(ResourceArn=arn, Policy=policy_for(arn, FRIEND))
+    owner.put_opted_out_number(OptOutListName="Default", OptedOutNumber="+14254147755")
+    friend = client_of(sim, FRIEND)
+    number = friend.request_phone_number(IsoCountryCode="US", MessageType="TRANSACTIONAL",
+                                         NumberCapabilities=["SMS"], NumberType="SIMULATOR",
+                                         OptOutListName=arn)
+    assert number["OptOutListName"] == arn
+    with pytest.raises(ClientError) as exc:
+        friend.send_text_message(OriginationIdentity=number["PhoneNumberId"], MessageBody="hi",
+                                 DestinationPhoneNumber="+14254147755")
+    assert error_of(exc)["Reason"] == "DESTINATION_PHONE_NUMBER_OPTED_OUT"
+    sim.receive(from_="+14254147167", to=number["PhoneNumber"], body="STOP")
+    listed = owner.describe_opted_out_numbers(OptOutListName="Default")["OptedOutNumbers"]
+    assert {n["OptedOutNumber"] for n in listed} == {"+14254147755", "+14254147167"}
+    assert friend.describe_opted_out_numbers(OptOutListName="Default")["OptedOutNumbers"] == []
+
+
 def test_deny_wins_star_shares_with_nobody_and_deleting_the_policy_unshares(sim, owner, shareable):
     arn = shareable["opt-out-list"]
     policies = sim.region(OWNER, "us-east-1").resource_policies

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..engine import arns
 from ..wire import errors
 from ..wire.paging import describe, page_result
 from ..wire.projection import project_as, tag_dict
@@ -49,8 +50,23 @@ class OptOutLists(Family):
         """A list by name or ARN (another account's, shared for `action`)."""
         return self.region.find(self.lists, ref, "opt-out-list", action)
 
+    def reference(self, found: OptOutList) -> str:
+        """How a number or pool names `found`: its name when the list is this account's, its
+        ARN when another account shares it (a name would name this account's own list)."""
+        return found.name if self.lists.get(found.name) is found else found.arn
+
+    def _named(self, reference: str) -> OptOutList | None:
+        """The list a number or pool names (`reference`): this account's by name, another
+        account's (shared with it) by ARN; None when it is gone."""
+        found = self.lists.get(reference)
+        parsed = arns.parse(reference) if found is None else None
+        if parsed is not None and parsed.resource_type == "opt-out-list":
+            owner = self.region.peers.get((parsed.account, parsed.region))
+            found = owner.opt_out_lists.lists.get(parsed.resource.split("/", 1)[-1]) if owner else None
+        return found
+
     def is_opted_out(self, list_name: str, number: str) -> bool:
-        found = self.lists.get(list_name)
+        found = self._named(list_name)
         return found is not None and number in found.opted_out
 
     def end_user_change(self, list_name: str, number: str, action: str) -> str:
@@ -59,9 +75,9 @@ class OptOutLists(Family):
         PutOptedOutNumber made becomes the end user's own [model: "EndUserOptedOut ... true
         if the end recipient opted out"; inf for the upgrade]. OPT_IN takes it off, whoever
         put it there ("wants to receive future messages" [doc: keywords-actions.html])."""
-        found = self.lists.get(list_name)
-        if found is None:  # [inf] another account's list, shared by policy: not changed here
-            return "LIST_NOT_IN_ACCOUNT"
+        found = self._named(list_name)  # [inf] a list shared by another account: changed there
+        if found is None:
+            return "LIST_NOT_FOUND"
         self.region.changed(found)  # its row (--state): the inbound path is no write operation
         entry = found.opted_out.get(number)
         if action == "OPT_IN":

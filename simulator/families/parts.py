@@ -78,7 +78,8 @@ def settings_changes(region, target: OriginationSettings, params: dict,
     is set)."""
     changes = settable(params, target)
     if "opt_out_list_name" in changes:
-        changes["opt_out_list_name"] = region.opt_out_lists.get(params["OptOutListName"], action).name
+        lists = region.opt_out_lists
+        changes["opt_out_list_name"] = lists.reference(lists.get(params["OptOutListName"], action))
     if changes.get("two_way_enabled") and not (changes.get("two_way_channel_arn")
                                                or target.two_way_channel_arn):
         raise errors.validation("TWO_WAY_CHANNEL_NOT_PRESENT",

@@ -297,7 +297,8 @@ class PhoneNumbers(Family):
             phone_number=number, iso_country_code=iso, message_type=params["MessageType"],
             number_capabilities=list(dict.fromkeys(params["NumberCapabilities"])),
             number_type=params["NumberType"], monthly_leasing_price=MONTHLY_PRICE[params["NumberType"]],
-            opt_out_list_name=pool.opt_out_list_name if pool is not None else opt_out.name,
+            opt_out_list_name=(pool.opt_out_list_name if pool is not None
+                               else region.opt_out_lists.reference(opt_out)),
             international_sending_enabled=bool(params.get("InternationalSendingEnabled", False)),
             deletion_protection_enabled=bool(params.get("DeletionProtectionEnabled", False)),
             registration_id=params.get("RegistrationId"), created=region.now(),
