@@ -24,9 +24,11 @@ MAX_DEPTH = 100
 # (MAXIMUM_SIZE_EXCEEDED), while a body of any size cannot make parsing unbounded.
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
-# A JSON string token, escapes included: what the depth scan skips over.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# What the depth scan looks at: a JSON string token (escapes included), skipped whole, or a
+# bracket. A string that is never closed runs to the end of the text, so the scan moves
+# forward only and never restarts at a later quote: one linear pass, whatever the text
+# (matching closed strings only made an unclosed one be retried at every `"`: quadratic).
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 
 class JsonRefused(ValueError):
@@ -43,8 +45,11 @@ def nesting_depth(text: str) -> int:
     if text.count("[") + text.count("{") == 0:
         return 0
     depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        if match.group() in "[{":
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
             depth += 1
             deepest = max(deepest, depth)
         else:
