@@ -37,7 +37,7 @@ from mitmproxy.proxy import mode_specs, server_hooks
 
 from smsvoice_sim.proxy.cassette import CassetteError
 from smsvoice_sim.proxy.control import guard, handle_control, is_control
-from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES, wrong_method
+from smsvoice_sim.proxy.http_server import too_large_message, wrong_method
 from smsvoice_sim.proxy.matching import region_of
 from smsvoice_sim.proxy.redaction import Redactor, credential_secrets, for_log
 from smsvoice_sim.proxy.session import (
@@ -52,6 +52,7 @@ from smsvoice_sim.proxy.settings import SESSION_OPTIONS, add_mitm_options, from_
 from smsvoice_sim.proxy.upstream import NoCredentials, recorder_credentials, resign
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire.http import json_response
+from smsvoice_sim.simulator.wire.json_read import max_request_bytes
 
 log = logging.getLogger("smsvoice_sim.proxy")
 
@@ -78,10 +79,9 @@ def local_error(status: int, error_type: str, message: str) -> HttpResponse:
 def decoded_body(req: http.Request) -> bytes:
     """The request body, decoded from gzip/deflate within the size limit; anything it
     cannot decode is refused (never guessed at, never forwarded)."""
-    raw = req.raw_content or b""
-    if len(raw) > MAX_BODY_BYTES:
-        raise Refused(413, "SerializationException",
-                      f"The request body is malformed or exceeds the {MAX_BODY_BYTES}-byte limit.")
+    raw, limit = req.raw_content or b"", max_request_bytes()
+    if len(raw) > limit:
+        raise Refused(413, "SerializationException", too_large_message())
     encoding = (req.headers.get("content-encoding") or "identity").strip().lower()
     if encoding in ("", "identity"):
         return raw
@@ -91,10 +91,9 @@ def decoded_body(req: http.Request) -> bytes:
     wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS
     try:
         inflater = zlib.decompressobj(wbits)
-        body = inflater.decompress(raw, MAX_BODY_BYTES + 1)  # a bomb stops at the limit
-        if len(body) > MAX_BODY_BYTES:
-            raise Refused(413, "SerializationException", f"The request body is malformed or "
-                                                         f"exceeds the {MAX_BODY_BYTES}-byte limit.")
+        body = inflater.decompress(raw, limit + 1)  # a bomb stops at the limit
+        if len(body) > limit:
+            raise Refused(413, "SerializationException", too_large_message())
         if not inflater.eof:
             raise zlib.error("truncated stream")
     except zlib.error as exc:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
+from smsvoice_sim.simulator.wire.json_read import MAX_DEPTH, JsonRefused, read_json
 
 from .cassette import Cassette, CassetteError, Interaction
 from .matching import canonical_body, match_key
@@ -19,23 +20,18 @@ KEY_FIELDS = ("PoolId", "PhoneNumberId", "PhoneNumber", "SenderId", "Origination
               "Status", "MessageType")
 
 
-class _NotPlainJson(ValueError):
-    pass
+# An exported line holds each body two levels down (line -> request -> body): a body read
+# within the limit is exported parsed, so its line may nest that much deeper.
+MAX_LINE_DEPTH = MAX_DEPTH + 2
 
 
-def _refuse_constant(name: str):
-    raise _NotPlainJson(f"{name} is not a number JSON allows")
-
-
-def strict_json(text: str | bytes):
-    """JSON as the standard has it: no NaN/Infinity (Python's json reads them, and
-    1e400 as infinity), nesting within Python's limits. ValueError otherwise."""
+def _parsed(body: bytes | None):
+    """A recorded body as JSON (empty: {}), or None when it is not JSON this project reads
+    (too deep, NaN...): read with the simulator's limits, never recursing out of the stack."""
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-        json.dumps(value, allow_nan=False)  # 1e400 was read as inf
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    return value
+        return read_json(body) if body else {}
+    except JsonRefused:
+        return None
 
 
 def _raw_or_parsed(raw: bytes | None) -> dict:
@@ -49,8 +45,8 @@ def _raw_or_parsed(raw: bytes | None) -> dict:
     except UnicodeDecodeError:
         return {"body_base64": base64.b64encode(raw).decode("ascii")}
     try:
-        parsed = strict_json(text)
-    except ValueError:
+        parsed = read_json(text)
+    except JsonRefused:
         return {"body_raw": text}
     if parsed is not None and json.dumps(parsed, separators=(",", ":")).encode() == raw:
         return {"body": parsed}
@@ -114,7 +110,7 @@ def _number(entry: dict, key: str) -> float:
 def _parse_line(number: int, line: str) -> dict:
     try:
         _expect(len(line) <= MAX_LINE_CHARS, f"longer than {MAX_LINE_CHARS} characters")
-        entry = strict_json(line)
+        entry = read_json(line, max_depth=MAX_LINE_DEPTH)  # a JsonRefused is a ValueError
         _expect(isinstance(entry, dict), "not a JSON object")
         req, resp = entry.get("request"), entry.get("response")
         _expect(isinstance(req, dict) and isinstance(resp, dict),
@@ -158,11 +154,11 @@ def import_lines(lines: Iterable[str], cassette: Cassette, progress=None,
 
 
 def _key_fields(it: Interaction) -> str:
-    try:
-        body = json.loads(it.response.body) if it.response.body else {}
-        request = json.loads(it.request.body) if it.request.body else {}
-    except ValueError:
+    body, request = _parsed(it.response.body), _parsed(it.request.body)
+    if not isinstance(body, dict):
         return ""
+    if not isinstance(request, dict):
+        request = {}
     if it.response.status >= 400:
         code = str(body.get("__type", "")).rsplit("#", 1)[-1]
         extra = [body[k] for k in ("Reason", "ResourceType") if body.get(k)]
@@ -198,9 +194,8 @@ def pool_timelines(rows: list[Interaction], start: float) -> list[str]:
     """Each recorded pool's states over time: CREATING ──2.1s──▶ ACTIVE ──▶ DELETING."""
     seen: dict[str, list[tuple[float, str]]] = {}
     for it in rows:
-        try:
-            body = json.loads(it.response.body) if it.response.body else {}
-        except ValueError:
+        body = _parsed(it.response.body)
+        if not isinstance(body, dict):
             continue
         pools: list = body["Pools"] if isinstance(body.get("Pools"), list) else [body]
         for pool in pools:

@@ -28,9 +28,12 @@ from typing import cast
 
 from smsvoice_sim.simulator import HttpRequest, HttpResponse
 from smsvoice_sim.simulator.wire.http import json_response, wait_for
+from smsvoice_sim.simulator.wire.json_read import max_request_bytes
 
-MAX_BODY_BYTES = 1024 * 1024  # [inf] larger requests are refused, unparsed
-MAX_DRAIN_BYTES = 16 * 1024 * 1024  # read and dropped so the client sees the answer
+# A body over max_request_bytes() (the model's largest attachment as base64, plus headroom;
+# wire/json_read.py) is refused unparsed, 413; up to this much of it is read and dropped so
+# the client sees the answer rather than a reset.
+MAX_DRAIN_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 4096  # a chunk-size or trailer line; longer is malformed
 MAX_TRAILER_LINES = 64
 # A chunk size is hex digits (RFC 9112 7.1): no sign, no spaces inside, no "0x"; eight
@@ -54,9 +57,15 @@ def _serialization_error(status: int, message: str) -> HttpResponse:
                          {"x-amzn-ErrorType": "SerializationException"})
 
 
+def too_large_message() -> str:
+    """What every door says of a body over the limit (413)."""
+    return (f"The request body is malformed or exceeds the {max_request_bytes()}-byte limit "
+            "(the largest attachment the service model allows, as base64, and the rest of "
+            "the request).")
+
+
 def _too_large() -> HttpResponse:
-    return _serialization_error(413, f"The request body is malformed or exceeds the "
-                                     f"{MAX_BODY_BYTES}-byte limit.")
+    return _serialization_error(413, too_large_message())
 
 
 def _malformed(what: str) -> HttpResponse:
@@ -197,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Refused(_too_large() if re.fullmatch(rb"0*[0-9A-Fa-f]{9,}", text)
                                else _malformed(f"chunk size {text[:20]!r} is not hexadecimal"))
             size = int(hex_size.group(1), 16)
-            if len(body) + size > MAX_BODY_BYTES:
+            if len(body) + size > max_request_bytes():
                 raise _Refused(_too_large())
             if size == 0:
                 return self._read_trailers(bytes(body))
@@ -225,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = lengths.pop().strip() if len(lengths) == 1 else ""
         if not _CONTENT_LENGTH.fullmatch(length):
             raise _Refused(_malformed("Content-Length is not one decimal number"))
-        if int(length) <= MAX_BODY_BYTES:
+        if int(length) <= max_request_bytes():
             body = self.rfile.read(int(length)) if int(length) else b""
             if len(body) != int(length):
                 raise _Refused(_malformed("the body is shorter than its Content-Length"))

@@ -31,7 +31,7 @@ from .wire.auth import SigV4Authorization, caller_of
 from .wire.coverage import COVERED_OPERATIONS
 from .wire.errors import ServiceError
 from .wire.http import HttpRequest, HttpResponse, json_response, operation_from_target
-from .wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
+from .wire.json_read import JsonRefused, max_request_bytes, read_json
 from .wire.parsed import check_parsed
 from .wire.projection import project_output
 
@@ -303,7 +303,7 @@ def parse_body(body: bytes) -> dict:
     if not body:
         return {}
     try:
-        params = read_json(body, max_bytes=MAX_REQUEST_BYTES)
+        params = read_json(body, max_bytes=max_request_bytes())
     except JsonRefused as exc:
         raise errors.serialization(f"The request body is not valid JSON: {exc}") from None
     if not isinstance(params, dict):

@@ -190,7 +190,27 @@ def test_the_cli_says_so_in_one_line_too(tmp_path):
     source.write_text(BAD_LINES["deep nesting"] + "\n", encoding="utf-8")
     result = run_cli("cassette", "import", str(source), str(tmp_path / "out.db"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().count("\n") == 0 and "nested too deeply" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "nests deeper than" in result.stderr
     (tmp_path / "latin1.jsonl").write_bytes(b'{"a": "\xe9"}\n')
     result = run_cli("cassette", "import", str(tmp_path / "latin1.jsonl"), str(tmp_path / "o.db"))
     assert result.returncode == 2 and "not UTF-8" in result.stderr
+
+
+def test_show_reads_a_recorded_body_nested_5000_deep(tmp_path):
+    """`cassette show` read recorded bodies with json.loads: a 5,000-deep one was a
+    RecursionError traceback; it is now read with the simulator's limits and shown bare."""
+    deep = b"[" * 5000 + b"]" * 5000
+    path = tmp_path / "deep.db"
+    with Cassette(path) as c:
+        for number, (request_body, response_body) in enumerate(
+                [(deep, b'{"Pools": []}'), (b"{}", deep), (b"{}", b"[1]"),
+                 (b"{}", b'{"PoolId": "pool-1", "Status": "ACTIVE"}')]):
+            c.append(operation="DescribePools", region="us-east-1", match_key=f"k{number}",
+                     match_body="{}", request=_request(request_body),
+                     response=HttpResponse(200, {}, response_body),
+                     recorded_at=1.0 + number, duration_ms=2.0)
+    shown = run_cli("cassette", "show", str(path))
+    assert (shown.returncode, shown.stderr) == (0, ""), shown.stderr
+    assert shown.stdout.count("DescribePools") == 4 and "pool pool-1: ACTIVE" in shown.stdout
+    exported = run_cli("cassette", "export", str(path))
+    assert exported.returncode == 0 and exported.stdout.count('"body_raw": "[[[[') == 2

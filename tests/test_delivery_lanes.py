@@ -15,6 +15,7 @@ import pytest
 from smsvoice_sim.simulator import Simulator
 from smsvoice_sim.simulator.messaging.delivery import (
     FLUSH_LIMIT,
+    LANE_QUEUE_LIMIT,
     METRIC_DATA_LIMIT,
     RETRY_ATTEMPTS,
     Deliverer,
@@ -259,3 +260,67 @@ def test_real_aws_takes_no_aws_source_nor_aws_namespace_so_neither_is_tried(monk
     assert (stats["eventbridge"]["refused"], stats["eventbridge"]["failed"]) == (1, 0)
     assert (stats["metrics"]["refused"], stats["metrics"]["failed"]) == (1, 0)
     assert messaging.deliverer._clients == {}  # no boto3 client, so no connection, was made
+
+
+def _refused_port_url() -> str:
+    """A local URL nothing listens on: a call fails at once (connection refused)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def _sns(topic: str) -> dict:
+    return {"EventDestinationName": topic,
+            "SnsDestination": {"TopicArn": f"arn:aws:sns:us-east-1:123456789012:{topic}"}}
+
+
+EVENT = {"eventType": "TEXT_SENT", "messageId": "m-1"}
+
+
+def test_a_lane_whose_on_done_raised_still_delivers_what_comes_next(caplog):
+    """on_done raising ended the lane's thread with `lane.thread` still set: nothing drained
+    that destination again and every later flush waited its whole limit."""
+    deliverer = Deliverer(endpoint_url=_refused_port_url())
+
+    def broken(_why) -> None:
+        raise RuntimeError("a bug in what records the outcome")
+    deliverer.submit(_sns("t"), EVENT, "us-east-1", on_done=broken)
+    assert deliverer.flush()
+    outcomes: list = []
+    deliverer.submit(_sns("t"), EVENT, "us-east-1", on_done=outcomes.append)
+    assert deliverer.flush(), "the destination's next event was never delivered"
+    assert len(outcomes) == 1 and outcomes[0].startswith("not delivered")
+    assert "finishing its delivery" in caplog.text and "a bug in what records" in caplog.text
+
+
+def test_one_stalled_destination_takes_its_own_share_of_the_queue_only():
+    """QUEUE_LIMIT was shared by every destination: one that stalls could fill it and every
+    other destination's events failed. Its own events beyond LANE_QUEUE_LIMIT fail now,
+    counted and recorded as a full queue's are; another destination's still queue."""
+    deliverer = Deliverer(endpoint_url=_refused_port_url())
+    started, release = threading.Event(), threading.Event()
+    outcomes: list = []
+
+    def stall(_why) -> None:  # holds the stalled lane's thread, as a hanging call would
+        started.set()
+        release.wait(30)
+    deliverer.submit(_sns("stalled"), EVENT, "us-east-1", on_done=stall)
+    assert started.wait(30)
+    try:
+        for _ in range(LANE_QUEUE_LIMIT):
+            deliverer.submit(_sns("stalled"), EVENT, "us-east-1", on_done=outcomes.append)
+        assert outcomes == []  # all queued
+        deliverer.submit(_sns("stalled"), EVENT, "us-east-1", on_done=outcomes.append)
+        assert outcomes == [f"not delivered: {LANE_QUEUE_LIMIT} events are already waiting "
+                            "for this destination"]
+        # counted as failed, beside the first event's refused connection
+        assert deliverer.stats.failed == 2 and deliverer.stats.errors[-1] == outcomes[0]
+        other: list = []
+        deliverer.submit(_sns("other"), EVENT, "us-east-1", on_done=other.append)
+    finally:
+        release.set()
+    assert deliverer.flush()
+    assert len(other) == 1 and "events are already waiting" not in other[0]
+    assert len(outcomes) == LANE_QUEUE_LIMIT + 1

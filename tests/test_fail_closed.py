@@ -15,7 +15,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from smsvoice_sim.proxy.http_server import MAX_BODY_BYTES
+from smsvoice_sim.simulator.wire.json_read import max_request_bytes
 
 from helpers import ROOT, cli_server, drain
 from upstreams import CREDS, TARGET, CountingUpstream, post, shipped_copy
@@ -142,12 +142,13 @@ def test_only_post_runs_an_operation(tmp_path, upstream, confdir, method):
 
 @pytest.mark.parametrize("mode", ["replay", "record"])
 def test_bodies_over_the_limit_are_refused_with_413(tmp_path, upstream, confdir, mode):
-    big = b'{"PoolIds": ["' + b"x" * MAX_BODY_BYTES + b'"]}'
-    bomb = gzip.compress(b'{"PoolIds": ["' + b"x" * (4 * MAX_BODY_BYTES) + b'"]}')
+    big = b'{"PoolIds": ["' + b"x" * max_request_bytes() + b'"]}'
+    bomb = gzip.compress(b'{"PoolIds": ["' + b"x" * (4 * max_request_bytes()) + b'"]}')
     with cli_server(mode, "--cassette", str(shipped_copy(tmp_path)), "--listen", "127.0.0.1:0",
                     "--upstream", upstream.url, "--confdir", confdir, "--no-resign") as (ready, _):
         status, _, payload = post(ready.group(1), big)
         assert status == 413 and payload["__type"] == "SerializationException"
+        assert f"exceeds the {max_request_bytes()}-byte limit" in payload["message"]
         status, _, payload = post(ready.group(1), bomb, headers={"Content-Encoding": "gzip"})
         assert status == 413  # a small body that inflates past the limit, too
     assert upstream.hits == 0

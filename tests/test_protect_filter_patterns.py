@@ -131,3 +131,48 @@ def test_the_control_route_refuses_a_backreference_with_a_clear_400(filtered):
     _sim, url, _client = filtered
     status, answer = control(url, "/_smsvoice/protect-filters", {"body": r"(a+)\1"})
     assert status == 400 and "backreferences" in answer["error"], answer
+
+
+def _compiled_within_a_minute(pattern: str) -> LinearRegex:
+    """Compile in a thread joined with a bound (not a speed assertion: it takes a moment)."""
+    outcome: dict[str, LinearRegex | ValueError] = {}
+
+    def compile_it() -> None:
+        try:
+            outcome["it"] = LinearRegex(pattern)
+        except ValueError as exc:
+            outcome["it"] = exc
+    worker = threading.Thread(target=compile_it, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), f"{pattern!r} is still compiling"
+    if isinstance(outcome["it"], ValueError):
+        raise outcome["it"]
+    return outcome["it"]
+
+
+@pytest.mark.parametrize("pattern, text, found", [
+    ("(?:){4000000000}", "", True), ("b(?:){4000000000}c", "bc", True),
+    ("b(?:){4000000000}c", "bxc", False), ("b(?:a{0}){4000000000,}c", "bc", True),
+    ("b(?:(?:(?:){99}){99}){3000000000}c", "bc", True), ("ba{0}c", "bac", False),
+    ("ba{0}c", "bc", True), ("b(?:a?){0,3}c", "baac", True), ("b(?:a?){0,3}c", "baaaac", False),
+])
+def test_a_repeat_of_a_body_that_compiles_to_nothing_emits_nothing(pattern, text, found):
+    """`(?:){4000000000}` looped four billion times over an empty body (minutes under the
+    simulator's lock, from one POST); the body is compiled once and its repeat dropped.
+    (Python's own `re` also takes minutes on these: the answer is compared with `re` on the
+    same pattern with a count of 3.)"""
+    assert _compiled_within_a_minute(pattern).search(text) is found
+    small = re.sub(r"\{\d{7,}", "{3", pattern)
+    assert bool(re.search(small, text)) is found is LinearRegex(small).search(text), small
+
+
+@pytest.mark.parametrize("pattern", ["a{4000000000}", "(?:a|){300,}", "(?:\\b){257}", "a{0,4000000000}"])
+def test_a_count_past_the_program_limit_is_refused_before_any_loop(pattern):
+    with pytest.raises(ValueError, match=f"over {MAX_PROGRAM} steps"):
+        _compiled_within_a_minute(pattern)
+
+
+def test_the_control_route_takes_an_empty_repeat_at_once(filtered):
+    _sim, url, _client = filtered
+    assert control(url, "/_smsvoice/protect-filters", {"body": "(?:){4000000000}"})[0] == 200

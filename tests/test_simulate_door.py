@@ -8,9 +8,16 @@ import json
 import socket
 
 import pytest
+from botocore.exceptions import ClientError
+
+from smsvoice_sim.simulator.wire.json_read import max_request_bytes
+from smsvoice_sim.simulator.wire.model import service_model
 
 from helpers import cli_server, drain
 from upstreams import post
+
+LIMIT = max_request_bytes()
+PNG = b"\x89PNG\r\n\x1a\n"
 
 HEAD = ("POST / HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n"
         "X-Amz-Target: PinpointSMSVoiceV2.DescribePools\r\n"
@@ -47,8 +54,8 @@ def test_a_chunk_size_that_is_not_hex_is_refused_at_once(server, size_line):
     assert headers["connection"] == "close"
 
 
-@pytest.mark.parametrize("size_line", [b"100001", b"FFFFFFFF", b"FFFFFFFFFFFFFFFFFFFF",
-                                       b"00000000100001;ext=1"])
+@pytest.mark.parametrize("size_line", [f"{LIMIT + 1:X}".encode(), b"FFFFFFFF",
+                                       b"FFFFFFFFFFFFFFFFFFFF", f"0000{LIMIT + 1:x};ext=1".encode()])
 def test_a_chunk_over_the_limit_is_refused_before_it_is_read(server, size_line):
     status, _, payload = size_line_answer(server, size_line)
     assert (status, payload["__type"]) == (413, "SerializationException")
@@ -118,3 +125,34 @@ def test_control_characters_from_a_request_line_are_escaped_in_the_log():
     assert "/\\x1b[2J\\x1b[31mforged" in log
     # A bare CR would have split the line (the pipe is read with universal newlines).
     assert any("/a\\x0dforged\\x9b1m" in line for line in log.splitlines())
+
+
+def test_the_request_limit_is_the_largest_attachment_as_base64_and_headroom():
+    blob = service_model().shape_for("AttachmentBody").metadata["max"]
+    assert LIMIT > len(json.dumps({"AttachmentBody": "A" * (4 * -(-blob // 3))})) + 64 * 1024
+
+
+def test_a_5_mb_attachment_is_taken_by_every_door(door):
+    """The HTTP doors refused any body over 1 MiB (413) while the model allows a 5 MB file
+    (6,990,508 bytes; ~9.3 MB as base64 in JSON): the attachment worked in-process only."""
+    sim, make = door
+    client = make(region_name="us-east-1")
+    made = client.create_registration_attachment(AttachmentBody=PNG + b"\x00" * 4_999_992)
+    assert made["AttachmentStatus"] == "UPLOAD_IN_PROGRESS"
+    with pytest.raises(ClientError) as too_big:  # the largest blob the model allows, as base64
+        client.create_registration_attachment(AttachmentBody=PNG + b"\x00" * (6_990_508 - 8))
+    assert too_big.value.response["Reason"] == "MAXIMUM_SIZE_EXCEEDED"  # the member is named
+
+
+def test_a_body_over_the_limit_is_413_naming_the_limit(server):
+    body = b'{"AttachmentBody": "' + b"A" * LIMIT + b'"}'
+    status, _, payload = post(server.url, body, target="PinpointSMSVoiceV2.CreateRegistrationAttachment")
+    assert (status, payload["__type"]) == (413, "SerializationException")
+    assert f"exceeds the {LIMIT}-byte limit (the largest attachment" in payload["message"]
+
+
+def test_in_process_a_body_over_the_limit_is_a_serialization_error_naming_it(sim):
+    with pytest.raises(ClientError) as refused:
+        sim.client().create_registration_attachment(AttachmentBody=b"A" * LIMIT)
+    assert refused.value.response["Error"]["Code"] == "SerializationException"
+    assert f"larger than {LIMIT} bytes" in refused.value.response["Error"]["Message"]

@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from test_state_file import one_line_usage_error, simulate
@@ -204,3 +205,62 @@ def test_timings_from_a_bad_cassette_are_one_line_or_skip_the_bad_body(tmp_path,
     else:
         line = one_line_usage_error(result)
         assert expected in line and path in line, line
+
+
+@pytest.fixture
+def rows_file(tmp_path):
+    """A state file of the current layout (rows), three configuration sets in it."""
+    path = tmp_path / "rows.db"
+    sim = Simulator(state_file=str(path), seed=1)
+    for n in range(3):
+        sim.client().create_configuration_set(ConfigurationSetName=f"cs{n}")
+    sim.close()
+    return path
+
+
+def _damage_page_two(path) -> None:
+    """0xFF over the second page (the rows table's root: the first, the schema, still reads)."""
+    with sqlite3.connect(path) as conn:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        assert conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                            ["state_rows"]).fetchone()[0] == 2
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[page:2 * page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+
+
+def _edit(sql: str) -> Callable:
+    def edit(path) -> None:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute(sql).rowcount > 0
+        conn.close()
+    return edit
+
+
+DAMAGE = {
+    "page 2 overwritten with 0xFF": (_damage_page_two, "damaged (database disk image is malformed)"),
+    "a key that is a blob": (_edit("UPDATE state_rows SET key = CAST(key AS BLOB) WHERE key != ''"),
+                             "has a bytes where smsvoice-sim writes text"),
+    "a clock that is a number": (_edit("UPDATE state_meta SET data = '5' WHERE name = 'clock'"),
+                                 "the saved clock is int, not an object"),
+    "a clock that is a list": (_edit("UPDATE state_meta SET data = '[1]' WHERE name = 'clock'"),
+                               "the saved clock is list, not an object"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DAMAGE))
+def test_a_damaged_rows_file_is_refused_in_one_line_naming_the_file(rows_file, name):
+    damage, expected = DAMAGE[name]
+    damage(rows_file)
+    with pytest.raises(BadStateFile) as refused:
+        Simulator(state_file=str(rows_file), seed=1)
+    message = str(refused.value)
+    assert message.startswith(f"{rows_file}: ") and "\n" not in message and expected in message, \
+        message
+
+
+def test_the_cli_refuses_a_damaged_page_in_one_line(rows_file):
+    _damage_page_two(rows_file)
+    line = one_line_usage_error(run_cli(*simulate(rows_file), timeout=60))
+    assert str(rows_file) in line and "damaged" in line, line

@@ -62,7 +62,7 @@ from urllib.parse import parse_qs
 from ..gates import sandbox
 from ..wire.errors import ServiceError
 from ..wire.http import HttpRequest, HttpResponse, json_response
-from ..wire.json_read import MAX_REQUEST_BYTES, JsonRefused, read_json
+from ..wire.json_read import JsonRefused, max_request_bytes, read_json
 from . import assets, resources, views
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def parse_body(raw: bytes) -> dict:
     """The JSON object of a control call, read with explicit limits (size, depth, no
     NaN/Infinity nor out-of-range numbers: simulator/wire/json_read.py)."""
     try:
-        body = read_json(raw or b"{}", max_bytes=MAX_REQUEST_BYTES)
+        body = read_json(raw or b"{}", max_bytes=max_request_bytes())
     except JsonRefused as exc:
         raise BadRequest(f"bad JSON body: {exc}") from None
     if not isinstance(body, dict):

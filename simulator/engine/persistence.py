@@ -264,11 +264,20 @@ class StateFile:
 
     def load(self) -> dict | None:
         """The saved document, each value read with explicit limits (wire/json_read.py);
-        BadStateFile, naming the file, for anything else. Its content is checked by
-        snapshot.import_state."""
-        if self.legacy:
-            return self._load_legacy()
-        meta = {name: self._read(value, f"the saved {name}")
+        BadStateFile, naming the file, for anything else (a damaged page included: SQLite
+        reads the pages only now). Its content is checked by snapshot.import_state."""
+        try:
+            document = self._load_legacy() if self.legacy else self._load_rows()
+        except sqlite3.DatabaseError as exc:
+            raise BadStateFile(f"{self.path}: SQLite cannot read the saved state, the file is "
+                               f"damaged ({exc})") from None
+        if isinstance(document, dict) and not isinstance(document.get("clock"), dict | None):
+            raise BadStateFile(f"{self.path}: the saved clock is "
+                               f"{type(document['clock']).__name__}, not an object")
+        return document
+
+    def _load_rows(self) -> dict | None:
+        meta = {self._text(name, "a meta row's name"): self._read(value, f"the saved {name!r}")
                 for name, value in self.conn.execute(f"SELECT name, data FROM {META}")}
         if not meta:
             return None
@@ -277,9 +286,12 @@ class StateFile:
             raise BadStateFile(f"{self.path}: state layout {meta.get('format')!r} is not "
                                f"{ROWS_FORMAT}")
         rows = []
-        for account, region, family, part, key, seq, data in self.conn.execute(
+        for *where, seq, data in self.conn.execute(
                 f"SELECT account, region, family, part, key, seq, data FROM {ROWS} ORDER BY seq"):
+            account, region, family, part, key = where
             what = f"the row {account}/{region} {family or '-'} {part or '-'} {key!r}"
+            for value in where:  # a blob key is another row than the text key SQLite compares
+                self._text(value, what)
             self.index[(account, region, family, part, key)] = (seq, hash(data))
             rows.append((account, region, family, part, key, self._read(data, what)))
         from .snapshot import document_from_rows  # the document's shape is snapshot.py's
@@ -287,6 +299,13 @@ class StateFile:
             return document_from_rows(meta, rows)
         except ValueError as exc:
             raise BadStateFile(f"{self.path}: {exc}") from None
+
+    def _text(self, value, what: str) -> str:
+        """A name or key column's value, which smsvoice-sim always writes as text."""
+        if not isinstance(value, str):
+            raise BadStateFile(f"{self.path}: {what} has a {type(value).__name__} where "
+                               "smsvoice-sim writes text")
+        return value
 
     def _read(self, text, what: str):
         if not isinstance(text, str | bytes):

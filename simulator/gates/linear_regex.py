@@ -57,14 +57,18 @@ def _one_char(op, av, flags: int) -> Callable[[str], bool]:
     return judged
 
 
+def _too_large() -> ValueError:
+    return ValueError(f"the pattern is too large once its repeats are unrolled "
+                      f"(over {MAX_PROGRAM} steps)")
+
+
 class _Compiler:
     def __init__(self):
         self.program: list[tuple] = []
 
     def emit(self, *instruction) -> int:
         if len(self.program) >= MAX_PROGRAM:
-            raise ValueError(f"the pattern is too large once its repeats are unrolled "
-                             f"(over {MAX_PROGRAM} steps)")
+            raise _too_large()
         self.program.append(instruction)
         return len(self.program) - 1
 
@@ -104,21 +108,45 @@ class _Compiler:
             self.program[jump] = (JMP, len(self.program))
 
     def repeat(self, low: int, high: int, body, flags: int) -> None:
-        for _ in range(low):
+        """`body` at least `low` and at most `high` times. The body is compiled once before
+        any count is looked at: one that compiles to nothing (`(?:)`) matches only the empty
+        string, and so does any repeat of it, so nothing is emitted (looping `{4000000000}`
+        times over it never ended); a count past MAX_PROGRAM is refused before any loop."""
+        if high == 0:
+            return
+        start = len(self.program)
+        if low == 0:  # the first copy compiled is an optional one: behind a split
+            self.emit(SPLIT, None, None)
+        self.sequence(body, flags)
+        if len(self.program) == start + (low == 0):
+            del self.program[start:]
+            return
+        if low > MAX_PROGRAM or (high != C.MAXREPEAT and high > MAX_PROGRAM):
+            raise _too_large()  # each copy is at least one instruction
+        if low == 0:
+            self._then_optional(start, high, body, flags)
+            return
+        for _ in range(low - 1):
             self.sequence(body, flags)
+        self._then_optional(None, high - low if high != C.MAXREPEAT else high, body, flags)
+
+    def _then_optional(self, first: int | None, high: int, body, flags: int) -> None:
+        """Close a repeat: `first` is the split before an optional copy already compiled
+        (None: none yet); then copies up to `high` in all, or a loop when `high` is
+        MAXREPEAT. Every split skips to the end of the repeat."""
         if high == C.MAXREPEAT:
-            loop = self.emit(SPLIT, None, None)
-            self.sequence(body, flags)
+            loop = first if first is not None else self.emit(SPLIT, None, None)
+            if first is None:
+                self.sequence(body, flags)
             self.emit(JMP, loop)
             self.program[loop] = (SPLIT, loop + 1, len(self.program))
             return
-        exits = []
-        for _ in range(high - low):
+        exits = [] if first is None else [first]
+        for _ in range(high - len(exits)):
             exits.append(self.emit(SPLIT, None, None))
             self.sequence(body, flags)
         for split in exits:
             self.program[split] = (SPLIT, split + 1, len(self.program))
-
 
 def _holds(at, flags: int, text: str, pos: int) -> bool:
     """A zero-width assertion at `pos`, as Python's `re` reads it."""

@@ -80,6 +80,10 @@ RETRY_BACKOFF = 0.2  # seconds before the 2nd call, doubled before each further 
 COOL_DOWN = 10.0  # seconds a destination that did not answer fails its events at once
 QUEUE_LIMIT = 10_000  # events waiting for delivery, all destinations; beyond it an event fails at once
 LANE_LIMIT = 64  # destinations with a delivery thread at once; beyond it an event fails at once
+# Events waiting for one destination; beyond it that destination's event fails at once, so a
+# stalled destination holds an eighth of the shared queue at most, never all of it, while a
+# burst to one healthy destination (a few hundred sends' events) still fits.
+LANE_QUEUE_LIMIT = QUEUE_LIMIT // 8
 IDLE_EXIT = 1.0  # seconds a destination's thread waits for work before it ends (restarted on demand)
 THREAD_NAME = "smsvoice-sim delivery"
 # Error codes that mean "the service is busy, call again" (botocore's standard retry mode's list).
@@ -242,19 +246,16 @@ class Deliverer:
 
     def submit(self, destination: dict, event: dict, default_region: str, on_done=None) -> None:
         """Queue one event on its destination's queue and return at once; `on_done(why)` is
-        called on that destination's thread with what `deliver` returned. A full queue, or
-        too many destinations busy at once, fails the event now."""
+        called on that destination's thread with what `deliver` returned. A full queue (all
+        destinations' or this one's), or too many destinations busy at once, fails the event
+        now, recorded as a failed delivery."""
         if not self.configured():  # refused at once, no network: no thread needed
             self._finish(self.deliver(destination, event, default_region), on_done)
             return
         key = lane_of(destination)
         with self._waiting:
             lane = self._lanes.get(key)
-            why = None
-            if self._unfinished >= QUEUE_LIMIT:
-                why = f"not delivered: {QUEUE_LIMIT} events are already waiting for delivery"
-            elif lane is None and len(self._lanes) >= LANE_LIMIT:
-                why = f"not delivered: {LANE_LIMIT} other destinations are busy delivering"
+            why = self._refusal(lane)
             if why is None:
                 if lane is None:
                     lane = self._lanes[key] = _Lane()
@@ -269,21 +270,49 @@ class Deliverer:
         self._failed(event, why, destination)
         self._finish(why, on_done)
 
+    def _refusal(self, lane: _Lane | None) -> str | None:
+        """Why an event for `lane` cannot be queued now (None: it can). Under _waiting."""
+        if self._unfinished >= QUEUE_LIMIT:
+            return f"not delivered: {QUEUE_LIMIT} events are already waiting for delivery"
+        if lane is None and len(self._lanes) >= LANE_LIMIT:
+            return f"not delivered: {LANE_LIMIT} other destinations are busy delivering"
+        if lane is not None and len(lane.queue) >= LANE_QUEUE_LIMIT:
+            return (f"not delivered: {LANE_QUEUE_LIMIT} events are already waiting for this "
+                    "destination")
+        return None
+
     def _drain(self, key: tuple[str, str], lane: _Lane) -> None:
-        while True:
+        try:
+            while (item := self._next_event(key, lane)) is not None:
+                self._deliver_queued(lane, *item)
+        finally:  # however this thread ends, the lane is not left with a thread that is gone
             with self._waiting:
-                if not lane.queue and not self._waiting.wait_for(lambda: lane.queue, IDLE_EXIT):
-                    lane.thread = None  # idle: end, and forget the lane; submit starts another
-                    if self._lanes.get(key) is lane:
-                        del self._lanes[key]
-                    return
-                destination, event, region, on_done = lane.queue.popleft()
-            try:
-                self._finish(self._deliver_on(lane, destination, event, region), on_done)
-            finally:
-                with self._waiting:
-                    self._unfinished -= 1
-                    self._waiting.notify_all()
+                if lane.thread is threading.current_thread():
+                    lane.thread = None  # the next submit starts another
+
+    def _next_event(self, key: tuple[str, str], lane: _Lane) -> tuple | None:
+        """The lane's next event; None once it had none for IDLE_EXIT seconds (the lane is
+        then forgotten: submit makes another)."""
+        with self._waiting:
+            if not lane.queue and not self._waiting.wait_for(lambda: lane.queue, IDLE_EXIT):
+                lane.thread = None
+                if self._lanes.get(key) is lane:
+                    del self._lanes[key]
+                return None
+            return lane.queue.popleft()
+
+    def _deliver_queued(self, lane: _Lane, destination: dict, event: dict, region: str,
+                        on_done) -> None:
+        try:
+            self._finish(self._deliver_on(lane, destination, event, region), on_done)
+        except Exception:  # a bug in what records the outcome must not end the lane's thread
+            log.exception("event %s for message %s: finishing its delivery to %s failed",
+                          event.get("eventType"), event.get("messageId"),
+                          destination.get("EventDestinationName"))
+        finally:
+            with self._waiting:
+                self._unfinished -= 1
+                self._waiting.notify_all()
 
     def _deliver_on(self, lane: _Lane, destination: dict, event: dict, region: str) -> str | None:
         """Deliver, unless this destination did not answer a moment ago: then fail at once."""

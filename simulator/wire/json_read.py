@@ -11,6 +11,7 @@ non-JSON number refused; every refusal is a `JsonRefused` (a ValueError) saying 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -19,14 +20,32 @@ import re
 # deep, an IAM policy about 6, a state file about 8), far below where any Python's parser
 # recurses out of its stack (about 1,000 levels).
 MAX_DEPTH = 100
-# A request body: well above the largest the model allows (a 1 MiB registration attachment,
-# base64 in JSON: ~1.4 MB), so an oversized member still gets the error that names it
-# (MAXIMUM_SIZE_EXCEEDED), while a body of any size cannot make parsing unbounded.
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# A request body holds, besides its largest blob, members the model bounds far below this
+# (its longest string is 10,000 characters): see max_request_bytes.
+REQUEST_HEADROOM_BYTES = 1024 * 1024
 
-# A JSON string token, escapes included: what the depth scan skips over.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# What the depth scan looks at: a JSON string token (escapes included), skipped whole, or a
+# bracket. A string that is never closed runs to the end of the text, so the scan moves
+# forward only and never restarts at a later quote: one linear pass, whatever the text
+# (matching closed strings only made an unclosed one be retried at every `"`: quadratic).
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+@functools.cache
+def max_request_bytes() -> int:
+    """The largest request body every door reads (larger: 413, unparsed). The model's largest
+    blob (CreateRegistrationAttachment's AttachmentBody, a 5 MB file: max 6,990,508), as
+    base64 in JSON, plus headroom for the rest of the body: a body the model allows is never
+    refused for its size, an oversized member still gets the error that names it
+    (MAXIMUM_SIZE_EXCEEDED), and no body makes reading unbounded. Read from the model at
+    first use, not at import."""
+    from .model import service_model  # botocore's model loads when a request first needs it
+
+    model = service_model()
+    largest_blob = max(shape.metadata.get("max", 0)
+                       for shape in map(model.shape_for, model.shape_names)
+                       if shape.type_name == "blob")
+    return 4 * math.ceil(largest_blob / 3) + REQUEST_HEADROOM_BYTES
 
 
 class JsonRefused(ValueError):
@@ -43,8 +62,11 @@ def nesting_depth(text: str) -> int:
     if text.count("[") + text.count("{") == 0:
         return 0
     depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        if match.group() in "[{":
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
             depth += 1
             deepest = max(deepest, depth)
         else:
