@@ -218,15 +218,16 @@ def test_a_metrics_retry_does_not_take_and_lose_what_was_queued_meanwhile():
 
 
 def test_a_metrics_retry_sends_only_the_chunks_not_yet_delivered():
-    """METRIC_DATA_LIMIT + 1 series: two calls; the second gets a 500 and is tried again,
-    without sending the first chunk twice."""
+    """METRIC_DATA_LIMIT + 1 series, put while the lane may already be sending (how they are
+    split between calls depends on that): the second call gets a 500 and is tried again;
+    every series arrives exactly once, no call carries more than the limit."""
     with FlakyCloudWatch(fail={2}) as cloudwatch:
         messaging = Messaging(events_endpoint_url=cloudwatch.url)
         for n in range(METRIC_DATA_LIMIT + 1):
             messaging.metrics.put("123456789012", "us-east-1", f"M{n}", 1.0, "Count", 0.0)
         assert messaging.flush()
-        assert [len(names) for names in cloudwatch.accepted] == [METRIC_DATA_LIMIT, 1]
-        assert cloudwatch.calls == 3
+        assert all(len(names) <= METRIC_DATA_LIMIT for names in cloudwatch.accepted)
+        assert cloudwatch.calls == len(cloudwatch.accepted) + 1  # the one failure, tried again
         assert sorted(sum(cloudwatch.accepted, [])) == sorted(f"M{n}" for n in range(METRIC_DATA_LIMIT + 1))
 
 

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smsvoice_sim.simulator import HttpRequest, Simulator
+from smsvoice_sim.simulator.wire.json_read import max_request_bytes
 from smsvoice_sim.simulator.wire.model import operation
 
 SIMULATED = sorted(Simulator().handlers)
@@ -198,7 +199,7 @@ def test_http_wire_errors(server):
     assert post({"Authorization": AUTH}, method="GET")[:2] == (400, "UnknownOperationException")
     status, _, data = post(signed)
     assert status == 200 and data == {"Pools": []}
-    status, _, data = post(signed, body=b"x" * (1024 * 1024 + 1))
+    status, _, data = post(signed, body=b"x" * (max_request_bytes() + 1))
     assert status == 413 and data["__type"] == "SerializationException"
 
 
@@ -262,5 +263,5 @@ def test_chunked_bodies_are_read_and_bounded(server):
             return status, json.loads(reply.read(length))
 
     assert send([body[:5], body[5:]]) == (200, {"Pools": []})
-    status, payload = send([b"x" * 1_000_000, b"x" * 100_000])
+    status, payload = send([b"x" * max_request_bytes(), b"x" * 100_000])
     assert status == 413 and payload["__type"] == "SerializationException"
